@@ -1,0 +1,137 @@
+# tttd - one GNU Makefile for the library, the tools, the tests and install.
+#
+#   make            build lib/libtttd.a and bin/tttd-*
+#   make run        a discovery run on the default task (GPU if present, else CPU)
+#   make test       everything CI runs: unit, CLI golden, pipeline, fuzz regression
+#   make test-gpu   the GPU suite (on a machine with an NVIDIA GPU)
+#   make install    PREFIX=/usr/local DESTDIR= : tools, man pages, pipelines, tasks
+#
+# V=1 shows commands; DEVELOPER=1 adds -Werror; SANITIZE=address,undefined;
+# CUDA=auto|1|0 (auto: build the CUDA target when the toolkit headers exist).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/tttd
+CUDA_HOME ?= /usr/local/cuda
+CUDA ?= auto
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+ifneq ($(SANITIZE),)
+ifneq ($(filter-out address undefined,$(subst $(comma), ,$(SANITIZE))),)
+$(error SANITIZE: unknown value '$(SANITIZE)' (use address, undefined or both))
+endif
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+comma := ,
+
+MSGPACK_LIBS := $(shell pkg-config --libs msgpack-c 2>/dev/null || pkg-config --libs msgpack 2>/dev/null || echo -lmsgpackc)
+ZSTD_LIBS := $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+
+ifeq ($(CUDA),auto)
+CUDA := $(if $(wildcard $(CUDA_HOME)/include/nvrtc.h),1,0)
+endif
+
+CPPFLAGS += -Ilib -D_GNU_SOURCE -DTTTD_DATADIR='"$(DATADIR)"'
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP
+LIBS = $(MSGPACK_LIBS) $(ZSTD_LIBS) $(JANSSON_LIBS) -lm -lpthread -ldl
+
+CUDA_SRC := $(wildcard lib/nvrtc.c lib/backend_cuda.c lib/cuda_*.c)
+ifeq ($(CUDA),1)
+CPPFLAGS += -DTTTD_HAVE_CUDA -I$(CUDA_HOME)/include
+# Never -lcuda: the driver library exists only where a driver is installed;
+# the runtime loads it at run time, so the tools start on machines with no GPU.
+LIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lnvrtc -lcudart -lcublas
+LIB_SRC := $(wildcard lib/*.c)
+else
+LIB_SRC := $(filter-out $(CUDA_SRC),$(wildcard lib/*.c))
+endif
+
+LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
+TOOL_SRC := $(wildcard tools/tttd-*.c)
+TOOLS := $(TOOL_SRC:tools/%.c=bin/%)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+FUZZ_DRIVER := build/tests/fuzz_regression
+PIPELINES := $(wildcard pipelines/*.sh)
+MANPAGES := $(wildcard man/*.1)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+.PHONY: all deps run test check unit cli pipeline fuzz test-gpu bench-gpu install uninstall clean format
+
+all: $(TOOLS)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+build/libtttd.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+bin/%: build/tools/%.o build/libtttd.a
+	@mkdir -p bin
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< build/libtttd.a $(LIBS)
+
+build/tests/%: build/tests/unit/%.o build/libtttd.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< build/libtttd.a $(LIBS)
+
+$(FUZZ_DRIVER): build/tests/fuzz/regression_driver.o build/tests/fuzz/fuzz_rec.o build/libtttd.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) build/libtttd.a $(LIBS)
+
+# Install what the build and the tests need on a fresh Debian machine.
+deps:
+	@./tests/deps.sh
+
+run: deps all
+	./pipelines/tttd-discover.sh --run runs/default
+
+check: all $(UNIT_BIN) $(FUZZ_DRIVER)
+	@./tests/run-all.sh
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+unit: $(UNIT_BIN)
+	@./tests/run-all.sh unit
+
+test-gpu: all
+	@./tests/gpu/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/pipelines
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(PIPELINES) $(DESTDIR)$(DATADIR)/pipelines
+	for f in $(PIPELINES); do ln -sf $(DATADIR)/pipelines/$$(basename $$f) $(DESTDIR)$(BINDIR)/$$(basename $$f .sh); done
+	cp -R kernels $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+	for f in $(PIPELINES); do rm -f $(DESTDIR)$(BINDIR)/$$(basename $$f .sh); done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+format:
+	clang-format -i lib/*.[ch] tools/*.c tests/unit/*.c
+
+clean:
+	rm -rf build bin
+
+.SECONDARY:
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,130 @@
+/*
+ * task.h - a task: what a kernel must compute and the space of
+ * implementations the policy may choose from.
+ *
+ * A task is a folder kernels/<name>/ holding a file named "task" (the
+ * description, line based, documented in docs/task-format.md), the trusted
+ * reference source and the candidate template.  Parsing errors name the file
+ * and line: "kernels/mm/task:12: unknown decision 'BX' in constraint".
+ *
+ * Decisions are ordered finite domains of option strings ("16", "ikj").  A
+ * choice is an array of option indices, one per decision, in file order.
+ * Constraints are integer expressions over decision values and dims; a choice
+ * is feasible when every constraint is non-zero.  Rendering turns a choice
+ * into source: a header of #defines (NAME value; and NAME_value 1 for
+ * options that are identifiers) followed by the template with {{NAME}}
+ * replaced by the option text.
+ *
+ * This module does not compile or run anything.
+ */
+#ifndef TTTD_TASK_H
+#define TTTD_TASK_H
+
+#include <stddef.h>
+
+#include "tttd.h"
+
+#define TTTD_MAX_DIMS 8
+
+struct tttd_expr; /* a parsed expression (expr.h) */
+
+struct tttd_decision {
+	char *name;
+	char **opt;  /* option strings */
+	size_t nopt;
+	int line;    /* where it was declared */
+};
+
+struct tttd_constraint {
+	char *text;
+	struct tttd_expr *expr;
+	int line;
+};
+
+enum tttd_dtype { TTTD_F32, TTTD_F64, TTTD_I32, TTTD_BF16, TTTD_F16 };
+enum tttd_dist { TTTD_DIST_NORMAL, TTTD_DIST_UNIFORM, TTTD_DIST_CAUCHY, TTTD_DIST_MASK01 };
+
+struct tttd_buffer {
+	char *name;
+	int is_output;           /* 0: input, 1: output */
+	enum tttd_dtype dtype;
+	struct tttd_expr *count; /* elements, in terms of dims */
+	char *count_text;
+	enum tttd_dist dist;     /* inputs only */
+	double dist_scale;       /* stddev / half-range / Cauchy scale */
+};
+
+struct tttd_shape {
+	long dim[TTTD_MAX_DIMS];
+};
+
+struct tttd_task {
+	char *name;      /* "matmul" */
+	char *dir;       /* the folder it was loaded from */
+	char *target;    /* "cpu" or "cuda" */
+	char *entry;     /* candidate entry symbol, default "tttd_kernel" */
+	char *ref_entry; /* reference entry symbol, default "tttd_reference" */
+	char *reference; /* path of the reference source (inside dir) */
+	char *template_path;
+	char *template_text; /* the template, loaded */
+	char *cflags;        /* compile flags (may contain {{NAME}}) */
+	char *ref_cflags;    /* compile flags for the reference */
+	char *dim_name[TTTD_MAX_DIMS];
+	size_t ndim;
+	struct tttd_shape *bench; /* timing shapes */
+	size_t nbench;
+	struct tttd_shape *check; /* correctness shapes */
+	size_t ncheck;
+	struct tttd_buffer *buf;
+	size_t nbuf;
+	double rtol, atol;
+	struct tttd_expr *flops; /* may be NULL */
+	struct tttd_expr *bytes; /* may be NULL */
+	double reward_scale;     /* reward = reward_scale / time_us; default 1000 */
+	struct tttd_decision *dec;
+	size_t ndec;
+	struct tttd_constraint *con;
+	size_t ncon;
+	char *description;       /* the "about" lines, joined */
+};
+
+/*
+ * Load a task from a folder path, or from a bare name looked up as
+ * ./kernels/<name> and then TTTD_DATADIR/kernels/<name>.
+ * @return TTTD_OK or TTTD_ENOENT / TTTD_EFORMAT / TTTD_EIO with "file:line: ..." in e.
+ * The task is heap-allocated; free it with tttd_task_free (accepts NULL).
+ */
+int tttd_task_load(struct tttd_task **out, const char *path_or_name, struct tttd_error *e);
+void tttd_task_free(struct tttd_task *t);
+
+/* Index of the decision called name, or -1. */
+int tttd_task_decision_index(const struct tttd_task *t, const char *name);
+/* Index of option text in decision d, or -1. */
+int tttd_task_option_index(const struct tttd_task *t, size_t d, const char *text);
+
+/*
+ * Is the partial choice feasible?  choice[0..upto) are set; constraints that
+ * mention a decision at index >= upto are skipped (not yet decidable).
+ * Pass upto = t->ndec for a full check.  @return 1 feasible, 0 not.
+ */
+int tttd_task_feasible(const struct tttd_task *t, const int *choice, size_t upto);
+
+/* Render the source for a full choice (newly allocated). */
+char *tttd_task_render(const struct tttd_task *t, const int *choice);
+/* Render the compile flags for a full choice (newly allocated). */
+char *tttd_task_render_cflags(const struct tttd_task *t, const int *choice);
+
+/*
+ * Map a decisions map (names -> option text, e.g. from a record) onto a choice
+ * array.  Missing decisions get -1.  @return TTTD_OK, or TTTD_EFORMAT naming
+ * an unknown decision or option.
+ */
+int tttd_task_choice_from_map(const struct tttd_task *t, char **keys, char **vals, size_t n,
+			      int *choice, struct tttd_error *e);
+
+/* Evaluate a size expression at a shape (dims only). */
+long tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,
+			  const struct tttd_shape *s);
+size_t tttd_dtype_size(enum tttd_dtype d);
+
+#endif
