@@ -44,14 +44,27 @@ struct tttd_constraint {
 enum tttd_dtype { TTTD_F32, TTTD_F64, TTTD_I32, TTTD_BF16, TTTD_F16 };
 enum tttd_dist { TTTD_DIST_NORMAL, TTTD_DIST_UNIFORM, TTTD_DIST_CAUCHY, TTTD_DIST_MASK01 };
 
+enum tttd_buf_role { TTTD_BUF_IN, TTTD_BUF_OUT, TTTD_BUF_SCRATCH };
+
 struct tttd_buffer {
 	char *name;
-	int is_output;           /* 0: input, 1: output */
+	enum tttd_buf_role role; /* scratch: device workspace, neither generated nor checked */
 	enum tttd_dtype dtype;
 	struct tttd_expr *count; /* elements, in terms of dims */
 	char *count_text;
 	enum tttd_dist dist;     /* inputs only */
 	double dist_scale;       /* stddev / half-range / Cauchy scale */
+};
+
+/*
+ * One kernel launch of a CUDA plan: grid, block and dynamic shared memory are
+ * expressions over dims and decisions.  Every launch receives the buffers in
+ * order, then each dim as a long.
+ */
+struct tttd_launch_spec {
+	char *kernel; /* symbol in the candidate (extern "C") */
+	struct tttd_expr *grid[3], *block[3], *smem; /* smem may be NULL (0) */
+	int line;
 };
 
 struct tttd_shape {
@@ -85,6 +98,8 @@ struct tttd_task {
 	size_t ndec;
 	struct tttd_constraint *con;
 	size_t ncon;
+	struct tttd_launch_spec *launch; /* CUDA tasks: the plan, in order */
+	size_t nlaunch;
 	char *description;       /* the "about" lines, joined */
 };
 
@@ -125,6 +140,13 @@ int tttd_task_choice_from_map(const struct tttd_task *t, char **keys, char **val
 /* Evaluate a size expression at a shape (dims only). */
 long tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,
 			  const struct tttd_shape *s);
+/*
+ * Evaluate an expression over dims (at shape s) and decisions (choice, may be
+ * NULL when the expression uses dims only).  Unknown names evaluate the whole
+ * expression to -1.
+ */
+long tttd_task_eval(const struct tttd_task *t, const struct tttd_expr *x, const struct tttd_shape *s,
+		    const int *choice);
 size_t tttd_dtype_size(enum tttd_dtype d);
 
 #endif

@@ -1,0 +1,73 @@
+/*
+ * backend.h - a place candidates run: the CPU (always built, the oracle) and
+ * CUDA (built when the toolkit is present).  A backend is a small vtable used
+ * inside a tttd-bench worker process; the timing protocol, checking and
+ * worker management in bench.c are the same for every backend.
+ *
+ * Buffers are opaque device pointers (host pointers on the CPU).  A kernel
+ * handle is whatever load() returns (a dlopen'd function on the CPU, a
+ * CUlibrary and its kernels on CUDA).
+ */
+#ifndef TTTD_BACKEND_H
+#define TTTD_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "task.h"
+#include "tttd.h"
+
+struct tttd_backend;
+
+struct tttd_backend_ops {
+	const char *name; /* "cpu", "cuda" */
+	/* TTTD_ENODEV with a clear message if the device is absent. */
+	int (*open)(struct tttd_backend *b, int device, struct tttd_error *e);
+	void (*close)(struct tttd_backend *b);
+	/*
+	 * Load a compiled object (shared object bytes, cubin) and resolve the
+	 * entry points the task needs (entry, or each launch's kernel).
+	 */
+	int (*load)(struct tttd_backend *b, const struct tttd_task *t, const void *obj, size_t n,
+		    const char *entry, void **kernel, struct tttd_error *e);
+	void (*unload)(struct tttd_backend *b, void *kernel);
+	int (*alloc)(struct tttd_backend *b, size_t bytes, void **dev, struct tttd_error *e);
+	void (*free)(struct tttd_backend *b, void *dev);
+	int (*put)(struct tttd_backend *b, void *dev, const void *host, size_t n, struct tttd_error *e);
+	int (*get)(struct tttd_backend *b, void *host, const void *dev, size_t n, struct tttd_error *e);
+	/*
+	 * One execution of the kernel (all launches of the plan) on buffers buf
+	 * at shape s with decisions choice.  Asynchronous on CUDA; sync() waits
+	 * and reports a launch or execution error.
+	 */
+	int (*run)(struct tttd_backend *b, void *kernel, const struct tttd_task *t,
+		   const struct tttd_shape *s, const int *choice, void **buf, struct tttd_error *e);
+	int (*sync)(struct tttd_backend *b, struct tttd_error *e);
+	/* Evict caches so the next run starts cold (CPU: sweep a large buffer; CUDA: memset an L2-sized buffer). */
+	int (*flush)(struct tttd_backend *b, struct tttd_error *e);
+	/* Timer around run(): device events on CUDA, CLOCK_MONOTONIC on the CPU. */
+	int (*timer_start)(struct tttd_backend *b, struct tttd_error *e);
+	int (*timer_stop)(struct tttd_backend *b, double *ns, struct tttd_error *e);
+	/* A human name of the device ("NVIDIA H100 80GB HBM3", CPU model). */
+	const char *(*device_name)(struct tttd_backend *b);
+};
+
+struct tttd_backend {
+	const struct tttd_backend_ops *ops;
+	void *state; /* the backend's own */
+	int device;
+};
+
+extern const struct tttd_backend_ops tttd_cpu_ops;
+#ifdef TTTD_HAVE_CUDA
+extern const struct tttd_backend_ops tttd_cuda_ops;
+#endif
+
+/*
+ * Open a backend by name: "cpu", "cuda" or "auto" (cuda if it opens, else
+ * cpu).  @return TTTD_OK, TTTD_ENODEV ("no CUDA device: ..."), TTTD_EINVAL.
+ */
+int tttd_backend_open(struct tttd_backend *b, const char *name, int device, struct tttd_error *e);
+void tttd_backend_close(struct tttd_backend *b);
+
+#endif
