@@ -77,7 +77,8 @@ struct tttd_task {
 	char *target;    /* "cpu" or "cuda" */
 	char *entry;     /* candidate entry symbol, default "tttd_kernel" */
 	char *ref_entry; /* reference entry symbol, default "tttd_reference" */
-	char *reference; /* path of the reference source (inside dir) */
+	char *reference; /* path of the reference source (inside dir): C for cpu, CUDA C for cuda */
+	char *baseline;  /* optional builtin baseline timed beside the candidate ("cublas_gemm"), or NULL */
 	char *template_path;
 	char *template_text; /* the template, loaded */
 	char *cflags;        /* compile flags (may contain {{NAME}}) */
