@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# tttd-discover: the discovery loop around the six tools.
+#
+# One step is one pipeline:
+#   tttd-select | tttd-generate | tttd-compile | tttd-bench | tttd-score  -> steps/N.mp
+#   tttd-train steps/N.mp                                                  -> policy/N.ckpt
+# A run is a directory; running the same command again resumes after the last
+# complete step and loses no benchmarked candidate (see docs/internals.md).
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: tttd-discover [-hqV] [--backend cpu|cuda|auto] [--candidates n] [--children k]
+                     [--device n] [--estimator entropic|mean] [--groups g] [--jobs n]
+                     [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
+                     [--steps n] [--task name] [--time seconds] [--timeout s] [--uniform]
+
+Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
+
+  --run dir          the run directory (default runs/<task>); resumed if it exists
+  --task name        a task under kernels/ (default: gemm with a GPU, matmul without)
+  --backend b        where candidates run: cpu, cuda or auto (default auto)
+  --steps n          stop after n steps in total (default 8)
+  --candidates n     stop once n candidates have been evaluated in total
+  --time seconds     stop starting new steps after this long (this invocation)
+  --groups g         parents picked by PUCT per step (default 8)
+  --children k       children sampled per parent (default 8)
+  --seed n           the run's seed (default 1); recorded in the run
+  --jobs n           parallel compiles (default: CPUs)
+  --device n         GPU to benchmark on (default 0)
+  --timeout s        per-candidate benchmark timeout (default 10)
+  --estimator e      advantage estimator: entropic (default) or mean
+  --uniform          sample uniformly (search without a policy)
+  --no-train         never update the policy (search with the initial policy)
+  --no-select        ignore PUCT: always expand the task's initial states
+  --progress         a progress line on stderr even when it is not a terminal
+  -q                 errors only
+  -h, --help         this help
+  -V, --version      the version
+
+Results: <run>/best/ holds the best kernel's source, record.json and report.md.
+USAGE
+}
+
+die() { echo "tttd-discover: $*" >&2; exit 1; }
+usage_die() { echo "tttd-discover: $*" >&2; usage | head -5 >&2; echo "Try 'tttd-discover --help' for more information." >&2; exit 2; }
+say() { [ "$quiet" = 1 ] || echo "tttd-discover: $*" >&2; }
+
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+if [ -x "$here/../bin/tttd-select" ]; then
+	export PATH="$here/../bin:$PATH"
+	top=$(cd "$here/.." && pwd)
+	cd "$top"
+fi
+
+run= task= backend=auto steps= candidates= max_time= groups=8 children=8 seed=1
+jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
+uniform=0 notrain=0 noselect=0 quiet=0 force_progress=0
+need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
+isnum() { [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	-V | --version) echo "tttd-discover 0.1.0"; exit 0 ;;
+	-q) quiet=1 ;;
+	--run) need_arg "$@"; run=$2; shift ;;
+	--task) need_arg "$@"; task=$2; shift ;;
+	--backend) need_arg "$@"; backend=$2; shift
+		case $backend in cpu | cuda | auto) ;; *) usage_die "invalid value '$backend' for --backend" ;; esac ;;
+	--steps) need_arg "$@"; isnum "$1" "$2"; steps=$2; shift ;;
+	--candidates) need_arg "$@"; isnum "$1" "$2"; candidates=$2; shift ;;
+	--time) need_arg "$@"; isnum "$1" "$2"; max_time=$2; shift ;;
+	--groups) need_arg "$@"; isnum "$1" "$2"; groups=$2; shift ;;
+	--children) need_arg "$@"; isnum "$1" "$2"; children=$2; shift ;;
+	--seed) need_arg "$@"; isnum "$1" "$2"; seed=$2; shift ;;
+	--jobs) need_arg "$@"; isnum "$1" "$2"; jobs=$2; shift ;;
+	--device) need_arg "$@"; isnum "$1" "$2"; device=$2; shift ;;
+	--timeout) need_arg "$@"; isnum "$1" "$2"; timeout=$2; shift ;;
+	--estimator) need_arg "$@"; estimator=$2; shift
+		case $estimator in entropic | mean) ;; *) usage_die "invalid value '$estimator' for --estimator" ;; esac ;;
+	--uniform) uniform=1 ;;
+	--no-train) notrain=1 ;;
+	--no-select) noselect=1 ;;
+	--progress) force_progress=1 ;;
+	--) shift; break ;;
+	-*) usage_die "unknown option '$1'" ;;
+	*) usage_die "unexpected argument '$1'" ;;
+	esac
+	shift
+done
+[ "$groups" -ge 1 ] || usage_die "--groups must be at least 1"
+[ "$children" -ge 1 ] || usage_die "--children must be at least 1"
+for t in tttd-select tttd-generate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
+	command -v "$t" >/dev/null || die "cannot find '$t' (run 'make' first)"
+done
+command -v jq >/dev/null || die "cannot find 'jq' (apt-get install jq)"
+
+have_gpu() { [ "$backend" != cpu ] && command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; }
+if [ -z "$task" ] && [ -n "$run" ] && [ -f "$run/config" ]; then
+	task=$(sed -n 's/^task=//p' "$run/config")
+fi
+if [ -z "$task" ]; then
+	if have_gpu && [ -d kernels/gemm ]; then task=gemm; else task=matmul; fi
+fi
+if [ "$backend" = auto ]; then
+	if have_gpu; then backend=cuda; else backend=cpu; fi
+fi
+run=${run:-runs/$task}
+mkdir -p "$run/steps" "$run/policy" "$run/cache" "$run/log" "$run/best"
+
+# The run's identity is fixed by its first invocation; a resume must agree.
+config="task=$task
+seed=$seed
+groups=$groups
+children=$children
+uniform=$uniform
+notrain=$notrain
+noselect=$noselect
+estimator=$estimator"
+if [ -f "$run/config" ]; then
+	if [ "$(cat "$run/config")" != "$config" ]; then
+		diff <(echo "$config") "$run/config" >&2 || true
+		die "'$run' was started with other settings (see $run/config); use another --run"
+	fi
+	say "resuming '$run'"
+else
+	echo "$config" >"$run/config.tmp" && mv "$run/config.tmp" "$run/config"
+fi
+
+steps=${steps:-$([ -n "$candidates$max_time" ] && echo 1000000 || echo 8)}
+start=$(date +%s)
+progress_on=$force_progress
+[ -t 2 ] && progress_on=1
+[ "$quiet" = 1 ] && progress_on=0
+
+stepname() { printf '%06d' "$1"; }
+archive() { cat "$run"/steps/[0-9]*.mp 2>/dev/null || true; }
+checkpoint_for() { # policy checkpoint written after step $1 (or nothing before step 0)
+	[ "$1" -ge 0 ] && echo "$run/policy/$(stepname "$1").ckpt"
+}
+
+train_step() { # $1 = step number
+	local s prev out
+	s=$(stepname "$1")
+	out="$run/policy/$s.ckpt"
+	[ -f "$out" ] && return 0
+	if [ "$uniform" = 1 ] || [ "$notrain" = 1 ]; then
+		# No learning: carry the previous checkpoint (or none) forward.
+		prev=$(checkpoint_for $(($1 - 1)))
+		if [ -n "$prev" ] && [ -f "$prev" ]; then cp "$prev" "$out.tmp" && mv "$out.tmp" "$out"; else : >"$out"; fi
+		return 0
+	fi
+	prev=$(checkpoint_for $(($1 - 1)))
+	local popt=()
+	[ -n "$prev" ] && [ -s "$prev" ] && popt=(--policy "$prev")
+	tttd-train -q --task "$task" --seed "$seed" "${popt[@]}" --save "$out" -o "$run/policy/$s.train" \
+		"$run/steps/$s.mp" 2>>"$run/log/$s.log" || die "training failed at step $1 (see $run/log/$s.log)"
+}
+
+summary() { # prints: evaluated ok best_ns ref_ns failures-by-kind
+	archive | tttd-cat 2>/dev/null | jq -rs '
+		[.[] | select(.kind == "candidate")] as $c
+		| ($c | map(select(.status == "ok"))) as $ok
+		| ($ok | min_by(.time_ns)) as $b
+		| [($c | length), ($ok | length),
+		   (if $b then $b.time_ns else 0 end), (if $b then $b.ref_ns else 0 end),
+		   ($c | map(select(.status != "ok") | .status) | group_by(.) | map("\(.[0])=\(length)") | join(","))]
+		| @tsv'
+}
+
+fmt_time() { awk -v ns="$1" 'BEGIN { if (ns >= 1e6) printf "%.3f ms", ns / 1e6; else printf "%.1f us", ns / 1e3 }'; }
+
+report_progress() { # $1 = steps done
+	local ev ok best ref fails el
+	IFS=$'\t' read -r ev ok best ref fails < <(summary)
+	el=$(($(date +%s) - start))
+	local line="step $1/$steps: $ev evaluated, $ok ok"
+	[ -n "$fails" ] && line="$line, failed: $fails"
+	if [ "${best%.*}" != 0 ] && [ -n "$best" ]; then
+		line="$line; best $(fmt_time "$best") ($(awk -v r="$ref" -v b="$best" 'BEGIN { printf "%.2fx", r / b }') over reference)"
+	fi
+	line="$line; ${el}s elapsed"
+	[ -n "$max_time" ] && line="$line, $((max_time - el > 0 ? max_time - el : 0))s left"
+	if [ "$quiet" != 1 ]; then
+		if [ "$progress_on" = 1 ]; then echo "tttd-discover: $line" >&2; else echo "tttd-discover: $line" >>"$run/log/progress"; fi
+	fi
+	evaluated=$ev
+}
+
+evaluated=0
+step=0
+while [ -f "$run/steps/$(stepname "$step").mp" ]; do
+	train_step "$step"
+	step=$((step + 1))
+done
+[ "$step" -gt 0 ] && report_progress "$step"
+
+while [ "$step" -lt "$steps" ]; do
+	if [ -n "$candidates" ] && [ "$evaluated" -ge "$candidates" ]; then break; fi
+	if [ -n "$max_time" ] && [ $(($(date +%s) - start)) -ge "$max_time" ]; then break; fi
+	s=$(stepname "$step")
+	log="$run/log/$s.log"
+	partial="$run/steps/$s.partial"
+	done_opt=()
+	if [ -s "$partial" ]; then
+		# Keep every complete record of the interrupted attempt; a torn last record is dropped.
+		tttd-cat -j -o "$partial.prev" < <(tttd-cat "$partial" 2>>"$log" || true) 2>>"$log" || true
+		rm -f "$partial"
+		[ -s "$partial.prev" ] && done_opt=(--done "$partial.prev")
+		say "step $step: resuming with $(tttd-cat "$partial.prev" 2>/dev/null | wc -l) benchmarked candidates kept"
+	fi
+	policy_opt=()
+	prev=$(checkpoint_for $((step - 1)))
+	[ -n "$prev" ] && [ -s "$prev" ] && policy_opt=(--policy "$prev")
+	[ "$uniform" = 1 ] && policy_opt=(--uniform)
+	select_in=(archive)
+	[ "$noselect" = 1 ] && select_in=(true)
+	(
+		"${select_in[@]}" | tttd-select --task "$task" --groups "$groups" --step "$step"
+	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step (see $log)"
+	tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}" "$run/steps/$s.parents" 2>>"$log" |
+		tttd-compile -q -j "$jobs" --cache "$run/cache" 2>>"$log" |
+		tttd-bench -q --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
+			"${done_opt[@]}" 2>>"$log" |
+		tee "$partial" |
+		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.mp" 2>>"$log" ||
+		die "step $step failed (see $log)"
+	rm -f "$partial" "$partial.prev"
+	train_step "$step"
+	step=$((step + 1))
+	report_progress "$step"
+done
+
+# The best kernel: re-measure the top candidates side by side with the
+# reference (one tttd-bench run, more repetitions) before reporting.
+best="$run/best"
+archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" |
+	tttd-compile -q --cache "$run/cache" 2>>"$run/log/best.log" |
+	tttd-bench -q --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
+		--min-reps 20 --rse 0.005 2>>"$run/log/best.log" |
+	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
+jq -s 'map(select(.status == "ok")) | min_by(.time_ns)' "$best/confirm.jsonl" >"$best/record.json.tmp"
+if [ "$(cat "$best/record.json.tmp")" = null ]; then
+	rm -f "$best/record.json.tmp"
+	die "no correct candidate yet in '$run'"
+fi
+mv "$best/record.json.tmp" "$best/record.json"
+ext=c
+[ "$(jq -r .target "$best/record.json")" = cuda ] && ext=cu
+jq -r .source "$best/record.json" >"$best/kernel.$ext"
+IFS=$'\t' read -r ev ok _ _ fails < <(summary)
+jq -r --arg ev "$ev" --arg ok "$ok" --arg fails "${fails:-none}" --arg run "$run" --arg ext "$ext" '
+"# tttd: best kernel for task \(.task)\n",
+"| | |", "|---|---|",
+"| device | \(.device) |",
+"| candidates evaluated | \($ev) (\($ok) correct; failures: \($fails)) |",
+"| best time (geomean of medians) | \(.time_ns / 1000 | . * 100 | round / 100) us |",
+"| reference time, same run | \(.ref_ns / 1000 | . * 100 | round / 100) us |",
+"| speed-up over the reference | \(.speedup | . * 100 | round / 100)x |",
+"| id | \(.id) |", "",
+"## Timing per bench shape", "",
+"| shape | median us | 95% CI us | n |", "|---|---|---|---|",
+(.timing[] | "| \(.shape | map(tostring) | join("x")) | \(.median_ns / 1000 | . * 100 | round / 100) | \(.ci_lo_ns / 1000 | . * 100 | round / 100) - \(.ci_hi_ns / 1000 | . * 100 | round / 100) | \(.n) |"),
+"", "## Decisions", "",
+(.decisions | to_entries[] | "- \(.key) = \(.value)"),
+"", "Compile flags: `\(.cflags)`", "",
+"Source: `kernel.\($ext)` beside this report; the full record is `record.json`.",
+"Re-measured for this report in one tttd-bench run beside the reference (confirm.jsonl holds the top candidates)."
+' "$best/record.json" >"$best/report.md.tmp" && mv "$best/report.md.tmp" "$best/report.md"
+if [ "$quiet" != 1 ]; then
+	sp=$(jq -r '.speedup * 100 | round / 100' "$best/record.json")
+	bt=$(jq -r '.time_ns' "$best/record.json")
+	rt=$(jq -r '.ref_ns' "$best/record.json")
+	echo "tttd-discover: best $(fmt_time "$bt") against the reference's $(fmt_time "$rt") in the same run: ${sp}x; report in $best/report.md" >&2
+fi
