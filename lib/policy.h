@@ -1,0 +1,155 @@
+/*
+ * policy.h - the generative policy: given a parent state (a choice over the
+ * task's decisions, or none for a root) it samples a child choice,
+ * autoregressively over the decisions in task order with infeasible options
+ * masked, reports log-probabilities and their gradients, and takes one
+ * training step (policy gradient with entropic advantages, an optional KL
+ * penalty to the initial policy, Adam), as in TTT-Discover sections 2.2-2.3.
+ *
+ * The interface is deliberately small so that a neural network can replace
+ * the present implementation: everything a tool touches is an opaque struct
+ * tttd_policy and the functions below.  The implementations today are
+ *   "table"   per decision d a logit table logits[d][p][o]: p is the
+ *             parent's option of the same decision (p = nopt(d) for "no
+ *             parent", a root), o the child's option;
+ *   "uniform" every feasible option equally likely (search without
+ *             learning, the baseline); it cannot be trained.
+ *
+ * A checkpoint is one msgpack record of kind "policy" (see policy.c for its
+ * keys) written atomically through tttd_writer (tmp + rename).
+ *
+ * This module does not read candidate records or decide which ones to train
+ * on: tools do that and hand it plain choices and advantages.  It never
+ * prints.
+ */
+#ifndef TTTD_POLICY_H
+#define TTTD_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "task.h"
+#include "tttd.h"
+
+#define TTTD_POLICY_FORMAT 1 /* checkpoint format version */
+#define TTTD_POLICY_MAX_RESTARTS 100
+
+enum tttd_policy_kind {
+	TTTD_POLICY_TABLE,
+	TTTD_POLICY_UNIFORM,
+};
+
+struct tttd_policy;
+
+/*
+ * Create the initial policy of kind for task t (borrowed: it must outlive
+ * the policy).  seed is recorded in the checkpoint; the table's initial
+ * logits do not depend on it (they are a fixed prior, see policy.c), a
+ * neural network's would.  Its id (tttd_policy_id) is "init", or "uniform".
+ * @return TTTD_OK.  Free with tttd_policy_free.
+ */
+int tttd_policy_new(struct tttd_policy **out, const struct tttd_task *t, enum tttd_policy_kind kind,
+		    uint64_t seed, struct tttd_error *e);
+/* Accepts NULL. */
+void tttd_policy_free(struct tttd_policy *p);
+
+/*
+ * Load a checkpoint from path for task t (borrowed).  The policy's id
+ * becomes the hash of the file's bytes (32 hex digits).
+ * @return TTTD_OK; TTTD_ENOENT if path does not exist, TTTD_EIO if it
+ * cannot be read, TTTD_EFORMAT if it is not a policy record or was made for
+ * a different task or decision space (the message says which decision).
+ */
+int tttd_policy_load(struct tttd_policy **out, const char *path, const struct tttd_task *t,
+		     struct tttd_error *e);
+
+/*
+ * Write p to path atomically (path.tmp, then rename).  A path ending in
+ * ".zst" is compressed.  @return TTTD_OK or TTTD_EIO.
+ */
+int tttd_policy_save(const struct tttd_policy *p, const char *path, struct tttd_error *e);
+
+/* "init", "uniform" or the checkpoint hash; borrowed. */
+const char *tttd_policy_id(const struct tttd_policy *p);
+enum tttd_policy_kind tttd_policy_kind(const struct tttd_policy *p);
+/* Optimizer steps taken so far. */
+int64_t tttd_policy_steps(const struct tttd_policy *p);
+
+/*
+ * Sample a child choice (t->ndec entries written to child) given parent
+ * (t->ndec entries, -1 = unknown, or NULL for a root).  Each decision is
+ * drawn from the softmax of its logits over the options that keep the
+ * partial choice feasible (tttd_task_feasible(t, child, d + 1)).  If a
+ * decision has no feasible option the sample restarts, at most
+ * TTTD_POLICY_MAX_RESTARTS times.  *logp (may be NULL) gets the log
+ * probability of the child under the masked distribution (the sum over
+ * decisions), which tttd_policy_logprob reproduces.
+ * @return TTTD_OK, or TTTD_EFORMAT "task 'x': constraints leave no feasible
+ * choice".
+ */
+int tttd_policy_sample(const struct tttd_policy *p, const int *parent, struct tttd_rng *rng,
+		       int *child, double *logp, struct tttd_error *e);
+
+/*
+ * Log-probability of child given parent (as in tttd_policy_sample) and, if
+ * grad is not NULL, its gradient added (scaled by scale) into grad, an
+ * array of tttd_policy_nparams(p) doubles.
+ * @return TTTD_OK, or TTTD_EINVAL if child has an unknown (-1) or infeasible
+ * decision (the message names it).
+ */
+int tttd_policy_logprob(const struct tttd_policy *p, const int *parent, const int *child,
+			double *logp, double *grad, double scale, struct tttd_error *e);
+
+/* Number of parameters, and a borrowed pointer to them (for tests). */
+size_t tttd_policy_nparams(const struct tttd_policy *p);
+double *tttd_policy_params(struct tttd_policy *p);
+
+/* One trained example: a child, its parent (NULL = root) and its advantage. */
+struct tttd_policy_example {
+	const int *parent;
+	const int *child;
+	double advantage;
+};
+
+struct tttd_policy_train_opts {
+	double lr;    /* Adam step size; see TTTD_POLICY_LR */
+	double kl;    /* KL penalty coefficient lambda (0 = off) */
+	double beta1, beta2, eps;
+};
+
+/*
+ * Defaults: lr 0.1, kl 0.1, beta1 0.9, beta2 0.95, eps 1e-8.  The paper's
+ * lr 4e-5 was for a rank-32 LoRA of a 120B model; Adam moves every
+ * parameter by about lr per step whatever the gradient's scale, and a
+ * logit moved by 4e-5 per step would barely change after 50 steps, while
+ * 0.1 per step lets one decision go from uniform to strongly preferred
+ * (about 2-3 nats) over a 50-step run without collapsing in one step.
+ */
+#define TTTD_POLICY_LR 0.1
+#define TTTD_POLICY_KL 0.1
+void tttd_policy_train_opts_default(struct tttd_policy_train_opts *o);
+
+struct tttd_policy_stats {
+	double loss;           /* -sum_examples sum_decisions A_t * logp_t */
+	double mean_advantage; /* mean of the examples' advantages (before KL shaping) */
+	double entropy;        /* mean per-decision entropy of the masked distributions */
+	double kl;             /* mean per-decision KL(policy || initial policy) */
+	size_t trained;        /* examples used */
+};
+
+/*
+ * One optimizer step on the whole batch ex[0..n): loss = -sum_i sum_t A_t
+ * logp_theta(child_i,t | parent_i, child_i,<t), with A_t = A_i + kl *
+ * (mean d - d_t) and d_t = logp_sampler,t - logp_init,t (the sampler is the
+ * current policy: training is on-policy, so the importance ratio of the
+ * paper is 1).  Statistics are measured before the step.  n == 0 is valid
+ * and changes nothing.
+ * @return TTTD_OK; TTTD_EINVAL for the uniform policy or an infeasible
+ * example (nothing is changed then).
+ */
+int tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, size_t n,
+		       const struct tttd_policy_train_opts *o, struct tttd_policy_stats *st,
+		       struct tttd_error *e);
+
+#endif
