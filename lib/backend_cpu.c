@@ -1,0 +1,313 @@
+/*
+ * backend_cpu.c - the CPU backend: candidates are shared objects built by
+ * the system C compiler, loaded with dlopen from a private temporary
+ * directory and called directly on host buffers.  It is always built: it is
+ * the oracle the other backends are checked against and the target CI runs.
+ *
+ * It runs inside a tttd-bench worker process, so a candidate that crashes or
+ * hangs takes only the worker with it; this file does not guard against
+ * either (bench.c does, from the parent).  It does not check results or
+ * decide how often to run anything.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+
+typedef void (*cpu_entry)(void **buf, const long *dim);
+
+struct cpu_state {
+	char dir[64];     /* mkdtemp'd directory for objects */
+	unsigned nloaded; /* objects written so far, for unique names */
+	unsigned char *sweep; /* cache flush buffer */
+	size_t nsweep;
+	volatile unsigned char sink; /* keeps the sweep from being optimised away */
+	struct timespec t0;
+	char name[256];
+};
+
+struct cpu_kernel {
+	void *dl;
+	cpu_entry fn;
+};
+
+/*
+ * Cache flush size: twice the last-level cache, capped.  A large server's
+ * shared L3 (hundreds of MiB) cannot be swept before every repetition at
+ * a sane cost, so the cap flushes the private caches and a good part of the
+ * shared one.  NEEDSWORK: rotate input copies instead when the LLC is huge.
+ */
+#define SWEEP_MIN (8u << 20)
+#define SWEEP_MAX (64u << 20)
+
+static void
+read_cpu_name(char *out, size_t n)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(out, n, "cpu");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon;
+
+		if (strncmp(line, "model name", 10) != 0 || !(colon = strchr(line, ':')))
+			continue;
+		colon++;
+		while (*colon == ' ' || *colon == '\t')
+			colon++;
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(out, n, "%s", colon);
+		break;
+	}
+	fclose(f);
+}
+
+static int
+cpu_open(struct tttd_backend *b, int device, struct tttd_error *e)
+{
+	struct cpu_state *st;
+	long llc = -1;
+	const char *tmp = getenv("TMPDIR");
+
+	if (device != 0)
+		return tttd_error_set(e, TTTD_ENODEV, "cpu backend has only device 0, not %d",
+				      device);
+	st = xcalloc(1, sizeof(*st));
+	snprintf(st->dir, sizeof(st->dir), "%s/tttd-bench.XXXXXX",
+		 tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+	if (!mkdtemp(st->dir)) {
+		free(st);
+		return tttd_error_set(e, TTTD_EIO, "cannot create a temporary directory:");
+	}
+#ifdef _SC_LEVEL3_CACHE_SIZE
+	llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+	st->nsweep = llc > 0 ? 2 * (size_t)llc : SWEEP_MIN;
+	if (st->nsweep < SWEEP_MIN)
+		st->nsweep = SWEEP_MIN;
+	if (st->nsweep > SWEEP_MAX)
+		st->nsweep = SWEEP_MAX;
+	st->sweep = xcalloc(1, st->nsweep);
+	read_cpu_name(st->name, sizeof(st->name));
+	b->state = st;
+	b->device = device;
+	return TTTD_OK;
+}
+
+static void
+cpu_close(struct tttd_backend *b)
+{
+	struct cpu_state *st = b->state;
+
+	if (!st)
+		return;
+	rmdir(st->dir); /* objects are unlinked right after dlopen */
+	free(st->sweep);
+	free(st);
+	b->state = NULL;
+}
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+cpu_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, size_t n,
+	 const char *entry, void **kernel, struct tttd_error *e)
+{
+	struct cpu_state *st = b->state;
+	struct cpu_kernel *k;
+	char path[128];
+	void *dl, *sym;
+	int fd;
+
+	(void)t;
+	/* dlopen caches by path, so every object gets a new name. */
+	snprintf(path, sizeof(path), "%s/k%u.so", st->dir, st->nloaded++);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return tttd_error_set(e, TTTD_EIO, "cannot create '%s':", path);
+	if (write_all(fd, obj, n) < 0 || close(fd) < 0) {
+		int saved = errno;
+
+		unlink(path);
+		errno = saved;
+		return tttd_error_set(e, TTTD_EIO, "cannot write '%s':", path);
+	}
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	unlink(path);
+	if (!dl)
+		return tttd_error_set(e, TTTD_EFORMAT, "cannot load object: %s", dlerror());
+	sym = dlsym(dl, entry);
+	if (!sym) {
+		dlclose(dl);
+		return tttd_error_set(e, TTTD_EFORMAT, "object has no entry point '%s'", entry);
+	}
+	k = xmalloc(sizeof(*k));
+	k->dl = dl;
+	/* POSIX guarantees a data pointer from dlsym converts to a function pointer. */
+	memcpy(&k->fn, &sym, sizeof(k->fn));
+	*kernel = k;
+	return TTTD_OK;
+}
+
+static void
+cpu_unload(struct tttd_backend *b, void *kernel)
+{
+	struct cpu_kernel *k = kernel;
+
+	(void)b;
+	if (!k)
+		return;
+	dlclose(k->dl);
+	free(k);
+}
+
+static int
+cpu_alloc(struct tttd_backend *b, size_t bytes, void **dev, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	/* 64-byte aligned, rounded up as aligned_alloc requires; never NULL. */
+	*dev = aligned_alloc(64, bytes ? (bytes + 63) / 64 * 64 : 64);
+	if (!*dev)
+		*dev = xmalloc(bytes ? bytes : 1);
+	return TTTD_OK;
+}
+
+static void
+cpu_free(struct tttd_backend *b, void *dev)
+{
+	(void)b;
+	free(dev);
+}
+
+static int
+cpu_put(struct tttd_backend *b, void *dev, const void *host, size_t n, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	if (n)
+		memcpy(dev, host, n);
+	return TTTD_OK;
+}
+
+static int
+cpu_get(struct tttd_backend *b, void *host, const void *dev, size_t n, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	if (n)
+		memcpy(host, dev, n);
+	return TTTD_OK;
+}
+
+static int
+cpu_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const struct tttd_shape *s,
+	const int *choice, void **buf, struct tttd_error *e)
+{
+	struct cpu_kernel *k = kernel;
+
+	(void)b;
+	(void)t;
+	(void)choice;
+	(void)e;
+	k->fn(buf, s->dim);
+	return TTTD_OK;
+}
+
+static int
+cpu_sync(struct tttd_backend *b, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	return TTTD_OK; /* the call has returned: nothing is in flight */
+}
+
+static int
+cpu_flush(struct tttd_backend *b, struct tttd_error *e)
+{
+	struct cpu_state *st = b->state;
+	unsigned char acc = 0;
+	size_t i;
+
+	(void)e;
+	/* Read and write every line so dirty and clean lines are both evicted. */
+	for (i = 0; i < st->nsweep; i += 64) {
+		acc ^= st->sweep[i];
+		st->sweep[i] = (unsigned char)(acc + 1);
+	}
+	st->sink = acc;
+	return TTTD_OK;
+}
+
+static int
+cpu_timer_start(struct tttd_backend *b, struct tttd_error *e)
+{
+	struct cpu_state *st = b->state;
+
+	(void)e;
+	clock_gettime(CLOCK_MONOTONIC, &st->t0);
+	return TTTD_OK;
+}
+
+static int
+cpu_timer_stop(struct tttd_backend *b, double *ns, struct tttd_error *e)
+{
+	struct cpu_state *st = b->state;
+	struct timespec t1;
+
+	(void)e;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*ns = (double)(t1.tv_sec - st->t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - st->t0.tv_nsec);
+	return TTTD_OK;
+}
+
+static const char *
+cpu_device_name(struct tttd_backend *b)
+{
+	struct cpu_state *st = b->state;
+
+	return st ? st->name : "cpu";
+}
+
+const struct tttd_backend_ops tttd_cpu_ops = {
+	.name = "cpu",
+	.open = cpu_open,
+	.close = cpu_close,
+	.load = cpu_load,
+	.unload = cpu_unload,
+	.alloc = cpu_alloc,
+	.free = cpu_free,
+	.put = cpu_put,
+	.get = cpu_get,
+	.run = cpu_run,
+	.sync = cpu_sync,
+	.flush = cpu_flush,
+	.timer_start = cpu_timer_start,
+	.timer_stop = cpu_timer_stop,
+	.device_name = cpu_device_name,
+};
