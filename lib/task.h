@@ -39,6 +39,7 @@ struct tttd_constraint {
 	char *text;
 	struct tttd_expr *expr;
 	int line;
+	int maxdec; /* highest decision index it mentions (-1: none); set at load */
 };
 
 enum tttd_dtype { TTTD_F32, TTTD_F64, TTTD_I32, TTTD_BF16, TTTD_F16 };
@@ -53,7 +54,7 @@ struct tttd_buffer {
 	struct tttd_expr *count; /* elements, in terms of dims */
 	char *count_text;
 	enum tttd_dist dist;     /* inputs only */
-	double dist_scale;       /* stddev / half-range / Cauchy scale */
+	double dist_scale;       /* stddev / half-range / Cauchy scale; mask01: P(1), default 0.5 */
 };
 
 /*
@@ -101,6 +102,8 @@ struct tttd_task {
 	size_t ncon;
 	struct tttd_launch_spec *launch; /* CUDA tasks: the plan, in order */
 	size_t nlaunch;
+	struct tttd_launch_spec *ref_launch; /* CUDA tasks: the reference's plan ("ref_launch") */
+	size_t nref_launch;
 	char *description;       /* the "about" lines, joined */
 };
 

@@ -1,0 +1,1280 @@
+/*
+ * task.c - load a task folder (the "task" file, its reference and template),
+ * answer questions about its decision space, and render a choice into
+ * source and compile flags.  The file format is docs/task-format.md.
+ *
+ * Everything a task author can get wrong is caught at load time and named by
+ * file and line: unknown keywords and names, bad numbers, duplicates, empty
+ * domains, missing files, {{NAME}}s in the template that are no decision,
+ * constraints no choice can satisfy.  After a successful load, the policy
+ * and the tools can trust the task.
+ *
+ * This module does not compile, run or time anything.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "expr.h"
+#include "task.h"
+
+#ifndef TTTD_DATADIR
+#define TTTD_DATADIR "/usr/local/share/tttd"
+#endif
+
+/* Load-time enumeration caps: beyond these, satisfiability is assumed. */
+#define ENUM_CAP 1000000L
+#define DFS_CAP 200000L
+
+/* ---- small helpers ---------------------------------------------------- */
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	XGROW(b->s, b->cap, b->len + n + 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+sb_puts(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static char *
+sb_take(struct sbuf *b)
+{
+	if (!b->s)
+		return xstrdup("");
+	return b->s;
+}
+
+static int
+is_ident(const char *s)
+{
+	if (!(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* A whole-string int64 ("16", "-3"); @return 1 and *v, or 0. */
+static int
+parse_i64(const char *s, int64_t *v)
+{
+	char *end;
+	long long r;
+
+	if (!*s || isspace((unsigned char)*s))
+		return 0;
+	errno = 0;
+	r = strtoll(s, &end, 10);
+	if (errno || *end)
+		return 0;
+	*v = r;
+	return 1;
+}
+
+static int
+parse_double(const char *s, double *v)
+{
+	char *end;
+
+	if (!*s || isspace((unsigned char)*s))
+		return 0;
+	errno = 0;
+	*v = strtod(s, &end);
+	return !errno && !*end && *v == *v;
+}
+
+/* ---- names in expressions --------------------------------------------- */
+
+static int
+dim_index(const struct tttd_task *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ndim; i++)
+		if (strcmp(t->dim_name[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+tttd_task_decision_index(const struct tttd_task *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ndec; i++)
+		if (strcmp(t->dec[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+tttd_task_option_index(const struct tttd_task *t, size_t d, const char *text)
+{
+	size_t i;
+
+	if (d >= t->ndec)
+		return -1;
+	for (i = 0; i < t->dec[d].nopt; i++)
+		if (strcmp(t->dec[d].opt[i], text) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* What an expression may mention, and what a load-time check found. */
+struct namecheck {
+	const struct tttd_task *t;
+	int dims_ok, decs_ok;
+	const char *bad;   /* first name not allowed */
+	int bad_is_dim;
+	int maxdec;
+};
+
+static void
+check_name(void *ctx, const char *name)
+{
+	struct namecheck *nc = ctx;
+	int d;
+
+	if (nc->bad)
+		return;
+	if (dim_index(nc->t, name) >= 0) {
+		if (!nc->dims_ok) {
+			nc->bad = name;
+			nc->bad_is_dim = 1;
+		}
+		return;
+	}
+	d = tttd_task_decision_index(nc->t, name);
+	if (d >= 0 && nc->decs_ok) {
+		if (d > nc->maxdec)
+			nc->maxdec = d;
+		return;
+	}
+	nc->bad = name;
+}
+
+/* Evaluation context: dims at a shape (or none), a (partial) choice. */
+struct evalctx {
+	const struct tttd_task *t;
+	const struct tttd_shape *s;
+	const int *choice;
+	size_t upto;
+};
+
+static int
+lookup(void *ctx, const char *name, int64_t *num, const char **str)
+{
+	struct evalctx *c = ctx;
+	const char *opt;
+	int i;
+
+	if (c->s && (i = dim_index(c->t, name)) >= 0) {
+		*num = c->s->dim[i];
+		return 1;
+	}
+	if (c->choice && (i = tttd_task_decision_index(c->t, name)) >= 0) {
+		if ((size_t)i >= c->upto || c->choice[i] < 0 ||
+		    (size_t)c->choice[i] >= c->t->dec[i].nopt)
+			return 0;
+		opt = c->t->dec[i].opt[c->choice[i]];
+		/* Numeric options are numbers; words are strings. */
+		if (!parse_i64(opt, num))
+			*str = opt;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- the loader ------------------------------------------------------- */
+
+struct loader {
+	struct tttd_task *t;
+	const char *file; /* the task file's path, for messages */
+	int line;
+	struct tttd_error *e;
+	/* lines where single-valued keywords were first seen */
+	int seen_tolerance, seen_reward;
+};
+
+static int __attribute__((format(printf, 2, 3)))
+lerr(struct loader *ld, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	if (msg[0] && msg[strlen(msg) - 1] == ':')
+		return tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: %s %s", ld->file, ld->line, msg,
+				      strerror(saved));
+	return tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: %s", ld->file, ld->line, msg);
+}
+
+/*
+ * Split s into words: whitespace separates, except inside parentheses (so
+ * "(M + 1) * K" stays one expression) and double quotes (stripped, so ""
+ * is an empty word).  @return the count, or -1 on an unbalanced quote or
+ * parenthesis.
+ */
+static int
+split_words(const char *s, char ***out)
+{
+	char **w = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	for (;;) {
+		struct sbuf b = { 0 };
+		int depth = 0, quoted = 0;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		for (; *s; s++) {
+			if (quoted) {
+				if (*s == '"') {
+					quoted = 0;
+					continue;
+				}
+			} else if (*s == '"') {
+				quoted = 1;
+				continue;
+			} else if (isspace((unsigned char)*s) && depth == 0) {
+				break;
+			} else if (*s == '(') {
+				depth++;
+			} else if (*s == ')') {
+				if (depth == 0) {
+					depth = -1; /* unbalanced: reported below */
+					break;
+				}
+				depth--;
+			}
+			sb_add(&b, s, 1);
+		}
+		XGROW(w, cap, n + 1);
+		w[n++] = sb_take(&b);
+		if (quoted || depth != 0) {
+			*out = w;
+			return -1 - (int)n;
+		}
+	}
+	*out = w;
+	return (int)n;
+}
+
+static void
+free_words(char **w, int n)
+{
+	int i;
+
+	if (n < 0)
+		n = -1 - n;
+	for (i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+/* Parse an expression from a task line, naming the line and the column. */
+static int
+parse_expr(struct loader *ld, const char *text, const char *what, int dims_ok, int decs_ok,
+	   struct tttd_expr **out, int *maxdec)
+{
+	struct tttd_error pe = { 0 };
+	struct namecheck nc = { ld->t, dims_ok, decs_ok, NULL, 0, -1 };
+
+	if (tttd_expr_parse(out, text, &pe) < 0)
+		return lerr(ld, "%s in %s '%s'", pe.msg, what, text);
+	tttd_expr_names(*out, check_name, &nc);
+	if (nc.bad) {
+		if (nc.bad_is_dim)
+			lerr(ld, "dim '%s' in %s: a choice must hold at every shape", nc.bad, what);
+		else
+			lerr(ld, "unknown name '%s' in %s", nc.bad, what);
+		tttd_expr_free(*out);
+		*out = NULL;
+		return TTTD_EFORMAT;
+	}
+	if (maxdec)
+		*maxdec = nc.maxdec;
+	return TTTD_OK;
+}
+
+static char *
+path_in(const char *dir, const char *file)
+{
+	if (file[0] == '/')
+		return xstrdup(file);
+	return xasprintf("%s/%s", dir, file);
+}
+
+/* Read a whole file; @return NULL with errno set on failure. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct sbuf b = { 0 };
+	char buf[8192];
+	size_t n;
+	int saved;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&b, buf, n);
+	if (ferror(f)) {
+		saved = errno;
+		fclose(f);
+		free(b.s);
+		errno = saved;
+		return NULL;
+	}
+	fclose(f);
+	return sb_take(&b);
+}
+
+static int
+set_string(struct loader *ld, char **field, const char *kw, char **w, int nw)
+{
+	if (nw != 2)
+		return lerr(ld, "'%s' takes 1 argument, got %d", kw, nw - 1);
+	if (*field)
+		return lerr(ld, "duplicate '%s'", kw);
+	*field = xstrdup(w[1]);
+	return TTTD_OK;
+}
+
+static int
+set_rest(struct loader *ld, char **field, const char *kw, const char *rest)
+{
+	if (*field)
+		return lerr(ld, "duplicate '%s'", kw);
+	*field = xstrdup(rest);
+	return TTTD_OK;
+}
+
+static int
+kw_dims(struct loader *ld, char **w, int nw)
+{
+	struct tttd_task *t = ld->t;
+	int i;
+
+	if (t->ndim)
+		return lerr(ld, "duplicate 'dims'");
+	if (nw < 2)
+		return lerr(ld, "'dims' needs at least 1 name");
+	if (nw - 1 > TTTD_MAX_DIMS)
+		return lerr(ld, "too many dims (%d, at most %d)", nw - 1, TTTD_MAX_DIMS);
+	if (t->ndec)
+		return lerr(ld, "'dims' must come before the first 'decision'");
+	for (i = 1; i < nw; i++) {
+		if (!is_ident(w[i]))
+			return lerr(ld, "bad dim name '%s'", w[i]);
+		if (dim_index(t, w[i]) >= 0)
+			return lerr(ld, "duplicate dim '%s'", w[i]);
+		t->dim_name[t->ndim++] = xstrdup(w[i]);
+	}
+	return TTTD_OK;
+}
+
+static int
+kw_shape(struct loader *ld, char **w, int nw)
+{
+	struct tttd_task *t = ld->t;
+	struct tttd_shape sh;
+	struct tttd_shape **list;
+	size_t *n;
+	int i;
+
+	if (!t->ndim)
+		return lerr(ld, "'shape' before 'dims'");
+	if (nw < 2 || (strcmp(w[1], "bench") && strcmp(w[1], "check")))
+		return lerr(ld, "'shape' takes bench or check, then one value per dim");
+	if ((size_t)(nw - 2) != t->ndim)
+		return lerr(ld, "'shape %s' takes %zu values (one per dim), got %d", w[1], t->ndim,
+			    nw - 2);
+	memset(&sh, 0, sizeof(sh));
+	for (i = 2; i < nw; i++) {
+		int64_t v;
+
+		if (!parse_i64(w[i], &v) || v < 1 || v > (int64_t)1 << 40)
+			return lerr(ld, "bad number '%s' for dim '%s'", w[i], t->dim_name[i - 2]);
+		sh.dim[i - 2] = (long)v;
+	}
+	list = w[1][0] == 'b' ? &t->bench : &t->check;
+	n = w[1][0] == 'b' ? &t->nbench : &t->ncheck;
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = sh;
+	return TTTD_OK;
+}
+
+static int
+kw_buffer(struct loader *ld, char **w, int nw)
+{
+	static const char *const roles[] = { "in", "out", "scratch" };
+	static const char *const dtypes[] = { "f32", "f64", "i32", "bf16", "f16" };
+	static const char *const dists[] = { "normal", "uniform", "cauchy", "mask01" };
+	struct tttd_task *t = ld->t;
+	struct tttd_buffer b;
+	size_t i;
+	int r, role = -1, dtype = -1, dist = TTTD_DIST_NORMAL;
+	double scale = -1;
+
+	if (nw < 5 || nw > 7)
+		return lerr(ld, "'buffer' takes name, role, dtype, count [dist [scale]], got %d "
+				"arguments", nw - 1);
+	if (!t->ndim)
+		return lerr(ld, "'buffer' before 'dims'");
+	if (!is_ident(w[1]))
+		return lerr(ld, "bad buffer name '%s'", w[1]);
+	for (i = 0; i < t->nbuf; i++)
+		if (strcmp(t->buf[i].name, w[1]) == 0)
+			return lerr(ld, "duplicate buffer '%s'", w[1]);
+	for (i = 0; i < 3; i++)
+		if (strcmp(w[2], roles[i]) == 0)
+			role = (int)i;
+	if (role < 0)
+		return lerr(ld, "bad buffer role '%s' (in, out or scratch)", w[2]);
+	for (i = 0; i < 5; i++)
+		if (strcmp(w[3], dtypes[i]) == 0)
+			dtype = (int)i;
+	if (dtype < 0)
+		return lerr(ld, "bad dtype '%s' (f32, f64, i32, bf16 or f16)", w[3]);
+	if (nw >= 6) {
+		dist = -1;
+		for (i = 0; i < 4; i++)
+			if (strcmp(w[5], dists[i]) == 0)
+				dist = (int)i;
+		if (dist < 0)
+			return lerr(ld, "bad distribution '%s' (normal, uniform, cauchy or mask01)",
+				    w[5]);
+		if (role != TTTD_BUF_IN)
+			return lerr(ld, "a distribution is for 'in' buffers only");
+	}
+	if (nw == 7 && (!parse_double(w[6], &scale) || scale <= 0 ||
+			(dist == TTTD_DIST_MASK01 && scale > 1)))
+		return lerr(ld, "bad scale '%s'", w[6]);
+	memset(&b, 0, sizeof(b));
+	r = parse_expr(ld, w[4], "buffer count", 1, 0, &b.count, NULL);
+	if (r < 0)
+		return r;
+	b.name = xstrdup(w[1]);
+	b.role = (enum tttd_buf_role)role;
+	b.dtype = (enum tttd_dtype)dtype;
+	b.count_text = xstrdup(w[4]);
+	b.dist = (enum tttd_dist)dist;
+	b.dist_scale = scale > 0 ? scale : dist == TTTD_DIST_MASK01 ? 0.5 : 1.0;
+	t->buf = xrealloc(t->buf, (t->nbuf + 1) * sizeof(*t->buf));
+	t->buf[t->nbuf++] = b;
+	return TTTD_OK;
+}
+
+static int
+kw_tolerance(struct loader *ld, char **w, int nw)
+{
+	double rtol, atol;
+
+	if (ld->seen_tolerance)
+		return lerr(ld, "duplicate 'tolerance' (first at line %d)", ld->seen_tolerance);
+	if (nw != 5 || strcmp(w[1], "rtol") || strcmp(w[3], "atol"))
+		return lerr(ld, "'tolerance' takes: rtol <x> atol <y>");
+	if (!parse_double(w[2], &rtol) || rtol < 0)
+		return lerr(ld, "bad number '%s' for rtol", w[2]);
+	if (!parse_double(w[4], &atol) || atol < 0)
+		return lerr(ld, "bad number '%s' for atol", w[4]);
+	ld->t->rtol = rtol;
+	ld->t->atol = atol;
+	ld->seen_tolerance = ld->line;
+	return TTTD_OK;
+}
+
+static int
+kw_reward(struct loader *ld, char **w, int nw)
+{
+	double v;
+
+	if (ld->seen_reward)
+		return lerr(ld, "duplicate 'reward' (first at line %d)", ld->seen_reward);
+	if (nw != 2)
+		return lerr(ld, "'reward' takes 1 argument, got %d", nw - 1);
+	if (!parse_double(w[1], &v) || v <= 0)
+		return lerr(ld, "bad number '%s' for reward scale", w[1]);
+	ld->t->reward_scale = v;
+	ld->seen_reward = ld->line;
+	return TTTD_OK;
+}
+
+static int
+kw_decision(struct loader *ld, char **w, int nw)
+{
+	struct tttd_task *t = ld->t;
+	struct tttd_decision d;
+	int i, j;
+
+	if (nw < 2)
+		return lerr(ld, "'decision' takes a name and its options");
+	if (!is_ident(w[1]))
+		return lerr(ld, "bad decision name '%s'", w[1]);
+	if (tttd_task_decision_index(t, w[1]) >= 0)
+		return lerr(ld, "duplicate decision '%s' (first at line %d)", w[1],
+			    t->dec[tttd_task_decision_index(t, w[1])].line);
+	if (dim_index(t, w[1]) >= 0)
+		return lerr(ld, "decision '%s' has the name of a dim", w[1]);
+	if (nw < 3)
+		return lerr(ld, "empty domain for decision '%s'", w[1]);
+	for (i = 2; i < nw; i++)
+		for (j = 2; j < i; j++)
+			if (strcmp(w[i], w[j]) == 0)
+				return lerr(ld, "duplicate option '%s' in decision '%s'", w[i], w[1]);
+	d.name = xstrdup(w[1]);
+	d.nopt = (size_t)(nw - 2);
+	d.opt = xmalloc(d.nopt * sizeof(*d.opt));
+	for (i = 2; i < nw; i++)
+		d.opt[i - 2] = xstrdup(w[i]);
+	d.line = ld->line;
+	t->dec = xrealloc(t->dec, (t->ndec + 1) * sizeof(*t->dec));
+	t->dec[t->ndec++] = d;
+	return TTTD_OK;
+}
+
+static int
+kw_constraint(struct loader *ld, const char *rest)
+{
+	struct tttd_task *t = ld->t;
+	struct tttd_constraint c;
+	int r;
+
+	if (!*rest)
+		return lerr(ld, "'constraint' needs an expression");
+	memset(&c, 0, sizeof(c));
+	r = parse_expr(ld, rest, "constraint", 0, 1, &c.expr, &c.maxdec);
+	if (r < 0)
+		return r;
+	c.text = xstrdup(rest);
+	c.line = ld->line;
+	t->con = xrealloc(t->con, (t->ncon + 1) * sizeof(*t->con));
+	t->con[t->ncon++] = c;
+	return TTTD_OK;
+}
+
+static int
+kw_size_expr(struct loader *ld, struct tttd_expr **field, const char *kw, const char *rest)
+{
+	if (*field)
+		return lerr(ld, "duplicate '%s'", kw);
+	if (!*rest)
+		return lerr(ld, "'%s' needs an expression", kw);
+	if (!ld->t->ndim)
+		return lerr(ld, "'%s' before 'dims'", kw);
+	return parse_expr(ld, rest, kw, 1, 0, field, NULL);
+}
+
+static void
+launch_release(struct tttd_launch_spec *l)
+{
+	int i;
+
+	free(l->kernel);
+	for (i = 0; i < 3; i++) {
+		tttd_expr_free(l->grid[i]);
+		tttd_expr_free(l->block[i]);
+	}
+	tttd_expr_free(l->smem);
+}
+
+/* launch <kernel> grid <e> <e> <e> block <e> <e> <e> [smem <e>] */
+static int
+kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
+{
+	struct tttd_launch_spec l;
+	int i, r = TTTD_OK;
+
+	if ((nw != 10 && nw != 12) || strcmp(w[2], "grid") || strcmp(w[6], "block") ||
+	    (nw == 12 && strcmp(w[10], "smem")))
+		return lerr(ld, "'%s' takes: <kernel> grid <x> <y> <z> block <x> <y> <z> "
+				"[smem <bytes>]", w[0]);
+	if (!is_ident(w[1]))
+		return lerr(ld, "bad kernel name '%s'", w[1]);
+	memset(&l, 0, sizeof(l));
+	for (i = 0; i < 3 && r == TTTD_OK; i++) {
+		r = parse_expr(ld, w[3 + i], "grid", 1, 1, &l.grid[i], NULL);
+		if (r == TTTD_OK)
+			r = parse_expr(ld, w[7 + i], "block", 1, 1, &l.block[i], NULL);
+	}
+	if (r == TTTD_OK && nw == 12)
+		r = parse_expr(ld, w[11], "smem", 1, 1, &l.smem, NULL);
+	if (r < 0) {
+		launch_release(&l);
+		return r;
+	}
+	l.kernel = xstrdup(w[1]);
+	l.line = ld->line;
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = l;
+	return TTTD_OK;
+}
+
+/* Load a file named on the current line (reference or template). */
+static int
+kw_file(struct loader *ld, char **field, const char *kw, char **w, int nw)
+{
+	struct stat st;
+	char *p;
+
+	if (nw != 2)
+		return lerr(ld, "'%s' takes 1 argument, got %d", kw, nw - 1);
+	if (*field)
+		return lerr(ld, "duplicate '%s'", kw);
+	p = path_in(ld->t->dir, w[1]);
+	if (stat(p, &st) < 0) {
+		lerr(ld, "cannot open %s '%s':", kw, p);
+		free(p);
+		return TTTD_EFORMAT;
+	}
+	*field = p;
+	return TTTD_OK;
+}
+
+static int
+do_line(struct loader *ld, char *line)
+{
+	struct tttd_task *t = ld->t;
+	char **w, *kw, *rest;
+	size_t kwlen;
+	int nw, r;
+
+	while (isspace((unsigned char)*line))
+		line++;
+	kwlen = strcspn(line, " \t\r\n");
+	rest = line + kwlen;
+	while (isspace((unsigned char)*rest))
+		rest++;
+	kw = xstrndup(line, kwlen);
+
+	/* Keywords whose argument is the rest of the line, as written. */
+	r = 1;
+	if (strcmp(kw, "about") == 0) {
+		char *d = t->description ? xasprintf("%s\n%s", t->description, rest)
+					 : xstrdup(rest);
+		free(t->description);
+		t->description = d;
+		r = TTTD_OK;
+	} else if (strcmp(kw, "cflags") == 0) {
+		r = set_rest(ld, &t->cflags, kw, rest);
+	} else if (strcmp(kw, "ref_cflags") == 0) {
+		r = set_rest(ld, &t->ref_cflags, kw, rest);
+	} else if (strcmp(kw, "constraint") == 0) {
+		r = kw_constraint(ld, rest);
+	} else if (strcmp(kw, "flops") == 0) {
+		r = kw_size_expr(ld, &t->flops, kw, rest);
+	} else if (strcmp(kw, "bytes") == 0) {
+		r = kw_size_expr(ld, &t->bytes, kw, rest);
+	}
+	if (r != 1) {
+		free(kw);
+		return r;
+	}
+
+	nw = split_words(line, &w);
+	if (nw < 0) {
+		r = lerr(ld, "unbalanced quote or parenthesis");
+	} else if (strcmp(kw, "name") == 0) {
+		r = set_string(ld, &t->name, kw, w, nw);
+		if (r == TTTD_OK && !is_ident(t->name))
+			r = lerr(ld, "bad task name '%s'", t->name);
+	} else if (strcmp(kw, "target") == 0) {
+		r = set_string(ld, &t->target, kw, w, nw);
+		if (r == TTTD_OK && strcmp(t->target, "cpu") && strcmp(t->target, "cuda"))
+			r = lerr(ld, "bad target '%s' (cpu or cuda)", t->target);
+	} else if (strcmp(kw, "entry") == 0 || strcmp(kw, "ref_entry") == 0) {
+		char **f = kw[0] == 'e' ? &t->entry : &t->ref_entry;
+
+		r = set_string(ld, f, kw, w, nw);
+		if (r == TTTD_OK && !is_ident(*f))
+			r = lerr(ld, "bad symbol name '%s'", *f);
+	} else if (strcmp(kw, "baseline") == 0) {
+		r = set_string(ld, &t->baseline, kw, w, nw);
+	} else if (strcmp(kw, "reference") == 0) {
+		r = kw_file(ld, &t->reference, kw, w, nw);
+	} else if (strcmp(kw, "template") == 0) {
+		r = kw_file(ld, &t->template_path, kw, w, nw);
+	} else if (strcmp(kw, "dims") == 0) {
+		r = kw_dims(ld, w, nw);
+	} else if (strcmp(kw, "shape") == 0) {
+		r = kw_shape(ld, w, nw);
+	} else if (strcmp(kw, "buffer") == 0) {
+		r = kw_buffer(ld, w, nw);
+	} else if (strcmp(kw, "tolerance") == 0) {
+		r = kw_tolerance(ld, w, nw);
+	} else if (strcmp(kw, "reward") == 0) {
+		r = kw_reward(ld, w, nw);
+	} else if (strcmp(kw, "decision") == 0) {
+		r = kw_decision(ld, w, nw);
+	} else if (strcmp(kw, "launch") == 0) {
+		r = kw_launch(ld, w, nw, &t->launch, &t->nlaunch);
+	} else if (strcmp(kw, "ref_launch") == 0) {
+		r = kw_launch(ld, w, nw, &t->ref_launch, &t->nref_launch);
+	} else {
+		r = lerr(ld, "unknown keyword '%s'", kw);
+	}
+	free_words(w, nw);
+	free(kw);
+	return r;
+}
+
+/* ---- whole-task checks ------------------------------------------------ */
+
+/* Evaluate constraint c at a partial choice; errors count as "false". */
+static int
+con_holds(const struct tttd_task *t, const struct tttd_constraint *c, const int *choice,
+	  size_t upto, struct tttd_error *e)
+{
+	struct evalctx ctx = { t, NULL, choice, upto };
+	int64_t v;
+
+	if (tttd_expr_eval(c->expr, lookup, &ctx, &v, e) < 0)
+		return -1;
+	return v != 0;
+}
+
+struct usedctx {
+	const struct tttd_task *t;
+	char *used; /* per decision: mentioned? */
+};
+
+static void
+mark_dec(void *ctx, const char *name)
+{
+	struct usedctx *u = ctx;
+	int d = tttd_task_decision_index(u->t, name);
+
+	if (d >= 0)
+		u->used[d] = 1;
+}
+
+/*
+ * Can constraint c hold at all?  Enumerate the decisions it mentions (up to
+ * ENUM_CAP combinations).  @return TTTD_OK or TTTD_EFORMAT at its line.
+ */
+static int
+check_constraint(struct loader *ld, const struct tttd_constraint *c)
+{
+	struct tttd_task *t = ld->t;
+	char *used = xcalloc(t->ndec ? t->ndec : 1, 1);
+	struct usedctx u = { t, used };
+	int *choice = xmalloc((t->ndec ? t->ndec : 1) * sizeof(int));
+	long combos = 1, k;
+	size_t d;
+	int r = TTTD_OK, ok = 0;
+
+	tttd_expr_names(c->expr, mark_dec, &u);
+	for (d = 0; d < t->ndec; d++) {
+		choice[d] = used[d] ? 0 : -1;
+		if (used[d] && combos <= ENUM_CAP)
+			combos *= (long)t->dec[d].nopt;
+	}
+	ld->line = c->line;
+	if (combos > ENUM_CAP)
+		goto out;
+	for (k = 0; k < combos && !ok; k++) {
+		struct tttd_error ee = { 0 };
+		int h = con_holds(t, c, choice, t->ndec, &ee);
+
+		if (h < 0) {
+			r = lerr(ld, "%s in constraint", ee.msg);
+			goto out;
+		}
+		ok = h;
+		/* odometer over the used decisions */
+		for (d = 0; d < t->ndec; d++) {
+			if (!used[d])
+				continue;
+			if ((size_t)++choice[d] < t->dec[d].nopt)
+				break;
+			choice[d] = 0;
+		}
+	}
+	if (!ok)
+		r = lerr(ld, "no choice satisfies constraint '%s'", c->text);
+out:
+	free(used);
+	free(choice);
+	return r;
+}
+
+/* Depth-first search for one full feasible choice; @return 1, 0, or 2 (gave up). */
+static int
+dfs(const struct tttd_task *t, int *choice, size_t d, long *budget)
+{
+	size_t o;
+
+	if (d == t->ndec)
+		return 1;
+	for (o = 0; o < t->dec[d].nopt; o++) {
+		int r;
+
+		if (--*budget < 0)
+			return 2;
+		choice[d] = (int)o;
+		if (!tttd_task_feasible(t, choice, d + 1))
+			continue;
+		r = dfs(t, choice, d + 1, budget);
+		if (r)
+			return r;
+	}
+	choice[d] = -1;
+	return 0;
+}
+
+/*
+ * Every {{NAME}} in text must be a decision.  what names the text in
+ * messages: the template's path (then lines count within it) or NULL for
+ * the cflags line of the task file.
+ */
+static int
+check_placeholders(struct loader *ld, const char *text, const char *what)
+{
+	const char *p = text, *q;
+	int line = 1;
+
+	while ((q = strstr(p, "{{")) != NULL) {
+		const char *end = strstr(q + 2, "}}");
+		char *name;
+
+		for (; p < q; p++)
+			line += *p == '\n';
+		if (!end) {
+			if (what)
+				return tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: unterminated '{{'",
+						      what, line);
+			return lerr(ld, "unterminated '{{'");
+		}
+		name = xstrndup(q + 2, (size_t)(end - q - 2));
+		if (tttd_task_decision_index(ld->t, name) < 0) {
+			int r;
+
+			if (what)
+				r = tttd_error_set(ld->e, TTTD_EFORMAT,
+						   "%s:%d: unknown decision '%s' in '{{%s}}'", what,
+						   line, name, name);
+			else
+				r = lerr(ld, "unknown decision '%s' in '{{%s}}'", name, name);
+			free(name);
+			return r;
+		}
+		free(name);
+		p = end + 2;
+	}
+	return TTTD_OK;
+}
+
+static int
+finish(struct loader *ld, int nlines)
+{
+	struct tttd_task *t = ld->t;
+	int *choice, r;
+	long budget = DFS_CAP;
+	size_t i, nout = 0;
+
+	ld->line = nlines;
+	if (!t->target)
+		t->target = xstrdup("cpu");
+	if (!t->entry)
+		t->entry = xstrdup("tttd_kernel");
+	if (!t->ref_entry)
+		t->ref_entry = xstrdup("tttd_reference");
+	if (!t->cflags)
+		t->cflags = xstrdup("");
+	if (!t->ref_cflags)
+		t->ref_cflags = xstrdup("");
+	if (!t->reference)
+		return lerr(ld, "no 'reference' line");
+	if (!t->template_path)
+		return lerr(ld, "no 'template' line");
+	if (!t->ndim)
+		return lerr(ld, "no 'dims' line");
+	if (!t->ncheck)
+		return lerr(ld, "no 'shape check' lines");
+	if (!t->nbench)
+		return lerr(ld, "no 'shape bench' lines");
+	if (!t->nbuf)
+		return lerr(ld, "no 'buffer' lines");
+	for (i = 0; i < t->nbuf; i++)
+		nout += t->buf[i].role == TTTD_BUF_OUT;
+	if (!nout)
+		return lerr(ld, "no 'out' buffer");
+	if (!ld->seen_tolerance)
+		return lerr(ld, "no 'tolerance' line");
+	if (strcmp(t->target, "cuda") == 0 && !t->nlaunch)
+		return lerr(ld, "a cuda task needs at least one 'launch' line");
+	if (strcmp(t->target, "cpu") == 0 && (t->nlaunch || t->nref_launch))
+		return lerr(ld, "'launch' lines are for cuda tasks");
+
+	t->template_text = slurp(t->template_path);
+	if (!t->template_text)
+		return lerr(ld, "cannot read template '%s':", t->template_path);
+	TTTD_TRY(check_placeholders(ld, t->template_text, t->template_path));
+	TTTD_TRY(check_placeholders(ld, t->cflags, NULL));
+	TTTD_TRY(check_placeholders(ld, t->ref_cflags, NULL));
+
+	for (i = 0; i < t->ncon; i++)
+		TTTD_TRY(check_constraint(ld, &t->con[i]));
+	/* Each constraint can hold; can they all hold together? */
+	choice = xmalloc((t->ndec ? t->ndec : 1) * sizeof(int));
+	for (i = 0; i < t->ndec; i++)
+		choice[i] = -1;
+	r = dfs(t, choice, 0, &budget);
+	free(choice);
+	if (r == 0) {
+		ld->line = t->ncon ? t->con[t->ncon - 1].line : nlines;
+		return lerr(ld, "no choice satisfies all constraints together");
+	}
+	return TTTD_OK;
+}
+
+/* Resolve a name or path to the task's folder (newly allocated), or NULL. */
+static char *
+find_dir(const char *name)
+{
+	struct stat st;
+	char *p;
+
+	if (strchr(name, '/') || (stat(name, &st) == 0 && S_ISDIR(st.st_mode)))
+		return xstrdup(name);
+	p = xasprintf("kernels/%s", name);
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return p;
+	free(p);
+	p = xasprintf("%s/kernels/%s", TTTD_DATADIR, name);
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return p;
+	free(p);
+	return NULL;
+}
+
+int
+tttd_task_load(struct tttd_task **out, const char *path_or_name, struct tttd_error *e)
+{
+	struct tttd_task *t;
+	struct loader ld = { 0 };
+	char *dir, *file = NULL, *line = NULL;
+	size_t cap = 0, len;
+	FILE *f = NULL;
+	int r = TTTD_OK;
+
+	*out = NULL;
+	dir = find_dir(path_or_name);
+	if (!dir)
+		return tttd_error_set(e, TTTD_ENOENT,
+				      "no task '%s' (looked in ./kernels and %s/kernels)",
+				      path_or_name, TTTD_DATADIR);
+	/* "kernels/mm/" and "kernels/mm" name the same task. */
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		dir[--len] = '\0';
+	t = xcalloc(1, sizeof(*t));
+	t->dir = dir;
+	t->reward_scale = 1000.0;
+	file = xasprintf("%s/task", dir);
+	f = fopen(file, "r");
+	if (!f) {
+		r = tttd_error_set(e, errno == ENOENT ? TTTD_ENOENT : TTTD_EIO,
+				   "cannot open '%s':", file);
+		goto out;
+	}
+	ld.t = t;
+	ld.file = file;
+	ld.e = e;
+	while (getline(&line, &cap, f) >= 0) {
+		char *p = line;
+
+		ld.line++;
+		len = strlen(p);
+		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' ||
+			       p[len - 1] == '\t'))
+			p[--len] = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		r = do_line(&ld, p);
+		if (r < 0)
+			goto out;
+	}
+	if (ferror(f)) {
+		r = tttd_error_set(e, TTTD_EIO, "cannot read '%s':", file);
+		goto out;
+	}
+	if (!t->name) {
+		const char *b = strrchr(dir, '/');
+
+		t->name = xstrdup(b ? b + 1 : dir);
+	}
+	r = finish(&ld, ld.line);
+out:
+	if (f)
+		fclose(f);
+	free(line);
+	free(file);
+	if (r < 0) {
+		tttd_task_free(t);
+		return r;
+	}
+	*out = t;
+	return TTTD_OK;
+}
+
+void
+tttd_task_free(struct tttd_task *t)
+{
+	size_t i, j;
+
+	if (!t)
+		return;
+	free(t->name);
+	free(t->dir);
+	free(t->target);
+	free(t->entry);
+	free(t->ref_entry);
+	free(t->reference);
+	free(t->baseline);
+	free(t->template_path);
+	free(t->template_text);
+	free(t->cflags);
+	free(t->ref_cflags);
+	for (i = 0; i < t->ndim; i++)
+		free(t->dim_name[i]);
+	free(t->bench);
+	free(t->check);
+	for (i = 0; i < t->nbuf; i++) {
+		free(t->buf[i].name);
+		free(t->buf[i].count_text);
+		tttd_expr_free(t->buf[i].count);
+	}
+	free(t->buf);
+	tttd_expr_free(t->flops);
+	tttd_expr_free(t->bytes);
+	for (i = 0; i < t->ndec; i++) {
+		free(t->dec[i].name);
+		for (j = 0; j < t->dec[i].nopt; j++)
+			free(t->dec[i].opt[j]);
+		free(t->dec[i].opt);
+	}
+	free(t->dec);
+	for (i = 0; i < t->ncon; i++) {
+		free(t->con[i].text);
+		tttd_expr_free(t->con[i].expr);
+	}
+	free(t->con);
+	for (i = 0; i < t->nlaunch; i++)
+		launch_release(&t->launch[i]);
+	free(t->launch);
+	for (i = 0; i < t->nref_launch; i++)
+		launch_release(&t->ref_launch[i]);
+	free(t->ref_launch);
+	free(t->description);
+	free(t);
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+int
+tttd_task_feasible(const struct tttd_task *t, const int *choice, size_t upto)
+{
+	size_t i;
+
+	if (upto > t->ndec)
+		upto = t->ndec;
+	for (i = 0; i < t->ncon; i++) {
+		const struct tttd_constraint *c = &t->con[i];
+
+		/* Not yet decidable: it mentions a decision not chosen yet. */
+		if (c->maxdec >= (int)upto)
+			continue;
+		if (con_holds(t, c, choice, upto, NULL) != 1)
+			return 0;
+	}
+	return 1;
+}
+
+/* Replace every {{NAME}} in text by the chosen option of NAME. */
+static void
+substitute(struct sbuf *b, const struct tttd_task *t, const int *choice, const char *text)
+{
+	const char *p = text, *q;
+
+	while ((q = strstr(p, "{{")) != NULL) {
+		const char *end = strstr(q + 2, "}}");
+		char name[256];
+		size_t n;
+		int d;
+
+		if (!end)
+			break;
+		n = (size_t)(end - q - 2);
+		sb_add(b, p, (size_t)(q - p));
+		if (n < sizeof(name)) {
+			memcpy(name, q + 2, n);
+			name[n] = '\0';
+			d = tttd_task_decision_index(t, name);
+		} else {
+			d = -1;
+		}
+		/* Load checked the names; an unknown one is left as written. */
+		if (d >= 0 && choice[d] >= 0 && (size_t)choice[d] < t->dec[d].nopt)
+			sb_puts(b, t->dec[d].opt[choice[d]]);
+		else
+			sb_add(b, q, (size_t)(end + 2 - q));
+		p = end + 2;
+	}
+	sb_puts(b, p);
+}
+
+static const char *
+opt_text(const struct tttd_task *t, const int *choice, size_t d)
+{
+	if (choice[d] < 0 || (size_t)choice[d] >= t->dec[d].nopt)
+		return "?";
+	return t->dec[d].opt[choice[d]];
+}
+
+char *
+tttd_task_render(const struct tttd_task *t, const int *choice)
+{
+	struct sbuf b = { 0 };
+	size_t d;
+
+	sb_puts(&b, "/* tttd: task ");
+	sb_puts(&b, t->name);
+	sb_puts(&b, ", decisions:");
+	for (d = 0; d < t->ndec; d++) {
+		sb_puts(&b, " ");
+		sb_puts(&b, t->dec[d].name);
+		sb_puts(&b, "=");
+		sb_puts(&b, opt_text(t, choice, d));
+	}
+	sb_puts(&b, " */\n");
+	for (d = 0; d < t->ndec; d++) {
+		const char *o = opt_text(t, choice, d);
+
+		sb_puts(&b, "#define ");
+		sb_puts(&b, t->dec[d].name);
+		if (*o) {
+			sb_puts(&b, " ");
+			sb_puts(&b, o);
+		}
+		sb_puts(&b, "\n");
+		if (is_ident(o)) {
+			sb_puts(&b, "#define ");
+			sb_puts(&b, t->dec[d].name);
+			sb_puts(&b, "_");
+			sb_puts(&b, o);
+			sb_puts(&b, " 1\n");
+		}
+	}
+	substitute(&b, t, choice, t->template_text);
+	return sb_take(&b);
+}
+
+char *
+tttd_task_render_cflags(const struct tttd_task *t, const int *choice)
+{
+	struct sbuf b = { 0 };
+	char *s, *r, *w;
+	int space = 0;
+
+	substitute(&b, t, choice, t->cflags);
+	s = sb_take(&b);
+	/* Empty options leave runs of blanks: collapse them, trim the ends. */
+	for (r = w = s; *r; r++) {
+		if (isspace((unsigned char)*r)) {
+			space = w != s;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
+int
+tttd_task_choice_from_map(const struct tttd_task *t, char **keys, char **vals, size_t n,
+			  int *choice, struct tttd_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < t->ndec; i++)
+		choice[i] = -1;
+	for (i = 0; i < n; i++) {
+		int d = tttd_task_decision_index(t, keys[i]), o;
+
+		if (d < 0)
+			return tttd_error_set(e, TTTD_EFORMAT, "unknown decision '%s' in task '%s'",
+					      keys[i], t->name);
+		o = tttd_task_option_index(t, (size_t)d, vals[i]);
+		if (o < 0)
+			return tttd_error_set(e, TTTD_EFORMAT,
+					      "unknown option '%s' for decision '%s' in task '%s'",
+					      vals[i], keys[i], t->name);
+		choice[d] = o;
+	}
+	return TTTD_OK;
+}
+
+long
+tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,
+		     const struct tttd_shape *s)
+{
+	return tttd_task_eval(t, x, s, NULL);
+}
+
+long
+tttd_task_eval(const struct tttd_task *t, const struct tttd_expr *x, const struct tttd_shape *s,
+	       const int *choice)
+{
+	struct evalctx ctx = { t, s, choice, t->ndec };
+	int64_t v;
+
+	if (!x)
+		return 0;
+	if (tttd_expr_eval(x, lookup, &ctx, &v, NULL) < 0)
+		return -1;
+	return (long)v;
+}
+
+size_t
+tttd_dtype_size(enum tttd_dtype d)
+{
+	switch (d) {
+	case TTTD_F32: return 4;
+	case TTTD_F64: return 8;
+	case TTTD_I32: return 4;
+	case TTTD_BF16: return 2;
+	case TTTD_F16: return 2;
+	}
+	return 0;
+}
