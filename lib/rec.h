@@ -121,6 +121,8 @@ struct tttd_reader;
 int tttd_reader_open(struct tttd_reader **out, const char *path, int force, struct tttd_error *e);
 /* Read from an already open file descriptor (not closed by free). name is for messages. */
 struct tttd_reader *tttd_reader_fdopen(int fd, const char *name);
+/* Read from a copy of n bytes at p (for tests and fuzzing). name is for messages. */
+struct tttd_reader *tttd_reader_mem(const void *p, size_t n, const char *name);
 /*
  * Next record into r.  @return 1 got one, 0 clean end of stream, or
  * TTTD_EFORMAT / TTTD_EIO with a message naming the input, the record index
@@ -164,11 +166,20 @@ void tttd_writer_abort(struct tttd_writer *w);
 /* ---- JSON (for tttd-cat and tests) ---- */
 
 /*
- * One record as one line of JSON (no newline added) into f.  bin values are
- * written as {"$bin": "<base64>"}; non-finite floats as {"$float": "nan"|"inf"|"-inf"}.
+ * One record as one line of JSON (no newline added) into f, keys in record
+ * order.  bin values are written as {"$bin": "<base64>"}; non-finite floats as
+ * {"$float": "nan"|"inf"|"-inf"}; a str that is not UTF-8 as {"$str64":
+ * "<base64>"}; finite floats as the shortest text that reads back exactly,
+ * always with a '.' or an exponent (so 2.0 stays a float).  msgpack ext
+ * values and non-string map keys are TTTD_EFORMAT.  Integers above INT64_MAX
+ * are written exactly but tttd_rec_from_json cannot read them back.
  */
 int tttd_rec_write_json(const struct tttd_rec *r, FILE *f, struct tttd_error *e);
-/* Parse one JSON object (one line) into r.  Integers stay integers. */
+/*
+ * Parse one JSON object (one line) into r, replacing its fields.  Integers
+ * stay integers, reals become float64, the $bin/$float/$str64 objects above
+ * turn back into their values; duplicate keys are TTTD_EFORMAT.
+ */
 int tttd_rec_from_json(struct tttd_rec *r, const char *text, size_t len, struct tttd_error *e);
 
 #endif

@@ -1,0 +1,951 @@
+/*
+ * rec.c - records as ordered lists of (key, packed msgpack value) fields, and
+ * their JSON form.
+ *
+ * A field keeps its value as the packed bytes it arrived in, so a stage that
+ * does not know a key passes it through byte for byte.  Getters unpack the
+ * one value they are asked for.  JSON output is written here by hand (not
+ * through a jansson tree) so that key order, duplicate keys, the int/float
+ * distinction and the shortest exactly round-tripping float text are all
+ * under our control; JSON input is parsed with jansson.
+ *
+ * This file does not read or write streams (stream.c) and knows no key's
+ * meaning (schema.c).  It never prints except into the FILE it is given.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rec.h"
+
+/* ---- lifecycle ---- */
+
+void
+tttd_rec_init(struct tttd_rec *r)
+{
+	r->f = NULL;
+	r->n = 0;
+	r->cap = 0;
+}
+
+void
+tttd_rec_clear(struct tttd_rec *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->f[i].key);
+		free(r->f[i].val);
+	}
+	r->n = 0;
+}
+
+void
+tttd_rec_release(struct tttd_rec *r)
+{
+	if (!r)
+		return;
+	tttd_rec_clear(r);
+	free(r->f);
+	r->f = NULL;
+	r->cap = 0;
+}
+
+static void
+append_field(struct tttd_rec *r, const char *key, size_t klen, const void *val, size_t vlen)
+{
+	struct tttd_field *f;
+
+	XGROW(r->f, r->cap, r->n + 1);
+	f = &r->f[r->n++];
+	f->key = xstrndup(key, klen);
+	f->val = xmalloc(vlen);
+	memcpy(f->val, val, vlen);
+	f->vlen = vlen;
+}
+
+void
+tttd_rec_copy(struct tttd_rec *dst, const struct tttd_rec *src)
+{
+	size_t i;
+
+	if (dst == src)
+		return;
+	tttd_rec_clear(dst);
+	for (i = 0; i < src->n; i++)
+		append_field(dst, src->f[i].key, strlen(src->f[i].key), src->f[i].val,
+			     src->f[i].vlen);
+}
+
+/* ---- packing helpers ---- */
+
+void
+tttd_pack_init(struct tttd_pack *p)
+{
+	msgpack_sbuffer_init(&p->sb);
+	msgpack_packer_init(&p->pk, &p->sb, msgpack_sbuffer_write);
+}
+
+void
+tttd_pack_release(struct tttd_pack *p)
+{
+	msgpack_sbuffer_destroy(&p->sb);
+	p->sb.data = NULL;
+	p->sb.size = 0;
+	p->sb.alloc = 0;
+}
+
+void
+tttd_pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+void
+tttd_rec_pack(const struct tttd_rec *r, msgpack_packer *pk)
+{
+	size_t i;
+
+	msgpack_pack_map(pk, r->n);
+	for (i = 0; i < r->n; i++) {
+		tttd_pack_str(pk, r->f[i].key);
+		/* The value is already packed: hand its bytes to the packer's sink. */
+		pk->callback(pk->data, r->f[i].val, r->f[i].vlen);
+	}
+}
+
+int
+tttd_rec_from_object(struct tttd_rec *r, const msgpack_object *obj, struct tttd_error *e)
+{
+	struct tttd_pack p;
+	uint32_t i;
+
+	TTTD_RETURN_IF(obj->type != MSGPACK_OBJECT_MAP, e, TTTD_EFORMAT, "not a map");
+	for (i = 0; i < obj->via.map.size; i++) {
+		const msgpack_object *k = &obj->via.map.ptr[i].key;
+
+		TTTD_RETURN_IF(k->type != MSGPACK_OBJECT_STR, e, TTTD_EFORMAT,
+			       "key %u is not a string", (unsigned)i);
+		/* Keys are kept as C strings. */
+		TTTD_RETURN_IF(k->via.str.size && memchr(k->via.str.ptr, 0, k->via.str.size), e, TTTD_EFORMAT,
+			       "key %u contains a NUL byte", (unsigned)i);
+	}
+	tttd_rec_clear(r);
+	tttd_pack_init(&p);
+	for (i = 0; i < obj->via.map.size; i++) {
+		const msgpack_object_kv *kv = &obj->via.map.ptr[i];
+
+		p.sb.size = 0;
+		msgpack_pack_object(&p.pk, kv->val);
+		append_field(r, kv->key.via.str.ptr, kv->key.via.str.size, p.sb.data, p.sb.size);
+	}
+	tttd_pack_release(&p);
+	return TTTD_OK;
+}
+
+int
+tttd_rec_to_object(const struct tttd_rec *r, msgpack_zone *zone, msgpack_object *out)
+{
+	struct tttd_pack p;
+	size_t off = 0;
+	char *copy;
+	int rc;
+
+	tttd_pack_init(&p);
+	tttd_rec_pack(r, &p.pk);
+	/* Unpacked strings point into their buffer: keep it alive in the zone. */
+	copy = msgpack_zone_malloc(zone, p.sb.size ? p.sb.size : 1);
+	if (!copy) {
+		tttd_pack_release(&p);
+		return TTTD_ENOMEM;
+	}
+	memcpy(copy, p.sb.data, p.sb.size);
+	rc = msgpack_unpack(copy, p.sb.size, &off, zone, out);
+	tttd_pack_release(&p);
+	return rc == MSGPACK_UNPACK_SUCCESS ? TTTD_OK : TTTD_EFORMAT;
+}
+
+/* ---- setters ---- */
+
+static struct tttd_field *
+find(const struct tttd_rec *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->f[i].key, key) == 0)
+			return &r->f[i];
+	return NULL;
+}
+
+void
+tttd_rec_set_raw(struct tttd_rec *r, const char *key, const void *packed, size_t len)
+{
+	struct tttd_field *f = find(r, key);
+	char *v;
+
+	if (!f) {
+		append_field(r, key, strlen(key), packed, len);
+		return;
+	}
+	/* Copy first: packed may point into the old value. */
+	v = xmalloc(len);
+	memcpy(v, packed, len);
+	free(f->val);
+	f->val = v;
+	f->vlen = len;
+}
+
+/* Pack one value with fn into a scratch buffer and store it under key. */
+#define SET_WITH(r, key, stmt)                                     \
+	do {                                                       \
+		struct tttd_pack p_;                               \
+		msgpack_packer *pk = &p_.pk;                       \
+		tttd_pack_init(&p_);                               \
+		stmt;                                              \
+		tttd_rec_set_raw((r), (key), p_.sb.data, p_.sb.size); \
+		tttd_pack_release(&p_);                            \
+	} while (0)
+
+void
+tttd_rec_set_nil(struct tttd_rec *r, const char *key)
+{
+	SET_WITH(r, key, msgpack_pack_nil(pk));
+}
+
+void
+tttd_rec_set_bool(struct tttd_rec *r, const char *key, int v)
+{
+	SET_WITH(r, key, v ? msgpack_pack_true(pk) : msgpack_pack_false(pk));
+}
+
+void
+tttd_rec_set_int(struct tttd_rec *r, const char *key, int64_t v)
+{
+	SET_WITH(r, key, msgpack_pack_int64(pk, v));
+}
+
+void
+tttd_rec_set_double(struct tttd_rec *r, const char *key, double v)
+{
+	SET_WITH(r, key, msgpack_pack_double(pk, v));
+}
+
+void
+tttd_rec_set_str(struct tttd_rec *r, const char *key, const char *s)
+{
+	tttd_rec_set_strn(r, key, s, strlen(s));
+}
+
+void
+tttd_rec_set_strn(struct tttd_rec *r, const char *key, const char *s, size_t n)
+{
+	SET_WITH(r, key, (msgpack_pack_str(pk, n), msgpack_pack_str_body(pk, s, n)));
+}
+
+void
+tttd_rec_set_bin(struct tttd_rec *r, const char *key, const void *p, size_t n)
+{
+	SET_WITH(r, key, (msgpack_pack_bin(pk, n), msgpack_pack_bin_body(pk, p, n)));
+}
+
+void
+tttd_rec_set_doubles(struct tttd_rec *r, const char *key, const double *v, size_t n)
+{
+	size_t i;
+
+	SET_WITH(r, key, {
+		msgpack_pack_array(pk, n);
+		for (i = 0; i < n; i++)
+			msgpack_pack_double(pk, v[i]);
+	});
+}
+
+void
+tttd_rec_set_strmap(struct tttd_rec *r, const char *key, const char *const *keys,
+		    const char *const *vals, size_t n)
+{
+	size_t i;
+
+	SET_WITH(r, key, {
+		msgpack_pack_map(pk, n);
+		for (i = 0; i < n; i++) {
+			tttd_pack_str(pk, keys[i]);
+			tttd_pack_str(pk, vals[i]);
+		}
+	});
+}
+
+void
+tttd_rec_set_pack(struct tttd_rec *r, const char *key, struct tttd_pack *p)
+{
+	tttd_rec_set_raw(r, key, p->sb.data, p->sb.size);
+	tttd_pack_release(p);
+}
+
+int
+tttd_rec_del(struct tttd_rec *r, const char *key)
+{
+	struct tttd_field *f = find(r, key);
+	size_t i;
+
+	if (!f)
+		return 0;
+	i = (size_t)(f - r->f);
+	free(f->key);
+	free(f->val);
+	memmove(&r->f[i], &r->f[i + 1], (r->n - i - 1) * sizeof(*r->f));
+	r->n--;
+	return 1;
+}
+
+/* ---- getters ---- */
+
+const struct tttd_field *
+tttd_rec_find(const struct tttd_rec *r, const char *key)
+{
+	return find(r, key);
+}
+
+int
+tttd_rec_has(const struct tttd_rec *r, const char *key)
+{
+	return find(r, key) != NULL;
+}
+
+/*
+ * Unpack field key into zone.  Strings and bins of the result point into the
+ * record's own storage (msgpack_unpack does not copy them), which is what the
+ * borrowing getters want.  @return 1, 0 absent, TTTD_EFORMAT undecodable.
+ */
+static int
+peek(const struct tttd_rec *r, const char *key, msgpack_zone *zone, msgpack_object *o)
+{
+	const struct tttd_field *f = find(r, key);
+	size_t off = 0;
+
+	if (!f)
+		return 0;
+	if (msgpack_unpack(f->val, f->vlen, &off, zone, o) != MSGPACK_UNPACK_SUCCESS)
+		return TTTD_EFORMAT;
+	return 1;
+}
+
+/* A zone for scalar getters: small values never allocate much. */
+#define WITH_ZONE(z) msgpack_zone z; msgpack_zone_init(&z, 256)
+
+static int
+obj_int(const msgpack_object *o, int64_t *out)
+{
+	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		if (o->via.u64 > INT64_MAX)
+			return TTTD_EFORMAT;
+		*out = (int64_t)o->via.u64;
+		return 1;
+	}
+	if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+		*out = o->via.i64;
+		return 1;
+	}
+	return TTTD_EFORMAT;
+}
+
+static int
+obj_double(const msgpack_object *o, double *out)
+{
+	switch (o->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: *out = (double)o->via.u64; return 1;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: *out = (double)o->via.i64; return 1;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: *out = o->via.f64; return 1;
+	default: return TTTD_EFORMAT;
+	}
+}
+
+int
+tttd_rec_get_int(const struct tttd_rec *r, const char *key, int64_t *out)
+{
+	msgpack_object o;
+	int rc;
+	WITH_ZONE(z);
+
+	rc = peek(r, key, &z, &o);
+	if (rc == 1)
+		rc = obj_int(&o, out);
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+int
+tttd_rec_get_double(const struct tttd_rec *r, const char *key, double *out)
+{
+	msgpack_object o;
+	int rc;
+	WITH_ZONE(z);
+
+	rc = peek(r, key, &z, &o);
+	if (rc == 1)
+		rc = obj_double(&o, out);
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+int
+tttd_rec_get_bool(const struct tttd_rec *r, const char *key, int *out)
+{
+	msgpack_object o;
+	int rc;
+	WITH_ZONE(z);
+
+	rc = peek(r, key, &z, &o);
+	if (rc == 1) {
+		if (o.type == MSGPACK_OBJECT_BOOLEAN)
+			*out = o.via.boolean;
+		else
+			rc = TTTD_EFORMAT;
+	}
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+/* Borrowed str (want_bin: bin or str) bytes of key. */
+static int
+get_bytes(const struct tttd_rec *r, const char *key, int want_bin, const char **p, size_t *n)
+{
+	msgpack_object o;
+	int rc;
+	WITH_ZONE(z);
+
+	rc = peek(r, key, &z, &o);
+	if (rc == 1) {
+		if (o.type == MSGPACK_OBJECT_STR) {
+			*p = o.via.str.ptr;
+			*n = o.via.str.size;
+		} else if (want_bin && o.type == MSGPACK_OBJECT_BIN) {
+			*p = o.via.bin.ptr;
+			*n = o.via.bin.size;
+		} else {
+			rc = TTTD_EFORMAT;
+		}
+	}
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+int
+tttd_rec_get_strn(const struct tttd_rec *r, const char *key, const char **p, size_t *n)
+{
+	return get_bytes(r, key, 0, p, n);
+}
+
+int
+tttd_rec_get_str(const struct tttd_rec *r, const char *key, char **out)
+{
+	const char *p;
+	size_t n;
+	int rc = get_bytes(r, key, 0, &p, &n);
+
+	if (rc == 1)
+		*out = xstrndup(p, n);
+	return rc;
+}
+
+int
+tttd_rec_str_is(const struct tttd_rec *r, const char *key, const char *s)
+{
+	const char *p;
+	size_t n;
+
+	return get_bytes(r, key, 0, &p, &n) == 1 && n == strlen(s) && memcmp(p, s, n) == 0;
+}
+
+int
+tttd_rec_get_bin(const struct tttd_rec *r, const char *key, const void **p, size_t *n)
+{
+	const char *q;
+	int rc = get_bytes(r, key, 1, &q, n);
+
+	if (rc == 1)
+		*p = q;
+	return rc;
+}
+
+int
+tttd_rec_get_doubles(const struct tttd_rec *r, const char *key, double **out, size_t *n)
+{
+	msgpack_object o;
+	double *v = NULL;
+	uint32_t i;
+	int rc;
+	WITH_ZONE(z);
+
+	rc = peek(r, key, &z, &o);
+	if (rc == 1 && o.type != MSGPACK_OBJECT_ARRAY)
+		rc = TTTD_EFORMAT;
+	if (rc == 1) {
+		v = xmalloc((o.via.array.size ? o.via.array.size : 1) * sizeof(*v));
+		for (i = 0; i < o.via.array.size && rc == 1; i++)
+			rc = obj_double(&o.via.array.ptr[i], &v[i]);
+		if (rc == 1) {
+			*out = v;
+			*n = o.via.array.size;
+			v = NULL;
+		}
+	}
+	free(v);
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+int
+tttd_rec_get_object(const struct tttd_rec *r, const char *key, msgpack_zone *zone,
+		    msgpack_object *out)
+{
+	const struct tttd_field *f = find(r, key);
+	size_t off = 0;
+	char *copy;
+
+	if (!f)
+		return 0;
+	/* The object must outlive later changes to r: give it its own bytes. */
+	copy = msgpack_zone_malloc(zone, f->vlen);
+	if (!copy)
+		return TTTD_ENOMEM;
+	memcpy(copy, f->val, f->vlen);
+	if (msgpack_unpack(copy, f->vlen, &off, zone, out) != MSGPACK_UNPACK_SUCCESS)
+		return TTTD_EFORMAT;
+	return 1;
+}
+
+void
+tttd_strmap_free(char **keys, char **vals, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (keys)
+			free(keys[i]);
+		if (vals)
+			free(vals[i]);
+	}
+	free(keys);
+	free(vals);
+}
+
+int
+tttd_rec_get_strmap(const struct tttd_rec *r, const char *key, char ***keys, char ***vals,
+		    size_t *n)
+{
+	msgpack_object o;
+	char **k = NULL, **v = NULL;
+	uint32_t i, m;
+	int rc;
+	WITH_ZONE(z);
+
+	rc = peek(r, key, &z, &o);
+	if (rc == 1 && o.type != MSGPACK_OBJECT_MAP)
+		rc = TTTD_EFORMAT;
+	if (rc == 1) {
+		m = o.via.map.size;
+		for (i = 0; i < m; i++)
+			if (o.via.map.ptr[i].key.type != MSGPACK_OBJECT_STR ||
+			    o.via.map.ptr[i].val.type != MSGPACK_OBJECT_STR)
+				rc = TTTD_EFORMAT;
+	}
+	if (rc == 1) {
+		k = xcalloc(m ? m : 1, sizeof(*k));
+		v = xcalloc(m ? m : 1, sizeof(*v));
+		for (i = 0; i < m; i++) {
+			const msgpack_object_kv *kv = &o.via.map.ptr[i];
+
+			k[i] = xstrndup(kv->key.via.str.ptr, kv->key.via.str.size);
+			v[i] = xstrndup(kv->val.via.str.ptr, kv->val.via.str.size);
+		}
+		*keys = k;
+		*vals = v;
+		*n = m;
+	}
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+/* ---- JSON out ---- */
+
+static const char b64chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+put_base64(FILE *f, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+
+		putc(b64chars[v >> 18], f);
+		putc(b64chars[(v >> 12) & 63], f);
+		putc(b64chars[(v >> 6) & 63], f);
+		putc(b64chars[v & 63], f);
+	}
+	if (n - i == 1) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		fprintf(f, "%c%c==", b64chars[v >> 18], b64chars[(v >> 12) & 63]);
+	} else if (n - i == 2) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+
+		fprintf(f, "%c%c%c=", b64chars[v >> 18], b64chars[(v >> 12) & 63],
+			b64chars[(v >> 6) & 63]);
+	}
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	uint32_t c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0)
+		len = 2, c = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		len = 3, c = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		len = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and out-of-range code points are not UTF-8. */
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static int
+utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0, l;
+
+	while (i < n) {
+		l = utf8_len((const unsigned char *)s + i, n - i);
+		if (!l)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+/* A JSON string; the bytes must be valid UTF-8. */
+static void
+put_jstr(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	putc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u%04x", c);
+			else
+				putc(c, f);
+		}
+	}
+	putc('"', f);
+}
+
+/*
+ * The shortest %.Ng text that reads back as exactly d, always with a '.' or
+ * an exponent so that a JSON reader sees a real, not an integer.
+ */
+static void
+put_double(FILE *f, double d)
+{
+	char buf[40];
+	int prec;
+
+	if (isnan(d)) {
+		fputs("{\"$float\":\"nan\"}", f);
+		return;
+	}
+	if (isinf(d)) {
+		fputs(d > 0 ? "{\"$float\":\"inf\"}" : "{\"$float\":\"-inf\"}", f);
+		return;
+	}
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	if (!strpbrk(buf, ".eE"))
+		strcat(buf, ".0");
+	fputs(buf, f);
+}
+
+static int
+put_object(FILE *f, const msgpack_object *o, struct tttd_error *e)
+{
+	uint32_t i;
+
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL: fputs("null", f); break;
+	case MSGPACK_OBJECT_BOOLEAN: fputs(o->via.boolean ? "true" : "false", f); break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: fprintf(f, "%" PRIu64, o->via.u64); break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: fprintf(f, "%" PRId64, o->via.i64); break;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: put_double(f, o->via.f64); break;
+	case MSGPACK_OBJECT_STR:
+		if (utf8_valid(o->via.str.ptr, o->via.str.size)) {
+			put_jstr(f, o->via.str.ptr, o->via.str.size);
+		} else {
+			/* Lossless for bytes JSON cannot hold as a string. */
+			fputs("{\"$str64\":\"", f);
+			put_base64(f, (const unsigned char *)o->via.str.ptr, o->via.str.size);
+			fputs("\"}", f);
+		}
+		break;
+	case MSGPACK_OBJECT_BIN:
+		fputs("{\"$bin\":\"", f);
+		put_base64(f, (const unsigned char *)o->via.bin.ptr, o->via.bin.size);
+		fputs("\"}", f);
+		break;
+	case MSGPACK_OBJECT_ARRAY:
+		putc('[', f);
+		for (i = 0; i < o->via.array.size; i++) {
+			if (i)
+				putc(',', f);
+			TTTD_TRY(put_object(f, &o->via.array.ptr[i], e));
+		}
+		putc(']', f);
+		break;
+	case MSGPACK_OBJECT_MAP:
+		putc('{', f);
+		for (i = 0; i < o->via.map.size; i++) {
+			const msgpack_object *k = &o->via.map.ptr[i].key;
+
+			TTTD_RETURN_IF(k->type != MSGPACK_OBJECT_STR ||
+					       !utf8_valid(k->via.str.ptr, k->via.str.size),
+				       e, TTTD_EFORMAT, "map key is not a UTF-8 string");
+			if (i)
+				putc(',', f);
+			put_jstr(f, k->via.str.ptr, k->via.str.size);
+			putc(':', f);
+			TTTD_TRY(put_object(f, &o->via.map.ptr[i].val, e));
+		}
+		putc('}', f);
+		break;
+	default:
+		return tttd_error_set(e, TTTD_EFORMAT, "msgpack ext values have no JSON form");
+	}
+	return TTTD_OK;
+}
+
+int
+tttd_rec_write_json(const struct tttd_rec *r, FILE *f, struct tttd_error *e)
+{
+	msgpack_object o;
+	size_t i;
+	int rc = TTTD_OK;
+	WITH_ZONE(z);
+
+	/* Check every key first so that a failing record writes nothing. */
+	for (i = 0; i < r->n; i++)
+		if (!utf8_valid(r->f[i].key, strlen(r->f[i].key))) {
+			msgpack_zone_destroy(&z);
+			return tttd_error_set(e, TTTD_EFORMAT, "key %zu is not UTF-8", i);
+		}
+	putc('{', f);
+	for (i = 0; i < r->n && rc == TTTD_OK; i++) {
+		size_t off = 0;
+
+		if (i)
+			putc(',', f);
+		put_jstr(f, r->f[i].key, strlen(r->f[i].key));
+		putc(':', f);
+		msgpack_zone_clear(&z);
+		if (msgpack_unpack(r->f[i].val, r->f[i].vlen, &off, &z, &o) !=
+		    MSGPACK_UNPACK_SUCCESS)
+			rc = tttd_error_set(e, TTTD_EFORMAT, "value of '%s' is not msgpack",
+					    r->f[i].key);
+		else
+			rc = put_object(f, &o, e);
+	}
+	if (rc == TTTD_OK)
+		putc('}', f);
+	msgpack_zone_destroy(&z);
+	if (rc == TTTD_OK && ferror(f))
+		rc = tttd_error_set(e, TTTD_EIO, "cannot write JSON:");
+	return rc;
+}
+
+/* ---- JSON in ---- */
+
+static int
+b64val(int c)
+{
+	const char *p = c ? strchr(b64chars, c) : NULL;
+
+	return p ? (int)(p - b64chars) : -1;
+}
+
+/* Decode base64 s into a new buffer; @return 0, or -1 if s is not base64. */
+static int
+base64_decode(const char *s, size_t n, unsigned char **out, size_t *outn)
+{
+	unsigned char *p = xmalloc(n / 4 * 3 + 3);
+	size_t i, o = 0;
+	int v[4], j;
+
+	if (n % 4)
+		goto bad;
+	for (i = 0; i < n; i += 4) {
+		for (j = 0; j < 4; j++)
+			v[j] = s[i + j] == '=' && i + 4 == n && j >= 2 ? -2 : b64val(s[i + j]);
+		if (v[0] < 0 || v[1] < 0 || v[2] == -1 || v[3] == -1 || (v[2] == -2 && v[3] != -2))
+			goto bad;
+		p[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (v[2] >= 0)
+			p[o++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (v[3] >= 0)
+			p[o++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+	}
+	*out = p;
+	*outn = o;
+	return 0;
+bad:
+	free(p);
+	return -1;
+}
+
+/* {"$bin": "..."} and friends: @return the tag's value, or NULL. */
+static const char *
+special(json_t *j, const char *tag)
+{
+	json_t *v;
+
+	if (!json_is_object(j) || json_object_size(j) != 1)
+		return NULL;
+	v = json_object_get(j, tag);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+pack_json(msgpack_packer *pk, json_t *j, struct tttd_error *e)
+{
+	const char *s, *k;
+	unsigned char *bytes;
+	size_t n, i, klen;
+	json_t *v;
+
+	if ((s = special(j, "$bin")) || (s = special(j, "$str64"))) {
+		int is_bin = json_object_get(j, "$bin") != NULL;
+
+		TTTD_RETURN_IF(base64_decode(s, strlen(s), &bytes, &n) < 0, e, TTTD_EFORMAT,
+			       "bad base64 in %s", is_bin ? "$bin" : "$str64");
+		if (is_bin) {
+			msgpack_pack_bin(pk, n);
+			msgpack_pack_bin_body(pk, bytes, n);
+		} else {
+			msgpack_pack_str(pk, n);
+			msgpack_pack_str_body(pk, bytes, n);
+		}
+		free(bytes);
+		return TTTD_OK;
+	}
+	if ((s = special(j, "$float"))) {
+		if (strcmp(s, "nan") == 0)
+			msgpack_pack_double(pk, NAN);
+		else if (strcmp(s, "inf") == 0)
+			msgpack_pack_double(pk, INFINITY);
+		else if (strcmp(s, "-inf") == 0)
+			msgpack_pack_double(pk, -INFINITY);
+		else
+			return tttd_error_set(e, TTTD_EFORMAT, "bad $float '%s'", s);
+		return TTTD_OK;
+	}
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		msgpack_pack_map(pk, json_object_size(j));
+		json_object_keylen_foreach(j, k, klen, v) {
+			msgpack_pack_str(pk, klen);
+			msgpack_pack_str_body(pk, k, klen);
+			TTTD_TRY(pack_json(pk, v, e));
+		}
+		break;
+	case JSON_ARRAY:
+		msgpack_pack_array(pk, json_array_size(j));
+		json_array_foreach(j, i, v)
+			TTTD_TRY(pack_json(pk, v, e));
+		break;
+	case JSON_STRING:
+		msgpack_pack_str(pk, json_string_length(j));
+		msgpack_pack_str_body(pk, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER: msgpack_pack_int64(pk, json_integer_value(j)); break;
+	case JSON_REAL: msgpack_pack_double(pk, json_real_value(j)); break;
+	case JSON_TRUE: msgpack_pack_true(pk); break;
+	case JSON_FALSE: msgpack_pack_false(pk); break;
+	case JSON_NULL: msgpack_pack_nil(pk); break;
+	}
+	return TTTD_OK;
+}
+
+int
+tttd_rec_from_json(struct tttd_rec *r, const char *text, size_t len, struct tttd_error *e)
+{
+	json_error_t je;
+	json_t *root, *v;
+	struct tttd_pack p;
+	const char *k;
+	size_t klen;
+	int rc = TTTD_OK;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	TTTD_RETURN_IF(!root, e, TTTD_EFORMAT, "%s", je.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return tttd_error_set(e, TTTD_EFORMAT, "not a JSON object");
+	}
+	tttd_rec_clear(r);
+	tttd_pack_init(&p);
+	/* jansson (>= 2.8) iterates objects in insertion order: key order is kept. */
+	json_object_keylen_foreach(root, k, klen, v) {
+		if (memchr(k, 0, klen)) {
+			rc = tttd_error_set(e, TTTD_EFORMAT, "a key contains a NUL byte");
+			break;
+		}
+		p.sb.size = 0;
+		rc = pack_json(&p.pk, v, e);
+		if (rc < 0)
+			break;
+		append_field(r, k, strlen(k), p.sb.data, p.sb.size);
+	}
+	tttd_pack_release(&p);
+	json_decref(root);
+	if (rc < 0)
+		tttd_rec_clear(r);
+	return rc;
+}

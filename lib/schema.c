@@ -1,0 +1,179 @@
+/*
+ * schema.c - the key table of docs/schema.md, the record type check and the
+ * tool stamp.  It knows types and owners, not semantics: whether a "status"
+ * value is one of the documented words is for the tools that read it.
+ */
+#include <string.h>
+
+#include "schema.h"
+
+/* Same order as docs/schema.md; backquotes of the doc dropped from meanings. */
+const struct tttd_schema_key tttd_schema[] = {
+	{ "v", "int", "any",
+	  "schema version, 1" },
+	{ "kind", "str", "any",
+	  "parent, candidate, train or policy" },
+	{ "id", "str", "tttd-generate",
+	  "content hash (32 hex digits) of task, target, decisions, source and compile flags; for a parent, the id of the state it names" },
+	{ "task", "str", "tttd-generate",
+	  "task name (matmul)" },
+	{ "target", "str", "tttd-generate",
+	  "cpu or cuda" },
+	{ "step", "int", "tttd-select",
+	  "the discovery step this record belongs to" },
+	{ "decisions", "map", "tttd-generate",
+	  "decision name to option text" },
+	{ "parent_decisions", "map", "tttd-generate",
+	  "the parent's decisions (empty for a root), so training needs no archive lookup" },
+	{ "value", "float", "tttd-select",
+	  "a parent's value for PUCT (minus the time in microseconds; higher is better)" },
+	{ "puct", "float", "tttd-select",
+	  "a parent's PUCT score when it was picked" },
+	{ "visits", "int", "tttd-select",
+	  "a parent's visit count n (its rollouts and its descendants')" },
+	{ "root", "bool", "tttd-select",
+	  "true for the task's initial state" },
+	{ "rank", "int", "tttd-select",
+	  "a parent's position among this step's picks" },
+	{ "parent", "str", "tttd-generate",
+	  "id of the parent state this candidate was generated from" },
+	{ "group", "str", "tttd-generate",
+	  "the group of siblings scored together: <step>/<parent id>" },
+	{ "source", "str", "tttd-generate",
+	  "the rendered kernel source" },
+	{ "cflags", "str", "tttd-generate",
+	  "compile flags" },
+	{ "logp", "float", "tttd-generate",
+	  "log-probability of the decisions under the sampling policy" },
+	{ "policy", "str", "tttd-generate",
+	  "id of the policy checkpoint that sampled it (uniform for random search)" },
+	{ "seed", "int", "any",
+	  "the seed the writing tool used" },
+	{ "tool", "str", "any",
+	  "name and version of the last tool that wrote the record" },
+	{ "status", "str", "any",
+	  "generated, compiled, ok, or a failure: compile_error, load_error, crash, timeout, wrong, nan, too_fast, launch_error, infeasible" },
+	{ "reason", "str", "any",
+	  "one line saying why a candidate failed" },
+	{ "compile_log", "str", "tttd-compile",
+	  "compiler output (warnings and errors)" },
+	{ "compile_ms", "float", "tttd-compile",
+	  "wall time of the compile, 0 on a cache hit" },
+	{ "cache_key", "str", "tttd-compile",
+	  "the compile cache key" },
+	{ "cached", "bool", "tttd-compile",
+	  "the object came from the cache" },
+	{ "object", "bin", "tttd-compile",
+	  "the compiled object (shared object or cubin); consumed by tttd-bench, which removes it unless --keep-object" },
+	{ "resources", "map", "tttd-compile",
+	  "registers, shared memory, spills (CUDA)" },
+	{ "time_ns", "float", "tttd-bench",
+	  "the candidate's time: geometric mean over bench shapes of the median" },
+	{ "ref_ns", "float", "tttd-bench",
+	  "the reference's time, same protocol, measured in the same run" },
+	{ "speedup", "float", "tttd-bench",
+	  "ref_ns / time_ns" },
+	{ "timing", "array", "tttd-bench",
+	  "per bench shape: {shape, median_ns, mean_ns, stddev_ns, min_ns, max_ns, ci_lo_ns, ci_hi_ns, n}" },
+	{ "check", "map", "tttd-bench",
+	  "correctness evidence: {shapes, seeds, max_abs_err, max_rel_err, checked}" },
+	{ "device", "str", "tttd-bench",
+	  "the device it ran on (CPU model or GPU name)" },
+	{ "bench_ms", "float", "tttd-bench",
+	  "wall time spent on this candidate" },
+	{ "reward", "float", "tttd-score",
+	  "reward_scale / time in microseconds; 0 for a failure" },
+	{ "advantage", "float", "tttd-score",
+	  "entropic advantage within its group (absent when the group was dropped)" },
+	{ "beta", "float", "tttd-score",
+	  "the group's adaptive inverse temperature" },
+	{ "dropped", "bool", "tttd-score",
+	  "the group had constant reward and is not trained on" },
+	{ "loss", "float", "tttd-train",
+	  "training summary: the policy-gradient loss" },
+	{ "mean_advantage", "float", "tttd-train",
+	  "training summary: mean advantage over trained candidates" },
+	{ "entropy", "float", "tttd-train",
+	  "training summary: mean per-decision entropy of the policy" },
+	{ "kl", "float", "tttd-train",
+	  "training summary: KL of the policy to the initial policy" },
+	{ "trained", "int", "tttd-train",
+	  "training summary: candidates used" },
+	{ "checkpoint", "str", "tttd-train",
+	  "training summary: the path of the checkpoint written" },
+};
+const size_t tttd_schema_n = sizeof(tttd_schema) / sizeof(tttd_schema[0]);
+
+const struct tttd_schema_key *
+tttd_schema_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < tttd_schema_n; i++)
+		if (strcmp(tttd_schema[i].key, key) == 0)
+			return &tttd_schema[i];
+	return NULL;
+}
+
+static const char *
+type_name(const msgpack_object *o)
+{
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL: return "nil";
+	case MSGPACK_OBJECT_BOOLEAN: return "bool";
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "int";
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: return "float";
+	case MSGPACK_OBJECT_STR: return "str";
+	case MSGPACK_OBJECT_BIN: return "bin";
+	case MSGPACK_OBJECT_ARRAY: return "array";
+	case MSGPACK_OBJECT_MAP: return "map";
+	default: return "ext";
+	}
+}
+
+static int
+type_ok(const char *want, const char *got)
+{
+	if (strcmp(want, "any") == 0 || strcmp(want, got) == 0)
+		return 1;
+	/* A float key accepts an int: 2 and 2.0 are the same number to a reader. */
+	return strcmp(want, "float") == 0 && strcmp(got, "int") == 0;
+}
+
+int
+tttd_schema_check(const struct tttd_rec *r, struct tttd_error *e)
+{
+	const struct tttd_schema_key *k;
+	msgpack_object o;
+	msgpack_zone z;
+	size_t i;
+	int rc = TTTD_OK;
+
+	msgpack_zone_init(&z, 1024);
+	for (i = 0; i < r->n && rc == TTTD_OK; i++) {
+		k = tttd_schema_find(r->f[i].key);
+		if (!k)
+			continue;
+		msgpack_zone_clear(&z);
+		if (tttd_rec_get_object(r, k->key, &z, &o) != 1)
+			rc = tttd_error_set(e, TTTD_EFORMAT, "key '%s': not msgpack", k->key);
+		else if (!type_ok(k->type, type_name(&o)))
+			rc = tttd_error_set(e, TTTD_EFORMAT, "key '%s': expected %s, got %s",
+					    k->key, k->type, type_name(&o));
+	}
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+void
+tttd_rec_stamp(struct tttd_rec *r, const char *tool)
+{
+	char buf[128];
+
+	if (!tttd_rec_has(r, "v"))
+		tttd_rec_set_int(r, "v", TTTD_SCHEMA_VERSION);
+	snprintf(buf, sizeof(buf), "%s %s", tool, TTTD_VERSION);
+	tttd_rec_set_str(r, "tool", buf);
+}
