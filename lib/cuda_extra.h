@@ -1,0 +1,51 @@
+/*
+ * cuda_extra.h - what the CUDA backend offers beyond the backend vtable:
+ * the device's measured ceilings (for the physical floor check) and builtin
+ * cuBLAS baselines (for ratio reporting).  Both need an open "cuda" backend
+ * (tttd_cuda_ops); neither exists in a build without the toolkit.
+ */
+#ifndef TTTD_CUDA_EXTRA_H
+#define TTTD_CUDA_EXTRA_H
+
+#include "backend.h"
+#include "task.h"
+#include "tttd.h"
+
+/*
+ * Measure once per process (cached in the backend): device-to-device copy
+ * bandwidth (bytes read + bytes written per second, 1 GiB copies, median of
+ * 10) and the dense bf16 matrix rate (a cuBLAS 8192^3 bf16 GEMM with fp32
+ * accumulation, median of 10).  Either pointer may be NULL.
+ * @return TTTD_OK or TTTD_EGPU / TTTD_ENOMEM (the device has too little memory).
+ */
+int tttd_cuda_peaks(struct tttd_backend *b, double *bytes_per_s, double *flops_per_s,
+		    struct tttd_error *e);
+
+/* Is name a builtin baseline ("cublas_gemm_bf16", "cublas_gemm_f32")? */
+int tttd_cuda_baseline_known(const char *name);
+
+/*
+ * Run builtin baseline name asynchronously (like ops->run, so timer_start /
+ * timer_stop and sync() apply) on the task's buffers buf at shape s.  The
+ * GEMM baselines read dims named M, N, K and the first three buffers as
+ * A (M x K), B (K x N) row-major inputs and C (M x N) row-major fp32 output;
+ * bf16: A and B bf16; f32: A and B fp32 (cuBLAS default math, no TF32).
+ * @return TTTD_OK, TTTD_ENOENT (unknown name), TTTD_EINVAL (the task lacks
+ * M/N/K or three buffers), TTTD_EGPU.
+ */
+int tttd_cuda_baseline(struct tttd_backend *b, const char *name, const struct tttd_task *t,
+		       const struct tttd_shape *s, void **buf, struct tttd_error *e);
+
+/* The same GEMM without a task (used by peaks and tests). */
+int tttd_cuda_gemm(struct tttd_backend *b, int bf16, const void *A, const void *B, float *C, long M,
+		   long N, long K, struct tttd_error *e);
+
+/*
+ * Launch kernel `name` of a loaded object (ops->load's handle) directly, with
+ * explicit geometry and an argument array (each entry points at an argument).
+ * For harnesses and fault tests that have no task.  @return TTTD_OK, TTTD_ENOENT, TTTD_EGPU.
+ */
+int tttd_cuda_launch(struct tttd_backend *b, void *kernel, const char *name, const unsigned grid[3],
+		     const unsigned block[3], size_t smem, void **args, struct tttd_error *e);
+
+#endif
