@@ -1,0 +1,352 @@
+/*
+ * tttd-generate - read parent records (from tttd-select) and write k
+ * candidate children per parent, sampled from the policy: decisions,
+ * rendered source and compile flags, the log-probability of the sample and
+ * the id of the policy that drew it.
+ *
+ * Output is a pure function of the inputs, the checkpoint and --seed: the
+ * rng of the parent with rank r in step s is seeded from
+ * mix(seed, mix(s, r)), so a step regenerated after a crash yields the same
+ * candidate ids.  It does not compile, run or score anything, and it does
+ * not deduplicate children (tttd-select drops exact duplicates).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "hash.h"
+#include "opt.h"
+#include "policy.h"
+#include "rec.h"
+#include "rng.h"
+#include "task.h"
+#include "tttd.h"
+
+#define SYNOPSIS                                                                          \
+	"tttd-generate [-fhqvVz] [-o file] [--children k] [--policy file] [--seed n]\n" \
+	"                     [--task name] [--uniform] [file ...]"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", SYNOPSIS);
+	fputs("\n"
+	      "Sample candidate children of each parent record from the policy.\n"
+	      "\n"
+	      "  -f, --force          read or write binary on a terminal\n"
+	      "  -h, --help           print this help and exit\n"
+	      "  -o, --output=FILE    write to FILE (via FILE.tmp and rename)\n"
+	      "  -q, --quiet          print errors only\n"
+	      "  -v, --verbose        print one line per parent on stderr\n"
+	      "  -V, --version        print the version and exit\n"
+	      "  -z, --zstd           compress the output with zstd\n"
+	      "      --children=K     children per parent (default 8)\n"
+	      "      --policy=FILE    sample from the checkpoint FILE (default: the\n"
+	      "                       initial policy)\n"
+	      "      --seed=N         random seed (default 0)\n"
+	      "      --task=NAME      task folder or name (default: each parent's task)\n"
+	      "      --uniform        sample uniformly among feasible choices (random\n"
+	      "                       search, no learning)\n",
+	      f);
+}
+
+enum { OPT_CHILDREN = 256, OPT_POLICY, OPT_SEED, OPT_TASK, OPT_UNIFORM };
+
+static const struct option longopts[] = {
+	{"force", no_argument, NULL, 'f'},
+	{"help", no_argument, NULL, 'h'},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"zstd", no_argument, NULL, 'z'},
+	{"children", required_argument, NULL, OPT_CHILDREN},
+	{"policy", required_argument, NULL, OPT_POLICY},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"task", required_argument, NULL, OPT_TASK},
+	{"uniform", no_argument, NULL, OPT_UNIFORM},
+	{NULL, 0, NULL, 0},
+};
+
+static struct {
+	int force;
+	const char *output;
+	unsigned wflags;
+	long children;
+	const char *policy;
+	uint64_t seed;
+	const char *task;
+	int uniform;
+} opt = {.children = 8};
+
+/* The task and policy in use; reloaded only when a parent names another task. */
+static struct tttd_task *task;
+static char *task_key;
+static struct tttd_policy *policy;
+static char tool[64];
+
+static void
+use_task(const char *name)
+{
+	struct tttd_error e = {0};
+
+	if (task_key && strcmp(task_key, name) == 0)
+		return;
+	tttd_policy_free(policy);
+	policy = NULL;
+	tttd_task_free(task);
+	task = NULL;
+	free(task_key);
+	task_key = xstrdup(name);
+	if (tttd_task_load(&task, name, &e) < 0)
+		die_err(&e);
+	if (opt.uniform) {
+		tttd_policy_new(&policy, task, TTTD_POLICY_UNIFORM, opt.seed, &e);
+	} else if (opt.policy) {
+		if (tttd_policy_load(&policy, opt.policy, task, &e) < 0)
+			die_err(&e);
+	} else {
+		tttd_policy_new(&policy, task, TTTD_POLICY_TABLE, opt.seed, &e);
+	}
+	note(2, "task '%s', %zu decisions, policy %s", task->name, task->ndec,
+	     tttd_policy_id(policy));
+}
+
+/* docs/internals.md: sha256 of task, target, cflags, source, then name=value in task order. */
+static void
+candidate_id(const char *source, const char *cflags, const int *choice, char id[TTTD_ID_LEN + 1])
+{
+	struct tttd_sha256 s;
+	size_t d;
+
+	tttd_sha256_init(&s);
+	tttd_sha256_field(&s, task->name);
+	tttd_sha256_field(&s, task->target);
+	tttd_sha256_field(&s, cflags);
+	tttd_sha256_field(&s, source);
+	for (d = 0; d < task->ndec; d++) {
+		char *kv = xasprintf("%s=%s", task->dec[d].name, task->dec[d].opt[choice[d]]);
+
+		tttd_sha256_field(&s, kv);
+		free(kv);
+	}
+	tttd_sha256_id(&s, id);
+}
+
+static void
+generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint64_t index,
+	 uint64_t position)
+{
+	struct tttd_error e = {0};
+	char **keys = NULL, **vals = NULL, *pid = NULL, *tname = NULL, *group;
+	size_t nmap = 0, d;
+	int64_t step = 0, rank = (int64_t)position;
+	int *pchoice, *child, rc;
+	const char **names, **texts;
+	const struct tttd_field *pdec;
+	struct tttd_rng rng;
+	struct tttd_rec out;
+	long k;
+
+	if (opt.task) {
+		use_task(opt.task);
+	} else {
+		if (tttd_rec_get_str(par, "task", &tname) != 1)
+			die("%s: record %llu: parent has no 'task' (use --task)", in,
+			    (unsigned long long)index);
+		use_task(tname);
+		free(tname);
+	}
+	if (tttd_rec_get_str(par, "id", &pid) != 1)
+		die("%s: record %llu: parent has no 'id'", in, (unsigned long long)index);
+	if (tttd_rec_get_int(par, "step", &step) < 0 || step < 0)
+		die("%s: record %llu: bad 'step'", in, (unsigned long long)index);
+	/*
+	 * The parent's own rank when tttd-select wrote one, so that a step split
+	 * across several generators draws what one generator would have.
+	 */
+	if (tttd_rec_get_int(par, "rank", &rank) < 0)
+		die("%s: record %llu: bad 'rank'", in, (unsigned long long)index);
+
+	pchoice = xmalloc((task->ndec + 1) * sizeof(int));
+	child = xmalloc((task->ndec + 1) * sizeof(int));
+	for (d = 0; d < task->ndec; d++)
+		pchoice[d] = -1;
+	rc = tttd_rec_get_strmap(par, "decisions", &keys, &vals, &nmap);
+	if (rc < 0)
+		die("%s: record %llu: 'decisions' is not a map of strings", in,
+		    (unsigned long long)index);
+	if (rc == 1 && tttd_task_choice_from_map(task, keys, vals, nmap, pchoice, &e) < 0)
+		die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
+	pdec = tttd_rec_find(par, "decisions");
+
+	names = xmalloc((task->ndec + 1) * sizeof(char *));
+	texts = xmalloc((task->ndec + 1) * sizeof(char *));
+	group = xasprintf("%lld/%s", (long long)step, pid);
+	tttd_rng_seed(&rng, tttd_mix64(opt.seed, tttd_mix64((uint64_t)step, (uint64_t)rank)));
+	tttd_rec_init(&out);
+	for (k = 0; k < opt.children; k++) {
+		char id[TTTD_ID_LEN + 1], *source, *cflags;
+		double logp;
+
+		if (tttd_policy_sample(policy, pchoice, &rng, child, &logp, &e) < 0)
+			die_err(&e);
+		source = tttd_task_render(task, child);
+		cflags = tttd_task_render_cflags(task, child);
+		candidate_id(source, cflags, child, id);
+		for (d = 0; d < task->ndec; d++) {
+			names[d] = task->dec[d].name;
+			texts[d] = task->dec[d].opt[child[d]];
+		}
+		tttd_rec_clear(&out);
+		tttd_rec_set_int(&out, "v", TTTD_SCHEMA_VERSION);
+		tttd_rec_set_str(&out, "kind", "candidate");
+		tttd_rec_set_str(&out, "id", id);
+		tttd_rec_set_str(&out, "task", task->name);
+		tttd_rec_set_str(&out, "target", task->target);
+		tttd_rec_set_int(&out, "step", step);
+		tttd_rec_set_str(&out, "parent", pid);
+		tttd_rec_set_str(&out, "group", group);
+		tttd_rec_set_strmap(&out, "decisions", (const char *const *)names,
+				    (const char *const *)texts, task->ndec);
+		if (pdec)
+			tttd_rec_set_raw(&out, "parent_decisions", pdec->val, pdec->vlen);
+		else
+			tttd_rec_set_strmap(&out, "parent_decisions", NULL, NULL, 0);
+		tttd_rec_set_str(&out, "source", source);
+		tttd_rec_set_str(&out, "cflags", cflags);
+		tttd_rec_set_double(&out, "logp", logp);
+		tttd_rec_set_str(&out, "policy", tttd_policy_id(policy));
+		tttd_rec_set_int(&out, "seed", (int64_t)opt.seed);
+		tttd_rec_set_str(&out, "tool", tool);
+		tttd_rec_set_str(&out, "status", "generated");
+		if (tttd_writer_write(w, &out, &e) < 0)
+			die_err(&e);
+		free(source);
+		free(cflags);
+	}
+	note(2, "parent %s (step %lld, rank %lld): %ld children", pid, (long long)step,
+	     (long long)rank, opt.children);
+	tttd_rec_release(&out);
+	tttd_strmap_free(keys, vals, nmap);
+	free(names);
+	free(texts);
+	free(group);
+	free(pid);
+	free(pchoice);
+	free(child);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tttd_error e = {0};
+	struct tttd_writer *w = NULL;
+	struct tttd_rec r;
+	uint64_t parents = 0, skipped = 0;
+	int c, i, nin;
+	char *const stdin_only[] = {"-"};
+	char *const *inputs;
+
+	diag_init("tttd-generate", SYNOPSIS);
+	snprintf(tool, sizeof(tool), "tttd-generate %s", TTTD_VERSION);
+	opterr = 0; /* our own one-line messages, then the synopsis */
+	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opt.force = 1;
+			opt.wflags |= TTTD_W_FORCE;
+			break;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
+		case 'o':
+			opt.output = optarg;
+			break;
+		case 'q':
+			verbosity = 0;
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
+		case 'z':
+			opt.wflags |= TTTD_W_ZSTD;
+			break;
+		case OPT_CHILDREN:
+			opt.children = opt_long(optarg, "--children", 1, 1000000);
+			break;
+		case OPT_POLICY:
+			opt.policy = optarg;
+			break;
+		case OPT_SEED:
+			opt.seed = (uint64_t)opt_long(optarg, "--seed", 0, INT64_MAX);
+			break;
+		case OPT_TASK:
+			opt.task = optarg;
+			break;
+		case OPT_UNIFORM:
+			opt.uniform = 1;
+			break;
+		case ':':
+			usage_die("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 256)
+				usage_die("unknown option '-%c'", optopt);
+			usage_die("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (opt.uniform && opt.policy)
+		usage_die("--uniform and --policy cannot be used together");
+
+	/* fail before reading anything when the task and checkpoint are known */
+	if (opt.task)
+		use_task(opt.task);
+	nin = argc - optind;
+	inputs = nin ? argv + optind : stdin_only;
+	if (!nin)
+		nin = 1;
+	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0)
+		die_err(&e);
+	tttd_rec_init(&r);
+	for (i = 0; i < nin; i++) {
+		struct tttd_reader *rd;
+		const char *in = strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
+
+		if (tttd_reader_open(&rd, inputs[i], opt.force, &e) < 0)
+			die_err(&e);
+		for (;;) {
+			uint64_t index = tttd_reader_count(rd);
+
+			c = tttd_reader_next(rd, &r, &e);
+			if (c < 0)
+				die_err(&e);
+			if (c == 0)
+				break;
+			if (!tttd_rec_str_is(&r, "kind", "parent")) {
+				skipped++;
+				continue;
+			}
+			generate(w, &r, in, index, parents++);
+		}
+		tttd_reader_free(rd);
+	}
+	if (tttd_writer_close(w, &e) < 0)
+		die_err(&e);
+	if (skipped)
+		note(2, "skipped %llu records that are not parents", (unsigned long long)skipped);
+	note(2, "%llu candidates from %llu parents", (unsigned long long)(parents * opt.children),
+	     (unsigned long long)parents);
+	tttd_rec_release(&r);
+	tttd_policy_free(policy);
+	tttd_task_free(task);
+	free(task_key);
+	close_stdout();
+	return 0;
+}
