@@ -1,0 +1,333 @@
+/*
+ * test_compile.c - the cpu compile target and the driver: a good source
+ * becomes a shared object whose function computes the right thing, a syntax
+ * error becomes a compile_error record with the compiler's message, the
+ * second compile hits the cache, the parallel driver keeps input order,
+ * records that are not ours pass through, a hung compiler times out, and a
+ * missing compiler is a tttd error.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "compile.h"
+#include "test.h"
+
+static const char good_src[] = "void tttd_kernel(void **buf, const long *dim)\n"
+			       "{\n"
+			       "\tconst float *a = buf[0]; float *b = buf[1];\n"
+			       "\tfor (long i = 0; i < dim[0]; i++)\n"
+			       "\t\tb[i] = 2.0f * a[i] + 1.0f;\n"
+			       "}\n";
+static const char bad_src[] = "void tttd_kernel(void **buf, const long *dim)\n"
+			      "{\n"
+			      "\tint x = \n"
+			      "}\n";
+
+static void
+candidate(struct tttd_rec *r, const char *src, const char *target)
+{
+	tttd_rec_init(r);
+	tttd_rec_set_int(r, "v", 1);
+	tttd_rec_set_str(r, "kind", "candidate");
+	tttd_rec_set_str(r, "status", "generated");
+	if (target)
+		tttd_rec_set_str(r, "target", target);
+	tttd_rec_set_str(r, "cflags", "-O2 -std=c11");
+	tttd_rec_set_str(r, "source", src);
+}
+
+/* Write the object to a file and dlopen it; run it on a few values. */
+static int
+object_works(const void *obj, size_t n)
+{
+	char path[] = "/tmp/tttd-test-so-XXXXXX";
+	void (*fn)(void **, const long *);
+	float a[4] = { 0, 1, 2, -3 }, b[4] = { 0 };
+	void *buf[2] = { a, b }, *h;
+	long dim[1] = { 4 };
+	int fd = mkstemp(path), ok = 0;
+
+	if (fd < 0)
+		return 0;
+	if (write(fd, obj, n) != (ssize_t)n) {
+		close(fd);
+		unlink(path);
+		return 0;
+	}
+	close(fd);
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	unlink(path);
+	if (!h)
+		return 0;
+	*(void **)&fn = dlsym(h, "tttd_kernel");
+	if (fn) {
+		fn(buf, dim);
+		ok = b[0] == 1.0f && b[1] == 3.0f && b[2] == 5.0f && b[3] == -5.0f;
+	}
+	dlclose(h);
+	return ok;
+}
+
+/* The emit callback for the driver tests: collect records in arrival order. */
+struct sink {
+	struct tttd_rec *r;
+	size_t n, cap;
+};
+
+static int
+collect(void *arg, const struct tttd_rec *r, struct tttd_error *e)
+{
+	struct sink *s = arg;
+
+	XGROW(s->r, s->cap, s->n + 1);
+	tttd_rec_init(&s->r[s->n]);
+	tttd_rec_copy(&s->r[s->n++], r);
+	return 0;
+}
+
+static int
+refuse(void *arg, const struct tttd_rec *r, struct tttd_error *e)
+{
+	return tttd_error_set(e, TTTD_EIO, "cannot write 'out'");
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/tttd-test-compile-XXXXXX", *dir, *cachedir, *log = NULL, *s = NULL;
+	struct tttd_compile_opts o = { .jobs = 1, .cc = "cc", .timeout_s = 60, .tool = "t 1" };
+	struct tttd_compile_stats st;
+	struct tttd_compiler *drv = NULL;
+	struct tttd_error e = { 0 };
+	struct tttd_cache *cache = NULL;
+	struct sink sink = { 0 };
+	struct tttd_rec r, r2;
+	const void *obj;
+	size_t n, i;
+	int what = -1, b = -1, order_ok;
+	double ms = -1;
+
+	dir = mkdtemp(tmpl);
+	cachedir = xasprintf("%s/cache", dir);
+	T_CHECK("cache opens", tttd_cache_open(&cache, cachedir, &e) == 0);
+
+	/* A good source compiles and the object runs. */
+	candidate(&r, good_src, "cpu");
+	T_CHECK("compile good", tttd_compile_rec(&o, cache, &r, &what, &e) == TTTD_OK);
+	T_CHECK("what = compiled", what == 1);
+	T_CHECK("status compiled", tttd_rec_str_is(&r, "status", "compiled"));
+	T_CHECK("no reason on success", !tttd_rec_has(&r, "reason"));
+	T_CHECK("object present", tttd_rec_get_bin(&r, "object", &obj, &n) == 1 && n > 0);
+	T_CHECK("object is ELF", n > 4 && memcmp(obj, "\177ELF", 4) == 0);
+	T_CHECK("object loads and computes", object_works(obj, n));
+	T_CHECK("not cached", tttd_rec_get_bool(&r, "cached", &b) == 1 && b == 0);
+	T_CHECK("compile_ms > 0", tttd_rec_get_double(&r, "compile_ms", &ms) == 1 && ms > 0);
+	T_CHECK("cache_key set", tttd_rec_get_str(&r, "cache_key", &s) == 1 && strlen(s) == 32);
+	T_CHECK("tool set", tttd_rec_str_is(&r, "tool", "t 1"));
+	T_CHECK("other keys kept", tttd_rec_str_is(&r, "source", good_src));
+
+	/* The same candidate again: a cache hit with the same object. */
+	candidate(&r2, good_src, "cpu");
+	T_CHECK("compile again", tttd_compile_rec(&o, cache, &r2, &what, &e) == TTTD_OK);
+	T_CHECK("what = cached", what == 2);
+	T_CHECK("cached = true", tttd_rec_get_bool(&r2, "cached", &b) == 1 && b == 1);
+	T_CHECK("compile_ms = 0 on a hit", tttd_rec_get_double(&r2, "compile_ms", &ms) == 1 && ms == 0);
+	T_CHECK("same key", tttd_rec_str_is(&r2, "cache_key", s));
+	{
+		const void *obj2;
+		size_t n2;
+
+		T_CHECK("same object from the cache",
+			tttd_rec_get_bin(&r2, "object", &obj2, &n2) == 1 && n2 == n &&
+				memcmp(obj, obj2, n) == 0);
+	}
+	free(s);
+	s = NULL;
+	tttd_rec_release(&r2);
+
+	/* Different flags: a different key, a miss. */
+	candidate(&r2, good_src, "cpu");
+	tttd_rec_set_str(&r2, "cflags", "-O1");
+	tttd_compile_rec(&o, cache, &r2, &what, &e);
+	T_CHECK("other cflags miss", what == 1);
+	tttd_rec_release(&r2);
+	tttd_rec_release(&r);
+
+	/* A syntax error is a record, not an error. */
+	candidate(&r, bad_src, "cpu");
+	T_CHECK("bad source is not a tttd error", tttd_compile_rec(&o, cache, &r, &what, &e) == TTTD_OK);
+	T_CHECK("what = error", what == 3);
+	T_CHECK("status compile_error", tttd_rec_str_is(&r, "status", "compile_error"));
+	T_CHECK("log has the compiler's error",
+		tttd_rec_get_str(&r, "compile_log", &log) == 1 && strstr(log, "error") != NULL);
+	T_CHECK("log names k.c, not the temp dir", log && strstr(log, "k.c:") && !strstr(log, "/tmp/"));
+	T_CHECK("reason is one error line", tttd_rec_get_str(&r, "reason", &s) == 1 &&
+						    strstr(s, "error") && !strchr(s, '\n'));
+	T_CHECK("no object on failure", !tttd_rec_has(&r, "object"));
+	free(log);
+	free(s);
+	log = s = NULL;
+	tttd_rec_release(&r);
+
+	/* Not ours: pass through unchanged. */
+	candidate(&r, bad_src, "cpu");
+	tttd_rec_set_str(&r, "status", "wrong");
+	n = r.n;
+	tttd_compile_rec(&o, cache, &r, &what, &e);
+	T_CHECK("failed candidate passes", what == 0 && r.n == n && tttd_rec_str_is(&r, "status", "wrong"));
+	tttd_rec_set_str(&r, "kind", "parent");
+	tttd_rec_set_str(&r, "status", "generated");
+	tttd_compile_rec(&o, cache, &r, &what, &e);
+	T_CHECK("parent passes", what == 0 && r.n == n && !tttd_rec_has(&r, "compile_log"));
+	tttd_rec_release(&r);
+
+	/* Unknown target, missing source. */
+	candidate(&r, good_src, "fpga");
+	tttd_compile_rec(&o, cache, &r, &what, &e);
+	T_CHECK("unknown target", what == 3 && tttd_rec_str_is(&r, "reason", "unknown target 'fpga'"));
+	tttd_rec_release(&r);
+	candidate(&r, good_src, "cpu");
+	tttd_rec_del(&r, "source");
+	tttd_compile_rec(&o, cache, &r, &what, &e);
+	T_CHECK("no source", what == 3 && tttd_rec_str_is(&r, "reason", "candidate has no source"));
+	tttd_rec_release(&r);
+
+#ifdef TTTD_HAVE_CUDA
+	/* The NVRTC hook: without --arch it is a tttd error (a machine may have no GPU). */
+	candidate(&r, "extern \"C\" __global__ void k(float *x) { x[threadIdx.x] = 1.0f; }\n", "cuda");
+	tttd_rec_set_str(&r, "cflags", "");
+	T_CHECK("cuda without arch", tttd_compile_rec(&o, NULL, &r, &what, &e) == TTTD_EINVAL);
+	o.arch = "sm_90";
+	T_CHECK("cuda with arch", tttd_compile_rec(&o, NULL, &r, &what, &e) == TTTD_OK);
+	T_CHECK("cuda compiled", what == 1 && tttd_rec_str_is(&r, "status", "compiled"));
+	T_CHECK("cuda resources", tttd_rec_has(&r, "resources"));
+	o.arch = NULL;
+	tttd_rec_release(&r);
+#else
+	candidate(&r, "__global__ void k(void) {}\n", "cuda");
+	tttd_compile_rec(&o, cache, &r, &what, &e);
+	T_CHECK("cuda not built", what == 3 && tttd_rec_str_is(&r, "reason", "cuda target not built"));
+	tttd_rec_release(&r);
+#endif
+
+	/* A hung compiler is killed and the candidate says so. */
+	{
+		char *slow = xasprintf("%s/slowcc", dir);
+		FILE *f = fopen(slow, "w");
+		struct tttd_compile_opts so = o;
+
+		fputs("#!/bin/sh\ncase \"$1\" in --version) echo slowcc 1; exit 0;; esac\nsleep 30\n", f);
+		fclose(f);
+		chmod(slow, 0755);
+		so.cc = slow;
+		so.timeout_s = 0.3;
+		candidate(&r, good_src, "cpu");
+		T_CHECK("timeout is not a tttd error", tttd_compile_rec(&so, cache, &r, &what, &e) == 0);
+		T_CHECK("timeout reason", what == 3 && tttd_rec_get_str(&r, "reason", &s) == 1 &&
+						  strstr(s, "timed out") != NULL);
+		free(s);
+		s = NULL;
+		tttd_rec_release(&r);
+		free(slow);
+	}
+
+	/* A compiler that does not exist is tttd's problem. */
+	{
+		struct tttd_compile_opts no = o;
+
+		no.cc = "/nonexistent/tttd-cc";
+		candidate(&r, good_src, "cpu");
+		T_CHECK("missing compiler", tttd_compile_rec(&no, NULL, &r, &what, &e) == TTTD_ENOENT);
+		T_CHECK("message names it", strstr(e.msg, "/nonexistent/tttd-cc") != NULL);
+		tttd_rec_release(&r);
+	}
+
+	/*
+	 * The driver with 4 workers over 24 records: good, bad and pass-through
+	 * mixed, each tagged with its index; output must be in input order.
+	 * Sources differ (a comment) so nothing hits the cache.
+	 */
+	o.jobs = 4;
+	o.cache = cachedir;
+	T_CHECK("driver starts", tttd_compiler_new(&drv, &o, collect, &sink, &e) == 0);
+	for (i = 0; i < 24; i++) {
+		char *src = xasprintf("/* %zu */\n%s", i, i % 5 == 3 ? bad_src : good_src);
+
+		candidate(&r, src, "cpu");
+		if (i % 7 == 6)
+			tttd_rec_set_str(&r, "kind", "train");
+		tttd_rec_set_int(&r, "idx", (int64_t)i);
+		T_CHECK("submit", tttd_compiler_submit(drv, &r, &e) == 0);
+		T_CHECK("submit empties r", r.n == 0);
+		tttd_rec_release(&r);
+		free(src);
+	}
+	T_CHECK("finish", tttd_compiler_finish(drv, &e) == 0);
+	tttd_compiler_stats(drv, &st);
+	tttd_compiler_free(drv);
+	drv = NULL;
+	T_CHECK("all emitted", sink.n == 24 && st.out == 24 && st.in == 24);
+	order_ok = 1;
+	for (i = 0; i < sink.n; i++) {
+		int64_t idx = -1;
+
+		tttd_rec_get_int(&sink.r[i], "idx", &idx);
+		if (idx != (int64_t)i)
+			order_ok = 0;
+	}
+	T_CHECK("input order kept", order_ok);
+	T_CHECK("stats", st.passed == 3 && st.errors == 4 && st.compiled == 17 && st.cached == 0);
+	T_CHECK("bad one failed", sink.n > 3 && tttd_rec_str_is(&sink.r[3], "status", "compile_error"));
+	T_CHECK("train one untouched", sink.n > 6 && !tttd_rec_has(&sink.r[6], "compile_log") &&
+						tttd_rec_str_is(&sink.r[6], "status", "generated"));
+	T_CHECK("good one compiled", sink.n > 0 && tttd_rec_str_is(&sink.r[0], "status", "compiled"));
+	for (i = 0; i < sink.n; i++)
+		tttd_rec_release(&sink.r[i]);
+	sink.n = 0;
+
+	/* Again: every good one compiled before is a hit (6 was a train record then). */
+	T_CHECK("driver restarts", tttd_compiler_new(&drv, &o, collect, &sink, &e) == 0);
+	for (i = 0; i < 8; i++) {
+		char *src = xasprintf("/* %zu */\n%s", i, i % 5 == 3 ? bad_src : good_src);
+
+		candidate(&r, src, "cpu");
+		tttd_compiler_submit(drv, &r, &e);
+		tttd_rec_release(&r);
+		free(src);
+	}
+	T_CHECK("finish 2", tttd_compiler_finish(drv, &e) == 0);
+	tttd_compiler_stats(drv, &st);
+	tttd_compiler_free(drv);
+	drv = NULL;
+	T_CHECK("hits on the second pass", st.cached == 6 && st.compiled == 7 && st.errors == 1 && sink.n == 8);
+	for (i = 0; i < sink.n; i++)
+		tttd_rec_release(&sink.r[i]);
+	free(sink.r);
+
+	/* An emit failure stops the driver and is reported. */
+	o.cache = NULL;
+	T_CHECK("driver 3", tttd_compiler_new(&drv, &o, refuse, NULL, &e) == 0);
+	candidate(&r, good_src, "cpu");
+	tttd_rec_set_str(&r, "kind", "parent"); /* pass-through: quick */
+	tttd_compiler_submit(drv, &r, &e);
+	tttd_rec_release(&r);
+	T_CHECK("emit error surfaces", tttd_compiler_finish(drv, &e) == TTTD_EIO &&
+					       strstr(e.msg, "cannot write") != NULL);
+	tttd_compiler_free(drv);
+
+	tttd_cache_free(cache);
+	{
+		char *cmd = xasprintf("rm -rf '%s'", dir);
+
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+		free(cmd);
+	}
+	free(cachedir);
+	return T_DONE();
+}
