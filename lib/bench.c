@@ -1,0 +1,1240 @@
+/*
+ * bench.c - tttd-bench's engine: the statistics of the timing protocol, the
+ * worker process that checks and times candidates through a backend, and
+ * the parent side that feeds it, enforces the timeout and replaces it when a
+ * candidate kills it.  See bench.h for the protocol.
+ *
+ * Parent and worker talk over a socketpair (sent with MSG_NOSIGNAL, so a
+ * dead worker is an EPIPE to handle, never a SIGPIPE that would kill
+ * tttd-bench) in frames of a 4-byte little-endian length and one msgpack
+ * record.  The worker replies with the very keys to set on the candidate;
+ * reply keys that start with '_' are for the parent only.
+ *
+ * The worker is forked before any device is touched, so the parent never
+ * holds a device context and a fresh worker starts clean.  Its stdin and
+ * stdout are /dev/null: a candidate that prints cannot corrupt the record
+ * stream.  It always leaves through _exit, so it never flushes the parent's
+ * buffered records a second time.
+ *
+ * This file does not parse options, print, or decide what a failing
+ * candidate means for the run: that is the tool's and tttd-score's business.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "bench.h"
+#include "compile.h" /* defines: tttd_compile_target_find, tttd_compile_out_* */
+#include "inputs.h"
+#include "rng.h"
+
+#define WARMUP_NS 50000000.0 /* ns of warm-up per shape */
+#define WARMUP_MAX 100        /* runs */
+#define START_TIMEOUT_S 60.0  /* opening a backend (CUDA context creation is slow) */
+#define FRAME_MAX (1u << 30)  /* bytes: an object larger than this is not a kernel */
+
+void
+tttd_bench_opts_init(struct tttd_bench_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->backend = "auto";
+	o->device = 0;
+	o->timeout_s = 10.0;
+	o->max_time_s = 2.0;
+	o->rse = 0.01;
+	o->min_reps = 5;
+	o->max_reps = 200;
+	o->flush = 1;
+	o->seed = 1;
+}
+
+/* ---- statistics ---- */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+tttd_median_ci(size_t n, size_t *lo, size_t *hi)
+{
+	double half = 0.98 * sqrt((double)n); /* 1.96 / 2 * sqrt(n) */
+	double l = floor((double)n / 2.0 - half);     /* 1-based rank */
+	double h = ceil(1.0 + (double)n / 2.0 + half); /* 1-based rank */
+
+	if (l < 1)
+		l = 1;
+	if (h > (double)n)
+		h = (double)n;
+	*lo = (size_t)l - 1;
+	*hi = (size_t)h - 1;
+}
+
+void
+tttd_stats_compute(const double *x, size_t n, struct tttd_stats *st)
+{
+	double *s, sum = 0, ss = 0;
+	size_t i, lo, hi;
+
+	memset(st, 0, sizeof(*st));
+	if (n == 0)
+		return;
+	s = xmalloc(n * sizeof(*s));
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += s[i];
+	st->n = n;
+	st->mean = sum / (double)n;
+	for (i = 0; i < n; i++)
+		ss += (s[i] - st->mean) * (s[i] - st->mean);
+	st->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+	st->min = s[0];
+	st->max = s[n - 1];
+	st->median = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+	tttd_median_ci(n, &lo, &hi);
+	st->ci_lo = s[lo];
+	st->ci_hi = s[hi];
+	free(s);
+}
+
+double
+tttd_rse(const double *x, size_t n)
+{
+	double sum = 0, ss = 0, mean;
+	size_t i;
+
+	if (n < 2)
+		return INFINITY;
+	for (i = 0; i < n; i++)
+		sum += x[i];
+	mean = sum / (double)n;
+	if (!(mean > 0))
+		return INFINITY;
+	for (i = 0; i < n; i++)
+		ss += (x[i] - mean) * (x[i] - mean);
+	return sqrt(ss / (double)(n - 1)) / sqrt((double)n) / mean;
+}
+
+double
+tttd_geomean(const double *x, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!(x[i] > 0))
+			return 0;
+		s += log(x[i]);
+	}
+	return exp(s / (double)n);
+}
+
+int
+tttd_bench_stop(const double *x, size_t n, double elapsed_s, double budget_s,
+		const struct tttd_bench_opts *o)
+{
+	if (n >= (size_t)o->max_reps)
+		return 1;
+	if (n >= 1 && elapsed_s >= budget_s)
+		return 1;
+	return n >= (size_t)o->min_reps && tttd_rse(x, n) < o->rse;
+}
+
+double
+tttd_bench_floor_ns(const struct tttd_task *t, const struct tttd_shape *s, double bytes_per_s,
+		    double flops_per_s)
+{
+	double floor_ns = 0;
+
+	if (t->bytes && bytes_per_s > 0) {
+		long v = tttd_task_eval_shape(t, t->bytes, s);
+
+		if (v > 0 && (double)v / bytes_per_s * 1e9 > floor_ns)
+			floor_ns = (double)v / bytes_per_s * 1e9;
+	}
+	if (t->flops && flops_per_s > 0) {
+		long v = tttd_task_eval_shape(t, t->flops, s);
+
+		if (v > 0 && (double)v / flops_per_s * 1e9 > floor_ns)
+			floor_ns = (double)v / flops_per_s * 1e9;
+	}
+	return floor_ns;
+}
+
+uint64_t
+tttd_bench_case_seed(uint64_t seed, const char *id, size_t idx)
+{
+	/* FNV-1a of the id: ids are already hashes, this only folds them to 64 bits. */
+	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)(id ? id : ""); *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return tttd_mix64(tttd_mix64(seed, h), (uint64_t)idx) & ((1ull << 53) - 1);
+}
+
+/*
+ * The hook for the physical floor: peak bandwidth and arithmetic rate of
+ * the backend's device, 0 when unknown.  The CPU reports nothing (its peaks
+ * depend on vector width and clocks that are not worth guessing here).
+ * NEEDSWORK: for "cuda", call the CUDA backend's measured peaks
+ * (tttd_cuda_peaks, promised by lib/backend_cuda.c) once per worker.
+ */
+static void
+backend_peaks(struct tttd_backend *be, double *bytes_per_s, double *flops_per_s)
+{
+	(void)be;
+	*bytes_per_s = 0;
+	*flops_per_s = 0;
+}
+
+/* ---- framing ---- */
+
+static int
+send_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* @return 0, or -1 with errno set (EPIPE: the peer is gone). */
+static int
+send_rec(int fd, const struct tttd_rec *r)
+{
+	struct tttd_pack p;
+	unsigned char hdr[4];
+	int rc;
+
+	tttd_pack_init(&p);
+	tttd_rec_pack(r, &p.pk);
+	hdr[0] = (unsigned char)(p.sb.size & 0xff);
+	hdr[1] = (unsigned char)((p.sb.size >> 8) & 0xff);
+	hdr[2] = (unsigned char)((p.sb.size >> 16) & 0xff);
+	hdr[3] = (unsigned char)((p.sb.size >> 24) & 0xff);
+	rc = send_all(fd, hdr, 4) < 0 || send_all(fd, p.sb.data, p.sb.size) < 0 ? -1 : 0;
+	tttd_pack_release(&p);
+	return rc;
+}
+
+enum { RECV_OK = 1, RECV_EOF = 0, RECV_TIMEOUT = -100 };
+
+/*
+ * Read exactly n bytes before deadline_ns (0: no deadline).
+ * @return RECV_OK, RECV_EOF (peer closed, possibly mid-frame), RECV_TIMEOUT, TTTD_EIO.
+ */
+static int
+recv_all(int fd, void *p, size_t n, uint64_t deadline_ns, struct tttd_error *e)
+{
+	char *c = p;
+
+	while (n > 0) {
+		ssize_t r;
+
+		if (deadline_ns) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			uint64_t now = tttd_now_ns();
+			int ms;
+
+			if (now >= deadline_ns)
+				return RECV_TIMEOUT;
+			ms = (int)((deadline_ns - now + 999999) / 1000000);
+			r = poll(&pfd, 1, ms);
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				return tttd_error_set(e, TTTD_EIO, "cannot poll the worker:");
+			}
+			if (r == 0)
+				continue; /* the deadline check above ends it */
+		}
+		r = read(fd, c, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECONNRESET)
+				return RECV_EOF;
+			return tttd_error_set(e, TTTD_EIO, "cannot read from the worker:");
+		}
+		if (r == 0)
+			return RECV_EOF;
+		c += r;
+		n -= (size_t)r;
+	}
+	return RECV_OK;
+}
+
+static int
+recv_rec(int fd, struct tttd_rec *r, uint64_t deadline_ns, struct tttd_error *e)
+{
+	unsigned char hdr[4];
+	size_t len, off = 0;
+	char *buf;
+	msgpack_unpacked u;
+	int rc;
+
+	rc = recv_all(fd, hdr, 4, deadline_ns, e);
+	if (rc != RECV_OK)
+		return rc;
+	len = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 | (size_t)hdr[3] << 24;
+	TTTD_RETURN_IF(len == 0 || len > FRAME_MAX, e, TTTD_EFORMAT,
+		       "worker sent a frame of %zu bytes", len);
+	buf = xmalloc(len);
+	rc = recv_all(fd, buf, len, deadline_ns, e);
+	if (rc != RECV_OK) {
+		free(buf);
+		return rc;
+	}
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS)
+		rc = tttd_error_set(e, TTTD_EFORMAT, "worker sent a corrupt frame");
+	else
+		rc = tttd_rec_from_object(r, &u.data, e) < 0 ? TTTD_EFORMAT : RECV_OK;
+	msgpack_unpacked_destroy(&u);
+	free(buf);
+	return rc;
+}
+
+/* ---- the worker ---- */
+
+struct worker {
+	const struct tttd_task *t;
+	const struct tttd_bench_opts *o;
+	const unsigned char *ref_obj;
+	size_t ref_len;
+	struct tttd_backend be;
+	void *ref; /* the loaded reference */
+	double peak_bw, peak_flops;
+};
+
+/* One task at one shape on the device: host inputs, device buffers, readback. */
+struct bcase {
+	struct tttd_inputs in;
+	void **dev;
+	void **want; /* reference outputs (host), per output buffer */
+	void **got;  /* candidate outputs read back (host) */
+};
+
+static void
+case_release(struct worker *w, struct bcase *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->in.nbuf; i++) {
+		if (c->dev && c->dev[i])
+			w->be.ops->free(&w->be, c->dev[i]);
+		if (c->want)
+			free(c->want[i]);
+		if (c->got)
+			free(c->got[i]);
+	}
+	free(c->dev);
+	free(c->want);
+	free(c->got);
+	tttd_inputs_release(&c->in);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Generate the inputs from seed, allocate device buffers and upload. */
+static int
+case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct bcase *c,
+	   struct tttd_error *e)
+{
+	const struct tttd_task *t = w->t;
+	size_t i;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	TTTD_TRY(tttd_inputs_init(&c->in, t, s, e));
+	tttd_inputs_generate(&c->in, t, seed);
+	c->dev = xcalloc(t->nbuf + 1, sizeof(*c->dev));
+	c->want = xcalloc(t->nbuf + 1, sizeof(*c->want));
+	c->got = xcalloc(t->nbuf + 1, sizeof(*c->got));
+	for (i = 0; i < t->nbuf; i++) {
+		r = w->be.ops->alloc(&w->be, c->in.bytes[i] ? c->in.bytes[i] : 1, &c->dev[i], e);
+		if (r < 0)
+			goto fail;
+		if (t->buf[i].role == TTTD_BUF_SCRATCH)
+			continue;
+		r = w->be.ops->put(&w->be, c->dev[i], c->in.host[i], c->in.bytes[i], e);
+		if (r < 0)
+			goto fail;
+		if (t->buf[i].role == TTTD_BUF_OUT) {
+			c->want[i] = xmalloc(c->in.bytes[i] ? c->in.bytes[i] : 1);
+			c->got[i] = xmalloc(c->in.bytes[i] ? c->in.bytes[i] : 1);
+		}
+	}
+	return TTTD_OK;
+fail:
+	case_release(w, c);
+	return r;
+}
+
+/* Upload the poisoned outputs (the host copies stay poisoned throughout). */
+static int
+case_poison(struct worker *w, struct bcase *c, struct tttd_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < c->in.nbuf; i++)
+		if (w->t->buf[i].role == TTTD_BUF_OUT)
+			TTTD_TRY(w->be.ops->put(&w->be, c->dev[i], c->in.host[i], c->in.bytes[i], e));
+	return TTTD_OK;
+}
+
+static int
+case_read(struct worker *w, struct bcase *c, void **dst, struct tttd_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < c->in.nbuf; i++)
+		if (w->t->buf[i].role == TTTD_BUF_OUT)
+			TTTD_TRY(w->be.ops->get(&w->be, dst[i], c->dev[i], c->in.bytes[i], e));
+	return TTTD_OK;
+}
+
+/* Poison, run once, wait.  @return TTTD_OK or the backend's error. */
+static int
+run_once(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
+	 struct bcase *c, struct tttd_error *e)
+{
+	TTTD_TRY(case_poison(w, c, e));
+	TTTD_TRY(w->be.ops->run(&w->be, kernel, w->t, s, choice, c->dev, e));
+	return w->be.ops->sync(&w->be, e);
+}
+
+static void
+format_shape(const struct tttd_task *t, const struct tttd_shape *s, char *buf, size_t n)
+{
+	size_t i, off = 0;
+
+	off += (size_t)snprintf(buf + off, n - off, "[");
+	for (i = 0; i < t->ndim && off < n; i++)
+		off += (size_t)snprintf(buf + off, n - off, "%s%ld", i ? "," : "", s->dim[i]);
+	if (off < n)
+		snprintf(buf + off, n - off, "]");
+}
+
+static void
+pack_shape(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s)
+{
+	size_t i;
+
+	msgpack_pack_array(pk, t->ndim);
+	for (i = 0; i < t->ndim; i++)
+		msgpack_pack_int64(pk, s->dim[i]);
+}
+
+static void
+pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s,
+	   const struct tttd_stats *st)
+{
+	msgpack_pack_map(pk, 9);
+	tttd_pack_str(pk, "shape");
+	pack_shape(pk, t, s);
+	tttd_pack_str(pk, "median_ns");
+	msgpack_pack_double(pk, st->median);
+	tttd_pack_str(pk, "mean_ns");
+	msgpack_pack_double(pk, st->mean);
+	tttd_pack_str(pk, "stddev_ns");
+	msgpack_pack_double(pk, st->stddev);
+	tttd_pack_str(pk, "min_ns");
+	msgpack_pack_double(pk, st->min);
+	tttd_pack_str(pk, "max_ns");
+	msgpack_pack_double(pk, st->max);
+	tttd_pack_str(pk, "ci_lo_ns");
+	msgpack_pack_double(pk, st->ci_lo);
+	tttd_pack_str(pk, "ci_hi_ns");
+	msgpack_pack_double(pk, st->ci_hi);
+	tttd_pack_str(pk, "n");
+	msgpack_pack_uint64(pk, st->n);
+}
+
+/* The timing protocol at one shape (see bench.h).  budget_s: this shape's share. */
+static int
+time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
+	    struct bcase *c, double budget_s, struct tttd_stats *st, struct tttd_error *e)
+{
+	const struct tttd_bench_opts *o = w->o;
+	double *x = xcalloc((size_t)o->max_reps + 1, sizeof(*x));
+	uint64_t t0 = tttd_now_ns();
+	size_t n = 0, warm = 0;
+	int r = TTTD_OK;
+
+	do {
+		if ((r = run_once(w, kernel, choice, s, c, e)) < 0)
+			goto out;
+		warm++;
+	} while (warm < WARMUP_MAX && (double)(tttd_now_ns() - t0) < WARMUP_NS);
+	t0 = tttd_now_ns();
+	for (;;) {
+		double ns = 0;
+
+		if ((r = case_poison(w, c, e)) < 0)
+			goto out;
+		if (o->flush && (r = w->be.ops->flush(&w->be, e)) < 0)
+			goto out;
+		if ((r = w->be.ops->timer_start(&w->be, e)) < 0)
+			goto out;
+		if ((r = w->be.ops->run(&w->be, kernel, w->t, s, choice, c->dev, e)) < 0)
+			goto out;
+		if ((r = w->be.ops->timer_stop(&w->be, &ns, e)) < 0)
+			goto out;
+		if ((r = w->be.ops->sync(&w->be, e)) < 0)
+			goto out;
+		x[n++] = ns;
+		if (tttd_bench_stop(x, n, (double)(tttd_now_ns() - t0) / 1e9, budget_s, o))
+			break;
+	}
+	tttd_stats_compute(x, n, st);
+out:
+	free(x);
+	return r;
+}
+
+/* Outcome of evaluating one candidate in the worker. */
+struct verdict {
+	const char *status; /* NULL while all is well */
+	char reason[512];
+	int restart; /* the backend may be poisoned: the worker must be replaced */
+};
+
+static void
+verdict_set(struct verdict *v, const char *status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+verdict_set(struct verdict *v, const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->status = status;
+	va_start(ap, fmt);
+	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* A run()/sync() error: on a device it may be sticky, so the worker goes. */
+static void
+verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
+{
+	verdict_set(v, r == TTTD_EGPU ? "crash" : "launch_error", "%s", e->msg);
+	v->restart = 1;
+}
+
+/*
+ * Compare the candidate's outputs in c->got with c->want; the first
+ * failing buffer decides the verdict.  what: "output" or "timed output".
+ */
+static void
+check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, const char *what,
+	      struct tttd_cmp *total, struct verdict *v)
+{
+	const struct tttd_task *t = w->t;
+	size_t i;
+
+	for (i = 0; i < t->nbuf; i++) {
+		struct tttd_cmp cmp;
+		char sh[160];
+
+		if (t->buf[i].role != TTTD_BUF_OUT)
+			continue;
+		tttd_cmp_init(&cmp);
+		tttd_compare(&cmp, t->buf[i].dtype, c->got[i], c->want[i], c->in.count[i], t->rtol,
+			     t->atol);
+		total->checked += cmp.checked;
+		if (cmp.max_abs > total->max_abs)
+			total->max_abs = cmp.max_abs;
+		if (cmp.max_rel > total->max_rel)
+			total->max_rel = cmp.max_rel;
+		if (!cmp.bad || v->status)
+			continue;
+		format_shape(t, s, sh, sizeof(sh));
+		if (cmp.nonfinite)
+			verdict_set(v, "nan",
+				    "%s '%s' at shape %s: %zu of %zu elements are NaN or inf where "
+				    "the reference is finite; first bad index %zu: got %.9g, want %.9g",
+				    what, t->buf[i].name, sh, cmp.nonfinite, cmp.checked, cmp.first,
+				    cmp.first_got, cmp.first_want);
+		else
+			verdict_set(v, "wrong",
+				    "%s '%s' at shape %s: %zu of %zu elements differ; first bad index "
+				    "%zu: got %.9g, want %.9g",
+				    what, t->buf[i].name, sh, cmp.bad, cmp.checked, cmp.first,
+				    cmp.first_got, cmp.first_want);
+	}
+}
+
+/* Did the candidate write into its inputs?  Inputs must be read-only. */
+static int
+check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, struct verdict *v,
+	     struct tttd_error *e)
+{
+	const struct tttd_task *t = w->t;
+	size_t i;
+
+	for (i = 0; i < t->nbuf && !v->status; i++) {
+		void *tmp;
+		int same, r;
+		char sh[160];
+
+		if (t->buf[i].role != TTTD_BUF_IN || c->in.bytes[i] == 0)
+			continue;
+		tmp = xmalloc(c->in.bytes[i]);
+		r = w->be.ops->get(&w->be, tmp, c->dev[i], c->in.bytes[i], e);
+		same = r == TTTD_OK && memcmp(tmp, c->in.host[i], c->in.bytes[i]) == 0;
+		free(tmp);
+		if (r < 0)
+			return r;
+		if (!same) {
+			format_shape(t, s, sh, sizeof(sh));
+			verdict_set(v, "wrong", "input '%s' at shape %s was modified by the candidate",
+				    t->buf[i].name, sh);
+		}
+	}
+	return TTTD_OK;
+}
+
+static const struct tttd_shape *
+nth_shape(const struct tttd_task *t, size_t k, int *is_bench)
+{
+	*is_bench = k >= t->ncheck;
+	return k < t->ncheck ? &t->check[k] : &t->bench[k - t->ncheck];
+}
+
+/*
+ * Evaluate one candidate (request q) into reply p.  @return TTTD_OK (the
+ * verdict is in the reply) or a tttd error that ends the worker.
+ */
+static int
+worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, struct tttd_error *e)
+{
+	const struct tttd_task *t = w->t;
+	const void *obj = NULL;
+	size_t nobj = 0, k, nk = t->ncheck + t->nbench, nb = 0;
+	char *id = NULL;
+	int *choice = NULL;
+	void *kernel = NULL;
+	struct verdict v = { 0 };
+	struct tttd_cmp total;
+	struct tttd_stats *st = xcalloc(t->nbench + 1, sizeof(*st));
+	double *medians = xcalloc(t->nbench + 1, sizeof(*medians));
+	uint64_t *seeds = xcalloc(nk + 1, sizeof(*seeds));
+	struct tttd_pack pk;
+	int r = TTTD_OK, loaded = 0;
+	size_t ncase = 0;
+
+	tttd_cmp_init(&total);
+	if (tttd_rec_get_str(q, "id", &id) != 1)
+		id = xstrdup("");
+	if (tttd_rec_get_bin(q, "object", &obj, &nobj) != 1 || nobj == 0) {
+		verdict_set(&v, "load_error", "the record has no 'object'");
+		goto reply;
+	}
+	if (t->ndec > 0 && tttd_rec_has(q, "decisions")) {
+		char **keys = NULL, **vals = NULL;
+		size_t n = 0;
+		struct tttd_error ce;
+
+		choice = xcalloc(t->ndec, sizeof(*choice));
+		if (tttd_rec_get_strmap(q, "decisions", &keys, &vals, &n) != 1 ||
+		    tttd_task_choice_from_map(t, keys, vals, n, choice, &ce) < 0) {
+			verdict_set(&v, "load_error", "decisions do not fit task '%s'", t->name);
+			tttd_strmap_free(keys, vals, n);
+			goto reply;
+		}
+		tttd_strmap_free(keys, vals, n);
+	}
+	{
+		struct tttd_error le;
+
+		if (w->be.ops->load(&w->be, t, obj, nobj, t->entry ? t->entry : "tttd_kernel",
+				    &kernel, &le) < 0) {
+			verdict_set(&v, "load_error", "%s", le.msg);
+			goto reply;
+		}
+		loaded = 1;
+	}
+
+	for (k = 0; k < nk && !v.status; k++) {
+		int is_bench;
+		const struct tttd_shape *s = nth_shape(t, k, &is_bench);
+		struct bcase c;
+		struct tttd_error be;
+
+		seeds[k] = tttd_bench_case_seed(w->o->seed, id, k);
+		ncase = k + 1;
+		if ((r = case_setup(w, s, seeds[k], &c, e)) < 0)
+			goto out;
+		/* The trusted reference on the same inputs gives the wanted outputs. */
+		if ((r = run_once(w, w->ref, NULL, s, &c, e)) < 0 ||
+		    (r = case_read(w, &c, c.want, e)) < 0) {
+			case_release(w, &c);
+			tttd_error_prefix(e, "reference");
+			goto out;
+		}
+		if ((r = run_once(w, kernel, choice, s, &c, &be)) < 0) {
+			verdict_backend(&v, r, &be);
+			r = TTTD_OK;
+			case_release(w, &c);
+			break;
+		}
+		if ((r = case_read(w, &c, c.got, e)) < 0 || (r = check_inputs(w, &c, s, &v, e)) < 0) {
+			case_release(w, &c);
+			goto out;
+		}
+		check_outputs(w, &c, s, "output", &total, &v);
+		if (is_bench && !v.status) {
+			r = time_kernel(w, kernel, choice, s, &c, w->o->max_time_s / (double)t->nbench,
+					&st[nb], &be);
+			if (r < 0) {
+				verdict_backend(&v, r, &be);
+				r = TTTD_OK;
+			} else if ((r = case_read(w, &c, c.got, e)) < 0) {
+				case_release(w, &c);
+				goto out;
+			} else {
+				check_outputs(w, &c, s, "timed output", &total, &v);
+				medians[nb] = st[nb].median;
+				nb++;
+			}
+		}
+		case_release(w, &c);
+	}
+	if (!v.status && nb == t->nbench && nb > 0) {
+		size_t i;
+
+		for (i = 0; i < nb; i++) {
+			double fl = tttd_bench_floor_ns(t, &t->bench[i], w->peak_bw, w->peak_flops);
+			char sh[160];
+
+			if (fl > 0 && st[i].median < fl) {
+				format_shape(t, &t->bench[i], sh, sizeof(sh));
+				verdict_set(&v, "too_fast",
+					    "shape %s: median %.0f ns is below the physical floor %.0f ns",
+					    sh, st[i].median, fl);
+				break;
+			}
+		}
+	}
+
+reply:
+	tttd_rec_set_str(p, "status", v.status ? v.status : "ok");
+	if (v.status)
+		tttd_rec_set_str(p, "reason", v.reason);
+	if (v.restart)
+		tttd_rec_set_bool(p, "_restart", 1);
+	if (nb > 0 && nb == t->nbench && (!v.status || strcmp(v.status, "too_fast") == 0)) {
+		size_t i;
+
+		tttd_rec_set_double(p, "time_ns", tttd_geomean(medians, nb));
+		tttd_pack_init(&pk);
+		msgpack_pack_array(&pk.pk, nb);
+		for (i = 0; i < nb; i++)
+			pack_stats(&pk.pk, t, &t->bench[i], &st[i]);
+		tttd_rec_set_pack(p, "timing", &pk);
+	}
+	if (loaded) {
+		size_t i;
+		int dummy;
+
+		tttd_pack_init(&pk);
+		msgpack_pack_map(&pk.pk, 5);
+		tttd_pack_str(&pk.pk, "shapes");
+		msgpack_pack_array(&pk.pk, ncase);
+		for (i = 0; i < ncase; i++)
+			pack_shape(&pk.pk, t, nth_shape(t, i, &dummy));
+		tttd_pack_str(&pk.pk, "seeds");
+		msgpack_pack_array(&pk.pk, ncase);
+		for (i = 0; i < ncase; i++)
+			msgpack_pack_uint64(&pk.pk, seeds[i]);
+		tttd_pack_str(&pk.pk, "max_abs_err");
+		msgpack_pack_double(&pk.pk, total.max_abs);
+		tttd_pack_str(&pk.pk, "max_rel_err");
+		msgpack_pack_double(&pk.pk, total.max_rel);
+		tttd_pack_str(&pk.pk, "checked");
+		msgpack_pack_uint64(&pk.pk, total.checked);
+		tttd_rec_set_pack(p, "check", &pk);
+	}
+out:
+	if (kernel)
+		w->be.ops->unload(&w->be, kernel);
+	free(choice);
+	free(id);
+	free(st);
+	free(medians);
+	free(seeds);
+	return r;
+}
+
+/* Time the reference at every bench shape; reply time_ns and timing. */
+static int
+worker_ref(struct worker *w, struct tttd_rec *p, struct tttd_error *e)
+{
+	const struct tttd_task *t = w->t;
+	struct tttd_stats *st = xcalloc(t->nbench + 1, sizeof(*st));
+	double *med = xcalloc(t->nbench + 1, sizeof(*med));
+	struct tttd_pack pk;
+	size_t i;
+	int r = TTTD_OK;
+
+	for (i = 0; i < t->nbench; i++) {
+		struct bcase c;
+
+		r = case_setup(w, &t->bench[i], tttd_bench_case_seed(w->o->seed, "reference", i), &c,
+			       e);
+		if (r < 0)
+			goto out;
+		r = time_kernel(w, w->ref, NULL, &t->bench[i], &c,
+				w->o->max_time_s / (double)t->nbench, &st[i], e);
+		case_release(w, &c);
+		if (r < 0)
+			goto out;
+		med[i] = st[i].median;
+	}
+	tttd_rec_set_double(p, "time_ns", tttd_geomean(med, t->nbench));
+	tttd_pack_init(&pk);
+	msgpack_pack_array(&pk.pk, t->nbench);
+	for (i = 0; i < t->nbench; i++)
+		pack_stats(&pk.pk, t, &t->bench[i], &st[i]);
+	tttd_rec_set_pack(p, "timing", &pk);
+out:
+	free(st);
+	free(med);
+	return r;
+}
+
+static void
+reply_error(struct tttd_rec *p, const struct tttd_error *e)
+{
+	tttd_rec_set_int(p, "_code", e->code ? e->code : TTTD_EIO);
+	tttd_rec_set_str(p, "_error", e->msg);
+}
+
+static void __attribute__((noreturn))
+worker_main(struct worker *w, int fd)
+{
+	struct tttd_error e = { 0 };
+	struct tttd_rec q, p;
+	int devnull, r;
+
+	/* Die with the parent; keep the record stream away from candidates. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	devnull = open("/dev/null", O_RDWR);
+	if (devnull >= 0) {
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		if (devnull > 2)
+			close(devnull);
+	}
+	tttd_rec_init(&q);
+	tttd_rec_init(&p);
+	r = tttd_backend_open(&w->be, w->o->backend, w->o->device, &e);
+	if (r == TTTD_OK) {
+		r = w->be.ops->load(&w->be, w->t, w->ref_obj, w->ref_len,
+				    w->t->ref_entry ? w->t->ref_entry : "tttd_reference", &w->ref, &e);
+		if (r < 0)
+			tttd_error_prefix(&e, "cannot load the reference of task '%s'", w->t->name);
+	}
+	if (r < 0) {
+		reply_error(&p, &e);
+		send_rec(fd, &p);
+		_exit(1);
+	}
+	backend_peaks(&w->be, &w->peak_bw, &w->peak_flops);
+	tttd_rec_set_str(&p, "device", w->be.ops->device_name(&w->be));
+	if (send_rec(fd, &p) < 0)
+		_exit(1);
+	while (recv_rec(fd, &q, 0, &e) == RECV_OK) {
+		tttd_rec_clear(&p);
+		if (tttd_rec_str_is(&q, "op", "ref"))
+			r = worker_ref(w, &p, &e);
+		else
+			r = worker_eval(w, &q, &p, &e);
+		if (r < 0) {
+			tttd_rec_clear(&p);
+			reply_error(&p, &e);
+		}
+		if (send_rec(fd, &p) < 0 || r < 0)
+			_exit(1);
+		if (tttd_rec_has(&p, "_restart"))
+			_exit(0);
+	}
+	_exit(0);
+}
+
+/* ---- the parent ---- */
+
+struct tttd_bench {
+	const struct tttd_task *t;
+	struct tttd_bench_opts o;
+	char backend[16];
+	struct tttd_compile_out ref; /* the compiled reference */
+	pid_t pid;                   /* the worker, or 0 */
+	int fd;
+	int have_ref;
+	double ref_ns;
+	char device[256];
+};
+
+int
+tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct tttd_bench_opts *o,
+	       struct tttd_error *e)
+{
+	const struct tttd_compile_target *tgt;
+	struct tttd_compile_opts co = { 0 };
+	struct tttd_compile_in ci = { 0 };
+	struct tttd_bench *b;
+	char *path, *src = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	int r;
+
+	*out = NULL;
+	if (strcmp(o->backend, "auto") != 0 && strcmp(o->backend, t->target) != 0)
+		return tttd_error_set(e, TTTD_EINVAL, "backend '%s' cannot run task '%s' (target %s)",
+				      o->backend, t->name, t->target);
+	tgt = tttd_compile_target_find(t->target);
+	TTTD_RETURN_IF(!tgt, e, TTTD_ENODEV, "task '%s': target '%s' is not built", t->name,
+		       t->target);
+	/* The reference path is relative to the task folder unless it names a file as it is. */
+	path = t->reference[0] == '/' || access(t->reference, R_OK) == 0
+		       ? xstrdup(t->reference)
+		       : xasprintf("%s/%s", t->dir, t->reference);
+	f = fopen(path, "r");
+	if (!f) {
+		r = tttd_error_set(e, TTTD_EIO, "cannot open '%s':", path);
+		free(path);
+		return r;
+	}
+	for (;;) {
+		size_t got;
+
+		XGROW(src, cap, len + 4097);
+		got = fread(src + len, 1, 4096, f);
+		len += got;
+		if (got < 4096)
+			break;
+	}
+	src[len] = '\0';
+	r = ferror(f);
+	fclose(f);
+	if (r) {
+		free(src);
+		r = tttd_error_set(e, TTTD_EIO, "cannot read '%s'", path);
+		free(path);
+		return r;
+	}
+
+	b = xcalloc(1, sizeof(*b));
+	b->t = t;
+	b->o = *o;
+	snprintf(b->backend, sizeof(b->backend), "%s",
+		 strcmp(o->backend, "auto") == 0 ? t->target : o->backend);
+	b->o.backend = b->backend;
+	b->fd = -1;
+	tttd_compile_out_init(&b->ref);
+	co.jobs = 1;
+	co.cc = o->cc ? o->cc : "cc";
+	co.arch = o->arch;
+	ci.source = src;
+	ci.source_len = len;
+	ci.options = t->ref_cflags && *t->ref_cflags ? t->ref_cflags : "-O2";
+	ci.arch = o->arch ? o->arch : "";
+	r = tgt->compile(&co, &ci, &b->ref, e);
+	if (r == TTTD_OK && !b->ref.ok)
+		r = tttd_error_set(e, TTTD_ECOMPILE, "reference '%s' does not compile: %s", path,
+				   b->ref.reason ? b->ref.reason : "(no message)");
+	free(src);
+	free(path);
+	if (r < 0) {
+		tttd_bench_free(b);
+		return r;
+	}
+	*out = b;
+	return TTTD_OK;
+}
+
+static void
+describe_exit(int status, char *buf, size_t n)
+{
+	if (WIFSIGNALED(status)) {
+		const char *abbr = sigabbrev_np(WTERMSIG(status));
+
+		if (abbr)
+			snprintf(buf, n, "killed by signal SIG%s", abbr);
+		else
+			snprintf(buf, n, "killed by signal %d", WTERMSIG(status));
+	} else if (WIFEXITED(status)) {
+		snprintf(buf, n, "worker exited with status %d", WEXITSTATUS(status));
+	} else {
+		snprintf(buf, n, "worker stopped");
+	}
+}
+
+/*
+ * Reap the worker, killing it first if kill_first or if it does not exit
+ * within a second of closing its socket.  why gets how it ended.
+ */
+static void
+worker_reap(struct tttd_bench *b, int kill_first, char *why, size_t n)
+{
+	int status = 0, i;
+	pid_t r = 0;
+
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	if (!b->pid)
+		return;
+	if (kill_first)
+		kill(b->pid, SIGKILL);
+	for (i = 0; i < 100 && !kill_first; i++) {
+		r = waitpid(b->pid, &status, WNOHANG);
+		if (r != 0)
+			break;
+		usleep(10000);
+	}
+	if (r == 0) {
+		kill(b->pid, SIGKILL);
+		r = waitpid(b->pid, &status, 0);
+	}
+	if (why)
+		describe_exit(status, why, n);
+	b->pid = 0;
+}
+
+static int
+worker_start(struct tttd_bench *b, struct tttd_error *e)
+{
+	struct worker w = { 0 };
+	struct tttd_rec hello;
+	char why[128];
+	int sv[2], r;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return tttd_error_set(e, TTTD_EIO, "cannot create a socket pair:");
+	/* Nothing buffered may be written twice. */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return tttd_error_set(e, TTTD_EIO, "cannot fork a worker:");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		w.t = b->t;
+		w.o = &b->o;
+		w.ref_obj = b->ref.object;
+		w.ref_len = b->ref.object_len;
+		worker_main(&w, sv[1]);
+	}
+	close(sv[1]);
+	b->pid = pid;
+	b->fd = sv[0];
+	tttd_rec_init(&hello);
+	r = recv_rec(b->fd, &hello,
+		     tttd_now_ns() + (uint64_t)(fmax(START_TIMEOUT_S, b->o.timeout_s) * 1e9), e);
+	if (r == RECV_OK && tttd_rec_has(&hello, "_error")) {
+		int64_t code = TTTD_EIO;
+		char *msg = NULL;
+
+		tttd_rec_get_int(&hello, "_code", &code);
+		tttd_rec_get_str(&hello, "_error", &msg);
+		r = tttd_error_set(e, (int)code, "%s", msg ? msg : "worker failed");
+		free(msg);
+	} else if (r == RECV_OK) {
+		const char *p;
+		size_t n;
+
+		if (tttd_rec_get_strn(&hello, "device", &p, &n) == 1)
+			snprintf(b->device, sizeof(b->device), "%.*s", (int)n, p);
+		r = TTTD_OK;
+	} else if (r == RECV_EOF || r == RECV_TIMEOUT) {
+		worker_reap(b, r == RECV_TIMEOUT, why, sizeof(why));
+		r = tttd_error_set(e, TTTD_EIO, "the worker did not start: %s",
+				   r == RECV_TIMEOUT ? "timed out" : why);
+	}
+	tttd_rec_release(&hello);
+	if (r < 0 && b->pid)
+		worker_reap(b, 1, NULL, 0);
+	return r;
+}
+
+int
+tttd_bench_start(struct tttd_bench *b, struct tttd_error *e)
+{
+	struct tttd_rec q, p;
+	double tmo;
+	char why[128];
+	int r;
+
+	if (!b->pid)
+		TTTD_TRY(worker_start(b, e));
+	if (b->have_ref)
+		return TTTD_OK;
+	tttd_rec_init(&q);
+	tttd_rec_init(&p);
+	tttd_rec_set_str(&q, "op", "ref");
+	/* The reference may be slow by design: give it the timing budget on top. */
+	tmo = b->o.timeout_s + b->o.max_time_s + START_TIMEOUT_S;
+	if (send_rec(b->fd, &q) < 0)
+		r = RECV_EOF;
+	else
+		r = recv_rec(b->fd, &p, tttd_now_ns() + (uint64_t)(tmo * 1e9), e);
+	if (r == RECV_OK && tttd_rec_has(&p, "_error")) {
+		char *msg = NULL;
+
+		tttd_rec_get_str(&p, "_error", &msg);
+		r = tttd_error_set(e, TTTD_EIO, "timing the reference of task '%s': %s",
+				   b->t->name, msg ? msg : "failed");
+		free(msg);
+		worker_reap(b, 1, NULL, 0);
+	} else if (r == RECV_OK) {
+		tttd_rec_get_double(&p, "time_ns", &b->ref_ns);
+		b->have_ref = 1;
+		r = TTTD_OK;
+	} else if (r == RECV_EOF || r == RECV_TIMEOUT) {
+		worker_reap(b, r == RECV_TIMEOUT, why, sizeof(why));
+		r = tttd_error_set(e, TTTD_EIO, "timing the reference of task '%s': %s", b->t->name,
+				   r == RECV_TIMEOUT ? "timed out" : why);
+	} else {
+		worker_reap(b, 1, NULL, 0);
+	}
+	tttd_rec_release(&q);
+	tttd_rec_release(&p);
+	return r;
+}
+
+static void
+copy_field(struct tttd_rec *dst, const struct tttd_rec *src, const char *key)
+{
+	const struct tttd_field *f = tttd_rec_find(src, key);
+
+	if (f)
+		tttd_rec_set_raw(dst, key, f->val, f->vlen);
+}
+
+int
+tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct tttd_error *e)
+{
+	uint64_t t0 = tttd_now_ns();
+	struct tttd_rec q, p;
+	char why[128];
+	double tns;
+	int rc;
+	size_t i;
+
+	TTTD_TRY(tttd_bench_start(b, e));
+	tttd_rec_init(&q);
+	tttd_rec_init(&p);
+	tttd_rec_set_str(&q, "op", "run");
+	copy_field(&q, r, "id");
+	copy_field(&q, r, "object");
+	copy_field(&q, r, "decisions");
+	if (send_rec(b->fd, &q) < 0)
+		rc = RECV_EOF;
+	else
+		rc = recv_rec(b->fd, &p, t0 + (uint64_t)(b->o.timeout_s * 1e9), e);
+	/* Keys an earlier bench may have left would now lie. */
+	tttd_rec_del(r, "reason");
+	tttd_rec_del(r, "time_ns");
+	tttd_rec_del(r, "speedup");
+	tttd_rec_del(r, "timing");
+	tttd_rec_del(r, "check");
+	if (rc == RECV_TIMEOUT) {
+		worker_reap(b, 1, NULL, 0);
+		tttd_rec_set_str(r, "status", "timeout");
+		snprintf(why, sizeof(why), "no result within %g s", b->o.timeout_s);
+		tttd_rec_set_str(r, "reason", why);
+	} else if (rc == RECV_EOF) {
+		worker_reap(b, 0, why, sizeof(why));
+		tttd_rec_set_str(r, "status", "crash");
+		tttd_rec_set_str(r, "reason", why);
+	} else if (rc == RECV_OK && tttd_rec_has(&p, "_error")) {
+		char *msg = NULL;
+		int64_t code = TTTD_EIO;
+
+		tttd_rec_get_int(&p, "_code", &code);
+		tttd_rec_get_str(&p, "_error", &msg);
+		rc = tttd_error_set(e, (int)code, "%s", msg ? msg : "worker failed");
+		free(msg);
+		worker_reap(b, 1, NULL, 0);
+		goto out;
+	} else if (rc == RECV_OK) {
+		for (i = 0; i < p.n; i++)
+			if (p.f[i].key[0] != '_')
+				tttd_rec_set_raw(r, p.f[i].key, p.f[i].val, p.f[i].vlen);
+		if (tttd_rec_has(&p, "_restart"))
+			worker_reap(b, 0, NULL, 0);
+	} else {
+		worker_reap(b, 1, NULL, 0);
+		goto out;
+	}
+	rc = TTTD_OK;
+	tttd_rec_set_double(r, "ref_ns", b->ref_ns);
+	if (tttd_rec_str_is(r, "status", "ok") && tttd_rec_get_double(r, "time_ns", &tns) == 1 &&
+	    tns > 0)
+		tttd_rec_set_double(r, "speedup", b->ref_ns / tns);
+	tttd_rec_set_str(r, "device", b->device);
+	tttd_rec_set_double(r, "bench_ms", (double)(tttd_now_ns() - t0) / 1e6);
+	if (!keep_object)
+		tttd_rec_del(r, "object");
+out:
+	tttd_rec_release(&q);
+	tttd_rec_release(&p);
+	return rc;
+}
+
+const char *
+tttd_bench_device(const struct tttd_bench *b)
+{
+	return b->device;
+}
+
+double
+tttd_bench_ref_ns(const struct tttd_bench *b)
+{
+	return b->have_ref ? b->ref_ns : 0;
+}
+
+void
+tttd_bench_free(struct tttd_bench *b)
+{
+	if (!b)
+		return;
+	worker_reap(b, 0, NULL, 0); /* closing the socket ends a healthy worker */
+	tttd_compile_out_release(&b->ref);
+	free(b);
+}

@@ -1,0 +1,138 @@
+/*
+ * bench.h - checking and timing compiled candidates in killable worker
+ * processes (tttd-bench).
+ *
+ * A struct tttd_bench serves one task.  It compiles the task's reference
+ * once, forks a worker process that owns a backend (the parent never touches
+ * a device), and sends it one request per candidate over a socket; the
+ * worker loads the object, checks it against the reference on fresh seeded
+ * inputs at every check and bench shape (outputs poisoned with NaN before
+ * each call), times it with the protocol below, and replies with the keys to
+ * set.  The parent enforces a per-candidate timeout: a worker that hangs is
+ * killed (status "timeout"), one that dies is reaped (status "crash", the
+ * signal in the reason), and a fresh worker serves the next candidate.
+ *
+ * Timing protocol, the same for every backend, at each bench shape: warm-up
+ * runs (at least one, up to about 50 ms), then repetitions each preceded by
+ * an output poisoning and a backend flush (unless disabled) and timed with
+ * the backend's timer around run() only, until the relative standard error
+ * of the mean is below opts.rse after opts.min_reps, or opts.max_reps, or
+ * the shape's share of opts.max_time_s.  The last repetition's output is
+ * checked too.  time_ns is the geometric mean of the per-shape medians.
+ *
+ * The statistics helpers are pure functions, exported for the unit tests.
+ * Nothing here prints.
+ */
+#ifndef TTTD_BENCH_H
+#define TTTD_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rec.h"
+#include "task.h"
+#include "tttd.h"
+
+struct tttd_backend;
+
+struct tttd_bench_opts {
+	const char *backend; /* "cpu", "cuda" or "auto" (auto: the task's target); borrowed */
+	int device;
+	double timeout_s;  /* per candidate, whole evaluation; default 10 */
+	double max_time_s; /* timing budget per candidate, split over bench shapes; default 2 */
+	double rse;        /* target relative standard error of the mean; default 0.01 */
+	long min_reps;     /* default 5 */
+	long max_reps;     /* default 200 */
+	int flush;         /* flush caches before each repetition; default 1 */
+	uint64_t seed;     /* default 1 */
+	const char *cc;    /* C compiler for the cpu reference; NULL: "cc" */
+	const char *arch;  /* architecture for a cuda reference; NULL: the compiler decides */
+};
+
+/* Fill o with the defaults above. */
+void tttd_bench_opts_init(struct tttd_bench_opts *o);
+
+/* ---- statistics (pure) ---- */
+
+struct tttd_stats {
+	double median, mean, stddev, min, max;
+	double ci_lo, ci_hi; /* 95% confidence interval of the median (order statistics) */
+	size_t n;
+};
+
+/*
+ * Summarise n samples (not modified; a sorted copy is made).  stddev is the
+ * sample standard deviation (n - 1), 0 when n < 2.  All fields 0 for n = 0.
+ */
+void tttd_stats_compute(const double *x, size_t n, struct tttd_stats *st);
+/*
+ * The 0-based indexes into the sorted samples of a distribution-free 95%
+ * confidence interval of the median: ranks n/2 -+ 0.98 sqrt(n) (normal
+ * approximation of the binomial), clamped to the sample.  n >= 1.
+ */
+void tttd_median_ci(size_t n, size_t *lo, size_t *hi);
+/* Relative standard error of the mean: (stddev / sqrt(n)) / mean; +inf when n < 2 or mean <= 0. */
+double tttd_rse(const double *x, size_t n);
+/* Geometric mean of n positive values; 0 if n = 0 or any value <= 0. */
+double tttd_geomean(const double *x, size_t n);
+/*
+ * The adaptive stop rule after n timed repetitions taking elapsed_s so far
+ * (of a budget of budget_s): stop at max_reps; at budget_s once n >= 1; or
+ * once n >= min_reps and the rse is below o->rse.  @return 1 to stop.
+ */
+int tttd_bench_stop(const double *x, size_t n, double elapsed_s, double budget_s,
+		    const struct tttd_bench_opts *o);
+/*
+ * The physical floor of the task at shape s: max(bytes / bytes_per_s,
+ * flops / flops_per_s) in ns, using whichever of the task's flops/bytes
+ * expressions exist and whichever peak is > 0.  0 when nothing is known.
+ */
+double tttd_bench_floor_ns(const struct tttd_task *t, const struct tttd_shape *s,
+			   double bytes_per_s, double flops_per_s);
+/*
+ * The input seed of check number idx (check shapes first, then bench
+ * shapes) of candidate id under run seed.  Below 2^53 so that JSON tools
+ * (jq) read it back exactly.
+ */
+uint64_t tttd_bench_case_seed(uint64_t seed, const char *id, size_t idx);
+
+/* ---- the driver (parent side) ---- */
+
+struct tttd_bench;
+
+/*
+ * Prepare to bench candidates of task t (borrowed: it must outlive the
+ * bench) with opts o (copied; its strings are borrowed).  Compiles the
+ * reference.  Starts nothing yet.
+ * @return TTTD_OK, TTTD_EINVAL (backend does not match the task's target),
+ * TTTD_ECOMPILE (the reference does not compile: the log's first line), TTTD_EIO.
+ */
+int tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t,
+		   const struct tttd_bench_opts *o, struct tttd_error *e);
+
+/*
+ * Start a worker (if none is running) and, the first time, time the
+ * reference at the bench shapes.  Called by tttd_bench_run; call it early to
+ * fail fast.  @return TTTD_OK, TTTD_ENODEV ("no CUDA device: ..."), TTTD_EGPU,
+ * or TTTD_EIO (cannot fork; the reference crashed or timed out).
+ */
+int tttd_bench_start(struct tttd_bench *b, struct tttd_error *e);
+
+/*
+ * Benchmark candidate r (a record with status "compiled", "id" and
+ * "object") and set on it: status (ok, wrong, nan, crash, timeout,
+ * load_error, too_fast, launch_error), reason (failures), time_ns, ref_ns,
+ * speedup, timing, check (as far as it got), device, bench_ms.  "object" is
+ * removed unless keep_object.  A failing candidate is TTTD_OK: the error
+ * return is for tttd's own failures (as tttd_bench_start).
+ */
+int tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct tttd_error *e);
+
+/* The device the worker reported (after a successful start), else "". */
+const char *tttd_bench_device(const struct tttd_bench *b);
+/* The reference time (geometric mean of medians), 0 before it is measured. */
+double tttd_bench_ref_ns(const struct tttd_bench *b);
+/* Kill the worker, free.  Accepts NULL. */
+void tttd_bench_free(struct tttd_bench *b);
+
+#endif
