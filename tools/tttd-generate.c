@@ -341,7 +341,7 @@ main(int argc, char **argv)
 		die_err(&e);
 	if (skipped)
 		note(2, "skipped %llu records that are not parents", (unsigned long long)skipped);
-	note(2, "%llu candidates from %llu parents", (unsigned long long)(parents * opt.children),
+	note(1, "%llu candidates from %llu parents", (unsigned long long)(parents * opt.children),
 	     (unsigned long long)parents);
 	tttd_rec_release(&r);
 	tttd_policy_free(policy);

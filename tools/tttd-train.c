@@ -1,0 +1,332 @@
+/*
+ * tttd-train - one training step of the policy on a batch of scored
+ * candidates: read records, keep those with an "advantage" (tttd-score
+ * leaves it out for dropped groups), load the checkpoint (or start from the
+ * initial policy on a run's first step), take ONE optimizer step on the
+ * whole batch as the paper does, write the new checkpoint atomically, and
+ * write one summary record of kind "train".
+ *
+ * A candidate carries its parent's decisions ("parent_decisions", written
+ * by tttd-generate), so no archive lookup is needed.  It does not compute
+ * advantages (tttd-score does) and does not pass candidates through: its
+ * stdout is the summary only.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "opt.h"
+#include "policy.h"
+#include "rec.h"
+#include "task.h"
+#include "tttd.h"
+
+#define SYNOPSIS                                                                       \
+	"tttd-train [-fhqvVz] [-o file] [--kl x] [--lr x] [--policy file] [--save file]\n" \
+	"                  [--task name] [file ...]"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", SYNOPSIS);
+	fputs("\n"
+	      "Take one policy-gradient step on scored candidates and save the checkpoint.\n"
+	      "\n"
+	      "  -f, --force          read or write binary on a terminal\n"
+	      "  -h, --help           print this help and exit\n"
+	      "  -o, --output=FILE    write the summary to FILE (via FILE.tmp and rename)\n"
+	      "  -q, --quiet          print errors only\n"
+	      "  -v, --verbose        print more detail on stderr\n"
+	      "  -V, --version        print the version and exit\n"
+	      "  -z, --zstd           compress the output with zstd\n"
+	      "      --kl=X           KL penalty to the initial policy (default 0.1)\n"
+	      "      --lr=X           Adam learning rate (default 0.1)\n"
+	      "      --policy=FILE    start from checkpoint FILE (the initial policy if\n"
+	      "                       FILE does not exist)\n"
+	      "      --save=FILE      write the new checkpoint to FILE (default: --policy)\n"
+	      "      --task=NAME      task folder or name (default: the candidates' task)\n",
+	      f);
+}
+
+enum { OPT_KL = 256, OPT_LR, OPT_POLICY, OPT_SAVE, OPT_TASK };
+
+static const struct option longopts[] = {
+	{"force", no_argument, NULL, 'f'},
+	{"help", no_argument, NULL, 'h'},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"zstd", no_argument, NULL, 'z'},
+	{"kl", required_argument, NULL, OPT_KL},
+	{"lr", required_argument, NULL, OPT_LR},
+	{"policy", required_argument, NULL, OPT_POLICY},
+	{"save", required_argument, NULL, OPT_SAVE},
+	{"task", required_argument, NULL, OPT_TASK},
+	{NULL, 0, NULL, 0},
+};
+
+static struct {
+	int force;
+	const char *output;
+	unsigned wflags;
+	struct tttd_policy_train_opts train;
+	const char *policy;
+	const char *save;
+	const char *task;
+} opt;
+
+static struct tttd_task *task;
+
+/* The batch: choices are owned here, examples point into them. */
+static struct tttd_policy_example *ex;
+static size_t nex, capex;
+static int64_t step = -1;
+
+static void
+load_task(const char *name)
+{
+	struct tttd_error e = {0};
+
+	if (tttd_task_load(&task, name, &e) < 0)
+		die_err(&e);
+}
+
+/* Decisions map of key in r onto a new choice (-1 where absent). */
+static int *
+choice_of(const struct tttd_rec *r, const char *key, const char *in, uint64_t index)
+{
+	struct tttd_error e = {0};
+	char **keys = NULL, **vals = NULL;
+	size_t n = 0, d;
+	int *c = xmalloc((task->ndec + 1) * sizeof(int));
+	int rc = tttd_rec_get_strmap(r, key, &keys, &vals, &n);
+
+	if (rc == 0)
+		die("%s: record %llu: candidate has no '%s'", in, (unsigned long long)index, key);
+	if (rc < 0)
+		die("%s: record %llu: '%s' is not a map of strings", in, (unsigned long long)index,
+		    key);
+	for (d = 0; d < task->ndec; d++)
+		c[d] = -1;
+	if (tttd_task_choice_from_map(task, keys, vals, n, c, &e) < 0)
+		die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
+	tttd_strmap_free(keys, vals, n);
+	return c;
+}
+
+static void
+take(const struct tttd_rec *r, const char *in, uint64_t index)
+{
+	const char *tn;
+	size_t tl;
+	int64_t s;
+	double adv;
+
+	if (tttd_rec_get_double(r, "advantage", &adv) != 1)
+		die("%s: record %llu: 'advantage' is not a number", in, (unsigned long long)index);
+	if (!task) {
+		char *name = NULL;
+
+		if (tttd_rec_get_str(r, "task", &name) != 1)
+			die("%s: record %llu: candidate has no 'task' (use --task)", in,
+			    (unsigned long long)index);
+		load_task(name);
+		free(name);
+	}
+	if (tttd_rec_get_strn(r, "task", &tn, &tl) == 1 &&
+	    (tl != strlen(task->name) || memcmp(tn, task->name, tl) != 0))
+		die("%s: record %llu: candidate of task '%.*s' in a batch of task '%s'", in,
+		    (unsigned long long)index, (int)tl, tn, task->name);
+	if (tttd_rec_get_int(r, "step", &s) == 1 && s > step)
+		step = s;
+	if (nex == capex)
+		XGROW(ex, capex, nex + 1);
+	ex[nex].child = choice_of(r, "decisions", in, index);
+	ex[nex].parent = choice_of(r, "parent_decisions", in, index);
+	ex[nex].advantage = adv;
+	nex++;
+}
+
+static void
+read_inputs(char *const *inputs, int nin)
+{
+	struct tttd_error e = {0};
+	struct tttd_rec r;
+	uint64_t skipped = 0;
+	int i, c;
+
+	tttd_rec_init(&r);
+	for (i = 0; i < nin; i++) {
+		struct tttd_reader *rd;
+		const char *in = strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
+
+		if (tttd_reader_open(&rd, inputs[i], opt.force, &e) < 0)
+			die_err(&e);
+		for (;;) {
+			uint64_t index = tttd_reader_count(rd);
+
+			c = tttd_reader_next(rd, &r, &e);
+			if (c < 0)
+				die_err(&e);
+			if (c == 0)
+				break;
+			/* dropped groups and other kinds carry no advantage */
+			if (!tttd_rec_has(&r, "advantage") ||
+			    (tttd_rec_has(&r, "kind") && !tttd_rec_str_is(&r, "kind", "candidate"))) {
+				skipped++;
+				continue;
+			}
+			take(&r, in, index);
+		}
+		tttd_reader_free(rd);
+	}
+	tttd_rec_release(&r);
+	note(2, "%zu candidates to train on, %llu records skipped", nex,
+	     (unsigned long long)skipped);
+}
+
+static struct tttd_policy *
+open_policy(void)
+{
+	struct tttd_error e = {0};
+	struct tttd_policy *p = NULL;
+
+	if (opt.policy) {
+		int rc = tttd_policy_load(&p, opt.policy, task, &e);
+
+		if (rc == TTTD_OK) {
+			if (tttd_policy_kind(p) == TTTD_POLICY_UNIFORM)
+				die("'%s': the uniform policy cannot be trained", opt.policy);
+			return p;
+		}
+		if (rc != TTTD_ENOENT)
+			die_err(&e);
+		note(2, "'%s' does not exist: starting from the initial policy", opt.policy);
+	}
+	/* the table's initial logits do not depend on the seed */
+	tttd_policy_new(&p, task, TTTD_POLICY_TABLE, 0, &e);
+	return p;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tttd_error e = {0};
+	struct tttd_writer *w = NULL;
+	struct tttd_policy *pol = NULL;
+	struct tttd_policy_stats st = {0};
+	struct tttd_rec r;
+	char tool[64];
+	int c, nin;
+	size_t i;
+	char *const stdin_only[] = {"-"};
+
+	diag_init("tttd-train", SYNOPSIS);
+	snprintf(tool, sizeof(tool), "tttd-train %s", TTTD_VERSION);
+	tttd_policy_train_opts_default(&opt.train);
+	opterr = 0; /* our own one-line messages, then the synopsis */
+	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opt.force = 1;
+			opt.wflags |= TTTD_W_FORCE;
+			break;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
+		case 'o':
+			opt.output = optarg;
+			break;
+		case 'q':
+			verbosity = 0;
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
+		case 'z':
+			opt.wflags |= TTTD_W_ZSTD;
+			break;
+		case OPT_KL:
+			opt.train.kl = opt_double(optarg, "--kl", 0, 1e6);
+			break;
+		case OPT_LR:
+			opt.train.lr = opt_double(optarg, "--lr", 1e-12, 100);
+			break;
+		case OPT_POLICY:
+			opt.policy = optarg;
+			break;
+		case OPT_SAVE:
+			opt.save = optarg;
+			break;
+		case OPT_TASK:
+			opt.task = optarg;
+			break;
+		case ':':
+			usage_die("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 256)
+				usage_die("unknown option '-%c'", optopt);
+			usage_die("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!opt.save)
+		opt.save = opt.policy;
+	if (!opt.save)
+		usage_die("--save or --policy is required");
+	if (opt.task)
+		load_task(opt.task);
+
+	nin = argc - optind;
+	read_inputs(nin ? argv + optind : stdin_only, nin ? nin : 1);
+
+	tttd_rec_init(&r);
+	if (task) {
+		pol = open_policy();
+		if (tttd_policy_update(pol, ex, nex, &opt.train, &st, &e) < 0)
+			die_err(&e);
+		if (tttd_policy_save(pol, opt.save, &e) < 0)
+			die_err(&e);
+	} else {
+		/* an empty batch names no task: there is nothing to load or save */
+		warn("no candidate to train on and no --task: '%s' not written", opt.save);
+	}
+
+	tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
+	tttd_rec_set_str(&r, "kind", "train");
+	if (task)
+		tttd_rec_set_str(&r, "task", task->name);
+	tttd_rec_set_int(&r, "step", step < 0 ? 0 : step);
+	tttd_rec_set_double(&r, "loss", st.loss);
+	tttd_rec_set_double(&r, "mean_advantage", st.mean_advantage);
+	tttd_rec_set_double(&r, "entropy", st.entropy);
+	tttd_rec_set_double(&r, "kl", st.kl);
+	tttd_rec_set_int(&r, "trained", (int64_t)st.trained);
+	if (task)
+		tttd_rec_set_str(&r, "checkpoint", opt.save);
+	tttd_rec_set_str(&r, "tool", tool);
+	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
+		die_err(&e);
+	if (tttd_writer_close(w, &e) < 0)
+		die_err(&e);
+	note(1, "step %lld: trained on %zu, loss %.4g, entropy %.3f, kl %.4f",
+	     (long long)(step < 0 ? 0 : step), st.trained, st.loss, st.entropy, st.kl);
+
+	for (i = 0; i < nex; i++) {
+		free((void *)ex[i].child);
+		free((void *)ex[i].parent);
+	}
+	free(ex);
+	tttd_rec_release(&r);
+	tttd_policy_free(pol);
+	tttd_task_free(task);
+	close_stdout();
+	return 0;
+}
