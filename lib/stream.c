@@ -593,9 +593,12 @@ drain(struct tttd_writer *w, struct tttd_error *e)
 	if (!(w->flags & TTTD_W_ZSTD)) {
 		rc = write_all(w, w->buf.data, n, e);
 	} else {
-		if (!w->cctx)
+		if (!w->cctx) {
 			w->cctx = ZSTD_createCCtx();
-		TTTD_RETURN_IF(!w->cctx, e, TTTD_ENOMEM, "cannot create a zstd context");
+			TTTD_RETURN_IF(!w->cctx, e, TTTD_ENOMEM, "cannot create a zstd context");
+			/* A checksum per frame: a flipped bit is an error, not a wrong record. */
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+		}
 		bound = ZSTD_compressBound(n);
 		if (bound > w->zcap) {
 			w->zbuf = xrealloc(w->zbuf, bound);

@@ -1,0 +1,223 @@
+/*
+ * tttd-cat - print record streams as JSON lines, turn JSON lines back into a
+ * stream, or check a stream.  Wiring only: records, streams and JSON live in
+ * lib/rec.c and lib/stream.c.
+ *
+ * On a truncated or corrupt input every complete record before the damage is
+ * still printed (or written), then the error, and the exit status is 1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "rec.h"    /* defines: tttd_reader_*, tttd_writer_*, tttd_rec_*json */
+#include "schema.h" /* defines: tttd_schema_check */
+
+#define SYNOPSIS "tttd-cat [-cfhjqVz] [-o file] [file ...]"
+
+static int opt_check, opt_force, opt_from_json, opt_zstd;
+static const char *opt_output;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", SYNOPSIS);
+	fputs("Print tttd record streams as JSON lines, or turn JSON lines into a stream.\n"
+	      "\n"
+	      "  -c, --check       only read and validate; print the record count to stderr\n"
+	      "  -f, --force       read or write binary records on a terminal\n"
+	      "  -h, --help        print this help and exit\n"
+	      "  -j, --from-json   read JSON lines (one object per line) and write a stream\n"
+	      "  -o, --output FILE write to FILE (FILE.tmp, renamed when done) instead of stdout\n"
+	      "  -q, --quiet       print errors only\n"
+	      "  -V, --version     print the version and exit\n"
+	      "  -z, --zstd        compress the stream written by -j (implied by -o x.zst)\n"
+	      "\n"
+	      "With no file, or when file is -, read standard input.  Inputs may be raw or\n"
+	      "zstd-compressed msgpack in any concatenation.  JSON records without \"v\"\n"
+	      "get \"v\": 1.  Exit status: 0 success, 1 bad input or I/O error, 2 usage.\n",
+	      f);
+}
+
+/* Print the records of one input as JSON lines.  @return 0, or -1 after an error message. */
+static int
+cat_json(const char *path, FILE *out, uint64_t *total)
+{
+	struct tttd_reader *rd;
+	struct tttd_error e;
+	struct tttd_rec r;
+	int rc, bad = 0;
+
+	/* JSON output is text, but the input is binary: refuse a terminal. */
+	if (tttd_reader_open(&rd, path, opt_force, &e) < 0)
+		return error("%s", e.msg);
+	tttd_rec_init(&r);
+	while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
+		(*total)++;
+		if (opt_check)
+			continue;
+		if (tttd_rec_write_json(&r, out, &e) < 0) {
+			fputc('\n', out);
+			bad = error("'%s': record %llu: %s", path ? path : "-",
+				    (unsigned long long)tttd_reader_count(rd) - 1, e.msg);
+			break;
+		}
+		fputc('\n', out);
+	}
+	if (rc < 0) {
+		/* Complete records go out before the message about the damage. */
+		fflush(out);
+		bad = error("%s", e.msg);
+	}
+	tttd_rec_release(&r);
+	tttd_reader_free(rd);
+	return bad;
+}
+
+/* Read JSON lines from path and write them as records to w. */
+static int
+from_json(const char *path, struct tttd_writer *w, uint64_t *total)
+{
+	const char *name = path && strcmp(path, "-") != 0 ? path : "-";
+	FILE *f = stdin;
+	struct tttd_error e;
+	struct tttd_rec r;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, i;
+	ssize_t n;
+	int bad = 0;
+
+	if (strcmp(name, "-") != 0 && !(f = fopen(name, "r")))
+		return error("cannot open '%s':", name);
+	tttd_rec_init(&r);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		for (i = 0; i < (size_t)n && strchr(" \t\r\n", line[i]); i++)
+			;
+		if (i == (size_t)n)
+			continue; /* blank */
+		if (tttd_rec_from_json(&r, line, (size_t)n, &e) < 0) {
+			bad = error("'%s': line %zu: %s", name, lineno, e.msg);
+			break;
+		}
+		if (!tttd_rec_has(&r, "v")) {
+			/* So that people can write parents by hand; v goes first. */
+			struct tttd_rec tmp;
+
+			tttd_rec_init(&tmp);
+			tttd_rec_set_int(&tmp, "v", TTTD_SCHEMA_VERSION);
+			for (i = 0; i < r.n; i++)
+				tttd_rec_set_raw(&tmp, r.f[i].key, r.f[i].val, r.f[i].vlen);
+			tttd_rec_copy(&r, &tmp);
+			tttd_rec_release(&tmp);
+		}
+		if (tttd_schema_check(&r, &e) < 0) {
+			bad = error("'%s': line %zu: %s", name, lineno, e.msg);
+			break;
+		}
+		if (opt_check) {
+			(*total)++;
+			continue;
+		}
+		if (tttd_writer_write(w, &r, &e) < 0)
+			die_err(&e);
+		(*total)++;
+	}
+	if (!bad && ferror(f))
+		bad = error("cannot read '%s':", name);
+	free(line);
+	tttd_rec_release(&r);
+	if (f != stdin)
+		fclose(f);
+	return bad;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "from-json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "zstd", no_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tttd_writer *w = NULL;
+	struct tttd_error e;
+	FILE *jout = stdout, *tmpf = NULL;
+	char *tmpname = NULL;
+	uint64_t total = 0;
+	int c, i, bad = 0, nin;
+
+	diag_init("tttd-cat", SYNOPSIS);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "cfhjo:qVz", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': opt_check = 1; break;
+		case 'f': opt_force = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'j': opt_from_json = 1; break;
+		case 'o': opt_output = optarg; break;
+		case 'q': verbosity = 0; break;
+		case 'V': print_version(); return 0;
+		case 'z': opt_zstd = 1; break;
+		default:
+			if (optopt && optopt != '?' && strchr("o", optopt))
+				usage_die("option '-%c' needs an argument", optopt);
+			if (optopt)
+				usage_die("unknown option '-%c'", optopt);
+			usage_die("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (opt_zstd && !opt_from_json)
+		usage_die("-z applies to the stream written by -j");
+
+	if (opt_from_json && !opt_check) {
+		unsigned flags = (opt_force ? TTTD_W_FORCE : 0) | (opt_zstd ? TTTD_W_ZSTD : 0);
+
+		if (tttd_writer_open(&w, opt_output, flags, &e) < 0)
+			die_err(&e);
+	} else if (opt_output && !opt_check) {
+		/* JSON to a file: the same tmp + rename rule as for streams. */
+		tmpname = xasprintf("%s.tmp", opt_output);
+		if (!(tmpf = fopen(tmpname, "w")))
+			die("cannot create '%s':", tmpname);
+		jout = tmpf;
+	}
+
+	nin = argc - optind;
+	for (i = 0; i < (nin ? nin : 1) && !bad; i++) {
+		const char *path = nin ? argv[optind + i] : NULL;
+
+		if (opt_from_json)
+			bad = from_json(path, w, &total);
+		else
+			bad = cat_json(path, jout, &total);
+	}
+
+	if (w) {
+		/* Keep the complete records even after a bad line, like reading does. */
+		if (tttd_writer_close(w, &e) < 0)
+			die_err(&e);
+	}
+	if (tmpf) {
+		if (fclose(tmpf) != 0) {
+			unlink(tmpname);
+			die("cannot write '%s':", tmpname);
+		}
+		if (rename(tmpname, opt_output) != 0)
+			die("cannot rename '%s' to '%s':", tmpname, opt_output);
+	}
+	free(tmpname);
+	if (opt_check)
+		note(1, "%llu records", (unsigned long long)total);
+	close_stdout();
+	return bad ? 1 : 0;
+}
