@@ -478,9 +478,10 @@ out:
 
 /*
  * Checkpoint record keys: v, kind "policy", format, policy ("table" |
- * "uniform"), task, decisions (array of names), sizes (array of option
- * counts), seed, steps (Adam's t), params, init, adam_m, adam_v (arrays of
- * float64: the table is small, and msgpack floats round-trip exactly).
+ * "uniform"), task, decision_names (array), decision_sizes (array of option
+ * counts; not "decisions", which the schema reserves for a map), seed,
+ * steps (Adam's t), params, init, adam_m, adam_v (arrays of float64: the
+ * table is small, and msgpack floats round-trip exactly).
  */
 int
 tttd_policy_save(const struct tttd_policy *p, const char *path, struct tttd_error *e)
@@ -502,12 +503,12 @@ tttd_policy_save(const struct tttd_policy *p, const char *path, struct tttd_erro
 	msgpack_pack_array(&pk.pk, t->ndec);
 	for (d = 0; d < t->ndec; d++)
 		tttd_pack_str(&pk.pk, t->dec[d].name);
-	tttd_rec_set_pack(&r, "decisions", &pk);
+	tttd_rec_set_pack(&r, "decision_names", &pk);
 	tttd_pack_init(&pk);
 	msgpack_pack_array(&pk.pk, t->ndec);
 	for (d = 0; d < t->ndec; d++)
 		msgpack_pack_uint64(&pk.pk, t->dec[d].nopt);
-	tttd_rec_set_pack(&r, "sizes", &pk);
+	tttd_rec_set_pack(&r, "decision_sizes", &pk);
 	tttd_rec_set_int(&r, "seed", (int64_t)p->seed);
 	tttd_rec_set_int(&r, "steps", p->steps);
 	tttd_rec_set_doubles(&r, "params", p->w, p->np);
@@ -588,12 +589,12 @@ check_space(const struct tttd_rec *r, const struct tttd_task *t, const char *pat
 				      "'%s': policy checkpoint is for task '%.*s', not '%s'", path,
 				      (int)tl, tn, t->name);
 	msgpack_zone_init(&zone, 4096);
-	if (tttd_rec_get_object(r, "decisions", &zone, &names) != 1 ||
-	    tttd_rec_get_object(r, "sizes", &zone, &sizes) != 1 ||
+	if (tttd_rec_get_object(r, "decision_names", &zone, &names) != 1 ||
+	    tttd_rec_get_object(r, "decision_sizes", &zone, &sizes) != 1 ||
 	    names.type != MSGPACK_OBJECT_ARRAY || sizes.type != MSGPACK_OBJECT_ARRAY ||
 	    names.via.array.size != sizes.via.array.size) {
 		rc = tttd_error_set(e, TTTD_EFORMAT,
-				    "'%s': policy checkpoint: bad 'decisions' or 'sizes'", path);
+				    "'%s': policy checkpoint: bad 'decision_names' or 'decision_sizes'", path);
 		goto out;
 	}
 	if (names.via.array.size != t->ndec) {

@@ -79,6 +79,7 @@ static struct {
 } opt;
 
 static struct tttd_task *task;
+static char *task_key; /* the name or path the task was loaded by */
 
 /* The batch: choices are owned here, examples point into them. */
 static struct tttd_policy_example *ex;
@@ -92,6 +93,15 @@ load_task(const char *name)
 
 	if (tttd_task_load(&task, name, &e) < 0)
 		die_err(&e);
+	task_key = xstrdup(name);
+}
+
+/* A record's "task" names the loaded task by its name or by the path it was loaded from. */
+static int
+same_task(const char *tn, size_t tl)
+{
+	return (tl == strlen(task->name) && memcmp(tn, task->name, tl) == 0) ||
+	       (tl == strlen(task_key) && memcmp(tn, task_key, tl) == 0);
 }
 
 /* Decisions map of key in r onto a new choice (-1 where absent). */
@@ -136,8 +146,7 @@ take(const struct tttd_rec *r, const char *in, uint64_t index)
 		load_task(name);
 		free(name);
 	}
-	if (tttd_rec_get_strn(r, "task", &tn, &tl) == 1 &&
-	    (tl != strlen(task->name) || memcmp(tn, task->name, tl) != 0))
+	if (tttd_rec_get_strn(r, "task", &tn, &tl) == 1 && !same_task(tn, tl))
 		die("%s: record %llu: candidate of task '%.*s' in a batch of task '%s'", in,
 		    (unsigned long long)index, (int)tl, tn, task->name);
 	if (tttd_rec_get_int(r, "step", &s) == 1 && s > step)
@@ -327,6 +336,7 @@ main(int argc, char **argv)
 	tttd_rec_release(&r);
 	tttd_policy_free(pol);
 	tttd_task_free(task);
+	free(task_key);
 	close_stdout();
 	return 0;
 }

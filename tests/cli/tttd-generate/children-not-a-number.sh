@@ -1,0 +1,1 @@
+tttd-generate --children 3x

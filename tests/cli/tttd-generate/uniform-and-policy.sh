@@ -1,0 +1,1 @@
+tttd-generate --uniform --policy p.ckpt

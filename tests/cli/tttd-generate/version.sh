@@ -1,0 +1,1 @@
+tttd-generate -V

@@ -1,0 +1,1 @@
+tttd-train --save c.ckpt --lr fast </dev/null

@@ -1,0 +1,1 @@
+tttd-train </dev/null
