@@ -190,6 +190,11 @@ cpu_identity(const struct tttd_compile_opts *o, char **id, struct tttd_error *e)
 
 	*id = NULL;
 	TTTD_TRY(run_capture(argv, 30, &r, e));
+	/* 127: exec failed in the child (libcs without vfork semantics, valgrind). */
+	if (!r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 127) {
+		free(r.log);
+		return tttd_error_set(e, TTTD_ENOENT, "cannot run compiler '%s'", cc);
+	}
 	if (r.timed_out || !WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
 		free(r.log);
 		return tttd_error_set(e, TTTD_ECOMPILE, "compiler '%s' failed on --version", cc);
