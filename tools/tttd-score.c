@@ -282,7 +282,7 @@ main(int argc, char **argv)
 		}
 	if (tttd_writer_close(w, &e) < 0)
 		die_err(&e);
-	note(1, "%zu candidates in %zu groups, %zu groups dropped (%zu candidates)", ncand,
+	note(1, "scored %zu candidates in %zu groups, dropped %zu (%zu candidates)", ncand,
 	     ngroups, ngroups - (size_t)kept, ndropped);
 
 	for (size_t i = 0; i < nrec; i++)

@@ -1,0 +1,1 @@
+tttd-select --groups 0 </dev/null

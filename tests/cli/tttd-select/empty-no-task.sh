@@ -1,0 +1,1 @@
+tttd-select </dev/null

@@ -1,0 +1,1 @@
+tttd-select --frobnicate </dev/null
