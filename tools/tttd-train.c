@@ -25,7 +25,7 @@
 
 #define SYNOPSIS                                                                       \
 	"tttd-train [-fhqvVz] [-o file] [--kl x] [--lr x] [--policy file] [--save file]\n" \
-	"                  [--task name] [file ...]"
+	"                  [--seed n] [--task name] [file ...]"
 
 static void
 usage(FILE *f)
@@ -46,11 +46,12 @@ usage(FILE *f)
 	      "      --policy=FILE    start from checkpoint FILE (the initial policy if\n"
 	      "                       FILE does not exist)\n"
 	      "      --save=FILE      write the new checkpoint to FILE (default: --policy)\n"
+	      "      --seed=N         seed recorded in a new initial policy (default 0)\n"
 	      "      --task=NAME      task folder or name (default: the candidates' task)\n",
 	      f);
 }
 
-enum { OPT_KL = 256, OPT_LR, OPT_POLICY, OPT_SAVE, OPT_TASK };
+enum { OPT_KL = 256, OPT_LR, OPT_POLICY, OPT_SAVE, OPT_SEED, OPT_TASK };
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -64,6 +65,7 @@ static const struct option longopts[] = {
 	{"lr", required_argument, NULL, OPT_LR},
 	{"policy", required_argument, NULL, OPT_POLICY},
 	{"save", required_argument, NULL, OPT_SAVE},
+	{"seed", required_argument, NULL, OPT_SEED},
 	{"task", required_argument, NULL, OPT_TASK},
 	{NULL, 0, NULL, 0},
 };
@@ -75,6 +77,7 @@ static struct {
 	struct tttd_policy_train_opts train;
 	const char *policy;
 	const char *save;
+	uint64_t seed;
 	const char *task;
 } opt;
 
@@ -215,8 +218,8 @@ open_policy(void)
 			die_err(&e);
 		note(2, "'%s' does not exist: starting from the initial policy", opt.policy);
 	}
-	/* the table's initial logits do not depend on the seed */
-	tttd_policy_new(&p, task, TTTD_POLICY_TABLE, 0, &e);
+	/* recorded in the checkpoint; the table's initial logits do not depend on it */
+	tttd_policy_new(&p, task, TTTD_POLICY_TABLE, opt.seed, &e);
 	return p;
 }
 
@@ -275,6 +278,9 @@ main(int argc, char **argv)
 		case OPT_SAVE:
 			opt.save = optarg;
 			break;
+		case OPT_SEED:
+			opt.seed = (uint64_t)opt_long(optarg, "--seed", 0, INT64_MAX);
+			break;
 		case OPT_TASK:
 			opt.task = optarg;
 			break;
@@ -320,6 +326,7 @@ main(int argc, char **argv)
 	tttd_rec_set_int(&r, "trained", (int64_t)st.trained);
 	if (task)
 		tttd_rec_set_str(&r, "checkpoint", opt.save);
+	tttd_rec_set_int(&r, "seed", (int64_t)opt.seed);
 	tttd_rec_set_str(&r, "tool", tool);
 	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
 		die_err(&e);
