@@ -764,23 +764,29 @@ put_object(FILE *f, const msgpack_object *o, struct tttd_error *e)
 }
 
 int
-tttd_rec_write_json(const struct tttd_rec *r, FILE *f, struct tttd_error *e)
+tttd_rec_write_json(const struct tttd_rec *r, FILE *out, struct tttd_error *e)
 {
 	msgpack_object o;
-	size_t i;
+	char *buf = NULL;
+	size_t i, len = 0;
+	FILE *f;
 	int rc = TTTD_OK;
 	WITH_ZONE(z);
 
-	/* Check every key first so that a failing record writes nothing. */
-	for (i = 0; i < r->n; i++)
-		if (!utf8_valid(r->f[i].key, strlen(r->f[i].key))) {
-			msgpack_zone_destroy(&z);
-			return tttd_error_set(e, TTTD_EFORMAT, "key %zu is not UTF-8", i);
-		}
+	/* Build the line in memory so that a record that fails writes nothing. */
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		msgpack_zone_destroy(&z);
+		return tttd_error_set(e, TTTD_ENOMEM, "cannot open a memory stream:");
+	}
 	putc('{', f);
 	for (i = 0; i < r->n && rc == TTTD_OK; i++) {
 		size_t off = 0;
 
+		if (!utf8_valid(r->f[i].key, strlen(r->f[i].key))) {
+			rc = tttd_error_set(e, TTTD_EFORMAT, "key %zu is not UTF-8", i);
+			break;
+		}
 		if (i)
 			putc(',', f);
 		put_jstr(f, r->f[i].key, strlen(r->f[i].key));
@@ -793,11 +799,12 @@ tttd_rec_write_json(const struct tttd_rec *r, FILE *f, struct tttd_error *e)
 		else
 			rc = put_object(f, &o, e);
 	}
-	if (rc == TTTD_OK)
-		putc('}', f);
+	putc('}', f);
+	fclose(f);
 	msgpack_zone_destroy(&z);
-	if (rc == TTTD_OK && ferror(f))
+	if (rc == TTTD_OK && (fwrite(buf, 1, len, out) != len || ferror(out)))
 		rc = tttd_error_set(e, TTTD_EIO, "cannot write JSON:");
+	free(buf);
 	return rc;
 }
 

@@ -60,7 +60,7 @@ cat_json(const char *path, FILE *out, uint64_t *total)
 		if (opt_check)
 			continue;
 		if (tttd_rec_write_json(&r, out, &e) < 0) {
-			fputc('\n', out);
+			fflush(out);
 			bad = error("'%s': record %llu: %s", path ? path : "-",
 				    (unsigned long long)tttd_reader_count(rd) - 1, e.msg);
 			break;
@@ -202,12 +202,20 @@ main(int argc, char **argv)
 			bad = cat_json(path, jout, &total);
 	}
 
-	if (w) {
-		/* Keep the complete records even after a bad line, like reading does. */
+	/*
+	 * -o file appears only on success (tmp + rename), so a file never looks
+	 * complete when it is not; on stdout the complete records are already out.
+	 */
+	if (w && bad && opt_output) {
+		tttd_writer_abort(w);
+	} else if (w) {
 		if (tttd_writer_close(w, &e) < 0)
 			die_err(&e);
 	}
-	if (tmpf) {
+	if (tmpf && bad) {
+		fclose(tmpf);
+		unlink(tmpname);
+	} else if (tmpf) {
 		if (fclose(tmpf) != 0) {
 			unlink(tmpname);
 			die("cannot write '%s':", tmpname);

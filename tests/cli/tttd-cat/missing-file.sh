@@ -1,0 +1,1 @@
+tttd-cat does-not-exist.mp
