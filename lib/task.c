@@ -412,7 +412,7 @@ kw_shape(struct loader *ld, char **w, int nw)
 	if (nw < 2 || (strcmp(w[1], "bench") && strcmp(w[1], "check")))
 		return lerr(ld, "'shape' takes bench or check, then one value per dim");
 	if ((size_t)(nw - 2) != t->ndim)
-		return lerr(ld, "'shape %s' takes %zu values (one per dim), got %d", w[1], t->ndim,
+		return lerr(ld, "'shape %s' takes %zu value%s (one per dim), got %d", w[1], t->ndim, t->ndim == 1 ? "" : "s",
 			    nw - 2);
 	memset(&sh, 0, sizeof(sh));
 	for (i = 2; i < nw; i++) {
@@ -936,7 +936,6 @@ finish(struct loader *ld, int nlines)
 		return lerr(ld, "cannot read template '%s':", t->template_path);
 	TTTD_TRY(check_placeholders(ld, t->template_text, t->template_path));
 	TTTD_TRY(check_placeholders(ld, t->cflags, NULL));
-	TTTD_TRY(check_placeholders(ld, t->ref_cflags, NULL));
 
 	for (i = 0; i < t->ncon; i++)
 		TTTD_TRY(check_constraint(ld, &t->con[i]));

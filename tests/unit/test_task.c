@@ -1,0 +1,241 @@
+/*
+ * test_task.c - lib/task.c: loading kernels/matmul (run from the repo root),
+ * decision lookups, feasibility of partial and full choices, rendering of
+ * source and cflags, choice_from_map, every malformed fixture in
+ * tests/data/tasks/ (TTTD_EFORMAT with the right "file:line:"), and the
+ * CUDA fixture's launch plan.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "task.h"
+#include "test.h"
+
+/* Set decision name to option text in choice; @return 0 or -1. */
+static int
+pick(const struct tttd_task *t, int *choice, const char *name, const char *opt)
+{
+	int d = tttd_task_decision_index(t, name);
+
+	if (d < 0)
+		return -1;
+	choice[d] = tttd_task_option_index(t, (size_t)d, opt);
+	return choice[d] < 0 ? -1 : 0;
+}
+
+static void
+test_matmul(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e = { 0 };
+	int choice[64], i, d_kernel, d_mr;
+	char *src, *cf;
+	char *keys[2] = { "KERNEL", "BM" }, *vals[2] = { "micro", "64" };
+	struct tttd_shape s = { { 67, 45, 33 } };
+
+	T_CHECK("matmul loads by name", tttd_task_load(&t, "matmul", &e) == TTTD_OK);
+	if (!t) {
+		fprintf(stderr, "%s\n", e.msg);
+		return;
+	}
+	T_CHECK("name", strcmp(t->name, "matmul") == 0);
+	T_CHECK("target", strcmp(t->target, "cpu") == 0);
+	T_CHECK("entry default", strcmp(t->entry, "tttd_kernel") == 0);
+	T_CHECK("ref_entry default", strcmp(t->ref_entry, "tttd_reference") == 0);
+	T_CHECK("dir", strcmp(t->dir, "kernels/matmul") == 0);
+	T_CHECK("reference path", strcmp(t->reference, "kernels/matmul/ref.c") == 0);
+	T_CHECK("template loaded", t->template_text && strstr(t->template_text, "tttd_kernel"));
+	T_CHECK("three dims", t->ndim == 3 && strcmp(t->dim_name[2], "K") == 0);
+	T_CHECK("check shapes", t->ncheck >= 3 && t->check[0].dim[0] == 67);
+	T_CHECK("bench shapes", t->nbench >= 1);
+	T_CHECK("three buffers", t->nbuf == 3 && t->buf[2].role == TTTD_BUF_OUT);
+	T_CHECK("buffer count", tttd_task_eval_shape(t, t->buf[0].count, &s) == 67 * 33);
+	T_CHECK("flops", tttd_task_eval_shape(t, t->flops, &s) == 2L * 67 * 45 * 33);
+	T_CHECK("tolerance", t->rtol > 0 && t->atol > 0);
+	T_CHECK("description", t->description && strchr(t->description, '\n'));
+
+	d_kernel = tttd_task_decision_index(t, "KERNEL");
+	d_mr = tttd_task_decision_index(t, "MR");
+	T_CHECK("decision index", d_kernel == 0 && d_mr > d_kernel);
+	T_CHECK("unknown decision", tttd_task_decision_index(t, "NOPE") == -1);
+	T_CHECK("option index", tttd_task_option_index(t, (size_t)d_kernel, "micro") == 1);
+	T_CHECK("unknown option", tttd_task_option_index(t, (size_t)d_kernel, "fast") == -1);
+	T_CHECK("option index out of range", tttd_task_option_index(t, 999, "micro") == -1);
+	for (i = 0; i < (int)t->ncon; i++)
+		T_CHECK("maxdec set", t->con[i].maxdec >= 0 && t->con[i].maxdec < (int)t->ndec);
+
+	/* Partial choices: KERNEL=simple then MR=4 is infeasible at once. */
+	for (i = 0; i < 64; i++)
+		choice[i] = 0;
+	pick(t, choice, "KERNEL", "simple");
+	T_CHECK("nothing chosen is feasible", tttd_task_feasible(t, choice, 0));
+	T_CHECK("simple alone is feasible", tttd_task_feasible(t, choice, 1));
+	pick(t, choice, "MR", "4");
+	T_CHECK("simple with MR 4 infeasible", !tttd_task_feasible(t, choice, (size_t)d_mr + 1));
+	T_CHECK("undecided MR skips the constraint", tttd_task_feasible(t, choice, (size_t)d_mr));
+	pick(t, choice, "KERNEL", "micro");
+	T_CHECK("micro with MR 4 feasible", tttd_task_feasible(t, choice, (size_t)d_mr + 1));
+	pick(t, choice, "LOOP", "ijk");
+	T_CHECK("micro with LOOP ijk infeasible", !tttd_task_feasible(t, choice, t->ndec));
+	pick(t, choice, "LOOP", "ikj");
+	T_CHECK("full choice feasible", tttd_task_feasible(t, choice, t->ndec));
+
+	pick(t, choice, "BM", "64");
+	pick(t, choice, "OPT", "-O3");
+	pick(t, choice, "MARCH", "-march=native");
+	pick(t, choice, "REASSOC", "-fassociative-math -fno-signed-zeros -fno-trapping-math");
+	src = tttd_task_render(t, choice);
+	T_CHECK("render header", strncmp(src, "/* tttd: task matmul, decisions: KERNEL=micro ", 46) == 0);
+	T_CHECK("render define", strstr(src, "\n#define BM 64\n") != NULL);
+	T_CHECK("render identifier define", strstr(src, "\n#define KERNEL_micro 1\n") != NULL);
+	T_CHECK("no identifier define for numbers", strstr(src, "#define BM_64") == NULL);
+	T_CHECK("no identifier define for flags", strstr(src, "#define OPT_") == NULL);
+	T_CHECK("placeholders replaced", strstr(src, "{{") == NULL &&
+						 strstr(src, "#pragma GCC unroll ") != NULL);
+	T_CHECK("template follows", strstr(src, "tttd_kernel(void **buf") != NULL);
+	free(src);
+	cf = tttd_task_render_cflags(t, choice);
+	T_CHECK("cflags rendered", strncmp(cf, "-O3 -march=native ", 18) == 0);
+	T_CHECK("cflags quoted option", strstr(cf, "-fassociative-math -fno-signed-zeros") != NULL);
+	T_CHECK("cflags no double blanks", strstr(cf, "  ") == NULL && cf[strlen(cf) - 1] != ' ');
+	free(cf);
+
+	T_CHECK("choice_from_map", tttd_task_choice_from_map(t, keys, vals, 2, choice, &e) == 0);
+	T_CHECK("mapped values", choice[d_kernel] == 1 &&
+					 choice[tttd_task_decision_index(t, "BM")] ==
+						 tttd_task_option_index(t, (size_t)tttd_task_decision_index(t, "BM"), "64"));
+	T_CHECK("missing decisions get -1", choice[d_mr] == -1);
+	keys[1] = "TILE";
+	T_CHECK("unknown decision in map", tttd_task_choice_from_map(t, keys, vals, 2, choice, &e) ==
+						   TTTD_EFORMAT);
+	T_CHECK("unknown decision named", strstr(e.msg, "'TILE'") != NULL);
+	keys[1] = "BM";
+	vals[1] = "48";
+	T_CHECK("unknown option in map", tttd_task_choice_from_map(t, keys, vals, 2, choice, &e) ==
+						 TTTD_EFORMAT);
+	T_CHECK("unknown option named", strstr(e.msg, "'48'") && strstr(e.msg, "'BM'"));
+	tttd_task_free(t);
+}
+
+static void
+test_lookup(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e = { 0 };
+
+	T_CHECK("load by path with slash", tttd_task_load(&t, "kernels/matmul/", &e) == 0);
+	T_CHECK("trailing slash dropped", t && strcmp(t->dir, "kernels/matmul") == 0);
+	tttd_task_free(t);
+	T_CHECK("softmax loads", tttd_task_load(&t, "softmax", &e) == 0);
+	tttd_task_free(t);
+	T_CHECK("missing task", tttd_task_load(&t, "no_such_task", &e) == TTTD_ENOENT && !t);
+	T_CHECK("missing task named", strstr(e.msg, "'no_such_task'") != NULL);
+	T_CHECK("folder without task file", tttd_task_load(&t, "tests/data", &e) == TTTD_ENOENT);
+	tttd_task_free(NULL);
+}
+
+static const struct {
+	const char *dir;
+	const char *prefix; /* expected start of the message */
+	const char *what;   /* and a fragment of it */
+} bad[] = {
+	{ "bad_keyword", "tests/data/tasks/bad_keyword/task:8:", "unknown keyword 'tile'" },
+	{ "bad_argcount", "tests/data/tasks/bad_argcount/task:8:", "takes 1 value" },
+	{ "dup_decision", "tests/data/tasks/dup_decision/task:16:", "duplicate decision 'OPT'" },
+	{ "dup_option", "tests/data/tasks/dup_option/task:14:", "duplicate option '1'" },
+	{ "empty_domain", "tests/data/tasks/empty_domain/task:15:", "empty domain" },
+	{ "bad_number", "tests/data/tasks/bad_number/task:9:", "bad number '1k'" },
+	{ "bad_tolerance", "tests/data/tasks/bad_tolerance/task:12:", "bad number 'x'" },
+	{ "missing_template", "tests/data/tasks/missing_template/task:5:", "nope.c" },
+	{ "missing_reference", "tests/data/tasks/missing_reference/task:4:", "nope_ref.c" },
+	{ "unknown_name", "tests/data/tasks/unknown_name/task:16:", "unknown name 'BX' in constraint" },
+	{ "dim_in_constraint", "tests/data/tasks/dim_in_constraint/task:16:", "dim 'N'" },
+	{ "bad_expr", "tests/data/tasks/bad_expr/task:16:", "col 10:" },
+	{ "unsat", "tests/data/tasks/unsat/task:16:", "no choice satisfies" },
+	{ "unsat_together", "tests/data/tasks/unsat_together/task:17:", "together" },
+	{ "no_shapes", "tests/data/tasks/no_shapes/task:", "no 'shape check'" },
+	{ "bad_dtype", "tests/data/tasks/bad_dtype/task:11:", "bad dtype 'f8'" },
+	{ "bad_count", "tests/data/tasks/bad_count/task:11:", "unknown name 'Q'" },
+	{ "no_tolerance", "tests/data/tasks/no_tolerance/task:", "no 'tolerance'" },
+	{ "bad_cflags", "tests/data/tasks/bad_cflags/task:", "'LEVEL'" },
+	{ "bad_string_arith", "tests/data/tasks/bad_string_arith/task:16:", "used as a number" },
+	{ "cuda_no_launch", "tests/data/tasks/cuda_no_launch/task:", "launch" },
+	{ "bad_placeholder", "tests/data/tasks/bad_placeholder/kernel.c:2:", "'NOPE'" },
+};
+
+static void
+test_malformed(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tttd_task *t = NULL;
+		struct tttd_error e = { 0 };
+		char *path = xasprintf("tests/data/tasks/%s", bad[i].dir);
+		int r = tttd_task_load(&t, path, &e);
+		int ok = r == TTTD_EFORMAT && !t &&
+			 strncmp(e.msg, bad[i].prefix, strlen(bad[i].prefix)) == 0 &&
+			 strstr(e.msg, bad[i].what) != NULL;
+
+		if (!ok)
+			fprintf(stderr, "fixture %s: got %d '%s'\n", bad[i].dir, r, e.msg);
+		T_CHECK(bad[i].dir, ok);
+		free(path);
+	}
+}
+
+static void
+test_cuda(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e = { 0 };
+	struct tttd_shape s = { { 1000, 300, 64 } };
+	int choice[4] = { 0 };
+
+	T_CHECK("cuda fixture loads", tttd_task_load(&t, "tests/data/tasks/cuda_gemm", &e) == 0);
+	if (!t) {
+		fprintf(stderr, "%s\n", e.msg);
+		return;
+	}
+	T_CHECK("target cuda", strcmp(t->target, "cuda") == 0);
+	T_CHECK("baseline", t->baseline && strcmp(t->baseline, "cublas_gemm") == 0);
+	T_CHECK("one launch", t->nlaunch == 1 && strcmp(t->launch[0].kernel, "gemm_tile") == 0);
+	T_CHECK("one ref launch", t->nref_launch == 1 && strcmp(t->ref_launch[0].kernel, "ref_gemm") == 0);
+	T_CHECK("scratch buffer", t->nbuf == 4 && t->buf[3].role == TTTD_BUF_SCRATCH);
+	T_CHECK("scratch count", tttd_task_eval_shape(t, t->buf[3].count, &s) == 8 * 4);
+	T_CHECK("dist default", t->buf[0].dist == TTTD_DIST_NORMAL && t->buf[0].dist_scale == 1.0);
+	/* BM=64 BN=128 TM=2 TN=4: grid (300+127)/128 x (1000+63)/64, block 32 x 32 */
+	pick(t, choice, "BM", "64");
+	pick(t, choice, "BN", "128");
+	pick(t, choice, "TM", "2");
+	pick(t, choice, "TN", "4");
+	T_CHECK("feasible", tttd_task_feasible(t, choice, t->ndec));
+	T_CHECK("grid x", tttd_task_eval(t, t->launch[0].grid[0], &s, choice) == 3);
+	T_CHECK("grid y", tttd_task_eval(t, t->launch[0].grid[1], &s, choice) == 16);
+	T_CHECK("grid z", tttd_task_eval(t, t->launch[0].grid[2], &s, choice) == 1);
+	T_CHECK("block x", tttd_task_eval(t, t->launch[0].block[0], &s, choice) == 32);
+	T_CHECK("block y", tttd_task_eval(t, t->launch[0].block[1], &s, choice) == 32);
+	T_CHECK("smem", tttd_task_eval(t, t->launch[0].smem, &s, choice) == 192 * 4);
+	T_CHECK("ref grid", tttd_task_eval(t, t->ref_launch[0].grid[1], &s, NULL) == 63);
+	T_CHECK("ref smem absent", t->ref_launch[0].smem == NULL);
+	T_CHECK("decision without choice is -1", tttd_task_eval(t, t->launch[0].grid[0], &s, NULL) == -1);
+	choice[tttd_task_decision_index(t, "TN")] = -1;
+	T_CHECK("unset decision is -1", tttd_task_eval(t, t->launch[0].block[0], &s, choice) == -1);
+	pick(t, choice, "BM", "32");
+	pick(t, choice, "BN", "32");
+	pick(t, choice, "TN", "8");
+	pick(t, choice, "TM", "8");
+	T_CHECK("too few threads infeasible", !tttd_task_feasible(t, choice, t->ndec));
+	T_CHECK("dtype sizes", tttd_dtype_size(TTTD_BF16) == 2 && tttd_dtype_size(TTTD_F64) == 8);
+	tttd_task_free(t);
+}
+
+int
+main(void)
+{
+	test_matmul();
+	test_lookup();
+	test_malformed();
+	test_cuda();
+	return T_DONE();
+}
