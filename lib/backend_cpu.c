@@ -44,7 +44,7 @@ struct cpu_kernel {
  * shared one.  NEEDSWORK: rotate input copies instead when the LLC is huge.
  */
 #define SWEEP_MIN (8u << 20)
-#define SWEEP_MAX (64u << 20)
+#define SWEEP_MAX (32u << 20)
 
 static void
 read_cpu_name(char *out, size_t n)

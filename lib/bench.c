@@ -39,6 +39,9 @@
 #include "compile.h" /* defines: tttd_compile_target_find, tttd_compile_out_* */
 #include "inputs.h"
 #include "rng.h"
+#ifdef TTTD_HAVE_CUDA
+#include "cuda_extra.h" /* defines: tttd_cuda_peaks */
+#endif
 
 #define WARMUP_NS 50000000.0 /* ns of warm-up per shape */
 #define WARMUP_MAX 100        /* runs */
@@ -194,16 +197,25 @@ tttd_bench_case_seed(uint64_t seed, const char *id, size_t idx)
 /*
  * The hook for the physical floor: peak bandwidth and arithmetic rate of
  * the backend's device, 0 when unknown.  The CPU reports nothing (its peaks
- * depend on vector width and clocks that are not worth guessing here).
- * NEEDSWORK: for "cuda", call the CUDA backend's measured peaks
- * (tttd_cuda_peaks, promised by lib/backend_cuda.c) once per worker.
+ * depend on vector width and clocks that are not worth guessing here, so
+ * CPU candidates are never "too_fast"); the CUDA backend measures them once
+ * per worker.  A failed measurement only disables the check.
  */
 static void
 backend_peaks(struct tttd_backend *be, double *bytes_per_s, double *flops_per_s)
 {
-	(void)be;
 	*bytes_per_s = 0;
 	*flops_per_s = 0;
+#ifdef TTTD_HAVE_CUDA
+	if (be->ops == &tttd_cuda_ops) {
+		struct tttd_error ignored;
+
+		if (tttd_cuda_peaks(be, bytes_per_s, flops_per_s, &ignored) < 0)
+			*bytes_per_s = *flops_per_s = 0;
+	}
+#else
+	(void)be;
+#endif
 }
 
 /* ---- framing ---- */
@@ -968,7 +980,9 @@ tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct 
 	co.arch = o->arch;
 	ci.source = src;
 	ci.source_len = len;
-	ci.options = t->ref_cflags && *t->ref_cflags ? t->ref_cflags : "-O2";
+	ci.options = t->ref_cflags && *t->ref_cflags ? t->ref_cflags
+		     : strcmp(t->target, "cpu") == 0 ? "-O2"
+						      : "";
 	ci.arch = o->arch ? o->arch : "";
 	r = tgt->compile(&co, &ci, &b->ref, e);
 	if (r == TTTD_OK && !b->ref.ok)

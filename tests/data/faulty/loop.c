@@ -1,0 +1,16 @@
+/* loop: never returns (status timeout). */
+void tttd_kernel(void **buf, const long *dim);
+
+void
+tttd_kernel(void **buf, const long *dim)
+{
+	const float *a = buf[0], *b = buf[1];
+	float *c = buf[2];
+	long i, n = dim[0];
+
+	volatile int forever = 1;
+
+	(void)a; (void)b; (void)c; (void)n; (void)i;
+	while (forever)
+		;
+}

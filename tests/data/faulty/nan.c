@@ -1,0 +1,14 @@
+/* nan: leaves NaN in one element (status nan). */
+void tttd_kernel(void **buf, const long *dim);
+
+void
+tttd_kernel(void **buf, const long *dim)
+{
+	const float *a = buf[0], *b = buf[1];
+	float *c = buf[2];
+	long i, n = dim[0];
+
+	for (i = 0; i < n; i++)
+		c[i] = a[i] + b[i];
+	c[n / 2] = 0.0f / 0.0f;
+}

@@ -1,0 +1,421 @@
+/*
+ * tttd-bench - check compiled candidates against the task's reference and
+ * time them, each in a worker process that can be killed.  Wiring only: the
+ * workers, the checking and the timing protocol live in lib/bench.c, the
+ * backends in lib/backend*.c.
+ *
+ * Candidates with status "compiled" are benchmarked; every other record
+ * passes through unchanged and in order.  A failing candidate is a record
+ * (status wrong, nan, crash, timeout, ...), never a failure of the tool.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h" /* defines: tttd_bench_* */
+#include "diag.h"
+#include "opt.h"
+#include "rec.h"
+#include "task.h" /* defines: tttd_task_load, tttd_task_free */
+
+#define SYNOPSIS                                                                              \
+	"tttd-bench [-fhqvVz] [-o file] [--backend cpu|cuda|auto] [--device n] [--done file]" \
+	" [--keep-object] [--max-reps n] [--max-time s] [--min-reps n] [--no-flush]"           \
+	" [--rse x] [--seed n] [--task name] [--timeout s] [file ...]"
+
+enum {
+	OPT_BACKEND = 256,
+	OPT_DEVICE,
+	OPT_DONE,
+	OPT_KEEP_OBJECT,
+	OPT_MAX_REPS,
+	OPT_MAX_TIME,
+	OPT_MIN_REPS,
+	OPT_NO_FLUSH,
+	OPT_NO_PROGRESS,
+	OPT_PROGRESS,
+	OPT_RSE,
+	OPT_SEED,
+	OPT_TASK,
+	OPT_TIMEOUT,
+};
+
+static const char *const backend_names[] = { "cpu", "cuda", "auto", NULL };
+
+/* One task met in the input, with its bench (and worker). */
+struct taskslot {
+	char *name;
+	struct tttd_task *t;
+	struct tttd_bench *b;
+};
+
+/* Records already benchmarked (--done), sorted by id. */
+struct done {
+	char *id;
+	struct tttd_rec r;
+};
+
+static struct tttd_bench_opts bopts;
+static const char *opt_task, *opt_done, *opt_output;
+static int opt_force, opt_zstd, opt_keep_object;
+static struct taskslot *slots;
+static size_t nslots;
+static struct done *dones;
+static size_t ndones;
+
+/* Counters for progress and the summary. */
+static unsigned long n_bench, n_reused, n_ok;
+static double best_speedup;
+static const char *const kinds[] = { "wrong", "nan", "crash", "timeout", "load_error",
+				     "too_fast", "launch_error", NULL };
+static unsigned long n_kind[8];
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", SYNOPSIS);
+	fputs("Check compiled candidates against the task's reference and time them.\n"
+	      "\n"
+	      "  -f, --force           read or write binary records on a terminal\n"
+	      "  -h, --help            print this help and exit\n"
+	      "  -o, --output FILE     write to FILE (FILE.tmp, renamed when done)\n"
+	      "  -q, --quiet           print errors only\n"
+	      "  -v, --verbose         one line per candidate, and progress\n"
+	      "  -V, --version         print the version and exit\n"
+	      "  -z, --zstd            compress the output (implied by -o x.zst)\n"
+	      "      --backend NAME    cpu, cuda or auto (the task's target); default\n"
+	      "                        $TTTD_BACKEND, else auto\n"
+	      "      --device N        device number (default 0)\n"
+	      "      --done FILE       reuse the records of candidates benchmarked in FILE\n"
+	      "      --keep-object     keep the compiled object in the records\n"
+	      "      --max-reps N      timed repetitions per shape at most (default 200)\n"
+	      "      --max-time S      timing budget per candidate in seconds (default 2)\n"
+	      "      --min-reps N      timed repetitions per shape at least (default 5)\n"
+	      "      --no-flush        do not flush caches before each repetition\n"
+	      "      --progress        show progress on stderr (--no-progress: never)\n"
+	      "      --rse X           stop when the relative standard error of the mean\n"
+	      "                        falls below X (default 0.01)\n"
+	      "      --seed N          seed of the input generator (default 1)\n"
+	      "      --task NAME       task name or folder (default: each record's task)\n"
+	      "      --timeout S       per-candidate limit in seconds (default 10)\n"
+	      "\n"
+	      "With no file, or when file is -, read standard input.  Candidates with\n"
+	      "status \"compiled\" get status ok, wrong, nan, crash, timeout, load_error,\n"
+	      "too_fast or launch_error, with time_ns, ref_ns, speedup, timing and check;\n"
+	      "other records pass through.  Exit status: 0 success (failed candidates\n"
+	      "included), 1 runtime error (bad input, I/O, no device), 2 usage.\n",
+	      f);
+}
+
+static int
+cmp_done(const void *a, const void *b)
+{
+	return strcmp(((const struct done *)a)->id, ((const struct done *)b)->id);
+}
+
+/* Load --done: keep every complete benchmarked candidate; a damaged tail is a warning. */
+static void
+load_done(const char *path)
+{
+	struct tttd_reader *rd;
+	struct tttd_error e;
+	struct tttd_rec r;
+	size_t cap = 0;
+	int rc;
+
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		note(2, "'%s' does not exist yet: nothing to reuse", path);
+		return;
+	}
+	if (tttd_reader_open(&rd, path, 1, &e) < 0)
+		die_err(&e);
+	tttd_rec_init(&r);
+	while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
+		char *id = NULL;
+
+		if (!tttd_rec_str_is(&r, "kind", "candidate") || tttd_rec_get_str(&r, "id", &id) != 1)
+			continue;
+		if (tttd_rec_str_is(&r, "status", "compiled") ||
+		    tttd_rec_str_is(&r, "status", "generated")) {
+			free(id);
+			continue;
+		}
+		XGROW(dones, cap, ndones + 1);
+		dones[ndones].id = id;
+		tttd_rec_init(&dones[ndones].r);
+		tttd_rec_copy(&dones[ndones].r, &r);
+		ndones++;
+	}
+	if (rc < 0)
+		warn("%s; keeping the %zu benchmarked records before it", e.msg, ndones);
+	tttd_rec_release(&r);
+	tttd_reader_free(rd);
+	qsort(dones, ndones, sizeof(*dones), cmp_done);
+}
+
+static const struct tttd_rec *
+find_done(const char *id)
+{
+	struct done key = { .id = (char *)id };
+	struct done *d = bsearch(&key, dones, ndones, sizeof(*dones), cmp_done);
+
+	return d ? &d->r : NULL;
+}
+
+/* The bench for task name (loaded and started on first use). */
+static struct tttd_bench *
+bench_for(const char *name)
+{
+	struct tttd_error e;
+	struct taskslot *s;
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		if (strcmp(slots[i].name, name) == 0)
+			return slots[i].b;
+	slots = xrealloc(slots, (nslots + 1) * sizeof(*slots));
+	s = &slots[nslots++];
+	memset(s, 0, sizeof(*s));
+	s->name = xstrdup(name);
+	if (tttd_task_load(&s->t, name, &e) < 0)
+		die_err(&e);
+	if (tttd_bench_new(&s->b, s->t, &bopts, &e) < 0)
+		die_err(&e);
+	if (tttd_bench_start(s->b, &e) < 0)
+		die_err(&e);
+	note(2, "task '%s': reference %.0f ns on %s", s->t->name, tttd_bench_ref_ns(s->b),
+	     tttd_bench_device(s->b));
+	return s->b;
+}
+
+static void
+count(const struct tttd_rec *r)
+{
+	double sp;
+	size_t k;
+
+	if (tttd_rec_str_is(r, "status", "ok")) {
+		n_ok++;
+		if (tttd_rec_get_double(r, "speedup", &sp) == 1 && sp > best_speedup)
+			best_speedup = sp;
+		return;
+	}
+	for (k = 0; kinds[k]; k++)
+		if (tttd_rec_str_is(r, "status", kinds[k]))
+			n_kind[k]++;
+}
+
+static void
+show_progress(void)
+{
+	char buf[256];
+	size_t k, off;
+
+	off = (size_t)snprintf(buf, sizeof(buf), "%lu benched, %lu ok", n_bench + n_reused, n_ok);
+	for (k = 0; kinds[k] && off < sizeof(buf); k++)
+		if (n_kind[k])
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, ", %lu %s", n_kind[k],
+						kinds[k]);
+	if (best_speedup > 0 && off < sizeof(buf))
+		snprintf(buf + off, sizeof(buf) - off, ", best %.2fx", best_speedup);
+	progress("%s", buf);
+}
+
+static void
+bench_one(struct tttd_rec *r)
+{
+	const struct tttd_rec *old;
+	struct tttd_error e;
+	char *id = NULL, *task = NULL, *reason = NULL, *status = NULL;
+
+	if (tttd_rec_get_str(r, "id", &id) != 1)
+		die("record without an 'id' among the candidates");
+	if ((old = find_done(id))) {
+		tttd_rec_copy(r, old);
+		n_reused++;
+		count(r);
+		note(2, "%s: reused from '%s'", id, opt_done);
+		free(id);
+		return;
+	}
+	if (!opt_task && tttd_rec_get_str(r, "task", &task) != 1)
+		die("candidate '%s' has no 'task' (use --task)", id);
+	if (tttd_bench_run(bench_for(opt_task ? opt_task : task), r, opt_keep_object, &e) < 0)
+		die_err(&e);
+	tttd_rec_set_int(r, "seed", (int64_t)bopts.seed);
+	tttd_rec_set_str(r, "tool", "tttd-bench " TTTD_VERSION);
+	n_bench++;
+	count(r);
+	if (verbosity >= 2) {
+		double tns = 0, sp = 0;
+
+		tttd_rec_get_str(r, "status", &status);
+		tttd_rec_get_str(r, "reason", &reason);
+		tttd_rec_get_double(r, "time_ns", &tns);
+		tttd_rec_get_double(r, "speedup", &sp);
+		if (reason)
+			note(2, "%s: %s: %s", id, status, reason);
+		else
+			note(2, "%s: %s %.0f ns, %.2fx", id, status, tns, sp);
+	}
+	free(status);
+	free(reason);
+	free(task);
+	free(id);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "done", required_argument, NULL, OPT_DONE },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "keep-object", no_argument, NULL, OPT_KEEP_OBJECT },
+		{ "max-reps", required_argument, NULL, OPT_MAX_REPS },
+		{ "max-time", required_argument, NULL, OPT_MAX_TIME },
+		{ "min-reps", required_argument, NULL, OPT_MIN_REPS },
+		{ "no-flush", no_argument, NULL, OPT_NO_FLUSH },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rse", required_argument, NULL, OPT_RSE },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "task", required_argument, NULL, OPT_TASK },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "zstd", no_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tttd_writer *w;
+	struct tttd_error e;
+	struct tttd_rec r;
+	const char *env;
+	int c, i, nin, rc, want_progress = -1;
+	unsigned flags;
+	size_t k;
+
+	diag_init("tttd-bench", SYNOPSIS);
+	tttd_bench_opts_init(&bopts);
+	if ((env = getenv("TTTD_BACKEND")) && *env)
+		bopts.backend = backend_names[opt_choice(env, "TTTD_BACKEND", backend_names)];
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "fho:qvVz", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': opt_force = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'o': opt_output = optarg; break;
+		case 'q': verbosity = 0; break;
+		case 'v': verbosity++; break;
+		case 'V': print_version(); return 0;
+		case 'z': opt_zstd = 1; break;
+		case OPT_BACKEND:
+			bopts.backend = backend_names[opt_choice(optarg, "--backend", backend_names)];
+			break;
+		case OPT_DEVICE: bopts.device = (int)opt_long(optarg, "--device", 0, 1023); break;
+		case OPT_DONE: opt_done = optarg; break;
+		case OPT_KEEP_OBJECT: opt_keep_object = 1; break;
+		case OPT_MAX_REPS: bopts.max_reps = opt_long(optarg, "--max-reps", 1, 1000000); break;
+		case OPT_MAX_TIME: bopts.max_time_s = opt_duration(optarg, "--max-time"); break;
+		case OPT_MIN_REPS: bopts.min_reps = opt_long(optarg, "--min-reps", 1, 1000000); break;
+		case OPT_NO_FLUSH: bopts.flush = 0; break;
+		case OPT_NO_PROGRESS: want_progress = 0; break;
+		case OPT_PROGRESS: want_progress = 1; break;
+		case OPT_RSE: bopts.rse = opt_double(optarg, "--rse", 0, 1); break;
+		case OPT_SEED: bopts.seed = (uint64_t)opt_long(optarg, "--seed", 0, 0x7fffffffL); break;
+		case OPT_TASK: opt_task = optarg; break;
+		case OPT_TIMEOUT: bopts.timeout_s = opt_duration(optarg, "--timeout"); break;
+		default:
+			if (optopt && optopt < 256 && strchr("o", optopt))
+				usage_die("option '-%c' needs an argument", optopt);
+			if (optopt >= OPT_BACKEND)
+				usage_die("option '%s' needs an argument", argv[optind - 1]);
+			if (optopt)
+				usage_die("unknown option '-%c'", optopt);
+			usage_die("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (bopts.min_reps > bopts.max_reps)
+		usage_die("--min-reps (%ld) is larger than --max-reps (%ld)", bopts.min_reps,
+			  bopts.max_reps);
+	if (!(bopts.timeout_s > 0))
+		usage_die("--timeout must be positive");
+	if (!(bopts.max_time_s > 0))
+		usage_die("--max-time must be positive");
+	/* -v asks for progress too, unless --no-progress says otherwise. */
+	if (want_progress >= 0)
+		progress_enabled = want_progress;
+	else if (verbosity >= 2)
+		progress_enabled = 1;
+
+	if (opt_done)
+		load_done(opt_done);
+	/* With --task the backend can be checked before any input is read. */
+	if (opt_task)
+		bench_for(opt_task);
+
+	flags = (opt_force ? TTTD_W_FORCE : 0) | (opt_zstd ? TTTD_W_ZSTD : 0);
+	if (tttd_writer_open(&w, opt_output, flags, &e) < 0)
+		die_err(&e);
+	tttd_rec_init(&r);
+	nin = argc - optind;
+	for (i = 0; i < (nin ? nin : 1); i++) {
+		struct tttd_reader *rd;
+		const char *path = nin ? argv[optind + i] : NULL;
+
+		if (tttd_reader_open(&rd, path, opt_force, &e) < 0)
+			die_err(&e);
+		while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
+			if (tttd_rec_str_is(&r, "kind", "candidate") &&
+			    tttd_rec_str_is(&r, "status", "compiled")) {
+				bench_one(&r);
+				show_progress();
+			}
+			if (tttd_writer_write(w, &r, &e) < 0)
+				die_err(&e);
+		}
+		if (rc < 0) {
+			/* Complete records are out; keep them, then report the damage. */
+			struct tttd_error we;
+
+			tttd_writer_close(w, &we);
+			die_err(&e);
+		}
+		tttd_reader_free(rd);
+	}
+	if (tttd_writer_close(w, &e) < 0)
+		die_err(&e);
+	progress_end();
+	if (n_bench + n_reused > 0) {
+		char buf[256];
+		size_t off = (size_t)snprintf(buf, sizeof(buf), "%lu candidates (%lu reused): %lu ok",
+					      n_bench + n_reused, n_reused, n_ok);
+
+		for (k = 0; kinds[k] && off < sizeof(buf); k++)
+			if (n_kind[k])
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off, ", %lu %s",
+							n_kind[k], kinds[k]);
+		note(1, "%s", buf);
+	}
+	tttd_rec_release(&r);
+	for (k = 0; k < nslots; k++) {
+		tttd_bench_free(slots[k].b);
+		tttd_task_free(slots[k].t);
+		free(slots[k].name);
+	}
+	free(slots);
+	for (k = 0; k < ndones; k++) {
+		free(dones[k].id);
+		tttd_rec_release(&dones[k].r);
+	}
+	free(dones);
+	close_stdout();
+	return 0;
+}
