@@ -1,0 +1,7 @@
+/* Off by one in every element. */
+extern "C" __global__ void k(float *buf, long n)
+{
+	long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
+	if (i < n)
+		buf[i] = (float)(i + 1);
+}
