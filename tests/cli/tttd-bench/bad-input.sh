@@ -1,0 +1,1 @@
+printf "\x01\x02\x03" | tttd-bench

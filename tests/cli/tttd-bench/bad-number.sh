@@ -1,0 +1,1 @@
+tttd-bench --max-reps 10x

@@ -1,0 +1,1 @@
+tttd-bench --min-reps 10 --max-reps 5
