@@ -213,6 +213,8 @@ pull_raw(struct tttd_reader *rd, struct tttd_error *e)
 	n = rd->in_len - rd->in_pos;
 	if (n > want)
 		n = want;
+	if (n == 0)
+		return 0;
 	out_reserve(rd, n);
 	memcpy(rd->out + rd->out_len, rd->in + rd->in_pos, n);
 	rd->out_len += n;
@@ -406,8 +408,9 @@ tttd_reader_next(struct tttd_reader *rd, struct tttd_rec *r, struct tttd_error *
 	if (rd->err)
 		return tttd_error_set(e, rd->err, "%s", rd->errmsg);
 	/* Drop what earlier records used; cheap because it is done rarely. */
-	if (rd->out_pos == rd->out_len || rd->out_pos >= CHUNK) {
-		memmove(rd->out, rd->out + rd->out_pos, rd->out_len - rd->out_pos);
+	if (rd->out_pos > 0 && (rd->out_pos == rd->out_len || rd->out_pos >= CHUNK)) {
+		if (rd->out_len > rd->out_pos)
+			memmove(rd->out, rd->out + rd->out_pos, rd->out_len - rd->out_pos);
 		rd->base += rd->out_pos;
 		rd->raw_start = rd->raw_start > rd->out_pos ? rd->raw_start - rd->out_pos : 0;
 		rd->out_len -= rd->out_pos;

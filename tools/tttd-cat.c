@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -19,6 +20,7 @@
 #define SYNOPSIS "tttd-cat [-cfhjqVz] [-o file] [file ...]"
 
 static int opt_check, opt_force, opt_from_json, opt_zstd;
+static int flush_each; /* JSON lines go to a pipe: flush after each (like the writer) */
 static const char *opt_output;
 
 static void
@@ -66,6 +68,8 @@ cat_json(const char *path, FILE *out, uint64_t *total)
 			break;
 		}
 		fputc('\n', out);
+		if (flush_each)
+			fflush(out);
 	}
 	if (rc < 0) {
 		/* Complete records go out before the message about the damage. */
@@ -192,6 +196,12 @@ main(int argc, char **argv)
 		jout = tmpf;
 	}
 
+	{
+		struct stat st;
+
+		flush_each = jout == stdout && fstat(1, &st) == 0 &&
+			     (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	}
 	nin = argc - optind;
 	for (i = 0; i < (nin ? nin : 1) && !bad; i++) {
 		const char *path = nin ? argv[optind + i] : NULL;
