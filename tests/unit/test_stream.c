@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include "rec.h"
 #include "test.h"
 
@@ -204,6 +206,21 @@ test_round_trips(void)
 		memcpy(c, za, nza);
 		c[nza / 2] ^= 0x55;
 		T_CHECK("corrupt zstd", read_all(c, nza, &st, &e, NULL) <= 3 && st < 0);
+		free(c);
+	}
+	/* A record split across two zstd frames, and across a frame and raw bytes. */
+	{
+		size_t half = na / 3 / 2, bound = ZSTD_compressBound(na), n1, n2;
+		char *c = xmalloc(2 * bound + na);
+
+		n1 = ZSTD_compress(c, bound, a, na / 3 + half, 1);
+		n2 = ZSTD_compress(c + n1, bound, a + na / 3 + half, na - na / 3 - half, 1);
+		T_CHECK("split across frames", !ZSTD_isError(n1) && !ZSTD_isError(n2) &&
+						       read_all(c, n1 + n2, &st, &e, NULL) == 3 &&
+						       st == 0);
+		memcpy(c + n1, a + na / 3 + half, na - na / 3 - half);
+		T_CHECK("split across frame and raw",
+			read_all(c, n1 + na - na / 3 - half, &st, &e, NULL) == 3 && st == 0);
 		free(c);
 	}
 	/* A map header claiming 2^32 entries must not allocate them. */
