@@ -341,8 +341,10 @@ recv_rec(int fd, struct tttd_rec *r, uint64_t deadline_ns, struct tttd_error *e)
 struct worker {
 	const struct tttd_task *t;
 	const struct tttd_bench_opts *o;
-	const unsigned char *ref_obj;
+	const unsigned char *ref_obj; /* NULL: compile it (first worker) */
 	size_t ref_len;
+	const char *ref_src, *ref_path;
+	size_t ref_src_len;
 	struct tttd_backend be;
 	void *ref; /* the loaded reference */
 	double peak_bw, peak_flops;
@@ -852,10 +854,46 @@ reply_error(struct tttd_rec *p, const struct tttd_error *e)
 	tttd_rec_set_str(p, "_error", e->msg);
 }
 
+/*
+ * Compile the task's reference with its ref_cflags.  It runs in the worker,
+ * after the backend opened, so a CUDA reference is compiled for the device
+ * that runs it; the parent keeps the bytes for the workers that follow, so
+ * it is compiled once per tttd-bench process.
+ */
+static int
+compile_reference(struct worker *w, struct tttd_compile_out *out, struct tttd_error *e)
+{
+	const struct tttd_task *t = w->t;
+	const struct tttd_compile_target *tgt = tttd_compile_target_find(t->target);
+	struct tttd_compile_opts co = { 0 };
+	struct tttd_compile_in ci = { 0 };
+	int r;
+
+	TTTD_RETURN_IF(!tgt, e, TTTD_ENODEV, "task '%s': target '%s' is not built", t->name,
+		       t->target);
+	co.jobs = 1;
+	co.cc = w->o->cc ? w->o->cc : "cc";
+	co.arch = w->o->arch;
+	ci.source = w->ref_src;
+	ci.source_len = w->ref_src_len;
+	ci.options = t->ref_cflags && *t->ref_cflags ? t->ref_cflags
+		     : strcmp(t->target, "cpu") == 0 ? "-O2"
+						      : "";
+	ci.arch = w->o->arch ? w->o->arch : "";
+	r = tgt->compile(&co, &ci, out, e);
+	if (r == TTTD_OK && !out->ok)
+		r = tttd_error_set(e, TTTD_ECOMPILE, "reference '%s' does not compile: %s",
+				   w->ref_path, out->reason ? out->reason : "(no message)");
+	if (r < 0)
+		tttd_error_prefix(e, "task '%s'", t->name);
+	return r;
+}
+
 static void __attribute__((noreturn))
 worker_main(struct worker *w, int fd)
 {
 	struct tttd_error e = { 0 };
+	struct tttd_compile_out ref;
 	struct tttd_rec q, p;
 	int devnull, r;
 
@@ -870,7 +908,15 @@ worker_main(struct worker *w, int fd)
 	}
 	tttd_rec_init(&q);
 	tttd_rec_init(&p);
+	tttd_compile_out_init(&ref);
 	r = tttd_backend_open(&w->be, w->o->backend, w->o->device, &e);
+	if (r == TTTD_OK && !w->ref_obj) {
+		r = compile_reference(w, &ref, &e);
+		w->ref_obj = ref.object;
+		w->ref_len = ref.object_len;
+		if (r == TTTD_OK)
+			tttd_rec_set_bin(&p, "_ref_object", ref.object, ref.object_len);
+	}
 	if (r == TTTD_OK) {
 		r = w->be.ops->load(&w->be, w->t, w->ref_obj, w->ref_len,
 				    w->t->ref_entry ? w->t->ref_entry : "tttd_reference", &w->ref, &e);
@@ -910,7 +956,10 @@ struct tttd_bench {
 	const struct tttd_task *t;
 	struct tttd_bench_opts o;
 	char backend[16];
-	struct tttd_compile_out ref; /* the compiled reference */
+	char *ref_src, *ref_path; /* the reference source and where it came from */
+	size_t ref_src_len;
+	unsigned char *ref_obj; /* compiled by the first worker, or NULL */
+	size_t ref_len;
 	pid_t pid;                   /* the worker, or 0 */
 	int fd;
 	int have_ref;
@@ -922,9 +971,6 @@ int
 tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct tttd_bench_opts *o,
 	       struct tttd_error *e)
 {
-	const struct tttd_compile_target *tgt;
-	struct tttd_compile_opts co = { 0 };
-	struct tttd_compile_in ci = { 0 };
 	struct tttd_bench *b;
 	char *path, *src = NULL;
 	size_t len = 0, cap = 0;
@@ -935,9 +981,8 @@ tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct 
 	if (strcmp(o->backend, "auto") != 0 && strcmp(o->backend, t->target) != 0)
 		return tttd_error_set(e, TTTD_EINVAL, "backend '%s' cannot run task '%s' (target %s)",
 				      o->backend, t->name, t->target);
-	tgt = tttd_compile_target_find(t->target);
-	TTTD_RETURN_IF(!tgt, e, TTTD_ENODEV, "task '%s': target '%s' is not built", t->name,
-		       t->target);
+	TTTD_RETURN_IF(!tttd_compile_target_find(t->target), e, TTTD_ENODEV,
+		       "task '%s': target '%s' is not built", t->name, t->target);
 	/* The reference path is relative to the task folder unless it names a file as it is. */
 	path = t->reference[0] == '/' || access(t->reference, R_OK) == 0
 		       ? xstrdup(t->reference)
@@ -974,26 +1019,9 @@ tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct 
 		 strcmp(o->backend, "auto") == 0 ? t->target : o->backend);
 	b->o.backend = b->backend;
 	b->fd = -1;
-	tttd_compile_out_init(&b->ref);
-	co.jobs = 1;
-	co.cc = o->cc ? o->cc : "cc";
-	co.arch = o->arch;
-	ci.source = src;
-	ci.source_len = len;
-	ci.options = t->ref_cflags && *t->ref_cflags ? t->ref_cflags
-		     : strcmp(t->target, "cpu") == 0 ? "-O2"
-						      : "";
-	ci.arch = o->arch ? o->arch : "";
-	r = tgt->compile(&co, &ci, &b->ref, e);
-	if (r == TTTD_OK && !b->ref.ok)
-		r = tttd_error_set(e, TTTD_ECOMPILE, "reference '%s' does not compile: %s", path,
-				   b->ref.reason ? b->ref.reason : "(no message)");
-	free(src);
-	free(path);
-	if (r < 0) {
-		tttd_bench_free(b);
-		return r;
-	}
+	b->ref_src = src;
+	b->ref_src_len = len;
+	b->ref_path = path;
 	*out = b;
 	return TTTD_OK;
 }
@@ -1070,8 +1098,11 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 		close(sv[0]);
 		w.t = b->t;
 		w.o = &b->o;
-		w.ref_obj = b->ref.object;
-		w.ref_len = b->ref.object_len;
+		w.ref_obj = b->ref_obj;
+		w.ref_len = b->ref_len;
+		w.ref_src = b->ref_src;
+		w.ref_src_len = b->ref_src_len;
+		w.ref_path = b->ref_path;
 		worker_main(&w, sv[1]);
 	}
 	close(sv[1]);
@@ -1094,6 +1125,11 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 
 		if (tttd_rec_get_strn(&hello, "device", &p, &n) == 1)
 			snprintf(b->device, sizeof(b->device), "%.*s", (int)n, p);
+		if (!b->ref_obj && tttd_rec_get_bin(&hello, "_ref_object", (const void **)&p, &n) == 1) {
+			b->ref_obj = xmalloc(n ? n : 1);
+			memcpy(b->ref_obj, p, n);
+			b->ref_len = n;
+		}
 		r = TTTD_OK;
 	} else if (r == RECV_EOF || r == RECV_TIMEOUT) {
 		worker_reap(b, r == RECV_TIMEOUT, why, sizeof(why));
@@ -1249,6 +1285,8 @@ tttd_bench_free(struct tttd_bench *b)
 	if (!b)
 		return;
 	worker_reap(b, 0, NULL, 0); /* closing the socket ends a healthy worker */
-	tttd_compile_out_release(&b->ref);
+	free(b->ref_obj);
+	free(b->ref_src);
+	free(b->ref_path);
 	free(b);
 }

@@ -2,9 +2,10 @@
  * bench.h - checking and timing compiled candidates in killable worker
  * processes (tttd-bench).
  *
- * A struct tttd_bench serves one task.  It compiles the task's reference
- * once, forks a worker process that owns a backend (the parent never touches
- * a device), and sends it one request per candidate over a socket; the
+ * A struct tttd_bench serves one task.  It forks a worker process that owns
+ * a backend (the parent never touches a device); the first worker compiles
+ * the task's reference for its device and hands the bytes back, so the
+ * reference is compiled once per process.  The parent sends it one request per candidate over a socket; the
  * worker loads the object, checks it against the reference on fresh seeded
  * inputs at every check and bench shape (outputs poisoned with NaN before
  * each call), times it with the protocol below, and replies with the keys to
@@ -102,10 +103,10 @@ struct tttd_bench;
 
 /*
  * Prepare to bench candidates of task t (borrowed: it must outlive the
- * bench) with opts o (copied; its strings are borrowed).  Compiles the
- * reference.  Starts nothing yet.
+ * bench) with opts o (copied; its strings are borrowed).  Reads the
+ * reference source.  Starts nothing yet.
  * @return TTTD_OK, TTTD_EINVAL (backend does not match the task's target),
- * TTTD_ECOMPILE (the reference does not compile: the log's first line), TTTD_EIO.
+ * TTTD_ENODEV (the task's compile target is not built), TTTD_EIO.
  */
 int tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t,
 		   const struct tttd_bench_opts *o, struct tttd_error *e);
@@ -114,6 +115,7 @@ int tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t,
  * Start a worker (if none is running) and, the first time, time the
  * reference at the bench shapes.  Called by tttd_bench_run; call it early to
  * fail fast.  @return TTTD_OK, TTTD_ENODEV ("no CUDA device: ..."), TTTD_EGPU,
+ * TTTD_ECOMPILE (the reference does not compile: the compiler's first error),
  * or TTTD_EIO (cannot fork; the reference crashed or timed out).
  */
 int tttd_bench_start(struct tttd_bench *b, struct tttd_error *e);
