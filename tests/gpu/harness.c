@@ -427,10 +427,7 @@ cmd_fault(char **argv)
 	int timeout = atoi(argv[5]), st;
 	pid_t pid;
 
-	if (tttd_nvrtc_compile(src, argv[0], NULL, arch, &r, &e)) {
-		printf("compile-error\n");
-		return 0;
-	}
+	memset(&r, 0, sizeof(r));
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -441,10 +438,16 @@ cmd_fault(char **argv)
 		long n = 256;
 		void *args[2] = { &buf, &n };
 
-		if (tttd_backend_open(&w, "cuda", 0, &e) || w.ops->load(&w, NULL, r.cubin, r.ncubin, argv[1], &k, &e))
+		/* Everything in the child: the parent stays free of CUDA and NVRTC state. */
+		if (tttd_nvrtc_compile(src, argv[0], NULL, arch, &r, &e)) {
+			fprintf(stderr, "  (%s)\n", e.msg);
+			_exit(15);
+		}
+		if (tttd_backend_open(&w, "cuda", 0, &e) || w.ops->load(&w, NULL, r.cubin, r.ncubin, argv[1], &k, &e) ||
+		    w.ops->alloc(&w, sizeof(host), &buf, &e)) {
+			fprintf(stderr, "  setup: %s\n", e.msg);
 			_exit(10);
-		if (w.ops->alloc(&w, sizeof(host), &buf, &e))
-			_exit(10);
+		}
 		cudaMemset(buf, 0, sizeof(host));
 		if (tttd_cuda_launch(&w, k, argv[1], grid, block, smem, args, &e)) {
 			fprintf(stderr, "  (%s)\n", e.msg);
@@ -484,6 +487,7 @@ done:
 	case 12: printf("exec-error\n"); break;
 	case 13: printf("nan\n"); break;
 	case 14: printf("wrong\n"); break;
+	case 15: printf("compile-error\n"); break;
 	default: printf("setup-error\n"); break;
 	}
 	tttd_nvrtc_result_release(&r);
