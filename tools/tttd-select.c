@@ -22,10 +22,11 @@
 
 #define SYNOPSIS                                                                          \
 	"tttd-select [-fhqVz] [-o file] [--best n] [--c x] [--groups n] [--max-archive n] " \
-	"[--task name] [file ...]"
+	"[--step n] [--task name] [file ...]"
 
 static int opt_force, opt_zstd;
 static long opt_best = -1;
+static long opt_step = -1; /* -1: the archive's last step + 1 */
 static const char *opt_output, *opt_task;
 static struct tttd_puct_opts popts;
 
@@ -45,6 +46,8 @@ usage(FILE *f)
 	      "      --c X              exploration constant (default 1)\n"
 	      "      --groups N         root states and parents per step (default 64)\n"
 	      "      --max-archive N    archive cap (default 1000)\n"
+	      "      --step N           the step number to give the parents (default: the\n"
+	      "                         archive's last step + 1)\n"
 	      "      --task NAME        task of the run (default: the records'; required\n"
 	      "                         when the archive is empty)\n"
 	      "\n"
@@ -163,7 +166,7 @@ write_parents(struct tttd_puct *p, const char *task, struct tttd_writer *w)
 	struct tttd_puct_info *pk = xcalloc(popts.groups, sizeof(*pk));
 	struct tttd_error e;
 	struct tttd_rec r;
-	int64_t step = tttd_puct_last_step(p) + 1; /* -1 when empty: step 0 */
+	int64_t step = opt_step >= 0 ? opt_step : tttd_puct_last_step(p) + 1; /* -1 when empty: 0 */
 	size_t n = tttd_puct_select(p, pk, popts.groups);
 
 	tttd_rec_init(&r);
@@ -199,7 +202,7 @@ write_parents(struct tttd_puct *p, const char *task, struct tttd_writer *w)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_BEST = 256, OPT_C, OPT_GROUPS, OPT_MAX_ARCHIVE, OPT_TASK };
+	enum { OPT_BEST = 256, OPT_C, OPT_GROUPS, OPT_MAX_ARCHIVE, OPT_STEP, OPT_TASK };
 	static const struct option longopts[] = {
 		{ "best", required_argument, NULL, OPT_BEST },
 		{ "c", required_argument, NULL, OPT_C },
@@ -209,6 +212,7 @@ main(int argc, char **argv)
 		{ "max-archive", required_argument, NULL, OPT_MAX_ARCHIVE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "step", required_argument, NULL, OPT_STEP },
 		{ "task", required_argument, NULL, OPT_TASK },
 		{ "version", no_argument, NULL, 'V' },
 		{ "zstd", no_argument, NULL, 'z' },
@@ -239,6 +243,7 @@ main(int argc, char **argv)
 		case OPT_MAX_ARCHIVE:
 			popts.max_archive = (size_t)opt_long(optarg, "--max-archive", 1, 100000000);
 			break;
+		case OPT_STEP: opt_step = opt_long(optarg, "--step", 0, 100000000); break;
 		case OPT_TASK: opt_task = optarg; break;
 		default:
 			if (optopt == 'o' || optopt >= 256)
