@@ -11,6 +11,7 @@
  * It does not load, run or cache anything.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,122 @@ tttd_nvrtc_parse_resources(const char *log, struct tttd_nvrtc_result *out)
 	return out->nfunc;
 }
 
+static uint32_t
+rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+rd64(const unsigned char *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static struct tttd_nvrtc_func *
+func_named(struct tttd_nvrtc_result *out, size_t *cap, const char *name, size_t n)
+{
+	for (size_t i = 0; i < out->nfunc; i++)
+		if (strlen(out->func[i].name) == n && !memcmp(out->func[i].name, name, n))
+			return &out->func[i];
+	XGROW(out->func, *cap, out->nfunc + 1);
+	memset(&out->func[out->nfunc], 0, sizeof(out->func[0]));
+	out->func[out->nfunc].cmem = -1;
+	out->func[out->nfunc].name = xstrndup(name, n);
+	return &out->func[out->nfunc++];
+}
+
+/*
+ * The cubin's own record, for when ptxas did not run (NVRTC served the
+ * cubin from its cache and the log has no report; seen with NVRTC 13).
+ * Kernels are the .text.<name> sections; static shared memory is the size of
+ * .nv.shared.<name> (on sm_90 that includes 1 KiB the system reserves);
+ * registers (EIATTR_REGCOUNT, 0x2f) and stack frame (EIATTR_FRAME_SIZE,
+ * 0x11) are (symbol, value) pairs in .nv.info.  Spills are not recorded there.
+ */
+size_t
+tttd_nvrtc_parse_cubin(const void *cubin, size_t n, struct tttd_nvrtc_result *out)
+{
+	const unsigned char *b = cubin;
+	uint64_t shoff, symoff = 0, symsz = 0, symstr = 0;
+	unsigned shentsize, shnum, shstrndx, i;
+	size_t cap = out->nfunc;
+
+	if (!tttd_nvrtc_is_elf(cubin, n) || n < 64)
+		return 0;
+	shoff = rd64(b + 0x28);
+	shentsize = b[0x3a] | b[0x3b] << 8;
+	shnum = b[0x3c] | b[0x3d] << 8;
+	shstrndx = b[0x3e] | b[0x3f] << 8;
+	if (shentsize < 64 || shoff > n || (uint64_t)shnum * shentsize > n - shoff || shstrndx >= shnum)
+		return 0;
+#define SH(k) (b + shoff + (uint64_t)(k) * shentsize)
+	uint64_t strs = rd64(SH(shstrndx) + 0x18), strsz = rd64(SH(shstrndx) + 0x20);
+	if (strs > n || strsz > n - strs)
+		return 0;
+	for (i = 0; i < shnum; i++) {
+		uint32_t type = rd32(SH(i) + 4), nm = rd32(SH(i));
+		uint64_t off = rd64(SH(i) + 0x18), size = rd64(SH(i) + 0x20);
+		const char *name;
+
+		if (nm >= strsz || !memchr(b + strs + nm, 0, strsz - nm))
+			continue;
+		name = (const char *)b + strs + nm;
+		if (type == 2 && off <= n && size <= n - off) { /* SHT_SYMTAB */
+			uint32_t link = rd32(SH(i) + 0x28);
+			symoff = off;
+			symsz = size;
+			if (link < shnum)
+				symstr = rd64(SH(link) + 0x18);
+		}
+		if (!strncmp(name, ".text.", 6))
+			func_named(out, &cap, name + 6, strlen(name + 6));
+		else if (!strncmp(name, ".nv.shared.", 11) && strncmp(name, ".nv.shared.reserved", 19))
+			func_named(out, &cap, name + 11, strlen(name + 11))->smem = (int)size;
+	}
+	for (i = 0; i < shnum && symoff; i++) {
+		uint32_t nm = rd32(SH(i));
+		uint64_t off = rd64(SH(i) + 0x18), size = rd64(SH(i) + 0x20), p;
+
+		if (nm >= strsz || strcmp((const char *)b + strs + nm, ".nv.info") || off > n || size > n - off)
+			continue;
+		for (p = off; p + 4 <= off + size;) {
+			unsigned fmt = b[p], attr = b[p + 1], len;
+
+			if (fmt != 4) { /* only sized values carry (symbol, value) */
+				p += fmt == 1 ? 2 : 4;
+				continue;
+			}
+			len = b[p + 2] | b[p + 3] << 8;
+			if (p + 4 + len > off + size)
+				break;
+			if (len == 8 && (attr == 0x2f || attr == 0x11)) {
+				uint32_t sym = rd32(b + p + 4), val = rd32(b + p + 8);
+				uint64_t se = symoff + (uint64_t)sym * 24;
+				if (se + 24 <= symoff + symsz && symstr) {
+					uint32_t sn = rd32(b + se);
+					const char *fn = (const char *)b + symstr + sn;
+					if (symstr + sn < n && memchr(fn, 0, n - symstr - sn)) {
+						struct tttd_nvrtc_func *f = func_named(out, &cap, fn, strlen(fn));
+						if (attr == 0x2f)
+							f->regs = (int)val;
+						else
+							f->stack = (int)val;
+					}
+				}
+			}
+			p += 4 + len;
+		}
+	}
+#undef SH
+	for (size_t k = 0; k < out->nfunc; k++) {
+		out->regs = imax(out->regs, out->func[k].regs);
+		out->smem = imax(out->smem, out->func[k].smem);
+		out->stack = imax(out->stack, out->func[k].stack);
+	}
+	return out->nfunc;
+}
+
 /* "sm_90" / "90" / "sm_90a" -> "-arch=sm_90a"-style option, or NULL. */
 static char *
 arch_option(const char *arch)
@@ -233,7 +350,8 @@ tttd_nvrtc_compile(const char *source, const char *name, const char *options, co
 	out->cubin = xmalloc(n);
 	NVRTC_TRY(nvrtcGetCUBIN(prog, out->cubin), e, rc = TTTD_EGPU; goto out);
 	out->ncubin = n;
-	tttd_nvrtc_parse_resources(out->log, out);
+	if (tttd_nvrtc_parse_resources(out->log, out) == 0)
+		tttd_nvrtc_parse_cubin(out->cubin, out->ncubin, out); /* a cache hit: no report */
 	out->ok = 1;
 out:
 	if (prog)

@@ -89,6 +89,14 @@ void tttd_nvrtc_result_release(struct tttd_nvrtc_result *r);
  */
 size_t tttd_nvrtc_parse_resources(const char *log, struct tttd_nvrtc_result *out);
 
+/*
+ * Read the kernels' registers, stack frame and static shared memory from the
+ * cubin itself (ELF sections), into out's func array and maxima; used when
+ * the log has no ptxas report (NVRTC served the cubin from its cache).
+ * Spills are not recorded in the cubin and stay 0.  @return kernels found.
+ */
+size_t tttd_nvrtc_parse_cubin(const void *cubin, size_t n, struct tttd_nvrtc_result *out);
+
 /* NVRTC's version as "nvrtc 13.0" (static; part of every cache key). */
 const char *tttd_nvrtc_version_string(void);
 /* @return TTTD_OK with major/minor, or TTTD_EGPU. */

@@ -54,11 +54,23 @@ main(void)
 	if (rc)
 		fprintf(stderr, "%s\n%s\n", e.msg, r.log);
 	T_CHECK("cubin is an ELF", tttd_nvrtc_is_elf(r.cubin, r.ncubin));
-	T_CHECK("log kept", r.log != NULL && strstr(r.log, "ptxas") != NULL);
+	/* NVRTC may serve a cached cubin with no ptxas report: then the ELF speaks. */
+	T_CHECK("log kept", r.log != NULL);
 	T_CHECK("two kernels reported", r.nfunc == 2);
 	T_CHECK("registers > 0", r.regs > 0);
-	T_CHECK("static smem 256", r.smem == 256);
+	T_CHECK("static smem 256 (+1 KiB reserved when read from the cubin)", r.smem == 256 || r.smem == 1280);
 	T_CHECK("no spills", r.spill_stores == 0 && r.spill_loads == 0);
+	{
+		struct tttd_nvrtc_result c;
+		int regs = r.regs;
+
+		memset(&c, 0, sizeof(c));
+		T_CHECK("cubin: two kernels", tttd_nvrtc_parse_cubin(r.cubin, r.ncubin, &c) == 2);
+		T_CHECK("cubin: same registers as the report", c.regs == regs);
+		T_CHECK("cubin: shared section holds the 256 bytes", c.smem >= 256);
+		T_CHECK("cubin: garbage is no ELF", tttd_nvrtc_parse_cubin("junk", 4, &c) == 0);
+		tttd_nvrtc_result_release(&c);
+	}
 	tttd_nvrtc_result_release(&r);
 	T_CHECK("release clears", r.cubin == NULL && r.log == NULL && r.nfunc == 0);
 
