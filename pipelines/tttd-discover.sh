@@ -56,6 +56,7 @@ fi
 run= task= backend=auto steps= candidates= max_time= groups=8 children=8 seed=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 quiet=0 force_progress=0
+bench_time=1 # seconds of timed repetitions per candidate at most
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; }
 while [ $# -gt 0 ]; do
@@ -136,7 +137,7 @@ progress_on=$force_progress
 stepname() { printf '%06d' "$1"; }
 archive() { cat "$run"/steps/[0-9]*.mp 2>/dev/null || true; }
 checkpoint_for() { # policy checkpoint written after step $1 (or nothing before step 0)
-	[ "$1" -ge 0 ] && echo "$run/policy/$(stepname "$1").ckpt"
+	if [ "$1" -ge 0 ]; then echo "$run/policy/$(stepname "$1").ckpt"; fi
 }
 
 train_step() { # $1 = step number
@@ -213,6 +214,9 @@ while [ "$step" -lt "$steps" ]; do
 	prev=$(checkpoint_for $((step - 1)))
 	[ -n "$prev" ] && [ -s "$prev" ] && policy_opt=(--policy "$prev")
 	[ "$uniform" = 1 ] && policy_opt=(--uniform)
+	# The bench's own progress line goes to the terminal, not the step log.
+	bench_ui=(-q) bench_err=$log
+	if [ "$progress_on" = 1 ]; then bench_ui=(-q --progress) bench_err=/dev/stderr; fi
 	select_in=(archive)
 	[ "$noselect" = 1 ] && select_in=(true)
 	(
@@ -220,8 +224,8 @@ while [ "$step" -lt "$steps" ]; do
 	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step (see $log)"
 	tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}" "$run/steps/$s.parents" 2>>"$log" |
 		tttd-compile -q -j "$jobs" --cache "$run/cache" 2>>"$log" |
-		tttd-bench -q --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
-			"${done_opt[@]}" 2>>"$log" |
+		tttd-bench "${bench_ui[@]}" --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
+			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
 		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.mp" 2>>"$log" ||
 		die "step $step failed (see $log)"
