@@ -52,6 +52,9 @@ struct cuda_state {
 
 struct cuda_kernel {
 	cudaLibrary_t lib;
+	/* The plan run() follows: the task's launch lines, or its ref_launch lines for the reference. */
+	const struct tttd_launch_spec *plan;
+	size_t nplan;
 	char **name;
 	cudaKernel_t *k;
 	size_t n, cap;
@@ -179,7 +182,7 @@ cuda_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, si
 {
 	struct cuda_kernel *k = xcalloc(1, sizeof(*k));
 	cudaError_t r;
-	size_t i;
+	size_t i, gmem;
 	int rc;
 
 	(void)b;
@@ -188,6 +191,13 @@ cuda_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, si
 		free(k);
 		return tttd_error_set(e, TTTD_EFORMAT, "object is not a cubin (no ELF header)");
 	}
+	gmem = tttd_cuda_static_global(obj, n);
+	if (gmem > TTTD_CUDA_MAX_STATIC_GLOBAL) {
+		free(k);
+		return tttd_error_set(e, TTTD_EFORMAT,
+				      "cubin declares %zu bytes of static device memory (limit %zu)", gmem,
+				      (size_t)TTTD_CUDA_MAX_STATIC_GLOBAL);
+	}
 	r = cudaLibraryLoadData(&k->lib, obj, NULL, NULL, 0, NULL, NULL, 0);
 	if (r != cudaSuccess) {
 		/* A cubin for another architecture lands here; not sticky. */
@@ -195,9 +205,23 @@ cuda_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, si
 		free(k);
 		return tttd_error_set(e, TTTD_EFORMAT, "cannot load cubin: %s", cudaGetErrorString(r));
 	}
-	if (t && t->nlaunch) {
-		for (i = 0; i < t->nlaunch; i++)
-			if ((rc = kernel_add(k, t->launch[i].kernel, e)) < 0)
+	if (t) {
+		/*
+		 * The reference has its own plan: loading under the task's ref_entry
+		 * name selects the ref_launch lines (a task without them shares one).
+		 */
+		const char *ref = t->ref_entry ? t->ref_entry : "tttd_reference";
+
+		k->plan = t->launch;
+		k->nplan = t->nlaunch;
+		if (t->nref_launch && entry && !strcmp(entry, ref)) {
+			k->plan = t->ref_launch;
+			k->nplan = t->nref_launch;
+		}
+	}
+	if (k->nplan) {
+		for (i = 0; i < k->nplan; i++)
+			if ((rc = kernel_add(k, k->plan[i].kernel, e)) < 0)
 				goto fail;
 	} else if (entry && *entry) {
 		if ((rc = kernel_add(k, entry, e)) < 0)
@@ -252,12 +276,12 @@ launch_one(struct cuda_state *st, cudaKernel_t f, const char *name, const unsign
 	/* Above 48 KiB a block must opt in; past the device's limit it cannot. */
 	if (smem > 48 * 1024) {
 		if (st->smem_optin && smem > st->smem_optin)
-			return tttd_error_set(e, TTTD_EGPU,
+			return tttd_error_set(e, TTTD_EINVAL,
 					      "kernel '%s' asks for %zu bytes of shared memory, the device allows %zu",
 					      name, smem, st->smem_optin);
 		CUDA_TRY(cudaFuncSetAttribute((const void *)f, cudaFuncAttributeMaxDynamicSharedMemorySize,
 					      (int)smem),
-			 e, return TTTD_EGPU);
+			 e, cudaGetLastError(); e->code = TTTD_EINVAL; return TTTD_EINVAL);
 	}
 	dim3 g = { grid[0], grid[1], grid[2] }, bl = { block[0], block[1], block[2] };
 
@@ -265,7 +289,7 @@ launch_one(struct cuda_state *st, cudaKernel_t f, const char *name, const unsign
 	if (r != cudaSuccess) {
 		/* Launch errors (bad geometry, too many resources) are not sticky. */
 		cudaGetLastError();
-		return tttd_error_set(e, TTTD_EGPU, "cannot launch kernel '%s' grid %u,%u,%u block %u,%u,%u smem %zu: %s",
+		return tttd_error_set(e, TTTD_EINVAL, "cannot launch kernel '%s' grid %u,%u,%u block %u,%u,%u smem %zu: %s",
 				      name, grid[0], grid[1], grid[2], block[0], block[1], block[2], smem,
 				      cudaGetErrorString(r));
 	}
@@ -301,8 +325,8 @@ cuda_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const 
 		dims[i] = s->dim[i];
 		args[na++] = &dims[i];
 	}
-	for (i = 0; i < t->nlaunch; i++) {
-		const struct tttd_launch_spec *l = &t->launch[i];
+	for (i = 0; i < k->nplan; i++) {
+		const struct tttd_launch_spec *l = &k->plan[i];
 		unsigned grid[3], block[3];
 		long v, smem = 0;
 		cudaKernel_t f = kernel_find(k, l->kernel);
@@ -387,6 +411,14 @@ cuda_device_name(struct tttd_backend *b)
 }
 
 /* --- cuda_extra.h ------------------------------------------------------ */
+
+void
+tttd_cuda_arch(struct tttd_backend *b, char *buf, size_t n)
+{
+	struct cuda_state *st = b->state;
+
+	snprintf(buf, n, "sm_%d%d", st->sm_major, st->sm_minor);
+}
 
 int
 tttd_cuda_gemm(struct tttd_backend *b, int bf16, const void *A, const void *B, float *C, long M, long N,

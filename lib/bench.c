@@ -40,13 +40,14 @@
 #include "inputs.h"
 #include "rng.h"
 #ifdef TTTD_HAVE_CUDA
-#include "cuda_extra.h" /* defines: tttd_cuda_peaks */
+#include "cuda_extra.h" /* defines: tttd_cuda_peaks, tttd_cuda_baseline, tttd_cuda_arch */
 #endif
 
 #define WARMUP_NS 50000000.0 /* ns of warm-up per shape */
 #define WARMUP_MAX 100        /* runs */
 #define START_TIMEOUT_S 60.0  /* opening a backend (CUDA context creation is slow) */
 #define FRAME_MAX (1u << 30)  /* bytes: an object larger than this is not a kernel */
+#define TOO_FAST 0.9          /* a median below this share of the physical floor is "too_fast" */
 
 void
 tttd_bench_opts_init(struct tttd_bench_opts *o)
@@ -347,7 +348,13 @@ struct worker {
 	size_t ref_src_len;
 	struct tttd_backend be;
 	void *ref; /* the loaded reference */
-	double peak_bw, peak_flops;
+	double peak_bw, peak_flops; /* measured by the first worker, handed on by the parent */
+	/*
+	 * The task's builtin baseline (cuBLAS) per bench shape, timed once per
+	 * worker with the candidates' protocol on the first candidate's inputs.
+	 */
+	double *base_med;
+	int have_base; /* 1 measured, -1 failed or none */
 };
 
 /* One task at one shape on the device: host inputs, device buffers, readback. */
@@ -436,13 +443,28 @@ case_read(struct worker *w, struct bcase *c, void **dst, struct tttd_error *e)
 	return TTTD_OK;
 }
 
+/*
+ * One asynchronous execution: the loaded kernel's plan, or with kernel NULL
+ * the task's builtin baseline (CUDA only).
+ */
+static int
+run_plan(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
+	 struct bcase *c, struct tttd_error *e)
+{
+#ifdef TTTD_HAVE_CUDA
+	if (!kernel)
+		return tttd_cuda_baseline(&w->be, w->t->baseline, w->t, s, c->dev, e);
+#endif
+	return w->be.ops->run(&w->be, kernel, w->t, s, choice, c->dev, e);
+}
+
 /* Poison, run once, wait.  @return TTTD_OK or the backend's error. */
 static int
 run_once(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
 	 struct bcase *c, struct tttd_error *e)
 {
 	TTTD_TRY(case_poison(w, c, e));
-	TTTD_TRY(w->be.ops->run(&w->be, kernel, w->t, s, choice, c->dev, e));
+	TTTD_TRY(run_plan(w, kernel, choice, s, c, e));
 	return w->be.ops->sync(&w->be, e);
 }
 
@@ -519,7 +541,7 @@ time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd
 			goto out;
 		if ((r = w->be.ops->timer_start(&w->be, e)) < 0)
 			goto out;
-		if ((r = w->be.ops->run(&w->be, kernel, w->t, s, choice, c->dev, e)) < 0)
+		if ((r = run_plan(w, kernel, choice, s, c, e)) < 0)
 			goto out;
 		if ((r = w->be.ops->timer_stop(&w->be, &ns, e)) < 0)
 			goto out;
@@ -557,7 +579,12 @@ verdict_set(struct verdict *v, const char *status, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A run()/sync() error: on a device it may be sticky, so the worker goes. */
+/*
+ * A run()/sync() error.  TTTD_EGPU is an execution error (illegal address,
+ * trap): sticky on CUDA, so "crash".  Anything else is a launch the device
+ * refused (geometry, resources): "launch_error".  Either way the worker is
+ * replaced, as the cheap way to be sure nothing of the candidate lingers.
+ */
 static void
 verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
 {
@@ -638,6 +665,55 @@ check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, stru
 	return TTTD_OK;
 }
 
+/*
+ * Time the task's builtin baseline at bench shape number i on case c (whose
+ * inputs are the candidate's), once per worker: the first candidate to reach
+ * a shape measures it, later ones reuse it.  A baseline that cannot run
+ * (the task lacks M/N/K, cuBLAS fails) is dropped, not the candidate; but an
+ * execution error leaves the context unusable, so that one is returned.
+ */
+static int
+time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bcase *c,
+	      struct tttd_error *e)
+{
+#ifdef TTTD_HAVE_CUDA
+	const struct tttd_task *t = w->t;
+	struct tttd_stats st;
+	struct tttd_error be;
+	int r;
+
+	if (w->have_base < 0 || !t->baseline || w->be.ops != &tttd_cuda_ops ||
+	    !tttd_cuda_baseline_known(t->baseline)) {
+		w->have_base = -1;
+		return TTTD_OK;
+	}
+	if (!w->base_med)
+		w->base_med = xcalloc(t->nbench + 1, sizeof(*w->base_med));
+	if (w->base_med[i] > 0)
+		return TTTD_OK;
+	r = time_kernel(w, NULL, NULL, s, c, w->o->max_time_s / (double)t->nbench, &st, &be);
+	if (r == TTTD_EGPU) {
+		*e = be;
+		return r;
+	}
+	if (r < 0) {
+		w->have_base = -1;
+		return TTTD_OK;
+	}
+	w->base_med[i] = st.median;
+	if (i + 1 == t->nbench)
+		w->have_base = 1;
+	return TTTD_OK;
+#else
+	(void)w;
+	(void)i;
+	(void)s;
+	(void)c;
+	(void)e;
+	return TTTD_OK;
+#endif
+}
+
 static const struct tttd_shape *
 nth_shape(const struct tttd_task *t, size_t k, int *is_bench)
 {
@@ -662,6 +738,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 	struct tttd_cmp total;
 	struct tttd_stats *st = xcalloc(t->nbench + 1, sizeof(*st));
 	double *medians = xcalloc(t->nbench + 1, sizeof(*medians));
+	double *floors = xcalloc(t->nbench + 1, sizeof(*floors));
 	uint64_t *seeds = xcalloc(nk + 1, sizeof(*seeds));
 	struct tttd_pack pk;
 	int r = TTTD_OK, loaded = 0;
@@ -739,6 +816,10 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			} else {
 				check_outputs(w, &c, s, "timed output", &total, &v);
 				medians[nb] = st[nb].median;
+				if (!v.status && (r = time_baseline(w, nb, s, &c, e)) < 0) {
+					case_release(w, &c);
+					goto out;
+				}
 				nb++;
 			}
 		}
@@ -751,7 +832,12 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			double fl = tttd_bench_floor_ns(t, &t->bench[i], w->peak_bw, w->peak_flops);
 			char sh[160];
 
-			if (fl > 0 && st[i].median < fl) {
+			floors[i] = fl;
+			/*
+			 * The peaks are medians of measurements, so a real kernel can
+			 * land a little under the floor; 10% under cannot be honest.
+			 */
+			if (fl > 0 && st[i].median < TOO_FAST * fl) {
 				format_shape(t, &t->bench[i], sh, sizeof(sh));
 				verdict_set(&v, "too_fast",
 					    "shape %s: median %.0f ns is below the physical floor %.0f ns",
@@ -770,7 +856,18 @@ reply:
 	if (nb > 0 && nb == t->nbench && (!v.status || strcmp(v.status, "too_fast") == 0)) {
 		size_t i;
 
-		tttd_rec_set_double(p, "time_ns", tttd_geomean(medians, nb));
+		double tns = tttd_geomean(medians, nb), fl = tttd_geomean(floors, nb);
+
+		tttd_rec_set_double(p, "time_ns", tns);
+		if (fl > 0)
+			tttd_rec_set_double(p, "floor_ns", fl);
+		if (w->have_base == 1 && tns > 0) {
+			double bns = tttd_geomean(w->base_med, nb);
+
+			tttd_rec_set_str(p, "baseline", t->baseline);
+			tttd_rec_set_double(p, "baseline_ns", bns);
+			tttd_rec_set_double(p, "baseline_ratio", bns / tns);
+		}
 		tttd_pack_init(&pk);
 		msgpack_pack_array(&pk.pk, nb);
 		for (i = 0; i < nb; i++)
@@ -806,6 +903,7 @@ out:
 	free(id);
 	free(st);
 	free(medians);
+	free(floors);
 	free(seeds);
 	return r;
 }
@@ -868,6 +966,9 @@ compile_reference(struct worker *w, struct tttd_compile_out *out, struct tttd_er
 	struct tttd_compile_opts co = { 0 };
 	struct tttd_compile_in ci = { 0 };
 	int r;
+#ifdef TTTD_HAVE_CUDA
+	char archbuf[32];
+#endif
 
 	TTTD_RETURN_IF(!tgt, e, TTTD_ENODEV, "task '%s': target '%s' is not built", t->name,
 		       t->target);
@@ -880,6 +981,13 @@ compile_reference(struct worker *w, struct tttd_compile_out *out, struct tttd_er
 		     : strcmp(t->target, "cpu") == 0 ? "-O2"
 						      : "";
 	ci.arch = w->o->arch ? w->o->arch : "";
+#ifdef TTTD_HAVE_CUDA
+	/* Compiled here, in the worker, for the device that will run it. */
+	if (!w->o->arch && w->be.ops == &tttd_cuda_ops) {
+		tttd_cuda_arch(&w->be, archbuf, sizeof(archbuf));
+		co.arch = ci.arch = archbuf;
+	}
+#endif
 	r = tgt->compile(&co, &ci, out, e);
 	if (r == TTTD_OK && !out->ok)
 		r = tttd_error_set(e, TTTD_ECOMPILE, "reference '%s' does not compile: %s",
@@ -928,7 +1036,11 @@ worker_main(struct worker *w, int fd)
 		send_rec(fd, &p);
 		_exit(1);
 	}
-	backend_peaks(&w->be, &w->peak_bw, &w->peak_flops);
+	if (!(w->peak_bw > 0 || w->peak_flops > 0)) {
+		backend_peaks(&w->be, &w->peak_bw, &w->peak_flops);
+		tttd_rec_set_double(&p, "_peak_bw", w->peak_bw);
+		tttd_rec_set_double(&p, "_peak_flops", w->peak_flops);
+	}
 	tttd_rec_set_str(&p, "device", w->be.ops->device_name(&w->be));
 	if (send_rec(fd, &p) < 0)
 		_exit(1);
@@ -960,6 +1072,7 @@ struct tttd_bench {
 	size_t ref_src_len;
 	unsigned char *ref_obj; /* compiled by the first worker, or NULL */
 	size_t ref_len;
+	double peak_bw, peak_flops; /* measured by the first worker (0: unknown) */
 	pid_t pid;                   /* the worker, or 0 */
 	int fd;
 	int have_ref;
@@ -1103,6 +1216,8 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 		w.ref_src = b->ref_src;
 		w.ref_src_len = b->ref_src_len;
 		w.ref_path = b->ref_path;
+		w.peak_bw = b->peak_bw;
+		w.peak_flops = b->peak_flops;
 		worker_main(&w, sv[1]);
 	}
 	close(sv[1]);
@@ -1125,6 +1240,9 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 
 		if (tttd_rec_get_strn(&hello, "device", &p, &n) == 1)
 			snprintf(b->device, sizeof(b->device), "%.*s", (int)n, p);
+		/* Measuring peaks takes a second: replacement workers inherit them. */
+		tttd_rec_get_double(&hello, "_peak_bw", &b->peak_bw);
+		tttd_rec_get_double(&hello, "_peak_flops", &b->peak_flops);
 		if (!b->ref_obj && tttd_rec_get_bin(&hello, "_ref_object", (const void **)&p, &n) == 1) {
 			b->ref_obj = xmalloc(n ? n : 1);
 			memcpy(b->ref_obj, p, n);
@@ -1223,6 +1341,10 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 	tttd_rec_del(r, "speedup");
 	tttd_rec_del(r, "timing");
 	tttd_rec_del(r, "check");
+	tttd_rec_del(r, "floor_ns");
+	tttd_rec_del(r, "baseline");
+	tttd_rec_del(r, "baseline_ns");
+	tttd_rec_del(r, "baseline_ratio");
 	if (rc == RECV_TIMEOUT) {
 		worker_reap(b, 1, NULL, 0);
 		tttd_rec_set_str(r, "status", "timeout");

@@ -7,6 +7,8 @@
 #ifndef TTTD_CUDA_EXTRA_H
 #define TTTD_CUDA_EXTRA_H
 
+#include <stddef.h>
+
 #include "backend.h"
 #include "task.h"
 #include "tttd.h"
@@ -47,5 +49,22 @@ int tttd_cuda_gemm(struct tttd_backend *b, int bf16, const void *A, const void *
  */
 int tttd_cuda_launch(struct tttd_backend *b, void *kernel, const char *name, const unsigned grid[3],
 		     const unsigned block[3], size_t smem, void **args, struct tttd_error *e);
+
+/*
+ * The open device's architecture as "sm_90" (no "a": a reference needs no
+ * arch-specific instructions), for compiling the reference in the worker.
+ */
+void tttd_cuda_arch(struct tttd_backend *b, char *buf, size_t n);
+
+/* Static device memory (__device__ arrays) a candidate may declare; more is a load_error. */
+#define TTTD_CUDA_MAX_STATIC_GLOBAL ((size_t)64 << 20)
+
+/*
+ * Bytes of static device memory a cubin declares: the sizes of its
+ * .nv.global* sections (zero-filled and initialised __device__ data).
+ * Pure ELF reading, defined in backend.c so that it builds without the
+ * toolkit.  0 for anything that is not a well-formed 64-bit ELF.
+ */
+size_t tttd_cuda_static_global(const void *cubin, size_t n);
 
 #endif
