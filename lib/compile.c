@@ -130,8 +130,36 @@ first_error_line(const char *log)
 }
 #endif
 
+/*
+ * The "model" target compiles nothing: its candidates are timed by
+ * evaluating the task's cost expressions (lib/model.c).
+ */
+static int
+model_identity(const struct tttd_compile_opts *o, char **id, struct tttd_error *e)
+{
+	*id = xstrdup("model");
+	return TTTD_OK;
+}
+
+static int
+model_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
+	      struct tttd_compile_out *out, struct tttd_error *e)
+{
+	out->ok = 1;
+	out->cacheable = 0;
+	out->log = xstrdup("");
+	return TTTD_OK;
+}
+
+static const struct tttd_compile_target tttd_compile_model = {
+	.name = "model",
+	.identity = model_identity,
+	.compile = model_compile,
+};
+
 static const struct tttd_compile_target *const targets[] = {
 	&tttd_compile_cpu,
+	&tttd_compile_model,
 #ifdef TTTD_HAVE_CUDA
 	&tttd_compile_cuda,
 #endif

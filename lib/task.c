@@ -690,6 +690,15 @@ do_line(struct loader *ld, char *line)
 		r = kw_size_expr(ld, &t->flops, kw, rest);
 	} else if (strcmp(kw, "bytes") == 0) {
 		r = kw_size_expr(ld, &t->bytes, kw, rest);
+	} else if (strcmp(kw, "cost") == 0 || strcmp(kw, "ref_cost") == 0) {
+		struct tttd_expr **f = kw[0] == 'c' ? &t->cost : &t->ref_cost;
+
+		if (*f)
+			r = lerr(ld, "duplicate '%s'", kw);
+		else if (!*rest)
+			r = lerr(ld, "'%s' needs an expression", kw);
+		else /* over dims and the decisions declared above it */
+			r = parse_expr(ld, rest, kw, 1, kw[0] == 'c', f, NULL);
 	}
 	if (r != 1) {
 		free(kw);
@@ -705,8 +714,9 @@ do_line(struct loader *ld, char *line)
 			r = lerr(ld, "bad task name '%s'", t->name);
 	} else if (strcmp(kw, "target") == 0) {
 		r = set_string(ld, &t->target, kw, w, nw);
-		if (r == TTTD_OK && strcmp(t->target, "cpu") && strcmp(t->target, "cuda"))
-			r = lerr(ld, "bad target '%s' (cpu or cuda)", t->target);
+		if (r == TTTD_OK && strcmp(t->target, "cpu") && strcmp(t->target, "cuda") &&
+		    strcmp(t->target, "model"))
+			r = lerr(ld, "bad target '%s' (cpu, cuda or model)", t->target);
 	} else if (strcmp(kw, "entry") == 0 || strcmp(kw, "ref_entry") == 0) {
 		char **f = kw[0] == 'e' ? &t->entry : &t->ref_entry;
 
@@ -908,7 +918,13 @@ finish(struct loader *ld, int nlines)
 		t->cflags = xstrdup("");
 	if (!t->ref_cflags)
 		t->ref_cflags = xstrdup("");
-	if (!t->reference)
+	if (strcmp(t->target, "model") == 0) {
+		if (!t->cost || !t->ref_cost)
+			return lerr(ld, "a model task needs 'cost' and 'ref_cost' lines");
+	} else if (t->cost || t->ref_cost) {
+		return lerr(ld, "'cost' lines are for model tasks");
+	}
+	if (!t->reference && strcmp(t->target, "model") != 0)
 		return lerr(ld, "no 'reference' line");
 	if (!t->template_path)
 		return lerr(ld, "no 'template' line");
@@ -1054,6 +1070,8 @@ tttd_task_free(struct tttd_task *t)
 	free(t->name);
 	free(t->dir);
 	free(t->target);
+	tttd_expr_free(t->cost);
+	tttd_expr_free(t->ref_cost);
 	free(t->entry);
 	free(t->ref_entry);
 	free(t->reference);

@@ -100,6 +100,13 @@ struct tttd_task {
 	size_t ndec;
 	struct tttd_constraint *con;
 	size_t ncon;
+	/*
+	 * The "model" target: no code runs; a candidate's time in ns at a bench
+	 * shape is the expression cost over dims and decisions, the reference's is
+	 * ref_cost.  It gives search tests a deterministic landscape whose optimum
+	 * is known; it is never used to report kernel speed.
+	 */
+	struct tttd_expr *cost, *ref_cost;
 	struct tttd_launch_spec *launch; /* CUDA tasks: the plan, in order */
 	size_t nlaunch;
 	struct tttd_launch_spec *ref_launch; /* CUDA tasks: the reference's plan ("ref_launch") */

@@ -224,7 +224,7 @@ while [ "$step" -lt "$steps" ]; do
 	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step (see $log)"
 	tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}" "$run/steps/$s.parents" 2>>"$log" |
 		tttd-compile -q -j "$jobs" --cache "$run/cache" 2>>"$log" |
-		tttd-bench "${bench_ui[@]}" --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
+		tttd-bench "${bench_ui[@]}" --task "$task" --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
 		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.mp" 2>>"$log" ||
@@ -240,7 +240,7 @@ done
 best="$run/best"
 archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" |
 	tttd-compile -q --cache "$run/cache" 2>>"$run/log/best.log" |
-	tttd-bench -q --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
+	tttd-bench -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
 		--min-reps 20 --rse 0.005 2>>"$run/log/best.log" |
 	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
 jq -s 'map(select(.status == "ok")) | min_by(.time_ns)' "$best/confirm.jsonl" >"$best/record.json.tmp"

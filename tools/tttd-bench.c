@@ -18,6 +18,7 @@
 #include "bench.h" /* defines: tttd_bench_* */
 #include "diag.h"
 #include "opt.h"
+#include "model.h" /* defines: tttd_model_bench */
 #include "rec.h"
 #include "task.h" /* defines: tttd_task_load, tttd_task_free */
 
@@ -165,8 +166,11 @@ find_done(const char *id)
 	return d ? &d->r : NULL;
 }
 
-/* The bench for task name (loaded and started on first use). */
-static struct tttd_bench *
+/*
+ * The slot of task name: the task loaded, and its bench started on first use
+ * (a model task has no bench: nothing runs).
+ */
+static struct taskslot *
 bench_for(const char *name)
 {
 	struct tttd_error e;
@@ -175,20 +179,22 @@ bench_for(const char *name)
 
 	for (i = 0; i < nslots; i++)
 		if (strcmp(slots[i].name, name) == 0)
-			return slots[i].b;
+			return &slots[i];
 	slots = xrealloc(slots, (nslots + 1) * sizeof(*slots));
 	s = &slots[nslots++];
 	memset(s, 0, sizeof(*s));
 	s->name = xstrdup(name);
 	if (tttd_task_load(&s->t, name, &e) < 0)
 		die_err(&e);
+	if (strcmp(s->t->target, "model") == 0)
+		return s;
 	if (tttd_bench_new(&s->b, s->t, &bopts, &e) < 0)
 		die_err(&e);
 	if (tttd_bench_start(s->b, &e) < 0)
 		die_err(&e);
 	note(2, "task '%s': reference %.0f ns on %s", s->t->name, tttd_bench_ref_ns(s->b),
 	     tttd_bench_device(s->b));
-	return s->b;
+	return s;
 }
 
 static void
@@ -228,6 +234,7 @@ static void
 bench_one(struct tttd_rec *r)
 {
 	const struct tttd_rec *old;
+	struct taskslot *slot;
 	struct tttd_error e;
 	char *id = NULL, *task = NULL, *reason = NULL, *status = NULL;
 
@@ -243,8 +250,13 @@ bench_one(struct tttd_rec *r)
 	}
 	if (!opt_task && tttd_rec_get_str(r, "task", &task) != 1)
 		die("candidate '%s' has no 'task' (use --task)", id);
-	if (tttd_bench_run(bench_for(opt_task ? opt_task : task), r, opt_keep_object, &e) < 0)
+	slot = bench_for(opt_task ? opt_task : task);
+	if (!slot->b) {
+		if (tttd_model_bench(slot->t, r, &e) < 0)
+			die("candidate '%s': %s", id, e.msg);
+	} else if (tttd_bench_run(slot->b, r, opt_keep_object, &e) < 0) {
 		die_err(&e);
+	}
 	tttd_rec_set_int(r, "seed", (int64_t)bopts.seed);
 	tttd_rec_set_str(r, "tool", "tttd-bench " TTTD_VERSION);
 	n_bench++;

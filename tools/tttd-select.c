@@ -18,6 +18,7 @@
 #include "opt.h"
 #include "puct.h"   /* defines: tttd_puct_* */
 #include "rec.h"
+#include "task.h" /* defines: tttd_task_load */
 #include "schema.h" /* defines: tttd_rec_stamp */
 
 #define SYNOPSIS                                                                          \
@@ -255,6 +256,15 @@ main(int argc, char **argv)
 	}
 	if (opt_best > 0)
 		best = xcalloc((size_t)opt_best, sizeof(*best));
+	if (opt_task && strchr(opt_task, '/')) {
+		/* A task given by path: records and root ids use its name. */
+		struct tttd_task *t;
+
+		if (tttd_task_load(&t, opt_task, &e) < 0)
+			die_err(&e);
+		opt_task = xstrdup(t->name);
+		tttd_task_free(t);
+	}
 
 	nin = argc - optind;
 	tttd_rec_init(&r);
