@@ -1,95 +1,93 @@
-#!/bin/sh
+#!/bin/bash
 # tests/gpu/run.sh - the GPU suite (make test-gpu), run on a machine with an
-# NVIDIA GPU: builds, runs the NVRTC unit test, checks and times every CUDA
-# task through tests/gpu/harness.c (real task loading, NVRTC, CUDA backend,
-# cuBLAS baseline, measured peaks), then a fault batch in forked workers.
-# Prints a short table last.  GPU_QUICK=1 times fewer GEMM configurations.
-# Exit 1 if anything expected to pass did not.
+# NVIDIA GPU, through the real tools: builds everything with CUDA=1, runs the
+# unit tests, pipes a fault batch on the tiny task tests/gpu/vadd through
+# tttd-compile | tttd-bench (asserting each status and that the good
+# candidates are timed), then a few sampled configurations of each GPU task
+# through tttd-select | tttd-generate | tttd-compile | tttd-bench (all must
+# be ok at every check shape).  Prints a short table last.  Logs go to $OUT
+# (default /tmp/tttd-gpu).  Exit 1 if anything expected did not happen.
+#
+# On the device machine, which lacks the -dev packages, it sources
+# tests/gpu/deps.sh first (the .debs travel in .debs/).  GPU_SKIP_BUILD=1
+# uses the tools already built.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 out=${OUT:-/tmp/tttd-gpu}
 mkdir -p "$out"
 status=0
+# shellcheck disable=SC1091
+. tests/gpu/deps.sh
+export PATH="$top/bin:$PATH"
 
-# The device machine may lack msgpack-c and jansson (and other modules may be
-# half-written): build only what the GPU checks need, straight from lib/.
-cflags="-std=c11 -D_GNU_SOURCE -O2 -Ilib -I/usr/local/cuda/include -DTTTD_HAVE_CUDA"
-libs="-L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 -lnvrtc -lcudart -lcublas -lm -ldl -lpthread"
-mkdir -p build/gpu
-objs=
-for m in util task expr hash nvrtc backend backend_cpu backend_cuda; do
-	cc $cflags -c "lib/$m.c" -o "build/gpu/$m.o" 2>>"$out/build.log" || { echo "gpu: lib/$m.c does not build"; exit 1; }
-	objs="$objs build/gpu/$m.o"
-done
-# shellcheck disable=SC2086
-cc $cflags -o build/gpu/test_nvrtc tests/unit/test_nvrtc.c $objs $libs 2>>"$out/build.log" &&
-	cc $cflags -o build/gpu-harness tests/gpu/harness.c $objs $libs 2>>"$out/build.log" ||
-	{ tail -20 "$out/build.log"; echo "gpu: harness does not build"; exit 1; }
-
-echo "== unit: nvrtc"
-build/gpu/test_nvrtc || status=1
-
-echo "== peaks"
-build/gpu-harness peaks | tee "$out/peaks.txt" || status=1
-
-G="BM=128,BN=128,BK=32,WM=64,WN=64,STAGES=3,SWIZZLE=1,GROUP_M=8
-BM=128,BN=128,BK=64,WM=64,WN=64,STAGES=3,SWIZZLE=1,GROUP_M=8
-BM=128,BN=128,BK=64,WM=64,WN=64,STAGES=4,SWIZZLE=1,GROUP_M=8
-BM=256,BN=128,BK=64,WM=64,WN=64,STAGES=4,SWIZZLE=1,GROUP_M=8
-BM=128,BN=128,BK=128,WM=64,WN=64,STAGES=3,SWIZZLE=1,GROUP_M=8
-BM=128,BN=256,BK=128,WM=64,WN=64,STAGES=2,SWIZZLE=1,GROUP_M=8
-BM=128,BN=256,BK=32,WM=64,WN=64,STAGES=3,SWIZZLE=1,GROUP_M=8
-BM=256,BN=128,BK=32,WM=64,WN=64,STAGES=3,SWIZZLE=1,GROUP_M=8
-BM=128,BN=256,BK=64,WM=64,WN=64,STAGES=3,SWIZZLE=1,GROUP_M=8
-BM=256,BN=128,BK=64,WM=64,WN=64,STAGES=3,SWIZZLE=1,GROUP_M=8
-BM=128,BN=256,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=1,GROUP_M=8
-BM=128,BN=256,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=1,GROUP_M=1
-BM=128,BN=128,BK=64,WM=64,WN=32,STAGES=4,SWIZZLE=1,GROUP_M=8
-BM=128,BN=128,BK=32,WM=32,WN=64,STAGES=4,SWIZZLE=1,GROUP_M=8
-BM=128,BN=256,BK=32,WM=64,WN=64,STAGES=3,SWIZZLE=0,GROUP_M=8
-BM=64,BN=64,BK=32,WM=32,WN=32,STAGES=2,SWIZZLE=1,GROUP_M=1
-BM=64,BN=128,BK=64,WM=32,WN=64,STAGES=3,SWIZZLE=0,GROUP_M=8
-BM=256,BN=64,BK=32,WM=64,WN=32,STAGES=4,SWIZZLE=1,GROUP_M=8"
-[ "${GPU_QUICK:-0}" = 1 ] && G=$(echo "$G" | head -3)
-
-echo "== gemm"
-# shellcheck disable=SC2086
-build/gpu-harness task kernels/gemm $(echo $G) | tee "$out/gemm.txt" || status=1
-echo "== softmax"
-build/gpu-harness task kernels/softmax_cuda --all | tee "$out/softmax.txt" || status=1
-echo "== layernorm"
-build/gpu-harness task kernels/layernorm --all | tee "$out/layernorm.txt" || status=1
-
-echo "== faults (forked workers; good kernels run between the faulty ones)"
-f=tests/gpu/faults
-: >"$out/faults.txt"
-fault() { # name file grid block smem expected
-	got=$(build/gpu-harness fault "$2" k "$3" "$4" "$5" 10 2>>"$out/faults.log")
-	mark=ok
-	[ "$got" = "$6" ] || { mark=MISMATCH; status=1; }
-	printf '%-16s expected %-13s got %-13s %s\n' "$1" "$6" "$got" "$mark" >>"$out/faults.txt"
-}
-fault good $f/good.cu 2 128 0 ok
-fault hang $f/hang.cu 1 32 0 timeout
-fault good-after-hang $f/good.cu 2 128 0 ok
-fault illegal-address $f/illegal.cu 1 32 0 exec-error
-fault good-after-ill $f/good.cu 2 128 0 ok
-fault nan $f/nan.cu 2 128 0 nan
-fault wrong-answer $f/wrong.cu 2 128 0 wrong
-fault skips-work $f/skip.cu 2 128 0 wrong
-fault 2048-threads $f/good.cu 1 2048 0 launch-error
-fault smem-300KiB $f/good.cu 2 128 307200 launch-error
-fault good-last $f/good.cu 2 128 0 ok
-if [ -x bin/tttd-compile ] && [ -x bin/tttd-bench ]; then
-	: # NEEDSWORK: the same batch through tttd-generate | tttd-compile | tttd-bench once they run CUDA tasks
+if [ "${GPU_SKIP_BUILD:-0}" != 1 ]; then
+	echo "== build (make CUDA=1)"
+	make -j16 CUDA=1 all >"$out/build.log" 2>&1 && make -j16 CUDA=1 unit >"$out/unit.log" 2>&1
+	rc=$?
+	tail -3 "$out/unit.log"
+	[ $rc = 0 ] || { tail -30 "$out/build.log" "$out/unit.log"; echo "gpu: build or unit tests FAIL"; status=1; }
 fi
+[ -x bin/tttd-bench ] || { echo "gpu: no bin/tttd-bench"; exit 1; }
+
+echo "== fault batch (tests/gpu/vadd through tttd-compile | tttd-bench)"
+f=tests/gpu/faults
+# name file TPB SMEM expected
+batch="good1 good 256 0 ok
+hang hang 256 0 timeout
+good2 good4 128 0 ok
+illegal illegal 256 0 crash
+good3 good 128 0 ok
+nan nan 256 0 nan
+wrong wrong 256 0 wrong
+skip skip 256 0 wrong
+threads2048 good 2048 0 launch_error
+smem300k good 256 307200 launch_error
+bigmem bigmem 256 0 load_error
+good4 good4 256 0 ok"
+echo "$batch" | while read -r name file tpb smem _; do
+	jq -cn --arg id "$name" --rawfile src "$f/$file.cu" --arg tpb "$tpb" --arg smem "$smem" \
+		'{v:1, kind:"candidate", id:$id, task:"vadd", target:"cuda", status:"generated",
+		  source:$src, cflags:"-O3", decisions:{TPB:$tpb, SMEM:$smem}}'
+done | tttd-cat -j | tttd-compile -q --arch sm_90a |
+	tttd-bench --backend cuda --task tests/gpu/vadd --timeout 5 --max-time 0.3 2>"$out/faults.err" |
+	tttd-cat >"$out/faults.jsonl"
+: >"$out/faults.txt"
+echo "$batch" | while read -r name _ _ _ want; do
+	got=$(jq -r --arg id "$name" 'select(.id == $id) | .status' "$out/faults.jsonl")
+	tns=$(jq -r --arg id "$name" 'select(.id == $id) | .time_ns // empty | floor' "$out/faults.jsonl")
+	why=$(jq -r --arg id "$name" 'select(.id == $id) | .reason // "" | .[0:70]' "$out/faults.jsonl")
+	mark=ok
+	[ "$got" = "$want" ] || mark=MISMATCH
+	[ "$want" = ok ] && [ -z "$tns" ] && mark=UNTIMED
+	printf '%-12s want %-12s got %-12s %8s ns  %s %s\n' "$name" "$want" "${got:-none}" "${tns:--}" "$mark" "$why" >>"$out/faults.txt"
+done
+grep -q -e MISMATCH -e UNTIMED "$out/faults.txt" && status=1
+cat "$out/faults.txt"
+
+echo "== GPU tasks (sampled configurations, generate | compile | bench)"
+: >"$out/tasks.txt"
+for task in gemm softmax_cuda layernorm; do
+	tttd-select --task "$task" --groups 1 </dev/null 2>>"$out/tasks.err" |
+		tttd-generate --children "${GPU_CONFIGS:-4}" --uniform --seed 7 2>>"$out/tasks.err" |
+		tttd-compile -q 2>>"$out/tasks.err" |
+		tttd-bench -q --backend cuda --timeout 20 --max-time 0.5 2>>"$out/tasks.err" |
+		tttd-cat >"$out/$task.jsonl"
+	jq -r '[.task, .status, (.time_ns // 0 | floor), (.ref_ns // 0 | floor), (.baseline_ratio // 0),
+		(.floor_ns // 0 | floor), (.decisions | tostring), (.reason // "")] | @tsv' \
+		"$out/$task.jsonl" >>"$out/tasks.txt"
+	n=$(jq -s 'length' "$out/$task.jsonl")
+	bad=$(jq -s '[.[] | select(.status != "ok")] | length' "$out/$task.jsonl")
+	[ "$n" -gt 0 ] && [ "$bad" = 0 ] || { echo "gpu: $task: $bad of $n not ok"; status=1; }
+done
+jq -r '.device' "$out/gemm.jsonl" | head -1
 
 echo
 echo "================ GPU suite summary ================"
-cat "$out/peaks.txt" | tail -1
-grep -h SUMMARY "$out"/gemm.txt "$out"/softmax.txt "$out"/layernorm.txt
+echo "fault batch:"
 cat "$out/faults.txt"
-tail -5 "$out/faults.log"
-echo "gpu: $( [ $status = 0 ] && echo PASS || echo FAIL )"
+echo "tasks (task status time_ns ref_ns baseline_ratio floor_ns decisions reason):"
+cat "$out/tasks.txt"
+tail -3 "$out/faults.err" "$out/tasks.err" 2>/dev/null
+echo "gpu: $([ $status = 0 ] && echo PASS || echo FAIL)"
 exit $status

@@ -1,5 +1,7 @@
-/* Writes 1 TiB past its buffer: an illegal address, sticky for the context. */
-extern "C" __global__ void k(float *buf, long n)
+/* Writes far outside C: an illegal address, which leaves the context unusable. */
+extern "C" __global__ void vadd(const float *A, const float *B, float *C, long N)
 {
-	buf[threadIdx.x + (1L << 38)] = 1.f;
+	long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
+	if (i < N)
+		C[i + (1L << 40)] = A[i] + B[i];
 }
