@@ -23,7 +23,14 @@ cd "$top" || exit 1
 steps=${1:-3} groups=${2:-2} children=${3:-4}
 out=${OUT:-/tmp/tttd-bench-gpu}
 mkdir -p "$out/runs"
-export PATH="$top/bin:$PATH"
+: >"$out/best.txt"
+# tttd-compile needs --arch for cuda candidates and the pipeline passes
+# none: a shim first on PATH adds it (TTTD_ARCH, default sm_90a).
+mkdir -p "$out/shim"
+printf '#!/bin/sh\nexec "%s/bin/tttd-compile" --arch "%s" "$@"\n' "$top" "${TTTD_ARCH:-sm_90a}" \
+	>"$out/shim/tttd-compile"
+chmod +x "$out/shim/tttd-compile"
+export PATH="$out/shim:$top/bin:$PATH"
 tasks=${BENCH_TASKS:-gemm softmax_cuda layernorm}
 res="$out/gpu-bench.md"
 {
