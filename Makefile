@@ -73,7 +73,12 @@ endif
 
 all: $(TOOLS)
 
-build/%.o: %.c
+# Objects depend on the flags they were built with, so switching CUDA=,
+# SANITIZE= or CFLAGS= rebuilds them instead of mixing builds.
+FLAGS_SIG := $(subst ',,$(subst ",,$(CC) $(CPPFLAGS) $(ALL_CFLAGS)))
+$(shell mkdir -p build; [ "$$(cat build/.flags 2>/dev/null)" = '$(FLAGS_SIG)' ] || echo '$(FLAGS_SIG)' >build/.flags)
+
+build/%.o: %.c build/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -98,8 +103,10 @@ $(FUZZ_DRIVER): build/tests/fuzz/regression_driver.o build/tests/fuzz/fuzz_rec.o
 deps:
 	@./tests/deps.sh
 
+# A few minutes on a laptop-class CPU; run it again to resume, or call the
+# pipeline with a larger --steps to search longer.
 run: deps all
-	./pipelines/tttd-discover.sh --run runs/default
+	./pipelines/tttd-discover.sh --run runs/default --steps 4 --groups 4 --children 8 --progress
 
 check: all $(UNIT_BIN) $(FUZZ_DRIVER)
 	@./tests/run-all.sh
