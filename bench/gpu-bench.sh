@@ -24,13 +24,21 @@ steps=${1:-3} groups=${2:-2} children=${3:-4}
 out=${OUT:-/tmp/tttd-bench-gpu}
 mkdir -p "$out/runs"
 : >"$out/best.txt"
-# tttd-compile needs --arch for cuda candidates and the pipeline passes
-# none: a shim first on PATH adds it (TTTD_ARCH, default sm_90a).
-mkdir -p "$out/shim"
+# tttd-compile needs --arch for cuda candidates, and the pipeline passes
+# none and puts its own ../bin first on PATH.  So the pipeline runs from a
+# copy in $out/pipe whose bin/ links the real tools, except tttd-compile: a
+# shim that adds --arch (TTTD_ARCH, default sm_90a).
+pipe="$out/pipe"
+rm -rf "$pipe"
+mkdir -p "$pipe/bin" "$pipe/pipelines"
+cp pipelines/tttd-discover.sh "$pipe/pipelines/"
+ln -s "$top/kernels" "$pipe/kernels"
+for t in "$top"/bin/tttd-*; do ln -s "$t" "$pipe/bin/"; done
+rm -f "$pipe/bin/tttd-compile"
 printf '#!/bin/sh\nexec "%s/bin/tttd-compile" --arch "%s" "$@"\n' "$top" "${TTTD_ARCH:-sm_90a}" \
-	>"$out/shim/tttd-compile"
-chmod +x "$out/shim/tttd-compile"
-export PATH="$out/shim:$top/bin:$PATH"
+	>"$pipe/bin/tttd-compile"
+chmod +x "$pipe/bin/tttd-compile"
+export PATH="$top/bin:$PATH"
 tasks=${BENCH_TASKS:-gemm softmax_cuda layernorm}
 res="$out/gpu-bench.md"
 {
@@ -41,7 +49,7 @@ for task in $tasks; do
 	run="$out/runs/$task"
 	rm -rf "$run"
 	t0=$(date +%s.%N)
-	pipelines/tttd-discover.sh --backend "${BENCH_BACKEND:-cuda}" --task "$task" --run "$run" --steps "$steps" \
+	"$pipe/pipelines/tttd-discover.sh" --backend "${BENCH_BACKEND:-cuda}" --task "$task" --run "$run" --steps "$steps" \
 		--groups "$groups" --children "$children" --time "${BENCH_TIME:-60}" --timeout 20 \
 		>"$out/$task.log" 2>&1 || echo "gpu-bench: $task: discovery failed (see $out/$task.log)"
 	t1=$(date +%s.%N)
