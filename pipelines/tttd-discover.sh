@@ -10,7 +10,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: tttd-discover [-hqV] [--backend cpu|cuda|auto] [--candidates n] [--children k]
+usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--candidates n] [--children k]
                      [--device n] [--estimator entropic|mean] [--groups g] [--jobs n]
                      [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
                      [--steps n] [--task name] [--time seconds] [--timeout s] [--uniform]
@@ -28,6 +28,7 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --seed n           the run's seed (default 1); recorded in the run
   --jobs n           parallel compiles (default: CPUs)
   --device n         GPU to benchmark on (default 0)
+  --arch sm_XY       CUDA architecture to compile for (default: the device's)
   --timeout s        per-candidate benchmark timeout (default 10)
   --estimator e      advantage estimator: entropic (default) or mean
   --uniform          sample uniformly (search without a policy)
@@ -53,7 +54,7 @@ if [ -x "$here/../bin/tttd-select" ]; then
 	cd "$top"
 fi
 
-run= task= backend=auto steps= candidates= max_time= groups=8 children=8 seed=1
+run= task= arch= backend=auto steps= candidates= max_time= groups=8 children=8 seed=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 quiet=0 force_progress=0
 bench_time=1 # seconds of timed repetitions per candidate at most
@@ -76,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--seed) need_arg "$@"; isnum "$1" "$2"; seed=$2; shift ;;
 	--jobs) need_arg "$@"; isnum "$1" "$2"; jobs=$2; shift ;;
 	--device) need_arg "$@"; isnum "$1" "$2"; device=$2; shift ;;
+	--arch) need_arg "$@"; arch=$2; shift ;;
 	--timeout) need_arg "$@"; isnum "$1" "$2"; timeout=$2; shift ;;
 	--estimator) need_arg "$@"; estimator=$2; shift
 		case $estimator in entropic | mean) ;; *) usage_die "invalid value '$estimator' for --estimator" ;; esac ;;
@@ -107,6 +109,17 @@ if [ "$backend" = auto ]; then
 	if have_gpu; then backend=cuda; else backend=cpu; fi
 fi
 run=${run:-runs/$task}
+compile_opt=()
+if [ "$backend" = cuda ]; then
+	if [ -z "$arch" ]; then
+		# NVRTC needs the target architecture; the "a" variants (sm_90a) unlock
+		# Hopper-only instructions and are right when compiling for this very device.
+		cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader -i "$device" 2>/dev/null | tr -d '. \r')
+		[ -n "$cc" ] || die "cannot read the compute capability of GPU $device (use --arch)"
+		if [ "$cc" -ge 90 ]; then arch=sm_${cc}a; else arch=sm_$cc; fi
+	fi
+	compile_opt=(--arch "$arch")
+fi
 mkdir -p "$run/steps" "$run/policy" "$run/cache" "$run/log" "$run/best"
 
 # The run's identity is fixed by its first invocation; a resume must agree.
@@ -223,7 +236,7 @@ while [ "$step" -lt "$steps" ]; do
 		"${select_in[@]}" | tttd-select --task "$task" --groups "$groups" --step "$step"
 	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step (see $log)"
 	tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}" "$run/steps/$s.parents" 2>>"$log" |
-		tttd-compile -q -j "$jobs" --cache "$run/cache" 2>>"$log" |
+		tttd-compile -q -j "$jobs" --cache "$run/cache" "${compile_opt[@]}" 2>>"$log" |
 		tttd-bench "${bench_ui[@]}" --task "$task" --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
@@ -239,7 +252,7 @@ done
 # reference (one tttd-bench run, more repetitions) before reporting.
 best="$run/best"
 archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" |
-	tttd-compile -q --cache "$run/cache" 2>>"$run/log/best.log" |
+	tttd-compile -q --cache "$run/cache" "${compile_opt[@]}" 2>>"$run/log/best.log" |
 	tttd-bench -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
 		--min-reps 20 --rse 0.005 2>>"$run/log/best.log" |
 	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
