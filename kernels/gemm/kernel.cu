@@ -24,6 +24,7 @@
 #define STAGES 3
 #define SWIZZLE 1
 #define GROUP_M 8
+#define MINB 1
 #endif
 
 #define NWARP ((BM / WM) * (BN / WN))
@@ -123,50 +124,86 @@ mma_bf16(float *d, const unsigned *a, unsigned b0, unsigned b1)
 		     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-/* Stage tile kt (k0 = kt*BK) of A and B into shared stage st. */
+/*
+ * Per-thread copy plan for one k-tile: the chunk column of a thread is the
+ * same on every pass (NT is a multiple of the chunks per row), so the global
+ * pointers are computed once and advance by BK (A) or BK rows (B) per tile;
+ * only the k bound changes from tile to tile.
+ */
+#define A_CPR (BK / 8) /* 16-byte chunks per row */
+#define B_CPR (BN / 8)
+#define A_RSTEP (NT / A_CPR) /* rows one pass of all threads covers */
+#define B_RSTEP (NT / B_CPR)
+#define A_PASS ((BM + A_RSTEP - 1) / A_RSTEP)
+#define B_PASS ((BK + B_RSTEP - 1) / B_RSTEP)
+
+/* Stage tile k0 of A and B into shared stage (sA, sB): the 16-byte path. */
 __device__ __forceinline__ void
-load_tile(bf16_t *sA, bf16_t *sB, const bf16_t *A, const bf16_t *B, long M, long N, long K, long m0,
-	  long n0, long k0, int vec, int tid)
+load_vec(unsigned sA, unsigned sB, const bf16_t *gA, const bf16_t *gB, long K, long N, int a_r0, int a_c,
+	 int b_r0, int b_c, unsigned a_rowok, int b_colok, long k0)
 {
-	if (vec) {
+	int ka = (k0 + a_c * 8) < K;
 #pragma unroll
-		for (int i = tid; i < BM * BK / 8; i += NT) {
-			int r = i / (BK / 8), c = i % (BK / 8);
-			long gm = m0 + r, gk = k0 + c * 8;
-			int ok = gm < M && gk < K;
-			const bf16_t *src = ok ? A + gm * K + gk : A;
-			cp_async16(smem_u32(sA + a_off(r, c)), src, ok ? 16 : 0);
+	for (int p = 0; p < A_PASS; p++) {
+		int r = a_r0 + p * A_RSTEP;
+		if (BM % A_RSTEP == 0 || r < BM) {
+			int ok = ka && ((a_rowok >> p) & 1);
+			cp_async16(sA + 2 * a_off(r, a_c), ok ? gA + (long)p * A_RSTEP * K + k0 : gA, ok ? 16 : 0);
 		}
+	}
 #pragma unroll
-		for (int i = tid; i < BK * BN / 8; i += NT) {
-			int r = i / (BN / 8), c = i % (BN / 8);
-			long gk = k0 + r, gn = n0 + c * 8;
-			int ok = gk < K && gn < N;
-			const bf16_t *src = ok ? B + gk * N + gn : B;
-			cp_async16(smem_u32(sB + b_off(r, c)), src, ok ? 16 : 0);
-		}
-	} else {
-		/* Scalar path: any K and N, same layout. */
-		for (int i = tid; i < BM * BK; i += NT) {
-			int r = i / BK, c = i % BK;
-			long gm = m0 + r, gk = k0 + c;
-			sA[a_off(r, c / 8) + c % 8] = gm < M && gk < K ? A[gm * K + gk] : (bf16_t)0;
-		}
-		for (int i = tid; i < BK * BN; i += NT) {
-			int r = i / BN, c = i % BN;
-			long gk = k0 + r, gn = n0 + c;
-			sB[b_off(r, c / 8) + c % 8] = gk < K && gn < N ? B[gk * N + gn] : (bf16_t)0;
+	for (int p = 0; p < B_PASS; p++) {
+		int r = b_r0 + p * B_RSTEP;
+		if (BK % B_RSTEP == 0 || r < BK) {
+			int ok = b_colok && k0 + r < K;
+			cp_async16(sB + 2 * b_off(r, b_c), ok ? gB + (k0 + p * B_RSTEP) * N : gB, ok ? 16 : 0);
 		}
 	}
 }
 
-extern "C" __global__ void __launch_bounds__(NT)
+/* The scalar path: any K and N (rows not 16-byte aligned), same layout. */
+__device__ __noinline__ void
+load_scalar(bf16_t *sA, bf16_t *sB, const bf16_t *A, const bf16_t *B, long M, long N, long K, long m0,
+	    long n0, long k0, int tid)
+{
+	for (int i = tid; i < BM * BK; i += NT) {
+		int r = i / BK, c = i % BK;
+		long gm = m0 + r, gk = k0 + c;
+		sA[a_off(r, c / 8) + c % 8] = gm < M && gk < K ? A[gm * K + gk] : (bf16_t)0;
+	}
+	for (int i = tid; i < BK * BN; i += NT) {
+		int r = i / BN, c = i % BN;
+		long gk = k0 + r, gn = n0 + c;
+		sB[b_off(r, c / 8) + c % 8] = gk < K && gn < N ? B[gk * N + gn] : (bf16_t)0;
+	}
+}
+
+/* Fragments of k16 step kk of a stage (a, b: shared addresses of the stage). */
+__device__ __forceinline__ void
+load_frags(unsigned a, unsigned b, int kk, int lane, int wm0, int wn0, unsigned (*af)[4], unsigned (*bf)[2])
+{
+#pragma unroll
+	for (int i = 0; i < MI; i++) {
+		int r = wm0 + i * 16 + (lane & 15);
+		int c = kk * 2 + (lane >> 4);
+		ldsm_x4(a + 2 * a_off(r, c), af[i][0], af[i][1], af[i][2], af[i][3]);
+	}
+#pragma unroll
+	for (int j = 0; j < NI; j += 2) {
+		int r = kk * 16 + (lane & 15);
+		int c = (wn0 + j * 8) / 8 + (lane >> 4);
+		ldsm_x4_t(b + 2 * b_off(r, c), bf[j][0], bf[j][1], bf[j + 1][0], bf[j + 1][1]);
+	}
+}
+
+extern "C" __global__ void __launch_bounds__(NT, MINB)
 gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restrict__ C, long M, long N,
      long K)
 {
 	extern __shared__ __align__(128) unsigned char smem_raw[];
 	bf16_t *sA = (bf16_t *)smem_raw;
 	bf16_t *sB = sA + STAGES * A_STAGE;
+	const unsigned sA0 = smem_u32(sA), sB0 = smem_u32(sB);
 
 	const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
 	const int wm0 = (warp / (BN / WN)) * WM, wn0 = (warp % (BN / WN)) * WN;
@@ -184,7 +221,18 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 
 	/* 16-byte cp.async needs every row start 16-byte aligned. */
 	const int vec = (K % 8 == 0) && (N % 8 == 0) && (((unsigned long)A | (unsigned long)B) % 16 == 0);
-	const long KT = (K + BK - 1) / BK;
+	const int KT = (int)((K + BK - 1) / BK);
+
+	/* Copy plan (see A_CPR): rows in range are a bit mask over the passes. */
+	const int a_c = tid % A_CPR, a_r0 = tid / A_CPR;
+	const int b_c = tid % B_CPR, b_r0 = tid / B_CPR;
+	unsigned a_rowok = 0;
+#pragma unroll
+	for (int p = 0; p < A_PASS; p++)
+		a_rowok |= (unsigned)(m0 + a_r0 + p * A_RSTEP < M) << p;
+	const int b_colok = n0 + b_c * 8 < N;
+	const bf16_t *gA = A + (m0 + a_r0 < M ? (m0 + a_r0) * K + a_c * 8 : 0);
+	const bf16_t *gB = B + (b_colok ? (long)b_r0 * N + n0 + b_c * 8 : 0);
 
 	float acc[MI][NI][4];
 #pragma unroll
@@ -197,46 +245,63 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 
 #pragma unroll
 	for (int s = 0; s < STAGES - 1; s++) {
-		if (s < KT)
-			load_tile(sA + s * A_STAGE, sB + s * B_STAGE, A, B, M, N, K, m0, n0, (long)s * BK, vec,
-				  tid);
+		if (s < KT) {
+			if (vec)
+				load_vec(sA0 + 2 * s * A_STAGE, sB0 + 2 * s * B_STAGE, gA, gB, K, N, a_r0, a_c, b_r0,
+					 b_c, a_rowok, b_colok, (long)s * BK);
+			else
+				load_scalar(sA + s * A_STAGE, sB + s * B_STAGE, A, B, M, N, K, m0, n0, (long)s * BK,
+					    tid);
+		}
 		cp_commit();
 	}
 
-	for (long kt = 0; kt < KT; kt++) {
-		cp_wait<STAGES - 2>();
-		__syncthreads(); /* tile kt landed; everyone is done with tile kt-1 */
-		{
-			long nk = kt + STAGES - 1;
-			int ns = (int)(nk % STAGES);
-			if (nk < KT)
-				load_tile(sA + ns * A_STAGE, sB + ns * B_STAGE, A, B, M, N, K, m0, n0,
-					  nk * BK, vec, tid);
-			cp_commit();
-		}
-		const bf16_t *a = sA + (kt % STAGES) * A_STAGE;
-		const bf16_t *b = sB + (kt % STAGES) * B_STAGE;
+	/*
+	 * Main loop, one barrier per k-tile.  Fragments are double-buffered:
+	 * step kk+1's are loaded before step kk's mma.  At the last step the next
+	 * tile is awaited and its first fragments loaded; by then every thread
+	 * has read all of this tile, so after that barrier the stage just
+	 * consumed can be refilled (at step 0 of the next tile).
+	 */
+	unsigned af[2][MI][4], bfr[2][NI][2];
+	int rs = 0;		 /* stage being read */
+	int ws = STAGES - 1;	 /* stage to fill next */
+	long nk = (long)(STAGES - 1) * BK; /* k0 of the tile to fill next */
+	cp_wait<STAGES - 2>();
+	__syncthreads();
+	load_frags(sA0, sB0, 0, lane, wm0, wn0, af[0], bfr[0]);
+
+	for (int kt = 0; kt < KT; kt++) {
 #pragma unroll
-		for (int kk = 0; kk < BK; kk += 16) {
-			unsigned af[MI][4], bfr[NI][2];
-#pragma unroll
-			for (int i = 0; i < MI; i++) {
-				int r = wm0 + i * 16 + (lane & 15);
-				int c = kk / 8 + (lane >> 4);
-				ldsm_x4(smem_u32(a + a_off(r, c)), af[i][0], af[i][1], af[i][2], af[i][3]);
+		for (int kk = 0; kk < BK / 16; kk++) {
+			if (kk == BK / 16 - 1) {
+				rs = rs == STAGES - 1 ? 0 : rs + 1;
+				cp_wait<STAGES - 2>();
+				__syncthreads();
 			}
-#pragma unroll
-			for (int j = 0; j < NI; j += 2) {
-				int r = kk + (lane & 15);
-				int c = (wn0 + j * 8) / 8 + (lane >> 4);
-				ldsm_x4_t(smem_u32(b + b_off(r, c)), bfr[j][0], bfr[j][1], bfr[j + 1][0],
-					  bfr[j + 1][1]);
+			{
+				int nkk = (kk + 1) % (BK / 16);
+				load_frags(sA0 + 2 * rs * A_STAGE, sB0 + 2 * rs * B_STAGE, nkk, lane, wm0, wn0,
+					   af[(kk + 1) & 1], bfr[(kk + 1) & 1]);
+			}
+			if (kk == 0) {
+				if (nk < K) {
+					if (vec)
+						load_vec(sA0 + 2 * ws * A_STAGE, sB0 + 2 * ws * B_STAGE, gA, gB, K, N,
+							 a_r0, a_c, b_r0, b_c, a_rowok, b_colok, nk);
+					else
+						load_scalar(sA + ws * A_STAGE, sB + ws * B_STAGE, A, B, M, N, K, m0,
+							    n0, nk, tid);
+				}
+				cp_commit();
+				ws = ws == STAGES - 1 ? 0 : ws + 1;
+				nk += BK;
 			}
 #pragma unroll
 			for (int i = 0; i < MI; i++)
 #pragma unroll
 				for (int j = 0; j < NI; j++)
-					mma_bf16(acc[i][j], af[i], bfr[j][0], bfr[j][1]);
+					mma_bf16(acc[i][j], af[kk & 1][i], bfr[kk & 1][j][0], bfr[kk & 1][j][1]);
 		}
 	}
 	cp_wait<0>();
