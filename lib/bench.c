@@ -1324,6 +1324,8 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 	int rc;
 	size_t i;
 
+	if (b->o.paired)
+		b->have_ref = 0; /* measure the reference now, next to the candidate */
 	TTTD_TRY(tttd_bench_start(b, e));
 	tttd_rec_init(&q);
 	tttd_rec_init(&p);

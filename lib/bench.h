@@ -48,6 +48,12 @@ struct tttd_bench_opts {
 	uint64_t seed;     /* default 1 */
 	const char *cc;    /* C compiler for the cpu reference; NULL: "cc" */
 	const char *arch;  /* architecture for a cuda reference; NULL: the compiler decides */
+	/*
+	 * Time the reference again right before each candidate, so ref_ns and
+	 * time_ns are adjacent measurements (an A/B pair) rather than minutes
+	 * apart on a machine whose speed drifts.  Default 0: once per process.
+	 */
+	int paired;
 };
 
 /* Fill o with the defaults above. */

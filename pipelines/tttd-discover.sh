@@ -254,7 +254,7 @@ best="$run/best"
 archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" |
 	tttd-compile -q --cache "$run/cache" "${compile_opt[@]}" 2>>"$run/log/best.log" |
 	tttd-bench -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
-		--min-reps 20 --rse 0.005 2>>"$run/log/best.log" |
+		--min-reps 20 --rse 0.005 --paired 2>>"$run/log/best.log" |
 	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
 jq -s 'map(select(.status == "ok")) | min_by(.time_ns)' "$best/confirm.jsonl" >"$best/record.json.tmp"
 if [ "$(cat "$best/record.json.tmp")" = null ]; then
@@ -282,7 +282,7 @@ jq -r --arg ev "$ev" --arg ok "$ok" --arg fails "${fails:-none}" --arg run "$run
 (.decisions | to_entries[] | "- \(.key) = \(.value)"),
 "", "Compile flags: `\(.cflags)`", "",
 "Source: `kernel.\($ext)` beside this report; the full record is `record.json`.",
-"Re-measured for this report in one tttd-bench run beside the reference (confirm.jsonl holds the top candidates)."
+"Re-measured for this report in one tttd-bench run, the reference timed again right before each of the top candidates (an A/B pair; confirm.jsonl holds them)."
 ' "$best/record.json" >"$best/report.md.tmp" && mv "$best/report.md.tmp" "$best/report.md"
 if [ "$quiet" != 1 ]; then
 	sp=$(jq -r '.speedup * 100 | round / 100' "$best/record.json")

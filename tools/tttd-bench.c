@@ -25,7 +25,7 @@
 #define SYNOPSIS                                                                              \
 	"tttd-bench [-fhqvVz] [-o file] [--backend cpu|cuda|auto] [--device n] [--done file]" \
 	" [--keep-object] [--max-reps n] [--max-time s] [--min-reps n] [--no-flush]"           \
-	" [--rse x] [--seed n] [--task name] [--timeout s] [file ...]"
+	" [--paired] [--rse x] [--seed n] [--task name] [--timeout s] [file ...]"
 
 enum {
 	OPT_BACKEND = 256,
@@ -36,6 +36,7 @@ enum {
 	OPT_MAX_TIME,
 	OPT_MIN_REPS,
 	OPT_NO_FLUSH,
+	OPT_PAIRED,
 	OPT_NO_PROGRESS,
 	OPT_PROGRESS,
 	OPT_RSE,
@@ -96,6 +97,7 @@ usage(FILE *f)
 	      "      --max-time S      timing budget per candidate in seconds (default 2)\n"
 	      "      --min-reps N      timed repetitions per shape at least (default 5)\n"
 	      "      --no-flush        do not flush caches before each repetition\n"
+	      "      --paired          time the reference again next to each candidate\n"
 	      "      --progress        show progress on stderr (--no-progress: never)\n"
 	      "      --rse X           stop when the relative standard error of the mean\n"
 	      "                        falls below X (default 0.01)\n"
@@ -295,6 +297,7 @@ main(int argc, char **argv)
 		{ "no-flush", no_argument, NULL, OPT_NO_FLUSH },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "output", required_argument, NULL, 'o' },
+		{ "paired", no_argument, NULL, OPT_PAIRED },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rse", required_argument, NULL, OPT_RSE },
@@ -338,6 +341,7 @@ main(int argc, char **argv)
 		case OPT_MAX_TIME: bopts.max_time_s = opt_duration(optarg, "--max-time"); break;
 		case OPT_MIN_REPS: bopts.min_reps = opt_long(optarg, "--min-reps", 1, 1000000); break;
 		case OPT_NO_FLUSH: bopts.flush = 0; break;
+		case OPT_PAIRED: bopts.paired = 1; break;
 		case OPT_NO_PROGRESS: want_progress = 0; break;
 		case OPT_PROGRESS: want_progress = 1; break;
 		case OPT_RSE: bopts.rse = opt_double(optarg, "--rse", 0, 1); break;

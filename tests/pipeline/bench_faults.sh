@@ -109,4 +109,13 @@ grep -q "warning: .*keeping the 12 benchmarked records" resume.err ||
 head -n 12 out.jsonl | cmp - <(head -n 12 resumed.jsonl) || { echo "resume changed records" >&2; fail=1; }
 [ "$(sed -n 13p resumed.jsonl | jq -r .status)" = ok ] || fail=1
 
+# --paired: the reference is timed again next to each candidate (A/B pairs),
+# so every ok record carries its own ref_ns; without it they share one.
+jq -c 'select(.status == "ok")' out.jsonl | jq -r .ref_ns | sort -u | wc -l | grep -qx 1 ||
+	{ echo "unpaired run should share one ref_ns" >&2; fail=1; }
+nok=$(jq -c 'select(.status == "ok")' out.jsonl | wc -l)
+tttd-bench -q --task "$data/vadd" --timeout 1 --max-time 0.05 --no-flush --seed 7 --paired compiled.mp |
+	tttd-cat | jq -r 'select(.status == "ok") | .ref_ns' | sort -u | wc -l >paired.n
+[ "$(cat paired.n)" = "$nok" ] || { echo "--paired: $(cat paired.n) distinct ref_ns for $nok ok candidates" >&2; fail=1; }
+
 exit $fail
