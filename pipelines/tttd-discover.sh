@@ -240,8 +240,11 @@ while [ "$step" -lt "$steps" ]; do
 		tttd-bench "${bench_ui[@]}" --task "$task" --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
-		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.mp" 2>>"$log" ||
+		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.scored" 2>>"$log" ||
 		die "step $step failed (see $log)"
+	# Only a pipeline that succeeded as a whole completes the step: had any
+	# stage died early, tttd-score would have scored a short batch.
+	mv "$run/steps/$s.scored" "$run/steps/$s.mp"
 	rm -f "$partial" "$partial.prev"
 	train_step "$step"
 	step=$((step + 1))
