@@ -7,8 +7,11 @@
  *   STAGES        cp.async pipeline depth (shared-memory stages)
  *   SWIZZLE       1: XOR-swizzled 16-byte chunks, 0: rows padded by 16 bytes
  *   GROUP_M       block raster: GROUP_M row-blocks per column sweep (L2 reuse)
+ *   MINB          __launch_bounds__ minimum blocks per SM (2 caps registers)
  * Tensor cores through mma.sync.m16n8k16 (bf16 in, fp32 accumulate); operand
- * fragments through ldmatrix (.trans for B, which is k-major in shared).
+ * fragments through ldmatrix (.trans for B, which is k-major in shared),
+ * double-buffered across the k16 steps; one barrier per k-tile.  Not here:
+ * wgmma/TMA (sm_90a), split-K, a bf16 output.
  *
  * Every shape is handled: rows and columns past M, N, K are zero-filled on
  * load (cp.async with src-size 0) and masked on store.  16-byte loads need K
@@ -16,12 +19,12 @@
  * the same shared layout.  No host headers: bf16 is moved as raw bits.
  */
 #ifndef BM
-#define BM 128
+#define BM 256
 #define BN 128
 #define BK 32
 #define WM 64
 #define WN 64
-#define STAGES 3
+#define STAGES 4
 #define SWIZZLE 1
 #define GROUP_M 8
 #define MINB 1
