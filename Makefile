@@ -3,7 +3,7 @@
 #   make            build lib/libtttd.a and bin/tttd-*
 #   make run        a discovery run on the default task (GPU if present, else CPU)
 #   make test       everything CI runs: unit, CLI golden, pipeline, fuzz regression
-#   make test-gpu   the GPU suite (on a machine with an NVIDIA GPU)
+#   make test-gpu   the GPU suite (on a machine with an NVIDIA GPU; it builds with CUDA=1 itself)
 #   make install    PREFIX=/usr/local DESTDIR= : tools, man pages, pipelines, tasks
 #
 # V=1 shows commands; DEVELOPER=1 adds -Werror; SANITIZE=address,undefined;
@@ -117,7 +117,7 @@ test: deps
 unit: $(UNIT_BIN)
 	@./tests/run-all.sh unit
 
-test-gpu: all
+test-gpu:
 	@./tests/gpu/run.sh
 
 install: all
