@@ -18,6 +18,14 @@ n=$(cat "$tmp"/a/steps/*.mp | tttd-cat | jq -s 'map(select(.kind == "candidate")
 sp=$(jq .speedup "$tmp/a/best/record.json")
 echo "best speed-up over the naive reference: $sp"
 awk -v s="$sp" 'BEGIN { exit !(s > 1.5) }' || { echo "best does not beat the reference: $sp"; exit 1; }
+# The report's figures were measured again, each candidate next to its own
+# reference run (A/B pairs), not copied from the archive.
+[ "$(jq -r .ref_ns "$tmp/a/best/confirm.jsonl" | sort -u | wc -l)" = "$(wc -l <"$tmp/a/best/confirm.jsonl")" ] ||
+	{ echo "confirm did not re-measure the reference per candidate"; exit 1; }
+arch_ids=$(cat "$tmp"/a/steps/*.mp | tttd-cat | jq -r 'select(.status == "ok") | "\(.id) \(.time_ns)"')
+while read -r id t; do
+	! grep -qx "$id $t" <<<"$arch_ids" || { echo "confirm copied the archive's time for $id"; exit 1; }
+done < <(jq -r '"\(.id) \(.time_ns)"' "$tmp/a/best/confirm.jsonl")
 # Both policy checkpoints were written and the train summaries are readable.
 test -s "$tmp/a/policy/000000.ckpt" && test -s "$tmp/a/policy/000001.ckpt"
 tttd-cat "$tmp/a/policy/000001.train" | jq -e '.kind == "train" and .trained > 0' >/dev/null
