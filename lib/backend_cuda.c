@@ -1,8 +1,9 @@
 /*
  * backend_cuda.c - the CUDA backend: cubins loaded with cudaLibraryLoadData,
  * launched with cudaLaunchKernel on the legacy default stream, timed with
- * events, L2 flushed with a memset; plus measured peaks and cuBLAS baselines
- * (cuda_extra.h).
+ * events, L2 flushed with a memset; plan steps that are cuBLAS GEMMs (task
+ * "gemm" lines, bounds-checked against the buffers before the call); plus
+ * measured peaks and cuBLAS baselines (cuda_extra.h).
  *
  * Only the runtime API (libcudart), never libcuda: the binaries start on a
  * machine with no driver, and open() then fails with TTTD_ENODEV.  After an
@@ -220,8 +221,10 @@ cuda_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, si
 		}
 	}
 	if (k->nplan) {
+		/* cuBLAS steps name no kernel of the object. */
 		for (i = 0; i < k->nplan; i++)
-			if ((rc = kernel_add(k, k->plan[i].kernel, e)) < 0)
+			if (k->plan[i].kind == TTTD_STEP_LAUNCH &&
+			    (rc = kernel_add(k, k->plan[i].kernel, e)) < 0)
 				goto fail;
 	} else if (entry && *entry) {
 		if ((rc = kernel_add(k, entry, e)) < 0)
@@ -308,6 +311,90 @@ tttd_cuda_launch(struct tttd_backend *b, void *kernel, const char *name, const u
 	return rc;
 }
 
+static cudaDataType
+cuda_dtype(enum tttd_dtype d)
+{
+	return d == TTTD_BF16 ? CUDA_R_16BF : d == TTTD_F16 ? CUDA_R_16F : CUDA_R_32F;
+}
+
+/* Evaluate an optional expression of a gemm step; NULL gives def. */
+static long
+gemm_eval(const struct tttd_task *t, const struct tttd_expr *x, const struct tttd_shape *s,
+	  const int *choice, long def)
+{
+	return x ? tttd_task_eval(t, x, s, choice) : def;
+}
+
+/*
+ * Check that one operand of a gemm step stays inside its buffer: rows x cols
+ * row-major with row stride ld, batch copies stride apart, from off on.
+ */
+static int
+gemm_operand_ok(const struct tttd_task *t, const struct tttd_shape *s, int bi, const char *what,
+		long rows, long cols, long ld, long stride, long off, long batch, int line,
+		struct tttd_error *e)
+{
+	long count = tttd_task_eval_shape(t, t->buf[bi].count, s);
+	__int128 last;
+
+	if (ld < cols || stride < 0 || off < 0 || ld > 0x7fffffffL)
+		return tttd_error_set(e, TTTD_EINVAL,
+				      "gemm step (task line %d): %s: ld %ld, stride %ld, offset %ld for "
+				      "%ld x %ld", line, what, ld, stride, off, rows, cols);
+	last = (__int128)off + (__int128)(batch - 1) * stride + (__int128)(rows - 1) * ld + cols;
+	if (last > count)
+		return tttd_error_set(e, TTTD_EINVAL,
+				      "gemm step (task line %d): %s reaches element %lld of buffer '%s' "
+				      "(count %ld)", line, what, (long long)last, t->buf[bi].name, count);
+	return TTTD_OK;
+}
+
+/*
+ * One cuBLAS step: row-major C_i = alpha op(A_i) op(B_i) + beta C_i, made
+ * column-major as C^T = op(B)^T op(A)^T, so B's pointer goes first.
+ */
+static int
+gemm_step(struct cuda_state *st, const struct tttd_task *t, const struct tttd_launch_spec *l,
+	  const struct tttd_shape *s, const int *choice, void **buf, struct tttd_error *e)
+{
+	const struct tttd_gemm_spec *g = &l->gemm;
+	long m = gemm_eval(t, g->m, s, choice, -1), n = gemm_eval(t, g->n, s, choice, -1);
+	long k = gemm_eval(t, g->k, s, choice, -1), batch = gemm_eval(t, g->batch, s, choice, 1);
+	long acols = g->transa ? m : k, arows = g->transa ? k : m;
+	long bcols = g->transb ? k : n, brows = g->transb ? n : k;
+	long lda = gemm_eval(t, g->lda, s, choice, acols), ldb = gemm_eval(t, g->ldb, s, choice, bcols);
+	long ldc = gemm_eval(t, g->ldc, s, choice, n);
+	long sa = gemm_eval(t, g->stride_a, s, choice, m * k);
+	long sb = gemm_eval(t, g->stride_b, s, choice, k * n);
+	long sc = gemm_eval(t, g->stride_c, s, choice, m * n);
+	long oa = gemm_eval(t, g->off_a, s, choice, 0), ob = gemm_eval(t, g->off_b, s, choice, 0);
+	long oc = gemm_eval(t, g->off_c, s, choice, 0);
+	enum tttd_dtype ta = t->buf[g->a].dtype, tc = t->buf[g->c].dtype;
+	size_t ea = tttd_dtype_size(ta), ec = tttd_dtype_size(tc);
+	float alpha = (float)g->alpha, beta = (float)g->beta;
+
+	if (m < 1 || n < 1 || k < 1 || batch < 1 || m > 0x7fffffffL || n > 0x7fffffffL ||
+	    k > 0x7fffffffL || batch > 0x7fffffffL)
+		return tttd_error_set(e, TTTD_EINVAL,
+				      "gemm step (task line %d): m %ld, n %ld, k %ld, batch %ld", l->line,
+				      m, n, k, batch);
+	TTTD_TRY(gemm_operand_ok(t, s, g->a, "A", arows, acols, lda, sa, oa, batch, l->line, e));
+	TTTD_TRY(gemm_operand_ok(t, s, g->b, "B", brows, bcols, ldb, sb, ob, batch, l->line, e));
+	TTTD_TRY(gemm_operand_ok(t, s, g->c, "C", m, n, ldc, sc, oc, batch, l->line, e));
+	if (!st->cublas)
+		CUBLAS_TRY(cublasCreate(&st->cublas), e, return TTTD_EGPU);
+	CUBLAS_TRY(cublasGemmStridedBatchedEx(
+			   st->cublas, g->transb ? CUBLAS_OP_T : CUBLAS_OP_N,
+			   g->transa ? CUBLAS_OP_T : CUBLAS_OP_N, (int)n, (int)m, (int)k, &alpha,
+			   (const char *)buf[g->b] + (size_t)ob * ea, cuda_dtype(ta), (int)ldb, sb,
+			   (const char *)buf[g->a] + (size_t)oa * ea, cuda_dtype(ta), (int)lda, sa, &beta,
+			   (char *)buf[g->c] + (size_t)oc * ec, cuda_dtype(tc), (int)ldc, sc, (int)batch,
+			   g->tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F,
+			   CUBLAS_GEMM_DEFAULT),
+		   e, e->code = TTTD_EINVAL; return TTTD_EINVAL);
+	return TTTD_OK;
+}
+
 static int
 cuda_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const struct tttd_shape *s,
 	 const int *choice, void **buf, struct tttd_error *e)
@@ -315,7 +402,7 @@ cuda_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const 
 	struct cuda_kernel *k = kernel;
 	void *args[64];
 	long dims[TTTD_MAX_DIMS];
-	size_t i, j, na = 0;
+	size_t i, j, na = 0, nran = 0;
 
 	if (t->nbuf + t->ndim > sizeof(args) / sizeof(args[0]))
 		return tttd_error_set(e, TTTD_EINVAL, "too many kernel arguments");
@@ -329,8 +416,16 @@ cuda_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const 
 		const struct tttd_launch_spec *l = &k->plan[i];
 		unsigned grid[3], block[3];
 		long v, smem = 0;
-		cudaKernel_t f = kernel_find(k, l->kernel);
+		cudaKernel_t f;
 
+		if (!tttd_step_runs(t, l, s, choice))
+			continue;
+		nran++;
+		if (l->kind == TTTD_STEP_GEMM) {
+			TTTD_TRY(gemm_step(b->state, t, l, s, choice, buf, e));
+			continue;
+		}
+		f = kernel_find(k, l->kernel);
 		if (!f)
 			return tttd_error_set(e, TTTD_ENOENT, "object has no kernel '%s'", l->kernel);
 		for (j = 0; j < 3; j++) {
@@ -353,6 +448,8 @@ cuda_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const 
 		}
 		TTTD_TRY(launch_one(b->state, f, l->kernel, grid, block, (size_t)smem, args, e));
 	}
+	if (k->nplan && !nran)
+		return tttd_error_set(e, TTTD_EINVAL, "no plan step runs at this shape and choice");
 	return TTTD_OK;
 }
 

@@ -174,6 +174,8 @@ draw(struct tttd_rng *r, enum tttd_dist dist, double scale)
 		return scale * tan(M_PI * (u - 0.5));
 	case TTTD_DIST_MASK01:
 		return tttd_rng_uniform(r) < (scale > 0 && scale < 1 ? scale : 0.5) ? 1.0 : 0.0;
+	case TTTD_DIST_CONST:
+		return scale;
 	}
 	return 0.0;
 }
@@ -184,7 +186,8 @@ tttd_fill(void *p, enum tttd_dtype d, size_t n, enum tttd_dist dist, double scal
 	struct tttd_rng r;
 	size_t i;
 
-	if (!(scale > 0))
+	/* const takes its value as given (0 included); the others need a positive scale. */
+	if (dist != TTTD_DIST_CONST && !(scale > 0))
 		scale = 1.0;
 	tttd_rng_seed(&r, seed);
 	for (i = 0; i < n; i++)
@@ -213,6 +216,7 @@ tttd_inputs_init(struct tttd_inputs *in, const struct tttd_task *t, const struct
 	size_t *offs;
 
 	memset(in, 0, sizeof(*in));
+	in->shape = *s;
 	in->nbuf = t->nbuf;
 	in->host = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*in->host));
 	in->count = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*in->count));
@@ -264,9 +268,15 @@ tttd_inputs_generate(struct tttd_inputs *in, const struct tttd_task *t, uint64_t
 	for (i = 0; i < in->nbuf; i++) {
 		const struct tttd_buffer *b = &t->buf[i];
 
-		if (b->role == TTTD_BUF_IN)
-			tttd_fill(in->host[i], b->dtype, in->count[i], b->dist, b->dist_scale,
+		if (b->role == TTTD_BUF_IN) {
+			int dist;
+			double scale;
+
+			/* The shape's own setting for this buffer, if it has one. */
+			tttd_shape_dist(t, &in->shape, i, &dist, &scale);
+			tttd_fill(in->host[i], b->dtype, in->count[i], (enum tttd_dist)dist, scale,
 				  tttd_mix64(seed, i));
+		}
 		else if (b->role == TTTD_BUF_OUT)
 			tttd_poison(in->host[i], b->dtype, in->count[i]);
 	}

@@ -25,6 +25,7 @@ struct tttd_inputs {
 	void **host;   /* per buffer, into arena (NULL for scratch) */
 	size_t *count; /* elements */
 	size_t *bytes; /* count * dtype size */
+	struct tttd_shape shape; /* the case's shape (its input settings steer generate) */
 };
 
 /*
@@ -40,7 +41,9 @@ void tttd_inputs_release(struct tttd_inputs *in);
 /*
  * Fill every input buffer from seed (buffer i draws from its own stream
  * seeded with (seed, i), so adding a buffer does not change the others),
- * poison the outputs, zero nothing else.  Deterministic per seed.
+ * poison the outputs, zero nothing else.  Deterministic per seed.  Each
+ * input draws from the distribution the init shape's settings give it
+ * (tttd_shape_dist), else its buffer line's.
  */
 void tttd_inputs_generate(struct tttd_inputs *in, const struct tttd_task *t, uint64_t seed);
 /* Poison every output buffer (tttd_poison). */
@@ -54,8 +57,8 @@ size_t tttd_elem_size(enum tttd_dtype d);
 /*
  * Fill n elements at p from distribution dist with parameter scale (normal:
  * stddev; uniform: half-range, values in [-scale, scale); cauchy: scale;
- * mask01: 0 or 1, 1 with probability scale when 0 < scale < 1, else 1/2).
- * scale <= 0 means 1.  Integers are rounded to nearest.
+ * mask01: 0 or 1, 1 with probability scale when 0 < scale < 1, else 1/2;
+ * const: every element is scale).  Except for const, scale <= 0 means 1.  Integers are rounded to nearest.
  */
 void tttd_fill(void *p, enum tttd_dtype d, size_t n, enum tttd_dist dist, double scale,
 	       uint64_t seed);

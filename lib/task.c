@@ -211,6 +211,15 @@ struct loader {
 	struct tttd_error *e;
 	/* lines where single-valued keywords were first seen */
 	int seen_tolerance, seen_reward;
+	/* shape input settings name buffers that may come later: resolved in finish() */
+	struct pending_input {
+		int bench;   /* which list */
+		size_t si;   /* shape index */
+		int ii;      /* setting index */
+		char *name;  /* buffer name */
+		int line;
+	} *pend;
+	size_t npend;
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -233,7 +242,8 @@ lerr(struct loader *ld, const char *fmt, ...)
 /*
  * Split s into words: whitespace separates, except inside parentheses (so
  * "(M + 1) * K" stays one expression) and double quotes (stripped, so ""
- * is an empty word).  @return the count, or -1 on an unbalanced quote or
+ * is an empty word; kept inside parentheses, where they quote an
+ * expression's string).  @return the count, or -1 on an unbalanced quote or
  * parenthesis.
  */
 static int
@@ -252,13 +262,21 @@ split_words(const char *s, char ***out)
 		if (!*s)
 			break;
 		for (; *s; s++) {
+			/*
+			 * Inside parentheses a quote is kept: it belongs to an
+			 * expression's string ("when (MM == "own")").
+			 */
 			if (quoted) {
 				if (*s == '"') {
 					quoted = 0;
+					if (depth > 0)
+						sb_add(&b, s, 1);
 					continue;
 				}
 			} else if (*s == '"') {
 				quoted = 1;
+				if (depth > 0)
+					sb_add(&b, s, 1);
 				continue;
 			} else if (isspace((unsigned char)*s) && depth == 0) {
 				break;
@@ -399,23 +417,101 @@ kw_dims(struct loader *ld, char **w, int nw)
 }
 
 static int
+buffer_index(const struct tttd_task *t, const char *name)
+{
+	for (size_t i = 0; i < t->nbuf; i++)
+		if (strcmp(t->buf[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *const dist_names[] = { "normal", "uniform", "cauchy", "mask01", "const" };
+#define NDIST (sizeof(dist_names) / sizeof(dist_names[0]))
+
+static int
+dist_index(const char *name)
+{
+	for (size_t i = 0; i < NDIST; i++)
+		if (strcmp(name, dist_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The default scale of a distribution (mask01: P(1) = 0.5; const: 1). */
+static double
+dist_default_scale(int dist)
+{
+	return dist == TTTD_DIST_MASK01 ? 0.5 : 1.0;
+}
+
+/* Is scale valid for dist?  const takes any finite value, others a positive one. */
+static int
+scale_ok(int dist, double scale)
+{
+	if (dist == TTTD_DIST_CONST)
+		return 1;
+	return scale > 0 && (dist != TTTD_DIST_MASK01 || scale <= 1);
+}
+
+/* <buf>=<dist>[:<scale>] or *=<dist>[:<scale>]; the buffer is resolved later. */
+static int
+shape_input(struct loader *ld, const char *word, struct tttd_shape_input *in, char **name)
+{
+	const char *eq = strchr(word, '='), *colon;
+	char *dist;
+	int d;
+
+	*name = NULL;
+	if (!eq || eq == word)
+		return lerr(ld, "bad shape setting '%s' (buffer=dist[:scale])", word);
+	colon = strchr(eq + 1, ':');
+	dist = colon ? xstrndup(eq + 1, (size_t)(colon - eq - 1)) : xstrdup(eq + 1);
+	d = dist_index(dist);
+	free(dist);
+	if (d < 0)
+		return lerr(ld, "bad distribution in '%s' (normal, uniform, cauchy, mask01 or const)",
+			    word);
+	in->dist = d;
+	in->scale = dist_default_scale(d);
+	if (colon && (!parse_double(colon + 1, &in->scale) || !scale_ok(d, in->scale)))
+		return lerr(ld, "bad scale in '%s'", word);
+	in->buf = -1;
+	if (!(eq - word == 1 && word[0] == '*')) {
+		*name = xstrndup(word, (size_t)(eq - word));
+		if (!is_ident(*name)) {
+			free(*name);
+			*name = NULL;
+			return lerr(ld, "bad buffer name in '%s'", word);
+		}
+	}
+	return TTTD_OK;
+}
+
+static int
 kw_shape(struct loader *ld, char **w, int nw)
 {
 	struct tttd_task *t = ld->t;
 	struct tttd_shape sh;
 	struct tttd_shape **list;
-	size_t *n;
-	int i;
+	size_t *n, nd;
+	int i, nv;
 
 	if (!t->ndim)
 		return lerr(ld, "'shape' before 'dims'");
 	if (nw < 2 || (strcmp(w[1], "bench") && strcmp(w[1], "check")))
 		return lerr(ld, "'shape' takes bench or check, then one value per dim");
-	if ((size_t)(nw - 2) != t->ndim)
-		return lerr(ld, "'shape %s' takes %zu value%s (one per dim), got %d", w[1], t->ndim, t->ndim == 1 ? "" : "s",
-			    nw - 2);
+	/* Values first, then settings (words with '='). */
+	for (nv = 2; nv < nw && !strchr(w[nv], '='); nv++)
+		;
+	nd = (size_t)(nv - 2);
+	if (nd != t->ndim)
+		return lerr(ld, "'shape %s' takes %zu value%s (one per dim), got %zu", w[1], t->ndim,
+			    t->ndim == 1 ? "" : "s", nd);
+	if (nw - nv > TTTD_MAX_SHAPE_INPUTS)
+		return lerr(ld, "'shape %s' has %d input settings (at most %d)", w[1], nw - nv,
+			    TTTD_MAX_SHAPE_INPUTS);
 	memset(&sh, 0, sizeof(sh));
-	for (i = 2; i < nw; i++) {
+	for (i = 2; i < nv; i++) {
 		int64_t v;
 
 		if (!parse_i64(w[i], &v) || v < 1 || v > (int64_t)1 << 40)
@@ -424,9 +520,78 @@ kw_shape(struct loader *ld, char **w, int nw)
 	}
 	list = w[1][0] == 'b' ? &t->bench : &t->check;
 	n = w[1][0] == 'b' ? &t->nbench : &t->ncheck;
+	for (i = nv; i < nw; i++) {
+		char *name;
+
+		TTTD_TRY(shape_input(ld, w[i], &sh.input[sh.ninput], &name));
+		if (name) {
+			struct pending_input *p;
+
+			ld->pend = xrealloc(ld->pend, (ld->npend + 1) * sizeof(*ld->pend));
+			p = &ld->pend[ld->npend++];
+			p->bench = w[1][0] == 'b';
+			p->si = *n;
+			p->ii = sh.ninput;
+			p->name = name;
+			p->line = ld->line;
+		}
+		sh.ninput++;
+	}
 	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
 	(*list)[(*n)++] = sh;
 	return TTTD_OK;
+}
+
+/* Name the buffers of the shapes' input settings: each must be an input, once per shape. */
+static int
+resolve_shape_inputs(struct loader *ld)
+{
+	struct tttd_task *t = ld->t;
+
+	for (size_t i = 0; i < ld->npend; i++) {
+		struct pending_input *p = &ld->pend[i];
+		struct tttd_shape *sh = p->bench ? &t->bench[p->si] : &t->check[p->si];
+		int b = buffer_index(t, p->name);
+
+		ld->line = p->line;
+		if (b < 0)
+			return lerr(ld, "unknown buffer '%s' in shape setting", p->name);
+		if (t->buf[b].role != TTTD_BUF_IN)
+			return lerr(ld, "shape setting for '%s', which is not an 'in' buffer", p->name);
+		for (int j = 0; j < p->ii; j++)
+			if (sh->input[j].buf == b)
+				return lerr(ld, "two shape settings for '%s'", p->name);
+		sh->input[p->ii].buf = b;
+	}
+	return TTTD_OK;
+}
+
+void
+tttd_shape_dist(const struct tttd_task *t, const struct tttd_shape *s, size_t i, int *dist,
+		double *scale)
+{
+	int named = 0;
+
+	*dist = (int)t->buf[i].dist;
+	*scale = t->buf[i].dist_scale;
+	if (!s)
+		return;
+	for (int j = 0; j < s->ninput && j < TTTD_MAX_SHAPE_INPUTS; j++) {
+		const struct tttd_shape_input *in = &s->input[j];
+
+		if (in->buf == (int)i || (in->buf == -1 && !named)) {
+			*dist = in->dist;
+			*scale = in->scale;
+			named |= in->buf == (int)i;
+		}
+	}
+}
+
+int
+tttd_step_runs(const struct tttd_task *t, const struct tttd_launch_spec *l,
+	       const struct tttd_shape *s, const int *choice)
+{
+	return !l->when || tttd_task_eval(t, l->when, s, choice) != 0;
 }
 
 static int
@@ -434,7 +599,6 @@ kw_buffer(struct loader *ld, char **w, int nw)
 {
 	static const char *const roles[] = { "in", "out", "scratch" };
 	static const char *const dtypes[] = { "f32", "f64", "i32", "bf16", "f16" };
-	static const char *const dists[] = { "normal", "uniform", "cauchy", "mask01" };
 	struct tttd_task *t = ld->t;
 	struct tttd_buffer b;
 	size_t i;
@@ -462,18 +626,14 @@ kw_buffer(struct loader *ld, char **w, int nw)
 	if (dtype < 0)
 		return lerr(ld, "bad dtype '%s' (f32, f64, i32, bf16 or f16)", w[3]);
 	if (nw >= 6) {
-		dist = -1;
-		for (i = 0; i < 4; i++)
-			if (strcmp(w[5], dists[i]) == 0)
-				dist = (int)i;
+		dist = dist_index(w[5]);
 		if (dist < 0)
-			return lerr(ld, "bad distribution '%s' (normal, uniform, cauchy or mask01)",
-				    w[5]);
+			return lerr(ld, "bad distribution '%s' (normal, uniform, cauchy, mask01 or "
+					"const)", w[5]);
 		if (role != TTTD_BUF_IN)
 			return lerr(ld, "a distribution is for 'in' buffers only");
 	}
-	if (nw == 7 && (!parse_double(w[6], &scale) || scale <= 0 ||
-			(dist == TTTD_DIST_MASK01 && scale > 1)))
+	if (nw == 7 && (!parse_double(w[6], &scale) || !scale_ok(dist, scale)))
 		return lerr(ld, "bad scale '%s'", w[6]);
 	memset(&b, 0, sizeof(b));
 	r = parse_expr(ld, w[4], "buffer count", 1, 0, &b.count, NULL);
@@ -484,7 +644,7 @@ kw_buffer(struct loader *ld, char **w, int nw)
 	b.dtype = (enum tttd_dtype)dtype;
 	b.count_text = xstrdup(w[4]);
 	b.dist = (enum tttd_dist)dist;
-	b.dist_scale = scale > 0 ? scale : dist == TTTD_DIST_MASK01 ? 0.5 : 1.0;
+	b.dist_scale = nw == 7 ? scale : dist_default_scale(dist);
 	t->buf = xrealloc(t->buf, (t->nbuf + 1) * sizeof(*t->buf));
 	t->buf[t->nbuf++] = b;
 	return TTTD_OK;
@@ -593,45 +753,165 @@ kw_size_expr(struct loader *ld, struct tttd_expr **field, const char *kw, const 
 static void
 launch_release(struct tttd_launch_spec *l)
 {
-	int i;
+	struct tttd_gemm_spec *g = &l->gemm;
 
 	free(l->kernel);
-	for (i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) {
 		tttd_expr_free(l->grid[i]);
 		tttd_expr_free(l->block[i]);
 	}
 	tttd_expr_free(l->smem);
+	tttd_expr_free(l->when);
+	tttd_expr_free(g->m);
+	tttd_expr_free(g->n);
+	tttd_expr_free(g->k);
+	tttd_expr_free(g->batch);
+	tttd_expr_free(g->lda);
+	tttd_expr_free(g->ldb);
+	tttd_expr_free(g->ldc);
+	tttd_expr_free(g->stride_a);
+	tttd_expr_free(g->stride_b);
+	tttd_expr_free(g->stride_c);
+	tttd_expr_free(g->off_a);
+	tttd_expr_free(g->off_b);
+	tttd_expr_free(g->off_c);
 }
 
-/* launch <kernel> grid <e> <e> <e> block <e> <e> <e> [smem <e>] */
+static void
+plan_append(struct loader *ld, struct tttd_launch_spec *l, struct tttd_launch_spec **list,
+	    size_t *n)
+{
+	l->line = ld->line;
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = *l;
+}
+
+/* launch <kernel> grid <e> <e> <e> block <e> <e> <e> [smem <e>] [when <e>] */
 static int
 kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
 {
 	struct tttd_launch_spec l;
 	int i, r = TTTD_OK;
 
-	if ((nw != 10 && nw != 12) || strcmp(w[2], "grid") || strcmp(w[6], "block") ||
-	    (nw == 12 && strcmp(w[10], "smem")))
-		return lerr(ld, "'%s' takes: <kernel> grid <x> <y> <z> block <x> <y> <z> "
-				"[smem <bytes>]", w[0]);
+	if (nw < 10 || strcmp(w[2], "grid") || strcmp(w[6], "block"))
+		goto usage;
+	for (i = 10; i < nw; i += 2)
+		if (i + 1 >= nw || (strcmp(w[i], "smem") && strcmp(w[i], "when")))
+			goto usage;
 	if (!is_ident(w[1]))
 		return lerr(ld, "bad kernel name '%s'", w[1]);
 	memset(&l, 0, sizeof(l));
+	l.kind = TTTD_STEP_LAUNCH;
 	for (i = 0; i < 3 && r == TTTD_OK; i++) {
 		r = parse_expr(ld, w[3 + i], "grid", 1, 1, &l.grid[i], NULL);
 		if (r == TTTD_OK)
 			r = parse_expr(ld, w[7 + i], "block", 1, 1, &l.block[i], NULL);
 	}
-	if (r == TTTD_OK && nw == 12)
-		r = parse_expr(ld, w[11], "smem", 1, 1, &l.smem, NULL);
+	for (i = 10; i < nw && r == TTTD_OK; i += 2) {
+		struct tttd_expr **f = w[i][0] == 's' ? &l.smem : &l.when;
+
+		if (*f)
+			r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+		else
+			r = parse_expr(ld, w[i + 1], w[i], 1, 1, f, NULL);
+	}
 	if (r < 0) {
 		launch_release(&l);
 		return r;
 	}
 	l.kernel = xstrdup(w[1]);
-	l.line = ld->line;
-	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
-	(*list)[(*n)++] = l;
+	plan_append(ld, &l, list, n);
+	return TTTD_OK;
+usage:
+	return lerr(ld, "'%s' takes: <kernel> grid <x> <y> <z> block <x> <y> <z> "
+			"[smem <bytes>] [when <expr>]", w[0]);
+}
+
+/*
+ * gemm <A> <B> <C> m <e> n <e> k <e> [batch|lda|ldb|ldc|stride_a|stride_b|
+ * stride_c|off_a|off_b|off_c <e>] [alpha|beta <number>] [transa] [transb]
+ * [tf32] [when <e>]
+ */
+static int
+kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
+{
+	struct tttd_task *t = ld->t;
+	struct tttd_launch_spec l;
+	struct tttd_gemm_spec *g = &l.gemm;
+	int i, r = TTTD_OK, *ix[3] = { &g->a, &g->b, &g->c };
+	const struct tttd_buffer *ba, *bb, *bc;
+
+	if (nw < 4)
+		return lerr(ld, "'%s' takes: <A> <B> <C> m <e> n <e> k <e> [options] [when <expr>]",
+			    w[0]);
+	memset(&l, 0, sizeof(l));
+	l.kind = TTTD_STEP_GEMM;
+	g->alpha = 1;
+	g->beta = 0;
+	for (i = 0; i < 3; i++) {
+		*ix[i] = buffer_index(t, w[1 + i]);
+		if (*ix[i] < 0)
+			return lerr(ld, "unknown buffer '%s' in '%s' (declare buffers before plan "
+					"steps)", w[1 + i], w[0]);
+	}
+	ba = &t->buf[g->a];
+	bb = &t->buf[g->b];
+	bc = &t->buf[g->c];
+	if (ba->dtype != bb->dtype)
+		return lerr(ld, "'%s': A and B must have the same dtype", w[0]);
+	if (ba->dtype != TTTD_F32 && ba->dtype != TTTD_BF16 && ba->dtype != TTTD_F16)
+		return lerr(ld, "'%s': A and B must be f32, bf16 or f16", w[0]);
+	if (bc->dtype != TTTD_F32 && bc->dtype != ba->dtype)
+		return lerr(ld, "'%s': C must be f32 or A's dtype", w[0]);
+	for (i = 4; i < nw && r == TTTD_OK; i++) {
+		static const char *const ekeys[] = { "m", "n", "k", "batch", "lda", "ldb", "ldc",
+						     "stride_a", "stride_b", "stride_c", "off_a",
+						     "off_b", "off_c", "when" };
+		struct tttd_expr **ef[] = { &g->m, &g->n, &g->k, &g->batch, &g->lda, &g->ldb,
+					    &g->ldc, &g->stride_a, &g->stride_b, &g->stride_c,
+					    &g->off_a, &g->off_b, &g->off_c, &l.when };
+		size_t j;
+
+		if (!strcmp(w[i], "transa") || !strcmp(w[i], "transb") || !strcmp(w[i], "tf32")) {
+			int *f = !strcmp(w[i], "tf32") ? &g->tf32 : w[i][5] == 'a' ? &g->transa
+										 : &g->transb;
+
+			if (*f)
+				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+			*f = 1;
+			continue;
+		}
+		if (!strcmp(w[i], "alpha") || !strcmp(w[i], "beta")) {
+			double *f = w[i][0] == 'a' ? &g->alpha : &g->beta;
+
+			if (i + 1 >= nw || !parse_double(w[i + 1], f))
+				r = lerr(ld, "'%s' in '%s' takes a number", w[i], w[0]);
+			i++;
+			continue;
+		}
+		for (j = 0; j < sizeof(ekeys) / sizeof(ekeys[0]); j++)
+			if (!strcmp(w[i], ekeys[j]))
+				break;
+		if (j == sizeof(ekeys) / sizeof(ekeys[0]))
+			r = lerr(ld, "unknown '%s' option '%s'", w[0], w[i]);
+		else if (i + 1 >= nw)
+			r = lerr(ld, "'%s' in '%s' takes an expression", w[i], w[0]);
+		else if (*ef[j])
+			r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+		else
+			r = parse_expr(ld, w[i + 1], w[i], 1, 1, ef[j], NULL);
+		i++;
+	}
+	if (r == TTTD_OK && g->tf32 && ba->dtype != TTTD_F32)
+		r = lerr(ld, "'%s': tf32 is for f32 inputs", w[0]);
+	if (r == TTTD_OK && (!g->m || !g->n || !g->k))
+		r = lerr(ld, "'%s' needs m, n and k", w[0]);
+	if (r < 0) {
+		launch_release(&l);
+		return r;
+	}
+	l.kernel = xstrdup("cublas_gemm");
+	plan_append(ld, &l, list, n);
 	return TTTD_OK;
 }
 
@@ -745,6 +1025,10 @@ do_line(struct loader *ld, char *line)
 		r = kw_launch(ld, w, nw, &t->launch, &t->nlaunch);
 	} else if (strcmp(kw, "ref_launch") == 0) {
 		r = kw_launch(ld, w, nw, &t->ref_launch, &t->nref_launch);
+	} else if (strcmp(kw, "gemm") == 0) {
+		r = kw_gemm(ld, w, nw, &t->launch, &t->nlaunch);
+	} else if (strcmp(kw, "ref_gemm") == 0) {
+		r = kw_gemm(ld, w, nw, &t->ref_launch, &t->nref_launch);
 	} else {
 		r = lerr(ld, "unknown keyword '%s'", kw);
 	}
@@ -943,9 +1227,10 @@ finish(struct loader *ld, int nlines)
 	if (!ld->seen_tolerance)
 		return lerr(ld, "no 'tolerance' line");
 	if (strcmp(t->target, "cuda") == 0 && !t->nlaunch)
-		return lerr(ld, "a cuda task needs at least one 'launch' line");
-	if (strcmp(t->target, "cpu") == 0 && (t->nlaunch || t->nref_launch))
-		return lerr(ld, "'launch' lines are for cuda tasks");
+		return lerr(ld, "a cuda task needs at least one 'launch' or 'gemm' line");
+	if (strcmp(t->target, "cuda") != 0 && (t->nlaunch || t->nref_launch))
+		return lerr(ld, "'launch' and 'gemm' lines are for cuda tasks");
+	TTTD_TRY(resolve_shape_inputs(ld));
 
 	t->template_text = slurp(t->template_path);
 	if (!t->template_text)
@@ -1052,6 +1337,9 @@ out:
 		fclose(f);
 	free(line);
 	free(file);
+	for (size_t i = 0; i < ld.npend; i++)
+		free(ld.pend[i].name);
+	free(ld.pend);
 	if (r < 0) {
 		tttd_task_free(t);
 		return r;

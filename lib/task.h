@@ -43,7 +43,13 @@ struct tttd_constraint {
 };
 
 enum tttd_dtype { TTTD_F32, TTTD_F64, TTTD_I32, TTTD_BF16, TTTD_F16 };
-enum tttd_dist { TTTD_DIST_NORMAL, TTTD_DIST_UNIFORM, TTTD_DIST_CAUCHY, TTTD_DIST_MASK01 };
+enum tttd_dist {
+	TTTD_DIST_NORMAL,
+	TTTD_DIST_UNIFORM,
+	TTTD_DIST_CAUCHY,
+	TTTD_DIST_MASK01,
+	TTTD_DIST_CONST /* every element = scale (any value, 0 included) */
+};
 
 enum tttd_buf_role { TTTD_BUF_IN, TTTD_BUF_OUT, TTTD_BUF_SCRATCH };
 
@@ -54,23 +60,58 @@ struct tttd_buffer {
 	struct tttd_expr *count; /* elements, in terms of dims */
 	char *count_text;
 	enum tttd_dist dist;     /* inputs only */
-	double dist_scale;       /* stddev / half-range / Cauchy scale; mask01: P(1), default 0.5 */
+	double dist_scale;       /* stddev / half-range / Cauchy scale; mask01: P(1), default 0.5; const: the value */
+};
+
+enum tttd_step_kind { TTTD_STEP_LAUNCH, TTTD_STEP_GEMM };
+
+/*
+ * A cuBLAS GEMM step (docs/task-format.md, "Plan steps"): row-major
+ * C_i = alpha op(A_i) op(B_i) + beta C_i over batch i.  Expressions are over
+ * dims and decisions; NULL means the default (lda.. : the row length;
+ * stride_*: the matrix size; off_*: 0; batch: 1).
+ */
+struct tttd_gemm_spec {
+	int a, b, c; /* buffer indices */
+	struct tttd_expr *m, *n, *k, *batch;
+	struct tttd_expr *lda, *ldb, *ldc;
+	struct tttd_expr *stride_a, *stride_b, *stride_c;
+	struct tttd_expr *off_a, *off_b, *off_c;
+	double alpha, beta;
+	int transa, transb, tf32;
 };
 
 /*
- * One kernel launch of a CUDA plan: grid, block and dynamic shared memory are
- * expressions over dims and decisions.  Every launch receives the buffers in
- * order, then each dim as a long.
+ * One step of a CUDA plan: a kernel launch (grid, block and dynamic shared
+ * memory are expressions over dims and decisions; every launch receives the
+ * buffers in order, then each dim as a long) or a cuBLAS GEMM.  A step with
+ * a `when` expression runs only where it is non-zero.
  */
 struct tttd_launch_spec {
-	char *kernel; /* symbol in the candidate (extern "C") */
-	struct tttd_expr *grid[3], *block[3], *smem; /* smem may be NULL (0) */
+	enum tttd_step_kind kind;
+	char *kernel; /* launch: symbol in the candidate (extern "C"); gemm: "cublas_gemm" */
+	struct tttd_expr *grid[3], *block[3], *smem; /* launch; smem may be NULL (0) */
+	struct tttd_gemm_spec gemm;                  /* gemm */
+	struct tttd_expr *when;                      /* NULL: always */
 	int line;
 };
 
+/* One per-shape input setting: buffer buf (an input) draws from dist/scale. */
+struct tttd_shape_input {
+	int buf;      /* buffer index, or -1: every input buffer */
+	int dist;     /* enum tttd_dist */
+	double scale;
+};
+
+#define TTTD_MAX_SHAPE_INPUTS 8
+
 struct tttd_shape {
 	long dim[TTTD_MAX_DIMS];
+	/* Input settings of this shape ("x=cauchy:2"); zero-initialised shapes have none. */
+	int ninput;
+	struct tttd_shape_input input[TTTD_MAX_SHAPE_INPUTS];
 };
+
 
 struct tttd_task {
 	char *name;      /* "matmul" */
@@ -107,9 +148,9 @@ struct tttd_task {
 	 * is known; it is never used to report kernel speed.
 	 */
 	struct tttd_expr *cost, *ref_cost;
-	struct tttd_launch_spec *launch; /* CUDA tasks: the plan, in order */
+	struct tttd_launch_spec *launch; /* CUDA tasks: the plan ("launch" and "gemm"), in order */
 	size_t nlaunch;
-	struct tttd_launch_spec *ref_launch; /* CUDA tasks: the reference's plan ("ref_launch") */
+	struct tttd_launch_spec *ref_launch; /* CUDA tasks: the reference's plan ("ref_launch", "ref_gemm") */
 	size_t nref_launch;
 	char *description;       /* the "about" lines, joined */
 };
@@ -159,5 +200,15 @@ long tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,
 long tttd_task_eval(const struct tttd_task *t, const struct tttd_expr *x, const struct tttd_shape *s,
 		    const int *choice);
 size_t tttd_dtype_size(enum tttd_dtype d);
+
+/*
+ * The distribution and scale buffer i of t draws from at shape s (NULL: the
+ * buffer line's): a named setting wins over a "*" one.
+ */
+void tttd_shape_dist(const struct tttd_task *t, const struct tttd_shape *s, size_t i, int *dist,
+		     double *scale);
+/* Does step l run at shape s under choice (its `when`, if any, is non-zero)? */
+int tttd_step_runs(const struct tttd_task *t, const struct tttd_launch_spec *l,
+		   const struct tttd_shape *s, const int *choice);
 
 #endif
