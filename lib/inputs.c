@@ -216,7 +216,12 @@ tttd_inputs_init(struct tttd_inputs *in, const struct tttd_task *t, const struct
 	size_t *offs;
 
 	memset(in, 0, sizeof(*in));
-	in->shape = *s;
+	{
+		const struct tttd_shape_inputs *si = tttd_shape_inputs(t, s);
+
+		if (si)
+			in->settings = *si;
+	}
 	in->nbuf = t->nbuf;
 	in->host = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*in->host));
 	in->count = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*in->count));
@@ -273,7 +278,7 @@ tttd_inputs_generate(struct tttd_inputs *in, const struct tttd_task *t, uint64_t
 			double scale;
 
 			/* The shape's own setting for this buffer, if it has one. */
-			tttd_shape_dist(t, &in->shape, i, &dist, &scale);
+			tttd_shape_dist(t, in->settings.n ? &in->settings : NULL, i, &dist, &scale);
 			tttd_fill(in->host[i], b->dtype, in->count[i], (enum tttd_dist)dist, scale,
 				  tttd_mix64(seed, i));
 		}

@@ -25,11 +25,13 @@ struct tttd_inputs {
 	void **host;   /* per buffer, into arena (NULL for scratch) */
 	size_t *count; /* elements */
 	size_t *bytes; /* count * dtype size */
-	struct tttd_shape shape; /* the case's shape (its input settings steer generate) */
+	struct tttd_shape_inputs settings; /* the init shape's input settings (n = 0: none) */
 };
 
 /*
- * Size every buffer of t at shape s and allocate the arena (zeroed).
+ * Size every buffer of t at shape s and allocate the arena (zeroed).  When
+ * s points into t->check or t->bench, its input settings are kept for
+ * generate.
  * @return TTTD_OK, or TTTD_EFORMAT when a count expression is negative or
  * cannot be evaluated ("buffer 'C': count 'M*N' evaluates to -1").
  */

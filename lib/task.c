@@ -492,7 +492,9 @@ kw_shape(struct loader *ld, char **w, int nw)
 {
 	struct tttd_task *t = ld->t;
 	struct tttd_shape sh;
+	struct tttd_shape_inputs si;
 	struct tttd_shape **list;
+	struct tttd_shape_inputs **ilist;
 	size_t *n, nd;
 	int i, nv;
 
@@ -511,6 +513,7 @@ kw_shape(struct loader *ld, char **w, int nw)
 		return lerr(ld, "'shape %s' has %d input settings (at most %d)", w[1], nw - nv,
 			    TTTD_MAX_SHAPE_INPUTS);
 	memset(&sh, 0, sizeof(sh));
+	memset(&si, 0, sizeof(si));
 	for (i = 2; i < nv; i++) {
 		int64_t v;
 
@@ -520,10 +523,11 @@ kw_shape(struct loader *ld, char **w, int nw)
 	}
 	list = w[1][0] == 'b' ? &t->bench : &t->check;
 	n = w[1][0] == 'b' ? &t->nbench : &t->ncheck;
+	ilist = w[1][0] == 'b' ? &t->bench_inputs : &t->check_inputs;
 	for (i = nv; i < nw; i++) {
 		char *name;
 
-		TTTD_TRY(shape_input(ld, w[i], &sh.input[sh.ninput], &name));
+		TTTD_TRY(shape_input(ld, w[i], &si.in[si.n], &name));
 		if (name) {
 			struct pending_input *p;
 
@@ -531,13 +535,15 @@ kw_shape(struct loader *ld, char **w, int nw)
 			p = &ld->pend[ld->npend++];
 			p->bench = w[1][0] == 'b';
 			p->si = *n;
-			p->ii = sh.ninput;
+			p->ii = si.n;
 			p->name = name;
 			p->line = ld->line;
 		}
-		sh.ninput++;
+		si.n++;
 	}
 	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	*ilist = xrealloc(*ilist, (*n + 1) * sizeof(**ilist));
+	(*ilist)[*n] = si;
 	(*list)[(*n)++] = sh;
 	return TTTD_OK;
 }
@@ -550,7 +556,8 @@ resolve_shape_inputs(struct loader *ld)
 
 	for (size_t i = 0; i < ld->npend; i++) {
 		struct pending_input *p = &ld->pend[i];
-		struct tttd_shape *sh = p->bench ? &t->bench[p->si] : &t->check[p->si];
+		struct tttd_shape_inputs *sh = p->bench ? &t->bench_inputs[p->si]
+							 : &t->check_inputs[p->si];
 		int b = buffer_index(t, p->name);
 
 		ld->line = p->line;
@@ -559,25 +566,38 @@ resolve_shape_inputs(struct loader *ld)
 		if (t->buf[b].role != TTTD_BUF_IN)
 			return lerr(ld, "shape setting for '%s', which is not an 'in' buffer", p->name);
 		for (int j = 0; j < p->ii; j++)
-			if (sh->input[j].buf == b)
+			if (sh->in[j].buf == b)
 				return lerr(ld, "two shape settings for '%s'", p->name);
-		sh->input[p->ii].buf = b;
+		sh->in[p->ii].buf = b;
 	}
 	return TTTD_OK;
 }
 
+const struct tttd_shape_inputs *
+tttd_shape_inputs(const struct tttd_task *t, const struct tttd_shape *s)
+{
+	const struct tttd_shape_inputs *si = NULL;
+
+	/* By address: two shapes may have the same dims and different settings. */
+	if (t->ncheck && s >= t->check && s < t->check + t->ncheck)
+		si = &t->check_inputs[s - t->check];
+	else if (t->nbench && s >= t->bench && s < t->bench + t->nbench)
+		si = &t->bench_inputs[s - t->bench];
+	return si && si->n ? si : NULL;
+}
+
 void
-tttd_shape_dist(const struct tttd_task *t, const struct tttd_shape *s, size_t i, int *dist,
+tttd_shape_dist(const struct tttd_task *t, const struct tttd_shape_inputs *si, size_t i, int *dist,
 		double *scale)
 {
 	int named = 0;
 
 	*dist = (int)t->buf[i].dist;
 	*scale = t->buf[i].dist_scale;
-	if (!s)
+	if (!si)
 		return;
-	for (int j = 0; j < s->ninput && j < TTTD_MAX_SHAPE_INPUTS; j++) {
-		const struct tttd_shape_input *in = &s->input[j];
+	for (int j = 0; j < si->n && j < TTTD_MAX_SHAPE_INPUTS; j++) {
+		const struct tttd_shape_input *in = &si->in[j];
 
 		if (in->buf == (int)i || (in->buf == -1 && !named)) {
 			*dist = in->dist;
@@ -1372,6 +1392,8 @@ tttd_task_free(struct tttd_task *t)
 		free(t->dim_name[i]);
 	free(t->bench);
 	free(t->check);
+	free(t->bench_inputs);
+	free(t->check_inputs);
 	for (i = 0; i < t->nbuf; i++) {
 		free(t->buf[i].name);
 		free(t->buf[i].count_text);

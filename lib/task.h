@@ -107,9 +107,16 @@ struct tttd_shape_input {
 
 struct tttd_shape {
 	long dim[TTTD_MAX_DIMS];
-	/* Input settings of this shape ("x=cauchy:2"); zero-initialised shapes have none. */
-	int ninput;
-	struct tttd_shape_input input[TTTD_MAX_SHAPE_INPUTS];
+};
+
+/*
+ * The input settings of one task shape ("x=cauchy:2").  They live beside the
+ * shapes (t->check_inputs[i] belongs to t->check[i]) rather than inside
+ * struct tttd_shape, so a shape stays a plain array of dims.
+ */
+struct tttd_shape_inputs {
+	int n;
+	struct tttd_shape_input in[TTTD_MAX_SHAPE_INPUTS];
 };
 
 
@@ -131,6 +138,7 @@ struct tttd_task {
 	size_t nbench;
 	struct tttd_shape *check; /* correctness shapes */
 	size_t ncheck;
+	struct tttd_shape_inputs *bench_inputs, *check_inputs; /* per shape, parallel to bench/check */
 	struct tttd_buffer *buf;
 	size_t nbuf;
 	double rtol, atol;
@@ -202,11 +210,17 @@ long tttd_task_eval(const struct tttd_task *t, const struct tttd_expr *x, const 
 size_t tttd_dtype_size(enum tttd_dtype d);
 
 /*
- * The distribution and scale buffer i of t draws from at shape s (NULL: the
- * buffer line's): a named setting wins over a "*" one.
+ * The input settings of shape s, which must point into t->check or t->bench
+ * (a shape from anywhere else has none): NULL when it has none.
  */
-void tttd_shape_dist(const struct tttd_task *t, const struct tttd_shape *s, size_t i, int *dist,
-		     double *scale);
+const struct tttd_shape_inputs *tttd_shape_inputs(const struct tttd_task *t,
+						  const struct tttd_shape *s);
+/*
+ * The distribution and scale buffer i of t draws from under settings si
+ * (NULL: the buffer line's): a named setting wins over a "*" one.
+ */
+void tttd_shape_dist(const struct tttd_task *t, const struct tttd_shape_inputs *si, size_t i,
+		     int *dist, double *scale);
 /* Does step l run at shape s under choice (its `when`, if any, is non-zero)? */
 int tttd_step_runs(const struct tttd_task *t, const struct tttd_launch_spec *l,
 		   const struct tttd_shape *s, const int *choice);

@@ -188,9 +188,72 @@ test_case(void)
 	tttd_task_free(t);
 }
 
+/* Per-shape input settings (tests/data/tasks/cuda_plan) reach generation. */
+static void
+test_shape_settings(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e;
+	struct tttd_inputs in;
+	struct tttd_shape copy;
+	float v[5];
+	size_t i, ones = 0, zeros = 0;
+	int bounded = 1;
+
+	tttd_fill(v, TTTD_F32, 5, TTTD_DIST_CONST, 0.0, 1);
+	T_CHECK("const 0 is 0, not 1", v[0] == 0.0f && v[4] == 0.0f);
+	tttd_fill(v, TTTD_F32, 5, TTTD_DIST_CONST, -2.5, 1);
+	T_CHECK("const -2.5", v[2] == -2.5f);
+	if (tttd_task_load(&t, "tests/data/tasks/cuda_plan", &e) < 0) {
+		T_CHECK(e.msg, 0);
+		return;
+	}
+	/* check 0: mask=const:1 -> all ones (the buffer line says mask01) */
+	T_CHECK("init check 0", tttd_inputs_init(&in, t, &t->check[0], &e) == TTTD_OK);
+	tttd_inputs_generate(&in, t, 5);
+	for (i = 0; i < in.count[2]; i++)
+		ones += ((float *)in.host[2])[i] == 1.0f;
+	T_CHECK("mask all ones", ones == 33);
+	T_CHECK("scratch has no host copy", in.host[4] == NULL && in.host[5] == NULL);
+	tttd_inputs_release(&in);
+	/* the same dims copied out of the task: the buffer line (mask01) again */
+	copy = t->check[0];
+	tttd_inputs_init(&in, t, &copy, &e);
+	tttd_inputs_generate(&in, t, 5);
+	for (i = 0, ones = 0; i < in.count[2]; i++)
+		ones += ((float *)in.host[2])[i] == 1.0f;
+	T_CHECK("copied shape: random mask", ones > 0 && ones < 33);
+	tttd_inputs_release(&in);
+	/* check 1: mask=mask01:0.3 over 64 rows */
+	tttd_inputs_init(&in, t, &t->check[1], &e);
+	tttd_inputs_generate(&in, t, 5);
+	for (i = 0, ones = 0; i < in.count[2]; i++) {
+		float m = ((float *)in.host[2])[i];
+
+		ones += m == 1.0f;
+		zeros += m == 0.0f;
+	}
+	T_CHECK("mask01:0.3 is 0/1", ones + zeros == 64);
+	T_CHECK("mask01:0.3 mostly zeros", ones > 5 && ones < 32);
+	tttd_inputs_release(&in);
+	/* check 2: *=uniform:2 -> X and W in [-2, 2], some beyond 1 */
+	tttd_inputs_init(&in, t, &t->check[2], &e);
+	tttd_inputs_generate(&in, t, 5);
+	for (i = 0, ones = 0; i < in.count[0]; i++) {
+		float x = ((float *)in.host[0])[i];
+
+		bounded &= x >= -2.0f && x <= 2.0f;
+		ones += fabsf(x) > 1.0f;
+	}
+	T_CHECK("*=uniform:2 bounds X", bounded && ones > 0);
+	tttd_inputs_release(&in);
+	tttd_task_free(t);
+}
+
 int
 main(void)
 {
+	test_shape_settings();
 	test_case();
 	test_fill();
 	test_poison_and_halves();

@@ -3,10 +3,15 @@
  * decision lookups, feasibility of partial and full choices, rendering of
  * source and cflags, choice_from_map, every malformed fixture in
  * tests/data/tasks/ (TTTD_EFORMAT with the right "file:line:"), and the
- * CUDA fixture's launch plan.
+ * CUDA fixture's launch plan, the cuda_plan fixture's cuBLAS steps, `when`
+ * and per-shape input settings, and malformed plan steps and settings
+ * written to a scratch folder.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "task.h"
 #include "test.h"
@@ -230,12 +235,189 @@ test_cuda(void)
 	tttd_task_free(t);
 }
 
+/* The cuda_plan fixture: gemm steps, `when`, per-shape input settings. */
+static void
+test_plan(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e = { 0 };
+	const struct tttd_launch_spec *g;
+	struct tttd_shape copy;
+	int choice[2] = { 0, 0 }, dist;
+	double scale;
+
+	T_CHECK("cuda_plan loads", tttd_task_load(&t, "tests/data/tasks/cuda_plan", &e) == 0);
+	if (!t) {
+		fprintf(stderr, "%s\n", e.msg);
+		return;
+	}
+	T_CHECK("five candidate steps in order", t->nlaunch == 5 &&
+		t->launch[0].kind == TTTD_STEP_LAUNCH && t->launch[2].kind == TTTD_STEP_GEMM &&
+		t->launch[3].kind == TTTD_STEP_GEMM && t->launch[4].kind == TTTD_STEP_LAUNCH);
+	T_CHECK("ref plan: launch then gemm", t->nref_launch == 2 &&
+		t->ref_launch[0].kind == TTTD_STEP_LAUNCH && t->ref_launch[1].kind == TTTD_STEP_GEMM);
+	g = &t->launch[3];
+	T_CHECK("gemm buffers H WT Y", g->gemm.a == 4 && g->gemm.b == 5 && g->gemm.c == 3);
+	T_CHECK("gemm flags", g->gemm.transb && !g->gemm.transa && !g->gemm.tf32);
+	T_CHECK("gemm defaults", g->gemm.alpha == 1 && g->gemm.beta == 0 && !g->gemm.batch &&
+		!g->gemm.lda && g->gemm.ldb && !g->gemm.stride_a);
+	T_CHECK("gemm m n ldb", tttd_task_eval(t, g->gemm.m, &t->check[0], NULL) == 33 &&
+		tttd_task_eval(t, g->gemm.n, &t->check[0], NULL) == 17 &&
+		tttd_task_eval(t, g->gemm.ldb, &t->check[0], NULL) == 45);
+	T_CHECK("ref gemm explicit batch", t->ref_launch[1].gemm.batch != NULL);
+	/* MM=own LAYOUT=nn: scale_rows and own_gemm run, no cuBLAS step */
+	T_CHECK("no when: runs", tttd_step_runs(t, &t->launch[0], &t->check[0], choice));
+	T_CHECK("own: transpose skipped", !tttd_step_runs(t, &t->launch[1], &t->check[0], choice));
+	T_CHECK("own: gemm nn skipped", !tttd_step_runs(t, &t->launch[2], &t->check[0], choice));
+	T_CHECK("own: own_gemm runs", tttd_step_runs(t, &t->launch[4], &t->check[0], choice));
+	pick(t, choice, "MM", "cublas");
+	pick(t, choice, "LAYOUT", "nt");
+	T_CHECK("cublas nt: transpose runs", tttd_step_runs(t, &t->launch[1], &t->check[0], choice));
+	T_CHECK("cublas nt: gemm nt runs", tttd_step_runs(t, &t->launch[3], &t->check[0], choice));
+	T_CHECK("cublas nt: gemm nn skipped", !tttd_step_runs(t, &t->launch[2], &t->check[0], choice));
+	T_CHECK("cublas nt: own skipped", !tttd_step_runs(t, &t->launch[4], &t->check[0], choice));
+	/* shape settings */
+	T_CHECK("shape 0: one setting", tttd_shape_inputs(t, &t->check[0]) &&
+		tttd_shape_inputs(t, &t->check[0])->n == 1 && !tttd_shape_inputs(t, &t->bench[0]));
+	tttd_shape_dist(t, tttd_shape_inputs(t, &t->check[0]), 2, &dist, &scale);
+	T_CHECK("mask=const:1", dist == TTTD_DIST_CONST && scale == 1.0);
+	tttd_shape_dist(t, tttd_shape_inputs(t, &t->check[1]), 2, &dist, &scale);
+	T_CHECK("mask=mask01:0.3", dist == TTTD_DIST_MASK01 && scale == 0.3);
+	tttd_shape_dist(t, tttd_shape_inputs(t, &t->check[1]), 0, &dist, &scale);
+	T_CHECK("unnamed buffer keeps its line", dist == TTTD_DIST_NORMAL && scale == 1.0);
+	tttd_shape_dist(t, tttd_shape_inputs(t, &t->check[2]), 0, &dist, &scale);
+	T_CHECK("*=uniform:2 reaches X", dist == TTTD_DIST_UNIFORM && scale == 2.0);
+	tttd_shape_dist(t, tttd_shape_inputs(t, &t->check[2]), 2, &dist, &scale);
+	T_CHECK("named beats *, default scale", dist == TTTD_DIST_MASK01 && scale == 0.5);
+	tttd_shape_dist(t, NULL, 2, &dist, &scale);
+	T_CHECK("no settings: the buffer line", dist == TTTD_DIST_MASK01 && scale == 0.5);
+	copy = t->check[0];
+	T_CHECK("a copied shape has no settings", !tttd_shape_inputs(t, &copy));
+	tttd_task_free(t);
+}
+
+/* The head of a small cuda task (11 lines); each case appends lines to it. */
+static const char plan_head[] =
+	"target cuda\nreference ref.cu\ntemplate kernel.cu\ndims M N\n"
+	"shape check 4 4\nshape bench 8 8\n"
+	"buffer A in f32 M*N\nbuffer B in bf16 M*N\nbuffer C out f32 M*N\n"
+	"tolerance rtol 0 atol 0\ndecision D 1 2\n";
+
+static const struct {
+	const char *lines; /* appended to plan_head (line 12 onwards) */
+	const char *what;  /* expected in the message; NULL: loads */
+} plan_cases[] = {
+	{ "gemm A A C m M n N k N when (D == 2)\n", NULL },
+	{ "gemm A A C m M n N k N batch 2 lda N ldb N ldc N stride_a 0 stride_b 0 stride_c M*N "
+	  "off_a 0 off_b 0 off_c 0 alpha 0.5 beta 1 transa transb tf32\n", NULL },
+	{ "launch k grid 1 1 1 block 32 1 1 smem 0 when D\n", NULL },
+	{ "shape check 2 2 A=cauchy:3 *=const:-1\nlaunch k grid 1 1 1 block 1 1 1\n", NULL },
+	{ "gemm A B C m M n N k N\n", "same dtype" },
+	{ "gemm A Q C m M n N k N\n", "unknown buffer 'Q'" },
+	{ "gemm A A C m M n N\n", "needs m, n and k" },
+	{ "gemm A A C m M n N k N lda\n", "'lda' in 'gemm' takes an expression" },
+	{ "gemm A A C m M n N k N m 3\n", "duplicate 'm'" },
+	{ "gemm A A C m M n N k N frob 1\n", "unknown 'gemm' option 'frob'" },
+	{ "gemm A A C m M n N k N alpha x\n", "takes a number" },
+	{ "gemm A A C m M n N k Z\n", "unknown name 'Z'" },
+	{ "gemm B B C m M n N k N tf32\n", "tf32 is for f32" },
+	{ "launch k grid 1 1 1 block 1 1 1 when\n", "'launch' takes" },
+	{ "launch k grid 1 1 1 block 1 1 1 when 1 when 1\n", "duplicate 'when'" },
+	{ "shape check 2 2 A=zipf\nlaunch k grid 1 1 1 block 1 1 1\n", "bad distribution" },
+	{ "shape check 2 2 A=mask01:2\nlaunch k grid 1 1 1 block 1 1 1\n", "bad scale" },
+	{ "shape check 2 2 C=normal\nlaunch k grid 1 1 1 block 1 1 1\n", "not an 'in' buffer" },
+	{ "shape check 2 2 Q=normal\nlaunch k grid 1 1 1 block 1 1 1\n", "unknown buffer 'Q'" },
+	{ "shape check 2 2 A=normal A=uniform\nlaunch k grid 1 1 1 block 1 1 1\n",
+	  "two shape settings" },
+	{ "shape check 2 A=normal\nlaunch k grid 1 1 1 block 1 1 1\n", "takes 2 values" },
+};
+
+/* Write a scratch folder with task = plan_head + lines and empty sources. */
+static char *
+write_task(const char *lines)
+{
+	static int seq;
+	const char *names[] = { "task", "ref.cu", "kernel.cu" };
+	char *dir = xasprintf("/tmp/tttd_test_task.%ld.%d", (long)getpid(), seq++);
+
+	mkdir(dir, 0700);
+	for (size_t i = 0; i < 3; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		FILE *f = fopen(path, "w");
+
+		if (f && i == 0) {
+			fputs(plan_head, f);
+			fputs(lines, f);
+		}
+		if (f)
+			fclose(f);
+		free(path);
+	}
+	return dir;
+}
+
+static void
+remove_task(const char *dir)
+{
+	const char *names[] = { "task", "ref.cu", "kernel.cu" };
+
+	for (size_t i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/%s", dir, names[i]);
+
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+static void
+test_plan_malformed(void)
+{
+	for (size_t i = 0; i < sizeof(plan_cases) / sizeof(plan_cases[0]); i++) {
+		struct tttd_task *t = NULL;
+		struct tttd_error e = { 0 };
+		char *dir = write_task(plan_cases[i].lines);
+		int r = tttd_task_load(&t, dir, &e), ok;
+
+		if (!plan_cases[i].what)
+			ok = r == TTTD_OK && t;
+		else
+			ok = r == TTTD_EFORMAT && !t && strstr(e.msg, ":12: ") &&
+			     strstr(e.msg, plan_cases[i].what);
+		if (!ok)
+			fprintf(stderr, "plan case %zu: got %d '%s'\n", i, r, e.msg);
+		T_CHECK(plan_cases[i].lines, ok);
+		if (t && i == 1) {
+			const struct tttd_gemm_spec *g = &t->launch[0].gemm;
+
+			T_CHECK("all options parsed", g->transa && g->transb && g->tf32 &&
+				g->alpha == 0.5 && g->beta == 1 && g->stride_c && g->off_c);
+		}
+		if (t && i == 3) {
+			const struct tttd_shape_inputs *si = tttd_shape_inputs(t, &t->check[1]);
+			int dist;
+			double scale;
+
+			tttd_shape_dist(t, si, 1, &dist, &scale);
+			T_CHECK("*=const:-1 (negative const)", dist == TTTD_DIST_CONST && scale == -1);
+			tttd_shape_dist(t, si, 0, &dist, &scale);
+			T_CHECK("A=cauchy:3", dist == TTTD_DIST_CAUCHY && scale == 3);
+		}
+		tttd_task_free(t);
+		remove_task(dir);
+		free(dir);
+	}
+}
+
 int
 main(void)
 {
+
 	test_matmul();
 	test_lookup();
 	test_malformed();
 	test_cuda();
+	test_plan();
+	test_plan_malformed();
 	return T_DONE();
 }
