@@ -1,0 +1,443 @@
+/*
+ * kernels/trimul/kernel.cu - the candidate template: the outgoing triangle
+ * multiplicative update (TriMul, ./README.md) in four launches, with fp16
+ * intermediates and fp32 accumulation on tensor cores (mma.sync m16n8k16).
+ *
+ *   trimul_prep  the six weights to fp16 in h_w
+ *   trimul_proj  per block of PBM rows of x: LayerNorm over C into shared fp16,
+ *                the five projections in one pass (x read once), the gates,
+ *                the mask; left/right written hidden-major [B,H,N,N] fp16,
+ *                the out gate [B*N*N,H] fp16
+ *   trimul_tri   per (b,h): T[i][j] = sum_k left[i][k] right[j][k], a tiled
+ *                NT GEMM (cp.async double buffer), fp16 out [B,H,N,N]
+ *   trimul_out   per block of EBM rows: gather T over h, LayerNorm over H,
+ *                times the out gate, times W_o^T, fp32 out
+ *
+ * Decisions (see ./task): PBM PRF PNT PNW (projection block rows, row and
+ * column fragments per warp unit, warps), TBM TBN TWM TWN (triangle block
+ * and warp tiles), EBM ENT ENW (epilogue block rows, n8 tiles per warp
+ * unit, warps).
+ *
+ * Requirements (true of every task shape): H == 128, C a multiple of 128,
+ * N a multiple of 32 (so B*N*N is a multiple of every block's row count).
+ * The candidate's scratch is the h_* buffers (fp16); f_* belong to the
+ * reference.  TRI=cublas replaces trimul_tri by a cuBLAS batched GEMM step of
+ * the plan (./task) on the same buffers.  No host headers: fp16 moves as raw
+ * bits.  Not here: wgmma/TMA, split-K, bf16.
+ */
+#ifndef PBM
+#define PBM 64
+#define PRF 2
+#define PNT 2
+#define PNW 8
+#define TBM 128
+#define TBN 128
+#define TWM 64
+#define TWN 32
+#define EBM 64
+#define ENT 4
+#define ENW 8
+#endif
+
+typedef unsigned short h16;
+
+#define ARGS                                                                                     \
+	const float *x, const float *mask, const float *lnw, const float *lnb, const float *wlp,   \
+	    const float *wrp, const float *wlg, const float *wrg, const float *wog, const float *onw, \
+	    const float *onb, const float *wo, float *y, float *f_left, float *f_right, float *f_og, \
+	    float *f_tri, h16 *h_left, h16 *h_right, h16 *h_og, h16 *h_tri, h16 *h_w, long B,      \
+	    long N, long C, long H
+
+__device__ __forceinline__ unsigned
+pack2(float lo, float hi)
+{
+	unsigned r;
+	asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+	return r;
+}
+
+__device__ __forceinline__ h16
+f2h(float f)
+{
+	h16 h;
+	asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+	return h;
+}
+
+__device__ __forceinline__ float
+h2f(h16 h)
+{
+	float f;
+	asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+	return f;
+}
+
+/* d += a * b for one m16n8k16 tile (fp16 in, fp32 accumulate). */
+__device__ __forceinline__ void
+mma16816(float *d, const unsigned *a, const unsigned *b)
+{
+	asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+		     "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+		     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+/*
+ * Fragments of an NT product: A is [m][k] and B is [n][k], both k-contiguous
+ * with leading dimension ld (elements).  g = lane / 4, t = lane % 4.
+ */
+__device__ __forceinline__ void
+frag_a(unsigned *a, const h16 *p, int ld, int lane)
+{
+	int g = lane >> 2, t = lane & 3;
+	a[0] = *(const unsigned *)(p + g * ld + 2 * t);
+	a[1] = *(const unsigned *)(p + (g + 8) * ld + 2 * t);
+	a[2] = *(const unsigned *)(p + g * ld + 8 + 2 * t);
+	a[3] = *(const unsigned *)(p + (g + 8) * ld + 8 + 2 * t);
+}
+
+__device__ __forceinline__ void
+frag_b(unsigned *b, const h16 *p, long ld, int lane)
+{
+	int g = lane >> 2, t = lane & 3;
+	b[0] = *(const unsigned *)(p + g * ld + 2 * t);
+	b[1] = *(const unsigned *)(p + g * ld + 8 + 2 * t);
+}
+
+__device__ __forceinline__ float
+sigm(float v)
+{
+	return 1.0f / (1.0f + __expf(-v));
+}
+
+/* ---- launch 1: the weights to fp16 ---- */
+
+/* h_w: [5H][C] (lp, lg, rp, rg, og, row h = output h), then [C][H] W_o. */
+extern "C" __global__ void
+trimul_prep(ARGS)
+{
+	h16 *w = h_w;
+	long n5 = 5 * H * C, i = blockIdx.x * (long)blockDim.x + threadIdx.x;
+	long stride = (long)gridDim.x * blockDim.x;
+
+	for (; i < n5 + C * H; i += stride) {
+		float v;
+		if (i < n5) {
+			long j = i / (H * C), r = i % (H * C);
+			const float *src = j == 0 ? wlp : j == 1 ? wlg : j == 2 ? wrp : j == 3 ? wrg : wog;
+			v = src[r];
+		} else {
+			v = wo[i - n5];
+		}
+		w[i] = f2h(v);
+	}
+}
+
+/* ---- launch 2: LayerNorm over C, five projections, gates, mask ---- */
+
+#define PNT_ALL (PNW * 32)
+#define PMAXQ 6 /* C <= 768 */
+
+extern "C" __global__ void __launch_bounds__(PNT_ALL)
+trimul_proj(ARGS)
+{
+	extern __shared__ __align__(16) unsigned char smem[];
+	h16 *xs = (h16 *)smem;
+	const int ldx = (int)C + 8;
+	const h16 *w = h_w;
+	h16 *left = h_left, *right = h_right, *og = h_og;
+	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * PBM;
+	int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+	int nq = (int)(C / 128);
+
+	/* LayerNorm: a warp per row, the row in registers, two passes (exact variance). */
+	for (int r = warp; r < PBM; r += PNW) {
+		long m = m0 + r;
+		float4 v[PMAXQ];
+		float s = 0, q = 0;
+#pragma unroll
+		for (int k = 0; k < PMAXQ; k++) {
+			v[k] = make_float4(0, 0, 0, 0);
+			if (k < nq && m < M)
+				v[k] = *(const float4 *)(x + m * C + k * 128 + lane * 4);
+			s += v[k].x + v[k].y + v[k].z + v[k].w;
+		}
+		for (int o = 16; o; o >>= 1)
+			s += __shfl_xor_sync(0xffffffffu, s, o);
+		float mean = s / (float)C;
+#pragma unroll
+		for (int k = 0; k < PMAXQ; k++) {
+			if (k < nq) {
+				float a = v[k].x - mean, b = v[k].y - mean, c = v[k].z - mean, d = v[k].w - mean;
+				q += a * a + b * b + c * c + d * d;
+			}
+		}
+		for (int o = 16; o; o >>= 1)
+			q += __shfl_xor_sync(0xffffffffu, q, o);
+		float rstd = rsqrtf(q / (float)C + 1e-5f);
+#pragma unroll
+		for (int k = 0; k < PMAXQ; k++) {
+			if (k < nq) {
+				int c = k * 128 + lane * 4;
+				float4 gw = *(const float4 *)(lnw + c), gb = *(const float4 *)(lnb + c);
+				unsigned lo = pack2((v[k].x - mean) * rstd * gw.x + gb.x,
+						    (v[k].y - mean) * rstd * gw.y + gb.y);
+				unsigned hi = pack2((v[k].z - mean) * rstd * gw.z + gb.z,
+						    (v[k].w - mean) * rstd * gw.w + gb.w);
+				*(uint2 *)(xs + r * ldx + c) = make_uint2(lo, hi);
+			}
+		}
+	}
+	__syncthreads();
+
+	/*
+	 * Units: PRF row fragments (16 rows) by PNT n8 tiles of each of the five
+	 * matrices.  Consecutive warps take the same columns (the weight
+	 * fragments they read from global memory are shared in L1).
+	 */
+	const int nrg = PBM / (16 * PRF), nng = (int)(H / (8 * PNT));
+	const int g = lane >> 2, t = lane & 3;
+	for (int u = warp; u < nrg * nng; u += PNW) {
+		int rg = u % nrg, ng = u / nrg;
+		int r0 = rg * 16 * PRF, n0 = ng * 8 * PNT;
+		float acc[5][PRF][PNT][4];
+#pragma unroll
+		for (int j = 0; j < 5; j++)
+#pragma unroll
+			for (int a = 0; a < PRF; a++)
+#pragma unroll
+				for (int p = 0; p < PNT; p++)
+					acc[j][a][p][0] = acc[j][a][p][1] = acc[j][a][p][2] = acc[j][a][p][3] = 0;
+		for (int k0 = 0; k0 < C; k0 += 16) {
+			unsigned af[PRF][4];
+#pragma unroll
+			for (int a = 0; a < PRF; a++)
+				frag_a(af[a], xs + (r0 + a * 16) * ldx + k0, ldx, lane);
+#pragma unroll
+			for (int j = 0; j < 5; j++) {
+#pragma unroll
+				for (int p = 0; p < PNT; p++) {
+					unsigned bf[2];
+					frag_b(bf, w + (j * H + n0 + p * 8) * C + k0, C, lane);
+#pragma unroll
+					for (int a = 0; a < PRF; a++)
+						mma16816(acc[j][a][p], af[a], bf);
+				}
+			}
+		}
+		/* Gates and mask; element e of a tile is row g (+8 for e >= 2), column 2t + (e & 1). */
+#pragma unroll
+		for (int a = 0; a < PRF; a++) {
+#pragma unroll
+			for (int hr = 0; hr < 2; hr++) {
+				long m = m0 + r0 + a * 16 + g + hr * 8;
+				long b = m / NN, pos = m - b * NN;
+				float mk = mask[m];
+#pragma unroll
+				for (int p = 0; p < PNT; p++) {
+					float o2[2];
+#pragma unroll
+					for (int e = 0; e < 2; e++) {
+						int ei = hr * 2 + e;
+						long h = n0 + p * 8 + 2 * t + e;
+						float l = acc[0][a][p][ei] * sigm(acc[1][a][p][ei]) * mk;
+						float rr = acc[2][a][p][ei] * sigm(acc[3][a][p][ei]) * mk;
+						long hm = (b * H + h) * NN + pos;
+						left[hm] = f2h(l);
+						right[hm] = f2h(rr);
+						o2[e] = sigm(acc[4][a][p][ei]);
+					}
+					*(unsigned *)(og + m * H + n0 + p * 8 + 2 * t) = pack2(o2[0], o2[1]);
+				}
+			}
+		}
+	}
+}
+
+/* ---- launch 3: the triangle product, a batched NT GEMM per (b,h) ---- */
+
+#define TNW ((TBM / TWM) * (TBN / TWN))
+#define TBK 32
+#define TLD (TBK + 8) /* 80-byte rows: the 8 rows of a fragment load hit distinct banks */
+#define TMI (TWM / 16)
+#define TNI (TWN / 8)
+
+__device__ __forceinline__ void
+cp16(void *dst, const void *src, int bytes)
+{
+	unsigned d = (unsigned)__cvta_generic_to_shared(dst);
+	asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(bytes));
+}
+
+extern "C" __global__ void __launch_bounds__(TNW * 32)
+trimul_tri(ARGS)
+{
+	__shared__ __align__(16) h16 As[2][TBM * TLD];
+	__shared__ __align__(16) h16 Bs[2][TBN * TLD];
+	long NN = N * N, bh = blockIdx.z;
+	const h16 *L = h_left + bh * NN, *R = h_right + bh * NN;
+	h16 *T = h_tri + bh * NN;
+	int i0 = blockIdx.y * TBM, j0 = blockIdx.x * TBN;
+	int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+	int wm = (warp / (TBN / TWN)) * TWM, wn = (warp % (TBN / TWN)) * TWN;
+	float acc[TMI][TNI][4];
+
+#pragma unroll
+	for (int a = 0; a < TMI; a++)
+#pragma unroll
+		for (int b = 0; b < TNI; b++)
+			acc[a][b][0] = acc[a][b][1] = acc[a][b][2] = acc[a][b][3] = 0;
+
+	/* One stage: rows of 32 k = 4 chunks of 16 bytes; rows past N are zero-filled. */
+	auto load = [&](int st, int k0) {
+		for (int c = tid; c < TBM * 4; c += TNW * 32) {
+			int r = c >> 2, q = c & 3;
+			long i = i0 + r;
+			const h16 *src = L + (i < N ? i : 0) * N + k0 + q * 8;
+			cp16(&As[st][r * TLD + q * 8], src, i < N ? 16 : 0);
+		}
+		for (int c = tid; c < TBN * 4; c += TNW * 32) {
+			int r = c >> 2, q = c & 3;
+			long j = j0 + r;
+			const h16 *src = R + (j < N ? j : 0) * N + k0 + q * 8;
+			cp16(&Bs[st][r * TLD + q * 8], src, j < N ? 16 : 0);
+		}
+		asm volatile("cp.async.commit_group;\n" ::);
+	};
+
+	int nk = (int)(N / TBK);
+	load(0, 0);
+	for (int kt = 0; kt < nk; kt++) {
+		int st = kt & 1;
+		if (kt + 1 < nk) {
+			load(st ^ 1, (kt + 1) * TBK);
+			asm volatile("cp.async.wait_group 1;\n" ::);
+		} else {
+			asm volatile("cp.async.wait_group 0;\n" ::);
+		}
+		__syncthreads();
+#pragma unroll
+		for (int kk = 0; kk < TBK; kk += 16) {
+			unsigned af[TMI][4], bf[TNI][2];
+#pragma unroll
+			for (int a = 0; a < TMI; a++)
+				frag_a(af[a], &As[st][(wm + a * 16) * TLD + kk], TLD, lane);
+#pragma unroll
+			for (int b = 0; b < TNI; b++)
+				frag_b(bf[b], &Bs[st][(wn + b * 8) * TLD + kk], TLD, lane);
+#pragma unroll
+			for (int a = 0; a < TMI; a++)
+#pragma unroll
+				for (int b = 0; b < TNI; b++)
+					mma16816(acc[a][b], af[a], bf[b]);
+		}
+		__syncthreads();
+	}
+
+	int g = lane >> 2, t = lane & 3;
+#pragma unroll
+	for (int a = 0; a < TMI; a++) {
+#pragma unroll
+		for (int b = 0; b < TNI; b++) {
+			long j = j0 + wn + b * 8 + 2 * t;
+#pragma unroll
+			for (int hr = 0; hr < 2; hr++) {
+				long i = i0 + wm + a * 16 + g + hr * 8;
+				if (i < N && j < N)
+					*(unsigned *)(T + i * N + j) =
+					    pack2(acc[a][b][hr * 2], acc[a][b][hr * 2 + 1]);
+			}
+		}
+	}
+}
+
+/* ---- launch 4: LayerNorm over H, out gate, output projection ---- */
+
+#define ELD (128 + 8)
+
+extern "C" __global__ void __launch_bounds__(ENW * 32)
+trimul_out(ARGS)
+{
+	__shared__ __align__(16) h16 As[EBM * ELD];
+	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * EBM;
+	const h16 *T = h_tri, *ogh = h_og;
+	const h16 *wob = h_w + 5 * H * C;
+	int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+
+	if (H != 128 || m0 >= M)
+		return;
+	/* Gather: for each h the block's rows are contiguous in T (one b per block). */
+	{
+		long b = m0 / NN, pos = m0 - b * NN;
+		const h16 *src = T + b * H * NN + pos;
+		for (int c = tid; c < 128 * (EBM / 2); c += ENW * 32) {
+			int h = c / (EBM / 2), r = (c % (EBM / 2)) * 2;
+			unsigned v = *(const unsigned *)(src + (long)h * NN + r);
+			As[r * ELD + h] = (h16)(v & 0xffff);
+			As[(r + 1) * ELD + h] = (h16)(v >> 16);
+		}
+	}
+	__syncthreads();
+	/* LayerNorm over H (4 values per lane), affine, times the out gate. */
+	for (int r = warp; r < EBM; r += ENW) {
+		float v[4], s = 0, q = 0;
+#pragma unroll
+		for (int k = 0; k < 4; k++) {
+			v[k] = h2f(As[r * ELD + lane + 32 * k]);
+			s += v[k];
+		}
+		for (int o = 16; o; o >>= 1)
+			s += __shfl_xor_sync(0xffffffffu, s, o);
+		float mean = s * (1.0f / 128);
+#pragma unroll
+		for (int k = 0; k < 4; k++)
+			q += (v[k] - mean) * (v[k] - mean);
+		for (int o = 16; o; o >>= 1)
+			q += __shfl_xor_sync(0xffffffffu, q, o);
+		float rstd = rsqrtf(q * (1.0f / 128) + 1e-5f);
+#pragma unroll
+		for (int k = 0; k < 4; k++) {
+			int h = lane + 32 * k;
+			float o = h2f(ogh[(m0 + r) * 128 + h]);
+			As[r * ELD + h] = f2h(((v[k] - mean) * rstd * onw[h] + onb[h]) * o);
+		}
+	}
+	__syncthreads();
+
+	/* y[m][c] = sum_h A[m][h] W_o'[c][h]: units of all EBM rows by ENT n8 tiles. */
+	const int g = lane >> 2, t = lane & 3;
+	for (int u = warp; u < (int)(C / (8 * ENT)); u += ENW) {
+		int n0 = u * 8 * ENT;
+		float acc[EBM / 16][ENT][4];
+#pragma unroll
+		for (int a = 0; a < EBM / 16; a++)
+#pragma unroll
+			for (int p = 0; p < ENT; p++)
+				acc[a][p][0] = acc[a][p][1] = acc[a][p][2] = acc[a][p][3] = 0;
+#pragma unroll
+		for (int k0 = 0; k0 < 128; k0 += 16) {
+			unsigned bf[ENT][2];
+#pragma unroll
+			for (int p = 0; p < ENT; p++)
+				frag_b(bf[p], wob + (long)(n0 + p * 8) * 128 + k0, 128, lane);
+#pragma unroll
+			for (int a = 0; a < EBM / 16; a++) {
+				unsigned af[4];
+				frag_a(af, As + a * 16 * ELD + k0, ELD, lane);
+#pragma unroll
+				for (int p = 0; p < ENT; p++)
+					mma16816(acc[a][p], af, bf[p]);
+			}
+		}
+#pragma unroll
+		for (int a = 0; a < EBM / 16; a++)
+#pragma unroll
+			for (int p = 0; p < ENT; p++)
+#pragma unroll
+				for (int hr = 0; hr < 2; hr++) {
+					long m = m0 + a * 16 + g + hr * 8;
+					*(float2 *)(y + m * C + n0 + p * 8 + 2 * t) =
+					    make_float2(acc[a][p][hr * 2], acc[a][p][hr * 2 + 1]);
+				}
+	}
+}
