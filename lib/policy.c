@@ -1,15 +1,26 @@
 /*
- * policy.c - the "table" and "uniform" policies behind policy.h: masked
- * autoregressive sampling, log-probabilities with exact gradients, the
- * policy-gradient step with the paper's KL shaping and Adam, and the
- * checkpoint record.
+ * policy.c - the "mlp", "table" and "uniform" policies behind policy.h:
+ * masked autoregressive sampling, log-probabilities with exact gradients,
+ * the policy-gradient step with the paper's KL shaping and Adam, the
+ * checkpoint record and the warm start.
  *
- * Parameters are one flat array of doubles: decision d owns an
- * (nopt(d) + 1) x nopt(d) block at off[d]; row p < nopt(d) is used when the
- * parent chose option p, row nopt(d) when there is no parent (a root) or
- * the parent's option is unknown.  A logit table cannot generalise between
- * parents the way a network would; it is the simplest thing that can learn
- * "from a parent with BM=64, BM=128 tends to be faster".
+ * Parameters are one flat array of doubles (the master copy Adam updates
+ * and the checkpoint stores).
+ *   table: decision d owns an (nopt(d) + 1) x nopt(d) block at off[d];
+ *     row p < nopt(d) is used when the parent chose option p, row nopt(d)
+ *     when there is no parent (a root) or the parent's option is unknown.
+ *   mlp: the network's parameters (nn.h layout, converted to float for
+ *     each pass), then one "keep" bonus per decision.  A token (one
+ *     decision d of one child) is the input vector
+ *       [parent one-hot over all S options | root flag |
+ *        child-so-far one-hot over all S options | one-hot of d]
+ *     (length 2S + 1 + D); the network maps it to S outputs, of which
+ *     decision d reads its own block goff[d] .. goff[d] + nopt(d) (one
+ *     output head per decision on a shared trunk), and the parent's own
+ *     option gets keep[d] added.  The keep bonus starts at the table's
+ *     mutation prior and the output layer at zero, so the initial MLP
+ *     samples exactly what the initial table does; the trunk is what lets
+ *     it generalise between parents.
  *
  * It does not read candidate records or pick what to train on (tools do),
  * and it does not print.
@@ -23,6 +34,7 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "nn.h"
 #include "policy.h"
 #include "rec.h" /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
 
@@ -37,7 +49,8 @@
  * n options, P(change) = (n-1) / (e^b + n - 1) = q gives
  * b = ln((n-1)(1-q)/q); q is capped at (n-1)/n (b = 0, uniform) so that
  * tiny spaces are never pushed to change more than uniform sampling would.
- * The root row is all zeros: a root has nothing to keep.
+ * The root row is all zeros: a root has nothing to keep.  The MLP's keep
+ * bonus starts at the same b.
  */
 #define CHANGES_TARGET 1.5
 
@@ -46,34 +59,104 @@ struct tttd_policy {
 	enum tttd_policy_kind kind;
 	uint64_t seed;
 	char id[TTTD_ID_LEN + 1];
-	size_t *off;  /* ndec offsets into the parameter arrays */
+	size_t *off;  /* table: ndec offsets into the parameter arrays */
 	size_t np;    /* parameters */
-	double *w;    /* current logits */
-	double *w0;   /* initial logits (KL penalty) */
+	double *w;    /* current parameters */
+	double *w0;   /* initial parameters (KL penalty) */
 	double *m, *v; /* Adam moments */
 	int64_t steps;
 	size_t maxopt; /* widest decision, for scratch arrays */
+	/* mlp only */
+	size_t dims[TTTD_NN_MAX_LAYERS + 1], nl; /* the network's layer sizes */
+	size_t nnp;   /* network parameters (w[0..nnp)); keep bonus at w[nnp + d] */
+	size_t S;     /* sum of option counts */
+	size_t *goff; /* decision d's options start at goff[d] in a one-hot block */
+	struct tttd_tensor_be *be;
+	struct tttd_nn *nn;
+	float *wf;    /* nnp floats: parameters converted for upload */
 };
 
-static const char *const kind_name[] = {"table", "uniform"};
+static const char *const kind_name[] = {"table", "uniform", "mlp"};
 
+int
+tttd_policy_kind_parse(const char *name, enum tttd_policy_kind *kind)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(kind_name) / sizeof(kind_name[0]); k++) {
+		if (!strcmp(name, kind_name[k])) {
+			*kind = (enum tttd_policy_kind)k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+tttd_policy_kind_name(enum tttd_policy_kind kind)
+{
+	return (size_t)kind < sizeof(kind_name) / sizeof(kind_name[0]) ? kind_name[kind] : "?";
+}
+
+/* (Re)create the network on backend name; p keeps its old one on error. */
+static int
+open_backend(struct tttd_policy *p, const char *name, struct tttd_error *e)
+{
+	struct tttd_tensor_be *be = NULL;
+	struct tttd_nn *nn = NULL;
+	int rc;
+
+	TTTD_TRY(tttd_tensor_be_new(&be, name, e));
+	rc = tttd_nn_new(&nn, be, p->dims, p->nl, e);
+	if (rc < 0) {
+		tttd_tensor_be_free(be);
+		return rc;
+	}
+	tttd_nn_free(p->nn);
+	tttd_tensor_be_free(p->be);
+	p->nn = nn;
+	p->be = be;
+	return TTTD_OK;
+}
+
+/*
+ * hidden: the MLP's hidden layer sizes (nh of them), ignored for the other
+ * kinds.  Aborts through BUG() only if the CPU backend cannot open, which
+ * cannot happen.
+ */
 static struct tttd_policy *
-alloc_policy(const struct tttd_task *t, enum tttd_policy_kind kind, uint64_t seed)
+alloc_policy(const struct tttd_task *t, enum tttd_policy_kind kind, uint64_t seed,
+	     const size_t *hidden, size_t nh)
 {
 	struct tttd_policy *p = xcalloc(1, sizeof(*p));
-	size_t d;
+	size_t d, l;
 
 	p->t = t;
 	p->kind = kind;
 	p->seed = seed;
 	p->off = xcalloc(t->ndec ? t->ndec : 1, sizeof(*p->off));
+	p->goff = xcalloc(t->ndec ? t->ndec : 1, sizeof(*p->goff));
 	for (d = 0; d < t->ndec; d++) {
 		size_t n = t->dec[d].nopt;
 
 		p->off[d] = p->np;
 		p->np += (n + 1) * n;
+		p->goff[d] = p->S;
+		p->S += n;
 		if (n > p->maxopt)
 			p->maxopt = n;
+	}
+	if (kind == TTTD_POLICY_MLP) {
+		p->nl = nh + 1;
+		p->dims[0] = 2 * p->S + 1 + t->ndec;
+		for (l = 0; l < nh; l++)
+			p->dims[l + 1] = hidden[l];
+		p->dims[p->nl] = p->S ? p->S : 1;
+		p->nnp = tttd_nn_count(p->dims, p->nl);
+		p->np = p->nnp + t->ndec;
+		p->wf = xcalloc(p->nnp, sizeof(float));
+		if (open_backend(p, "cpu", NULL) < 0)
+			BUG("the CPU tensor backend failed to open");
 	}
 	p->w = xcalloc(p->np ? p->np : 1, sizeof(double));
 	p->w0 = xcalloc(p->np ? p->np : 1, sizeof(double));
@@ -82,24 +165,46 @@ alloc_policy(const struct tttd_task *t, enum tttd_policy_kind kind, uint64_t see
 	return p;
 }
 
+/* The mutation prior's keep bonus of decision d (see CHANGES_TARGET). */
+static double
+keep_bonus(const struct tttd_task *t, size_t d)
+{
+	size_t n = t->dec[d].nopt;
+	double q = t->ndec ? CHANGES_TARGET / (double)t->ndec : 1, qd;
+
+	if (n < 2)
+		return 0;
+	qd = q < (double)(n - 1) / n ? q : (double)(n - 1) / n;
+	return log((n - 1) * (1 - qd) / qd);
+}
+
 static void
 init_table(struct tttd_policy *p)
 {
 	const struct tttd_task *t = p->t;
 	size_t d, o;
-	double q = t->ndec ? CHANGES_TARGET / (double)t->ndec : 1;
 
 	for (d = 0; d < t->ndec; d++) {
 		size_t n = t->dec[d].nopt;
-		double qd, b;
+		double b = keep_bonus(t, d);
 
-		if (n < 2)
-			continue;
-		qd = q < (double)(n - 1) / n ? q : (double)(n - 1) / n;
-		b = log((n - 1) * (1 - qd) / qd);
 		for (o = 0; o < n; o++)
 			p->w[p->off[d] + o * n + o] = b;
 	}
+	memcpy(p->w0, p->w, p->np * sizeof(double));
+}
+
+static void
+init_mlp(struct tttd_policy *p)
+{
+	size_t d, i, head = tttd_nn_layer_offset(p->dims, p->nl - 1);
+
+	/* the trunk from the seed; the output layer (from head on) stays zero */
+	tttd_nn_init_params(p->dims, p->nl, tttd_mix64(p->seed, 0x6d6c70), p->wf);
+	for (i = 0; i < head; i++)
+		p->w[i] = p->wf[i];
+	for (d = 0; d < p->t->ndec; d++)
+		p->w[p->nnp + d] = keep_bonus(p->t, d);
 	memcpy(p->w0, p->w, p->np * sizeof(double));
 }
 
@@ -107,15 +212,19 @@ int
 tttd_policy_new(struct tttd_policy **out, const struct tttd_task *t, enum tttd_policy_kind kind,
 		uint64_t seed, struct tttd_error *e)
 {
+	static const size_t hidden[TTTD_POLICY_DEPTH] = {TTTD_POLICY_WIDTH, TTTD_POLICY_WIDTH};
 	struct tttd_policy *p;
 
 	*out = NULL;
-	TTTD_RETURN_IF(kind != TTTD_POLICY_TABLE && kind != TTTD_POLICY_UNIFORM, e, TTTD_EINVAL,
-		       "unknown policy kind %d", (int)kind);
-	p = alloc_policy(t, kind, seed);
+	TTTD_RETURN_IF(kind != TTTD_POLICY_TABLE && kind != TTTD_POLICY_UNIFORM &&
+			       kind != TTTD_POLICY_MLP,
+		       e, TTTD_EINVAL, "unknown policy kind %d", (int)kind);
+	p = alloc_policy(t, kind, seed, hidden, TTTD_POLICY_DEPTH);
 	/* uniform: all logits zero on every row, so the parent is ignored */
 	if (kind == TTTD_POLICY_TABLE)
 		init_table(p);
+	else if (kind == TTTD_POLICY_MLP)
+		init_mlp(p);
 	strcpy(p->id, kind == TTTD_POLICY_UNIFORM ? "uniform" : "init");
 	*out = p;
 	return TTTD_OK;
@@ -126,12 +235,27 @@ tttd_policy_free(struct tttd_policy *p)
 {
 	if (!p)
 		return;
+	tttd_nn_free(p->nn);
+	tttd_tensor_be_free(p->be);
+	free(p->wf);
+	free(p->goff);
 	free(p->off);
 	free(p->w);
 	free(p->w0);
 	free(p->m);
 	free(p->v);
 	free(p);
+}
+
+int
+tttd_policy_set_backend(struct tttd_policy *p, const char *name, struct tttd_error *e)
+{
+	if (p->kind != TTTD_POLICY_MLP) {
+		TTTD_RETURN_IF(strcmp(name, "cpu") != 0, e, TTTD_EINVAL,
+			       "the %s policy runs on the CPU only", kind_name[p->kind]);
+		return TTTD_OK;
+	}
+	return open_backend(p, name, e);
 }
 
 const char *
@@ -175,19 +299,75 @@ row_of(const struct tttd_policy *p, const int *parent, size_t d)
 	return (size_t)parent[d];
 }
 
+/* The parent's option of decision d, or -1 (root or unknown). */
+static int
+parent_opt(const struct tttd_policy *p, const int *parent, size_t d)
+{
+	size_t r = row_of(p, parent, d);
+
+	return r == p->t->dec[d].nopt ? -1 : (int)r;
+}
+
 /*
- * The masked log-softmax of decision d on row `row` of the logits w:
+ * The MLP's input row for decision d: parent (NULL = root) and
+ * child[0..d) (entries < 0 are left out).
+ */
+static void
+mlp_input(const struct tttd_policy *p, const int *parent, const int *child, size_t d, float *x)
+{
+	const struct tttd_task *t = p->t;
+	size_t k;
+
+	memset(x, 0, p->dims[0] * sizeof(float));
+	if (!parent)
+		x[p->S] = 1;
+	for (k = 0; k < t->ndec; k++) {
+		int po = parent_opt(p, parent, k);
+
+		if (po >= 0)
+			x[p->goff[k] + (size_t)po] = 1;
+		if (k < d && child[k] >= 0 && (size_t)child[k] < t->dec[k].nopt)
+			x[p->S + 1 + p->goff[k] + (size_t)child[k]] = 1;
+	}
+	x[2 * p->S + 1 + d] = 1;
+}
+
+/* Upload w (the current or the initial parameters) to the network. */
+static int
+mlp_load(const struct tttd_policy *p, const double *w, struct tttd_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < p->nnp; i++)
+		p->wf[i] = (float)w[i];
+	return tttd_nn_set_params(p->nn, p->wf, e);
+}
+
+/* Decision d's logits z[0..nopt) from the network output row y and keep bonuses of w. */
+static void
+mlp_logits(const struct tttd_policy *p, const double *w, const float *y, const int *parent,
+	   size_t d, double *z)
+{
+	size_t n = p->t->dec[d].nopt, o;
+	int po = parent_opt(p, parent, d);
+
+	for (o = 0; o < n; o++)
+		z[o] = y[p->goff[d] + o];
+	if (po >= 0)
+		z[po] += w[p->nnp + d];
+}
+
+/*
+ * The masked log-softmax of decision d with logits z[0..nopt(d)):
  * lp[o] = log pi(o) for feasible o, -INFINITY otherwise.  choice[0..d) is
  * the partial choice; choice[d] is used as scratch and left as it was.
  * @return the number of feasible options.
  */
 static size_t
-masked_logsoftmax(const struct tttd_policy *p, const double *w, size_t d, size_t row, int *choice,
-		  double *lp)
+masked_logsoftmax(const struct tttd_policy *p, const double *z, size_t d, int *choice, double *lp)
 {
 	const struct tttd_task *t = p->t;
 	size_t n = t->dec[d].nopt, o, nf = 0;
-	const double *z = w + p->off[d] + row * n;
 	double mx = -INFINITY, s = 0;
 	int saved = choice[d];
 
@@ -220,10 +400,18 @@ tttd_policy_sample(const struct tttd_policy *p, const int *parent, struct tttd_r
 		   double *logp, struct tttd_error *e)
 {
 	const struct tttd_task *t = p->t;
-	double *lp = xmalloc((p->maxopt ? p->maxopt : 1) * sizeof(double));
-	int attempt;
+	size_t mo = p->maxopt ? p->maxopt : 1;
+	double *lp = xmalloc(2 * mo * sizeof(double)), *z = lp + mo;
+	float *x = NULL, *y = NULL;
+	int attempt, rc = TTTD_OK;
 	size_t d, o;
 
+	if (p->kind == TTTD_POLICY_MLP) {
+		x = xmalloc(p->dims[0] * sizeof(float));
+		y = xmalloc(p->dims[p->nl] * sizeof(float));
+		if ((rc = mlp_load(p, p->w, e)) < 0)
+			goto out;
+	}
 	for (attempt = 0; attempt <= TTTD_POLICY_MAX_RESTARTS; attempt++) {
 		double total = 0;
 
@@ -233,7 +421,16 @@ tttd_policy_sample(const struct tttd_policy *p, const int *parent, struct tttd_r
 			size_t n = t->dec[d].nopt, pick = n;
 			double u, c = 0;
 
-			if (!masked_logsoftmax(p, p->w, d, row_of(p, parent, d), child, lp))
+			if (p->kind == TTTD_POLICY_MLP) {
+				mlp_input(p, parent, child, d, x);
+				if ((rc = tttd_nn_forward(p->nn, x, 1, y, e)) < 0)
+					goto out;
+				mlp_logits(p, p->w, y, parent, d, z);
+			} else {
+				memcpy(z, p->w + p->off[d] + row_of(p, parent, d) * n,
+				       n * sizeof(double));
+			}
+			if (!masked_logsoftmax(p, z, d, child, lp))
 				break; /* dead end: restart */
 			u = tttd_rng_uniform(rng);
 			for (o = 0; o < n; o++) {
@@ -248,84 +445,167 @@ tttd_policy_sample(const struct tttd_policy *p, const int *parent, struct tttd_r
 			total += lp[pick];
 		}
 		if (d == t->ndec) {
-			free(lp);
 			if (logp)
 				*logp = total;
-			return TTTD_OK;
+			goto out;
 		}
 	}
+	rc = tttd_error_set(e, TTTD_EFORMAT, "task '%s': constraints leave no feasible choice",
+			    t->name);
+out:
 	free(lp);
-	return tttd_error_set(e, TTTD_EFORMAT, "task '%s': constraints leave no feasible choice",
-			      t->name);
+	free(x);
+	free(y);
+	return rc;
 }
 
 /*
- * Per-decision pass shared by logprob and update: for each decision d of
- * child, the masked log-softmax of w and (if lp0 is not NULL) of w0 into
- * lp / lp0, then fn(ctx, d, row).  @return TTTD_OK or TTTD_EINVAL naming an
- * unknown or infeasible decision.
+ * The per-token pass shared by logprob and update, over examples
+ * ex[0..n): for each decision d of each child, the masked log-softmax of
+ * the current parameters into lp and (if with_init) of the initial ones
+ * into lp0, then fn(ctx, i, d, c, lp, lp0, gz), where gz (NULL when grad
+ * is NULL) receives d loss / d z for decision d's logits.  When grad is
+ * not NULL those are carried back to the parameters and ADDED into grad.
+ * @return TTTD_OK, TTTD_EINVAL naming an unknown or infeasible decision
+ * ("example i: " prefixed when with_init, i.e. for an update), or a
+ * backend error.
  */
-typedef void (*token_fn)(void *ctx, size_t d, size_t row, int c, const double *lp,
-			 const double *lp0);
+typedef void (*token_fn)(void *ctx, size_t i, size_t d, int c, const double *lp,
+			 const double *lp0, double *gz);
 
 static int
-walk_tokens(const struct tttd_policy *p, const int *parent, const int *child, int with_init,
-	    token_fn fn, void *ctx, struct tttd_error *e)
+walk_tokens(const struct tttd_policy *p, const struct tttd_policy_example *ex, size_t n,
+	    int with_init, token_fn fn, void *ctx, double *grad, struct tttd_error *e)
 {
 	const struct tttd_task *t = p->t;
-	size_t mo = p->maxopt ? p->maxopt : 1;
-	double *lp = xmalloc(2 * mo * sizeof(double)), *lp0 = lp + mo;
-	int *work = xmalloc((t->ndec ? t->ndec : 1) * sizeof(int));
-	int rc = TTTD_OK;
-	size_t d;
+	size_t mo = p->maxopt ? p->maxopt : 1, D = t->ndec, T = n * D, i, d, o;
+	int mlp = p->kind == TTTD_POLICY_MLP, rc = TTTD_OK;
+	double *lp = xmalloc(3 * mo * sizeof(double)), *lp0 = lp + mo, *z = lp + 2 * mo;
+	int *work = xmalloc((D ? D : 1) * sizeof(int));
+	double *dz = NULL;
+	float *x = NULL, *y = NULL, *y0 = NULL, *gf = NULL;
 
-	memcpy(work, child, t->ndec * sizeof(int));
-	for (d = 0; d < t->ndec; d++) {
-		size_t row = row_of(p, parent, d);
-		int c = child[d];
+	for (i = 0; i < n; i++) {
+		for (d = 0; d < D; d++) {
+			int c = ex[i].child[d];
 
-		if (c < 0 || (size_t)c >= t->dec[d].nopt) {
-			rc = tttd_error_set(e, TTTD_EINVAL, "task '%s': decision '%s' is not set",
-					    t->name, t->dec[d].name);
-			goto out;
+			if (c < 0 || (size_t)c >= t->dec[d].nopt) {
+				rc = tttd_error_set(e, TTTD_EINVAL,
+						    "task '%s': decision '%s' is not set", t->name,
+						    t->dec[d].name);
+				goto fail;
+			}
 		}
-		masked_logsoftmax(p, p->w, d, row, work, lp);
-		if (lp[c] == -INFINITY) {
-			rc = tttd_error_set(e, TTTD_EINVAL,
-					    "task '%s': choice is infeasible at decision '%s' = '%s'",
-					    t->name, t->dec[d].name, t->dec[d].opt[c]);
-			goto out;
-		}
-		if (with_init)
-			masked_logsoftmax(p, p->w0, d, row, work, lp0);
-		fn(ctx, d, row, c, lp, with_init ? lp0 : NULL);
 	}
+	if (mlp && T) {
+		size_t in = p->dims[0], S = p->dims[p->nl];
+
+		x = xmalloc(T * in * sizeof(float));
+		y = xmalloc(T * S * sizeof(float));
+		for (i = 0; i < n; i++)
+			for (d = 0; d < D; d++)
+				mlp_input(p, ex[i].parent, ex[i].child, d, x + (i * D + d) * in);
+		if (with_init) {
+			/* the initial parameters first: backward needs the current pass */
+			y0 = xmalloc(T * S * sizeof(float));
+			if ((rc = mlp_load(p, p->w0, e)) < 0 ||
+			    (rc = tttd_nn_forward(p->nn, x, T, y0, e)) < 0)
+				goto out;
+		}
+		if ((rc = mlp_load(p, p->w, e)) < 0 || (rc = tttd_nn_forward(p->nn, x, T, y, e)) < 0)
+			goto out;
+		if (grad)
+			dz = xcalloc(T * mo, sizeof(double));
+	}
+	for (i = 0; i < n; i++) {
+		const int *parent = ex[i].parent;
+
+		memcpy(work, ex[i].child, D * sizeof(int));
+		for (d = 0; d < D; d++) {
+			size_t nd = t->dec[d].nopt, tok = i * D + d, row = row_of(p, parent, d);
+			int c = ex[i].child[d];
+			double *gz = NULL;
+
+			if (mlp)
+				mlp_logits(p, p->w, y + tok * p->dims[p->nl], parent, d, z);
+			else
+				memcpy(z, p->w + p->off[d] + row * nd, nd * sizeof(double));
+			masked_logsoftmax(p, z, d, work, lp);
+			if (lp[c] == -INFINITY) {
+				rc = tttd_error_set(
+					e, TTTD_EINVAL,
+					"task '%s': choice is infeasible at decision '%s' = '%s'",
+					t->name, t->dec[d].name, t->dec[d].opt[c]);
+				goto fail;
+			}
+			if (with_init) {
+				if (mlp)
+					mlp_logits(p, p->w0, y0 + tok * p->dims[p->nl], parent, d, z);
+				else
+					memcpy(z, p->w0 + p->off[d] + row * nd, nd * sizeof(double));
+				masked_logsoftmax(p, z, d, work, lp0);
+			}
+			if (grad)
+				gz = mlp ? dz + tok * mo : grad + p->off[d] + row * nd;
+			fn(ctx, i, d, c, lp, with_init ? lp0 : NULL, gz);
+		}
+	}
+	if (mlp && grad && T) {
+		size_t S = p->dims[p->nl];
+		float *dy = y; /* y is no longer needed */
+
+		for (i = 0; i < n; i++) {
+			for (d = 0; d < D; d++) {
+				size_t tok = i * D + d;
+				int po = parent_opt(p, ex[i].parent, d);
+
+				memset(dy + tok * S, 0, S * sizeof(float));
+				for (o = 0; o < t->dec[d].nopt; o++)
+					dy[tok * S + p->goff[d] + o] = (float)dz[tok * mo + o];
+				if (po >= 0)
+					grad[p->nnp + d] += dz[tok * mo + (size_t)po];
+			}
+		}
+		gf = xmalloc(p->nnp * sizeof(float));
+		if ((rc = tttd_nn_backward(p->nn, dy, gf, e)) < 0)
+			goto out;
+		for (o = 0; o < p->nnp; o++)
+			grad[o] += gf[o];
+	}
+	goto out;
+fail:
+	if (with_init) /* an update: say which example */
+		tttd_error_prefix(e, "example %zu", i);
 out:
 	free(lp);
 	free(work);
+	free(dz);
+	free(x);
+	free(y);
+	free(y0);
+	free(gf);
 	return rc;
 }
 
 struct logprob_ctx {
 	const struct tttd_policy *p;
 	double logp;
-	double *grad;
 	double scale;
 };
 
 static void
-logprob_token(void *vctx, size_t d, size_t row, int c, const double *lp, const double *lp0)
+logprob_token(void *vctx, size_t i, size_t d, int c, const double *lp, const double *lp0,
+	      double *g)
 {
 	struct logprob_ctx *x = vctx;
 	size_t n = x->p->t->dec[d].nopt, o;
-	double *g;
 
+	(void)i;
 	(void)lp0;
 	x->logp += lp[c];
-	if (!x->grad)
+	if (!g)
 		return;
 	/* d log softmax(z)_c / d z_o = [o == c] - pi_o, over feasible o only */
-	g = x->grad + x->p->off[d] + row * n;
 	for (o = 0; o < n; o++)
 		if (lp[o] != -INFINITY)
 			g[o] += x->scale * ((o == (size_t)c) - exp(lp[o]));
@@ -335,9 +615,10 @@ int
 tttd_policy_logprob(const struct tttd_policy *p, const int *parent, const int *child, double *logp,
 		    double *grad, double scale, struct tttd_error *e)
 {
-	struct logprob_ctx x = {p, 0, grad, scale};
+	struct logprob_ctx x = {p, 0, scale};
+	struct tttd_policy_example ex = {parent, child, 0};
 
-	TTTD_TRY(walk_tokens(p, parent, child, 0, logprob_token, &x, e));
+	TTTD_TRY(walk_tokens(p, &ex, 1, 0, logprob_token, &x, grad, e));
 	if (logp)
 		*logp = x.logp;
 	return TTTD_OK;
@@ -362,12 +643,13 @@ struct stats_ctx {
 };
 
 static void
-stats_token(void *vctx, size_t d, size_t row, int c, const double *lp, const double *lp0)
+stats_token(void *vctx, size_t i, size_t d, int c, const double *lp, const double *lp0, double *g)
 {
 	struct stats_ctx *x = vctx;
 	size_t n = x->p->t->dec[d].nopt, o;
 
-	(void)row;
+	(void)i;
+	(void)g;
 	for (o = 0; o < n; o++) {
 		double pi;
 
@@ -385,19 +667,18 @@ stats_token(void *vctx, size_t d, size_t row, int c, const double *lp, const dou
 /* Second pass: the gradient of -sum_t A_t logp_t. */
 struct grad_ctx {
 	const struct tttd_policy *p;
+	const struct tttd_policy_example *ex;
 	const double *dt;
 	size_t tok;
-	double adv, dbar, lambda, loss;
-	double *grad;
+	double dbar, lambda, loss;
 };
 
 static void
-grad_token(void *vctx, size_t d, size_t row, int c, const double *lp, const double *lp0)
+grad_token(void *vctx, size_t i, size_t d, int c, const double *lp, const double *lp0, double *g)
 {
 	struct grad_ctx *x = vctx;
 	size_t n = x->p->t->dec[d].nopt, o;
-	double at = x->adv + x->lambda * (x->dbar - x->dt[x->tok++]);
-	double *g = x->grad + x->p->off[d] + row * n;
+	double at = x->ex[i].advantage + x->lambda * (x->dbar - x->dt[x->tok++]);
 
 	(void)lp0;
 	x->loss -= at * lp[c];
@@ -428,26 +709,22 @@ tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, 
 	if (!n)
 		return TTTD_OK;
 	sx.dt = xmalloc((n * p->t->ndec + 1) * sizeof(double));
-	for (i = 0; i < n; i++) {
-		rc = walk_tokens(p, ex[i].parent, ex[i].child, 1, stats_token, &sx, e);
-		if (rc < 0) {
-			tttd_error_prefix(e, "example %zu", i);
-			goto out;
-		}
+	rc = walk_tokens(p, ex, n, 1, stats_token, &sx, NULL, e);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < n; i++)
 		asum += ex[i].advantage;
-	}
 	grad = xcalloc(p->np ? p->np : 1, sizeof(double));
 	memset(&gx, 0, sizeof(gx));
 	gx.p = p;
+	gx.ex = ex;
 	gx.dt = sx.dt;
 	gx.dbar = sx.ntok ? sx.dsum / (double)sx.ntok : 0;
 	gx.lambda = o->kl;
-	gx.grad = grad;
-	for (i = 0; i < n; i++) {
-		gx.adv = ex[i].advantage;
-		/* cannot fail: the first pass checked every example */
-		walk_tokens(p, ex[i].parent, ex[i].child, 1, grad_token, &gx, NULL);
-	}
+	/* the first pass checked every example; only a backend can fail now */
+	rc = walk_tokens(p, ex, n, 1, grad_token, &gx, grad, e);
+	if (rc < 0)
+		goto out;
 
 	/* Adam with bias correction, one step for the whole batch */
 	p->steps++;
@@ -477,11 +754,13 @@ out:
 /* ---- checkpoints ---- */
 
 /*
- * Checkpoint record keys: v, kind "policy", format, policy ("table" |
- * "uniform"), task, decision_names (array), decision_sizes (array of option
+ * Checkpoint record keys: v, kind "policy", format (2; format 1 had no
+ * "mlp" and is still read), policy ("table" | "uniform" | "mlp"), task, decision_names (array), decision_sizes (array of option
  * counts; not "decisions", which the schema reserves for a map), seed,
  * steps (Adam's t), params, init, adam_m, adam_v (arrays of float64: the
- * table is small, and msgpack floats round-trip exactly).
+ * table is small, and msgpack floats round-trip exactly), and for "mlp"
+ * layers (array of layer sizes: input, hidden..., output; the parameter
+ * layout is nn.h's followed by one keep bonus per decision).
  */
 int
 tttd_policy_save(const struct tttd_policy *p, const char *path, struct tttd_error *e)
@@ -498,6 +777,13 @@ tttd_policy_save(const struct tttd_policy *p, const char *path, struct tttd_erro
 	tttd_rec_set_str(&r, "kind", "policy");
 	tttd_rec_set_int(&r, "format", TTTD_POLICY_FORMAT);
 	tttd_rec_set_str(&r, "policy", kind_name[p->kind]);
+	if (p->kind == TTTD_POLICY_MLP) {
+		tttd_pack_init(&pk);
+		msgpack_pack_array(&pk.pk, p->nl + 1);
+		for (d = 0; d <= p->nl; d++)
+			msgpack_pack_uint64(&pk.pk, p->dims[d]);
+		tttd_rec_set_pack(&r, "layers", &pk);
+	}
 	tttd_rec_set_str(&r, "task", t->name);
 	tttd_pack_init(&pk);
 	msgpack_pack_array(&pk.pk, t->ndec);
@@ -571,9 +857,9 @@ get_params(const struct tttd_rec *r, const char *key, double *dst, size_t n, con
 	return TTTD_OK;
 }
 
-/* Check the checkpoint's task and decision space against t. */
+/* Check the checkpoint's decision space (and task name if same_name) against t. */
 static int
-check_space(const struct tttd_rec *r, const struct tttd_task *t, const char *path,
+check_space(const struct tttd_rec *r, const struct tttd_task *t, const char *path, int same_name,
 	    struct tttd_error *e)
 {
 	msgpack_zone zone;
@@ -584,7 +870,7 @@ check_space(const struct tttd_rec *r, const struct tttd_task *t, const char *pat
 
 	if (tttd_rec_get_strn(r, "task", &tn, &tl) != 1)
 		return tttd_error_set(e, TTTD_EFORMAT, "'%s': policy checkpoint has no task", path);
-	if (tl != strlen(t->name) || memcmp(tn, t->name, tl) != 0)
+	if (same_name && (tl != strlen(t->name) || memcmp(tn, t->name, tl) != 0))
 		return tttd_error_set(e, TTTD_EFORMAT,
 				      "'%s': policy checkpoint is for task '%.*s', not '%s'", path,
 				      (int)tl, tn, t->name);
@@ -636,22 +922,21 @@ out:
 	return rc;
 }
 
-int
-tttd_policy_load(struct tttd_policy **out, const char *path, const struct tttd_task *t,
-		 struct tttd_error *e)
+/*
+ * Open path, hash its bytes into id, read its one record into r and check
+ * that it is a policy checkpoint of a format this tttd reads; *kind and
+ * (for "mlp") dims[0..*nl] are filled.  The caller releases r.
+ */
+static int
+read_ckpt(const char *path, struct tttd_rec *r, char id[TTTD_ID_LEN + 1],
+	  enum tttd_policy_kind *kind, size_t *dims, size_t *nl, struct tttd_error *e)
 {
-	struct tttd_policy *p = NULL;
 	struct tttd_reader *rd = NULL;
-	struct tttd_rec r;
-	char id[TTTD_ID_LEN + 1];
-	int64_t fmt = 0, steps = 0, seed = 0;
+	int64_t fmt = 0;
 	const char *kn;
 	size_t kl;
-	enum tttd_policy_kind kind;
 	int fd, rc;
 
-	*out = NULL;
-	tttd_rec_init(&r);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return tttd_error_set(e, errno == ENOENT ? TTTD_ENOENT : TTTD_EIO,
@@ -665,32 +950,86 @@ tttd_policy_load(struct tttd_policy **out, const char *path, const struct tttd_t
 		goto out;
 	}
 	rd = tttd_reader_fdopen(fd, path);
-	rc = tttd_reader_next(rd, &r, e);
+	rc = tttd_reader_next(rd, r, e);
 	if (rc < 0)
 		goto out;
-	if (rc == 0 || !tttd_rec_str_is(&r, "kind", "policy")) {
+	if (rc == 0 || !tttd_rec_str_is(r, "kind", "policy")) {
 		rc = tttd_error_set(e, TTTD_EFORMAT, "'%s': not a policy checkpoint", path);
 		goto out;
 	}
-	if (tttd_rec_get_int(&r, "format", &fmt) != 1 || fmt != TTTD_POLICY_FORMAT) {
+	if (tttd_rec_get_int(r, "format", &fmt) != 1 || fmt < 1 || fmt > TTTD_POLICY_FORMAT) {
 		rc = tttd_error_set(e, TTTD_EFORMAT,
-				    "'%s': policy checkpoint format %lld, this tttd reads %d", path,
-				    (long long)fmt, TTTD_POLICY_FORMAT);
+				    "'%s': policy checkpoint format %lld, this tttd reads 1 to %d",
+				    path, (long long)fmt, TTTD_POLICY_FORMAT);
 		goto out;
 	}
-	if (tttd_rec_get_strn(&r, "policy", &kn, &kl) != 1) {
+	if (tttd_rec_get_strn(r, "policy", &kn, &kl) != 1) {
 		rc = tttd_error_set(e, TTTD_EFORMAT, "'%s': policy checkpoint has no 'policy'", path);
 		goto out;
 	}
 	if (kl == 5 && !memcmp(kn, "table", 5)) {
-		kind = TTTD_POLICY_TABLE;
+		*kind = TTTD_POLICY_TABLE;
 	} else if (kl == 7 && !memcmp(kn, "uniform", 7)) {
-		kind = TTTD_POLICY_UNIFORM;
+		*kind = TTTD_POLICY_UNIFORM;
+	} else if (kl == 3 && !memcmp(kn, "mlp", 3) && fmt >= 2) {
+		msgpack_zone zone;
+		msgpack_object lay;
+		uint32_t k;
+
+		*kind = TTTD_POLICY_MLP;
+		msgpack_zone_init(&zone, 1024);
+		rc = TTTD_OK;
+		if (tttd_rec_get_object(r, "layers", &zone, &lay) != 1 ||
+		    lay.type != MSGPACK_OBJECT_ARRAY || lay.via.array.size < 2 ||
+		    lay.via.array.size > TTTD_NN_MAX_LAYERS + 1) {
+			rc = tttd_error_set(e, TTTD_EFORMAT,
+					    "'%s': policy checkpoint: bad 'layers'", path);
+		} else {
+			*nl = lay.via.array.size - 1;
+			for (k = 0; k < lay.via.array.size; k++) {
+				const msgpack_object *o = &lay.via.array.ptr[k];
+
+				if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 < 1 ||
+				    o->via.u64 > 1u << 20) {
+					rc = tttd_error_set(e, TTTD_EFORMAT,
+							    "'%s': policy checkpoint: bad 'layers'",
+							    path);
+					break;
+				}
+				dims[k] = (size_t)o->via.u64;
+			}
+		}
+		msgpack_zone_destroy(&zone);
+		if (rc < 0)
+			goto out;
 	} else {
 		rc = tttd_error_set(e, TTTD_EFORMAT, "'%s': unknown policy '%.*s'", path, (int)kl, kn);
 		goto out;
 	}
-	rc = check_space(&r, t, path, e);
+	rc = TTTD_OK;
+out:
+	tttd_reader_free(rd);
+	close(fd);
+	return rc;
+}
+
+int
+tttd_policy_load(struct tttd_policy **out, const char *path, const struct tttd_task *t,
+		 struct tttd_error *e)
+{
+	struct tttd_policy *p = NULL;
+	struct tttd_rec r;
+	char id[TTTD_ID_LEN + 1];
+	int64_t steps = 0, seed = 0;
+	enum tttd_policy_kind kind;
+	size_t dims[TTTD_NN_MAX_LAYERS + 1], nl = 0;
+	int rc;
+
+	*out = NULL;
+	tttd_rec_init(&r);
+	if ((rc = read_ckpt(path, &r, id, &kind, dims, &nl, e)) < 0)
+		goto out;
+	rc = check_space(&r, t, path, 1, e);
 	if (rc < 0)
 		goto out;
 	tttd_rec_get_int(&r, "seed", &seed);
@@ -698,7 +1037,14 @@ tttd_policy_load(struct tttd_policy **out, const char *path, const struct tttd_t
 		rc = tttd_error_set(e, TTTD_EFORMAT, "'%s': policy checkpoint has no 'steps'", path);
 		goto out;
 	}
-	p = alloc_policy(t, kind, (uint64_t)seed);
+	p = alloc_policy(t, kind, (uint64_t)seed, dims + 1, nl ? nl - 1 : 0);
+	if (kind == TTTD_POLICY_MLP && (dims[0] != p->dims[0] || dims[nl] != p->dims[p->nl])) {
+		rc = tttd_error_set(e, TTTD_EFORMAT,
+				    "'%s': policy checkpoint: network of %zu inputs and %zu outputs, "
+				    "task '%s' needs %zu and %zu",
+				    path, dims[0], dims[nl], t->name, p->dims[0], p->dims[p->nl]);
+		goto out;
+	}
 	p->steps = steps;
 	if ((rc = get_params(&r, "params", p->w, p->np, path, e)) < 0 ||
 	    (rc = get_params(&r, "init", p->w0, p->np, path, e)) < 0 ||
@@ -711,8 +1057,65 @@ tttd_policy_load(struct tttd_policy **out, const char *path, const struct tttd_t
 	rc = TTTD_OK;
 out:
 	tttd_policy_free(p);
-	tttd_reader_free(rd);
 	tttd_rec_release(&r);
-	close(fd);
+	return rc;
+}
+
+int
+tttd_policy_init_from(struct tttd_policy *p, const char *path, size_t *copied,
+		      struct tttd_error *e)
+{
+	struct tttd_rec r;
+	char id[TTTD_ID_LEN + 1];
+	enum tttd_policy_kind kind;
+	size_t dims[TTTD_NN_MAX_LAYERS + 1], nl = 0, np, l, n = 0;
+	double *src = NULL;
+	int rc;
+
+	if (copied)
+		*copied = 0;
+	TTTD_RETURN_IF(p->kind != TTTD_POLICY_MLP, e, TTTD_EINVAL,
+		       "--init-from: the %s policy cannot be warm-started (use mlp)",
+		       kind_name[p->kind]);
+	TTTD_RETURN_IF(p->steps != 0, e, TTTD_EINVAL,
+		       "--init-from: the policy was already trained (%lld steps)",
+		       (long long)p->steps);
+	tttd_rec_init(&r);
+	if ((rc = read_ckpt(path, &r, id, &kind, dims, &nl, e)) < 0)
+		goto out;
+	if (kind != TTTD_POLICY_MLP) {
+		rc = tttd_error_set(e, TTTD_EINVAL, "'%s': a %s checkpoint, not an mlp", path,
+				    kind_name[kind]);
+		goto out;
+	}
+	np = tttd_nn_count(dims, nl);
+	if (tttd_rec_get_doubles(&r, "params", &src, &n) != 1 || n < np) {
+		rc = tttd_error_set(e, TTTD_EFORMAT, "'%s': policy checkpoint: bad 'params'", path);
+		goto out;
+	}
+	if (nl == p->nl && !memcmp(dims, p->dims, (nl + 1) * sizeof(size_t)) &&
+	    n == p->np && check_space(&r, p->t, path, 0, NULL) == TTTD_OK) {
+		/* the same decision space: everything means the same thing */
+		memcpy(p->w, src, p->np * sizeof(double));
+		if (copied)
+			*copied = p->np;
+	} else {
+		/* only hidden-to-hidden layers: they read and write hidden units */
+		for (l = 1; l + 1 < p->nl && l + 1 < nl; l++) {
+			size_t sz = p->dims[l + 1] * p->dims[l] + p->dims[l + 1];
+
+			if (dims[l] != p->dims[l] || dims[l + 1] != p->dims[l + 1])
+				continue;
+			memcpy(p->w + tttd_nn_layer_offset(p->dims, l),
+			       src + tttd_nn_layer_offset(dims, l), sz * sizeof(double));
+			if (copied)
+				*copied += sz;
+		}
+	}
+	memcpy(p->w0, p->w, p->np * sizeof(double));
+	rc = TTTD_OK;
+out:
+	free(src);
+	tttd_rec_release(&r);
 	return rc;
 }

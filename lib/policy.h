@@ -7,8 +7,14 @@
  * penalty to the initial policy, Adam), as in TTT-Discover sections 2.2-2.3.
  *
  * The interface is deliberately small so that a neural network can replace
- * the present implementation: everything a tool touches is an opaque struct
- * tttd_policy and the functions below.  The implementations today are
+ * the implementation: everything a tool touches is an opaque struct
+ * tttd_policy and the functions below.  The implementations are
+ *   "mlp"     a neural network (nn.h) on a tensor backend (tensor.h: the
+ *             CPU, or cuBLAS): a shared tanh trunk reads the parent's
+ *             decisions, the child's decisions chosen so far and which
+ *             decision is next, and one output block per decision gives
+ *             that decision's logits, plus a learned per-decision "keep
+ *             the parent's option" bonus (see policy.c and docs/policy.md);
  *   "table"   per decision d a logit table logits[d][p][o]: p is the
  *             parent's option of the same decision (p = nopt(d) for "no
  *             parent", a root), o the child's option;
@@ -32,21 +38,34 @@
 #include "task.h"
 #include "tttd.h"
 
-#define TTTD_POLICY_FORMAT 1 /* checkpoint format version */
+#define TTTD_POLICY_FORMAT 2 /* checkpoint format version written (1 is still read) */
 #define TTTD_POLICY_MAX_RESTARTS 100
 
 enum tttd_policy_kind {
 	TTTD_POLICY_TABLE,
 	TTTD_POLICY_UNIFORM,
+	TTTD_POLICY_MLP,
 };
+
+/* The MLP's hidden layers: TTTD_POLICY_DEPTH tanh layers of TTTD_POLICY_WIDTH. */
+#define TTTD_POLICY_WIDTH 32
+#define TTTD_POLICY_DEPTH 2
+
+/* "table", "uniform", "mlp" -> kind.  @return 0, or -1 for another name. */
+int tttd_policy_kind_parse(const char *name, enum tttd_policy_kind *kind);
+/* The name of kind ("table", ...); static. */
+const char *tttd_policy_kind_name(enum tttd_policy_kind kind);
 
 struct tttd_policy;
 
 /*
  * Create the initial policy of kind for task t (borrowed: it must outlive
  * the policy).  seed is recorded in the checkpoint; the table's initial
- * logits do not depend on it (they are a fixed prior, see policy.c), a
- * neural network's would.  Its id (tttd_policy_id) is "init", or "uniform".
+ * logits do not depend on it (they are a fixed prior, see policy.c); the
+ * MLP's trunk weights are drawn from it, and its output layer starts at
+ * zero, so that its initial distribution is exactly the table's (the same
+ * mutation prior) whatever the seed.  Its id (tttd_policy_id) is "init",
+ * or "uniform".  The MLP starts on the CPU backend.
  * @return TTTD_OK.  Free with tttd_policy_free.
  */
 int tttd_policy_new(struct tttd_policy **out, const struct tttd_task *t, enum tttd_policy_kind kind,
@@ -69,6 +88,30 @@ int tttd_policy_load(struct tttd_policy **out, const char *path, const struct tt
  * ".zst" is compressed.  @return TTTD_OK or TTTD_EIO.
  */
 int tttd_policy_save(const struct tttd_policy *p, const char *path, struct tttd_error *e);
+
+/*
+ * Run the MLP's forward and backward passes on tensor backend name ("cpu"
+ * or "cuda"); the other kinds accept only "cpu".  Results agree within
+ * float rounding, so a run may switch.  @return TTTD_OK, or the backend's
+ * error (TTTD_ENODEV where no GPU can be used); p is unchanged on error.
+ */
+int tttd_policy_set_backend(struct tttd_policy *p, const char *name, struct tttd_error *e);
+
+/*
+ * Warm start: copy weights from the MLP checkpoint at path (another run,
+ * maybe of a related task) into p, an MLP that has not been trained yet.
+ * When the two decision spaces are identical (same decision names and
+ * option counts, whatever the task's name: another shape of the same
+ * problem) every parameter is copied.  Otherwise only the hidden-to-hidden
+ * trunk layers whose shapes match are copied: the input layer and the
+ * output blocks are tied to one space's options.  What was copied becomes
+ * the initial policy too (the KL penalty anchors to it).  *copied (may be
+ * NULL) gets the number of parameters copied (0 is not an error).
+ * @return TTTD_OK; TTTD_ENOENT/TTTD_EIO/TTTD_EFORMAT as tttd_policy_load;
+ * TTTD_EINVAL if p or the checkpoint is not an MLP or p was trained.
+ */
+int tttd_policy_init_from(struct tttd_policy *p, const char *path, size_t *copied,
+			  struct tttd_error *e);
 
 /* "init", "uniform" or the checkpoint hash; borrowed. */
 const char *tttd_policy_id(const struct tttd_policy *p);

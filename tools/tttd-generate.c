@@ -25,8 +25,8 @@
 #include "tttd.h"
 
 #define SYNOPSIS                                                                          \
-	"tttd-generate [-fhqvVz] [-o file] [--children k] [--policy file] [--seed n]\n" \
-	"                     [--task name] [--uniform] [file ...]"
+	"tttd-generate [-fhqvVz] [-o file] [--children k] [--init-from file] [--policy file]\n" \
+	"                     [--policy-kind kind] [--seed n] [--task name] [--uniform] [file ...]"
 
 static void
 usage(FILE *f)
@@ -43,8 +43,11 @@ usage(FILE *f)
 	      "  -V, --version        print the version and exit\n"
 	      "  -z, --zstd           compress the output with zstd\n"
 	      "      --children=K     children per parent (default 8)\n"
+	      "      --init-from=FILE warm-start the initial policy from another run's\n"
+	      "                       mlp checkpoint (as tttd-train --init-from)\n"
 	      "      --policy=FILE    sample from the checkpoint FILE (default: the\n"
 	      "                       initial policy)\n"
+	      "      --policy-kind=K  the initial policy: mlp (default) or table\n"
 	      "      --seed=N         random seed (default 0)\n"
 	      "      --task=NAME      task folder or name (default: each parent's task)\n"
 	      "      --uniform        sample uniformly among feasible choices (random\n"
@@ -52,7 +55,7 @@ usage(FILE *f)
 	      f);
 }
 
-enum { OPT_CHILDREN = 256, OPT_POLICY, OPT_SEED, OPT_TASK, OPT_UNIFORM };
+enum { OPT_CHILDREN = 256, OPT_INIT_FROM, OPT_POLICY, OPT_POLICY_KIND, OPT_SEED, OPT_TASK, OPT_UNIFORM };
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -63,7 +66,9 @@ static const struct option longopts[] = {
 	{"version", no_argument, NULL, 'V'},
 	{"zstd", no_argument, NULL, 'z'},
 	{"children", required_argument, NULL, OPT_CHILDREN},
+	{"init-from", required_argument, NULL, OPT_INIT_FROM},
 	{"policy", required_argument, NULL, OPT_POLICY},
+	{"policy-kind", required_argument, NULL, OPT_POLICY_KIND},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"task", required_argument, NULL, OPT_TASK},
 	{"uniform", no_argument, NULL, OPT_UNIFORM},
@@ -75,11 +80,13 @@ static struct {
 	const char *output;
 	unsigned wflags;
 	long children;
+	const char *init_from;
 	const char *policy;
+	enum tttd_policy_kind kind;
 	uint64_t seed;
 	const char *task;
 	int uniform;
-} opt = {.children = 8};
+} opt = {.children = 8, .kind = TTTD_POLICY_MLP};
 
 /* The task and policy in use; reloaded only when a parent names another task. */
 static struct tttd_task *task;
@@ -108,7 +115,10 @@ use_task(const char *name)
 		if (tttd_policy_load(&policy, opt.policy, task, &e) < 0)
 			die_err(&e);
 	} else {
-		tttd_policy_new(&policy, task, TTTD_POLICY_TABLE, opt.seed, &e);
+		/* the same kind and seed as tttd-train's initial policy */
+		tttd_policy_new(&policy, task, opt.kind, opt.seed, &e);
+		if (opt.init_from && tttd_policy_init_from(policy, opt.init_from, NULL, &e) < 0)
+			die_err(&e);
 	}
 	note(2, "task '%s', %zu decisions, policy %s", task->name, task->ndec,
 	     tttd_policy_id(policy));
@@ -282,8 +292,16 @@ main(int argc, char **argv)
 		case OPT_CHILDREN:
 			opt.children = opt_long(optarg, "--children", 1, 1000000);
 			break;
+		case OPT_INIT_FROM:
+			opt.init_from = optarg;
+			break;
 		case OPT_POLICY:
 			opt.policy = optarg;
+			break;
+		case OPT_POLICY_KIND:
+			if (tttd_policy_kind_parse(optarg, &opt.kind) < 0 ||
+			    opt.kind == TTTD_POLICY_UNIFORM)
+				usage_die("--policy-kind: '%s' is not mlp or table", optarg);
 			break;
 		case OPT_SEED:
 			opt.seed = (uint64_t)opt_long(optarg, "--seed", 0, INT64_MAX);
@@ -304,6 +322,8 @@ main(int argc, char **argv)
 	}
 	if (opt.uniform && opt.policy)
 		usage_die("--uniform and --policy cannot be used together");
+	if (opt.init_from && (opt.uniform || opt.policy))
+		usage_die("--init-from starts a new policy: not with --uniform or --policy");
 
 	/* fail before reading anything when the task and checkpoint are known */
 	if (opt.task)

@@ -24,8 +24,9 @@
 #include "tttd.h"
 
 #define SYNOPSIS                                                                       \
-	"tttd-train [-fhqvVz] [-o file] [--kl x] [--lr x] [--policy file] [--save file]\n" \
-	"                  [--seed n] [--task name] [file ...]"
+	"tttd-train [-fhqvVz] [-o file] [--backend name] [--init-from file] [--kl x] [--lr x]\n" \
+	"                  [--policy file] [--policy-kind kind] [--save file] [--seed n]\n" \
+	"                  [--task name] [file ...]"
 
 static void
 usage(FILE *f)
@@ -41,17 +42,23 @@ usage(FILE *f)
 	      "  -v, --verbose        print more detail on stderr\n"
 	      "  -V, --version        print the version and exit\n"
 	      "  -z, --zstd           compress the output with zstd\n"
+	      "      --backend=NAME   run the network on cpu (default) or cuda (cuBLAS)\n"
+	      "      --init-from=FILE warm-start a new initial policy from another run's\n"
+	      "                       mlp checkpoint (all weights for the same decision\n"
+	      "                       space, else the hidden layers whose shapes match)\n"
 	      "      --kl=X           KL penalty to the initial policy (default 0.1)\n"
 	      "      --lr=X           Adam learning rate (default 0.1)\n"
 	      "      --policy=FILE    start from checkpoint FILE (the initial policy if\n"
 	      "                       FILE does not exist)\n"
+	      "      --policy-kind=K  the initial policy: mlp (default) or table\n"
 	      "      --save=FILE      write the new checkpoint to FILE (default: --policy)\n"
 	      "      --seed=N         seed recorded in a new initial policy (default 0)\n"
 	      "      --task=NAME      task folder or name (default: the candidates' task)\n",
 	      f);
 }
 
-enum { OPT_KL = 256, OPT_LR, OPT_POLICY, OPT_SAVE, OPT_SEED, OPT_TASK };
+enum { OPT_BACKEND = 256, OPT_INIT_FROM, OPT_KL, OPT_LR, OPT_POLICY, OPT_POLICY_KIND, OPT_SAVE,
+       OPT_SEED, OPT_TASK };
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -61,9 +68,12 @@ static const struct option longopts[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, 'V'},
 	{"zstd", no_argument, NULL, 'z'},
+	{"backend", required_argument, NULL, OPT_BACKEND},
+	{"init-from", required_argument, NULL, OPT_INIT_FROM},
 	{"kl", required_argument, NULL, OPT_KL},
 	{"lr", required_argument, NULL, OPT_LR},
 	{"policy", required_argument, NULL, OPT_POLICY},
+	{"policy-kind", required_argument, NULL, OPT_POLICY_KIND},
 	{"save", required_argument, NULL, OPT_SAVE},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"task", required_argument, NULL, OPT_TASK},
@@ -75,11 +85,14 @@ static struct {
 	const char *output;
 	unsigned wflags;
 	struct tttd_policy_train_opts train;
+	const char *backend;
+	const char *init_from;
+	enum tttd_policy_kind kind;
 	const char *policy;
 	const char *save;
 	uint64_t seed;
 	const char *task;
-} opt;
+} opt = {.backend = "cpu", .kind = TTTD_POLICY_MLP};
 
 static struct tttd_task *task;
 static char *task_key; /* the name or path the task was loaded by */
@@ -210,6 +223,8 @@ open_policy(void)
 		int rc = tttd_policy_load(&p, opt.policy, task, &e);
 
 		if (rc == TTTD_OK) {
+			if (opt.init_from)
+				note(2, "'%s' exists: --init-from ignored", opt.policy);
 			if (tttd_policy_kind(p) == TTTD_POLICY_UNIFORM)
 				die("'%s': the uniform policy cannot be trained", opt.policy);
 			return p;
@@ -218,8 +233,15 @@ open_policy(void)
 			die_err(&e);
 		note(2, "'%s' does not exist: starting from the initial policy", opt.policy);
 	}
-	/* recorded in the checkpoint; the table's initial logits do not depend on it */
-	tttd_policy_new(&p, task, TTTD_POLICY_TABLE, opt.seed, &e);
+	/* the seed draws the MLP's trunk: tttd-generate uses the same */
+	tttd_policy_new(&p, task, opt.kind, opt.seed, &e);
+	if (opt.init_from) {
+		size_t n = 0;
+
+		if (tttd_policy_init_from(p, opt.init_from, &n, &e) < 0)
+			die_err(&e);
+		note(2, "warm start from '%s': %zu parameters copied", opt.init_from, n);
+	}
 	return p;
 }
 
@@ -266,6 +288,14 @@ main(int argc, char **argv)
 		case 'z':
 			opt.wflags |= TTTD_W_ZSTD;
 			break;
+		case OPT_BACKEND:
+			if (strcmp(optarg, "cpu") && strcmp(optarg, "cuda"))
+				usage_die("--backend: '%s' is not cpu or cuda", optarg);
+			opt.backend = optarg;
+			break;
+		case OPT_INIT_FROM:
+			opt.init_from = optarg;
+			break;
 		case OPT_KL:
 			opt.train.kl = opt_double(optarg, "--kl", 0, 1e6);
 			break;
@@ -274,6 +304,11 @@ main(int argc, char **argv)
 			break;
 		case OPT_POLICY:
 			opt.policy = optarg;
+			break;
+		case OPT_POLICY_KIND:
+			if (tttd_policy_kind_parse(optarg, &opt.kind) < 0 ||
+			    opt.kind == TTTD_POLICY_UNIFORM)
+				usage_die("--policy-kind: '%s' is not mlp or table", optarg);
 			break;
 		case OPT_SAVE:
 			opt.save = optarg;
@@ -305,6 +340,8 @@ main(int argc, char **argv)
 	tttd_rec_init(&r);
 	if (task) {
 		pol = open_policy();
+		if (tttd_policy_set_backend(pol, opt.backend, &e) < 0)
+			die_err(&e);
 		if (tttd_policy_update(pol, ex, nex, &opt.train, &st, &e) < 0)
 			die_err(&e);
 		if (tttd_policy_save(pol, opt.save, &e) < 0)

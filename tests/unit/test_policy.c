@@ -5,6 +5,10 @@
  * probability towards a rewarded child, checkpoints round-trip and refuse a
  * different decision space, and sampling is a pure function of the seed.
  *
+ * The same checks run on the MLP (with a float-sized finite-difference
+ * step), plus: its initial distribution equals the table's, training on
+ * rewarded children, a checkpoint round trip, and the warm start rule.
+ *
  * The task is built by hand (no task folder needed) with constraints that
  * mask options in the middle of the autoregressive order.
  */
@@ -337,6 +341,130 @@ test_no_feasible(void)
 	tttd_task_free(t);
 }
 
+static void
+test_mlp_gradient(struct tttd_task *t, struct tttd_policy *p)
+{
+	size_t np = tttd_policy_nparams(p), i, bad = 0;
+	double *w = tttd_policy_params(p), *g = xcalloc(np, sizeof(double)), worst = 0;
+	int parent[4] = {1, 2, 1, 3}, child[4] = {2, 1, 1, 2};
+	struct tttd_rng rng;
+	double lp, lp1, lp2, h = 1e-2;
+
+	tttd_rng_seed(&rng, 3);
+	for (i = 0; i < np; i++)
+		w[i] += 0.3 * tttd_rng_normal(&rng); /* the output layer starts at zero */
+	T_CHECK("mlp logprob with gradient",
+		tttd_policy_logprob(p, parent, child, &lp, g, 1, NULL) == 0);
+	for (i = 0; i < np; i++) {
+		double save = w[i], fd;
+
+		w[i] = save + h;
+		tttd_policy_logprob(p, parent, child, &lp1, NULL, 1, NULL);
+		w[i] = save - h;
+		tttd_policy_logprob(p, parent, child, &lp2, NULL, 1, NULL);
+		w[i] = save;
+		fd = (lp1 - lp2) / (2 * h);
+		/* float passes: the step is large and the tolerance relative */
+		if (fabs(fd - g[i]) > 2e-3 + 1e-2 * fabs(fd))
+			bad++;
+		worst = fmax(worst, fabs(fd - g[i]));
+	}
+	T_CHECK("mlp gradient matches finite differences", bad == 0);
+	if (bad)
+		fprintf(stderr, "mlp gradcheck: %zu of %zu off, worst %g\n", bad, np, worst);
+	free(g);
+}
+
+static void
+test_mlp(struct tttd_task *t)
+{
+	struct tttd_policy *m, *tb, *q = NULL, *w2;
+	struct tttd_policy_train_opts o;
+	struct tttd_policy_stats st;
+	struct tttd_policy_example ex[2];
+	struct tttd_error e = {0};
+	struct tttd_task *t5 = make_task("toy5", 1);
+	int parent[4] = {0, 0, 0, 0}, good[4] = {1, 2, 1, 3}, other[4] = {0, 1, 0, 1};
+	int a[4], b[4], k, eq = 1;
+	double before, lp1, lp2;
+	char path[] = "/tmp/test_policy_mlp.XXXXXX";
+	struct tttd_rng r1, r2;
+	size_t copied = 99;
+	int fd;
+
+	T_CHECK("new mlp policy", tttd_policy_new(&m, t, TTTD_POLICY_MLP, 1, NULL) == 0);
+	T_CHECK("kind mlp", tttd_policy_kind(m) == TTTD_POLICY_MLP);
+	tttd_policy_new(&tb, t, TTTD_POLICY_TABLE, 1, NULL);
+	/* zero output layer + the table's keep bonus: the same sampler */
+	tttd_rng_seed(&r1, 11);
+	tttd_rng_seed(&r2, 11);
+	for (k = 0; k < 200; k++) {
+		tttd_policy_sample(m, (k & 1) ? parent : NULL, &r1, a, &lp1, NULL);
+		tttd_policy_sample(tb, (k & 1) ? parent : NULL, &r2, b, &lp2, NULL);
+		eq &= same(a, b, 4) && fabs(lp1 - lp2) < 1e-9;
+	}
+	T_CHECK("the initial mlp samples what the initial table samples", eq);
+	test_sampling(t, m);
+	test_determinism(m);
+
+	tttd_policy_train_opts_default(&o);
+	ex[0] = (struct tttd_policy_example){parent, good, 1.0};
+	ex[1] = (struct tttd_policy_example){parent, other, -1.0};
+	before = prob_of(m, parent, good);
+	for (k = 0; k < 5; k++)
+		T_CHECK("mlp update", tttd_policy_update(m, ex, 2, &o, &st, &e) == 0);
+	T_CHECK("mlp: positive advantage raises the child's probability",
+		prob_of(m, parent, good) > 2 * before);
+	T_CHECK("mlp: negative advantage lowers the other", prob_of(m, parent, other) < before);
+	T_CHECK("mlp: kl grew", st.kl > 0);
+
+	/* checkpoint round trip */
+	fd = mkstemp(path);
+	close(fd);
+	T_CHECK("mlp save", tttd_policy_save(m, path, &e) == 0);
+	T_CHECK("mlp load", tttd_policy_load(&q, path, t, &e) == 0);
+	T_CHECK("loaded kind", q && tttd_policy_kind(q) == TTTD_POLICY_MLP);
+	T_CHECK("loaded steps", q && tttd_policy_steps(q) == 5);
+	T_CHECK("loaded parameters",
+		q && tttd_policy_nparams(q) == tttd_policy_nparams(m) &&
+			!memcmp(tttd_policy_params(q), tttd_policy_params(m),
+				tttd_policy_nparams(m) * sizeof(double)));
+	T_NEAR("loaded policy gives the same probability", prob_of(q, parent, good),
+	       prob_of(m, parent, good), 1e-12);
+	T_CHECK("a trained policy cannot be warm-started",
+		tttd_policy_init_from(q, path, NULL, &e) == TTTD_EINVAL);
+
+	/* warm start, same space: everything; another space: the hidden layer */
+	tttd_policy_new(&w2, t, TTTD_POLICY_MLP, 2, NULL);
+	T_CHECK("warm start, same space", tttd_policy_init_from(w2, path, &copied, &e) == 0);
+	T_CHECK("every parameter copied", copied == tttd_policy_nparams(w2));
+	T_NEAR("the warm start samples like the source", prob_of(w2, parent, good),
+	       prob_of(m, parent, good), 1e-12);
+	tttd_policy_free(w2);
+	tttd_policy_new(&w2, t5, TTTD_POLICY_MLP, 2, NULL);
+	T_CHECK("warm start, other space", tttd_policy_init_from(w2, path, &copied, &e) == 0);
+	T_CHECK("only the hidden-to-hidden layer copied",
+		copied == TTTD_POLICY_WIDTH * TTTD_POLICY_WIDTH + TTTD_POLICY_WIDTH);
+	tttd_policy_free(w2);
+	T_CHECK("a table checkpoint cannot warm-start",
+		tttd_policy_save(tb, path, NULL) == 0 &&
+			tttd_policy_new(&w2, t, TTTD_POLICY_MLP, 2, NULL) == 0 &&
+			tttd_policy_init_from(w2, path, NULL, &e) == TTTD_EINVAL);
+	tttd_policy_free(w2);
+	T_CHECK("backend switch: cpu accepted, unknown refused",
+		tttd_policy_set_backend(m, "cpu", &e) == 0 &&
+			tttd_policy_set_backend(m, "tpu", &e) == TTTD_EINVAL);
+	unlink(path);
+	tttd_policy_free(q);
+	tttd_policy_free(tb);
+	tttd_policy_free(m);
+
+	tttd_policy_new(&m, t, TTTD_POLICY_MLP, 4, NULL);
+	test_mlp_gradient(t, m);
+	tttd_policy_free(m);
+	tttd_task_free(t5);
+}
+
 int
 main(void)
 {
@@ -352,6 +480,7 @@ main(void)
 	tttd_policy_free(p);
 	test_training(t);
 	test_no_feasible();
+	test_mlp(t);
 	tttd_task_free(t);
 	return T_DONE();
 }
