@@ -8,10 +8,14 @@
  *   SWIZZLE       1: XOR-swizzled 16-byte chunks, 0: rows padded by 16 bytes
  *   GROUP_M       block raster: GROUP_M row-blocks per column sweep (L2 reuse)
  *   MINB          __launch_bounds__ minimum blocks per SM (2 caps registers)
+ *   SPLITK        blockIdx.z takes one of SPLITK slices of K (whole BK tiles)
+ *                 and adds its partial sums into C with atomicAdd; the plan
+ *                 zeroes C first (zero_c, launched only when SPLITK > 1).
+ *                 For skinny outputs with a long K (256 x 256 x 16384).
  * Tensor cores through mma.sync.m16n8k16 (bf16 in, fp32 accumulate); operand
  * fragments through ldmatrix (.trans for B, which is k-major in shared),
  * double-buffered across the k16 steps; one barrier per k-tile.  Not here:
- * wgmma/TMA (sm_90a), split-K, a bf16 output.
+ * wgmma/TMA (sm_90a), a bf16 output.
  *
  * Every shape is handled: rows and columns past M, N, K are zero-filled on
  * load (cp.async with src-size 0) and masked on store.  16-byte loads need K
@@ -28,6 +32,9 @@
 #define SWIZZLE 1
 #define GROUP_M 8
 #define MINB 1
+#endif
+#ifndef SPLITK
+#define SPLITK 1
 #endif
 
 #define NWARP ((BM / WM) * (BN / WN))
@@ -142,10 +149,10 @@ mma_bf16(float *d, const unsigned *a, unsigned b0, unsigned b1)
 
 /* Stage tile k0 of A and B into shared stage (sA, sB): the 16-byte path. */
 __device__ __forceinline__ void
-load_vec(unsigned sA, unsigned sB, const bf16_t *gA, const bf16_t *gB, long K, long N, int a_r0, int a_c,
-	 int b_r0, int b_c, unsigned a_rowok, int b_colok, long k0)
+load_vec(unsigned sA, unsigned sB, const bf16_t *gA, const bf16_t *gB, long K, long KE, long N, int a_r0,
+	 int a_c, int b_r0, int b_c, unsigned a_rowok, int b_colok, long k0)
 {
-	int ka = (k0 + a_c * 8) < K;
+	int ka = (k0 + a_c * 8) < KE;
 #pragma unroll
 	for (int p = 0; p < A_PASS; p++) {
 		int r = a_r0 + p * A_RSTEP;
@@ -158,7 +165,7 @@ load_vec(unsigned sA, unsigned sB, const bf16_t *gA, const bf16_t *gB, long K, l
 	for (int p = 0; p < B_PASS; p++) {
 		int r = b_r0 + p * B_RSTEP;
 		if (BK % B_RSTEP == 0 || r < BK) {
-			int ok = b_colok && k0 + r < K;
+			int ok = b_colok && k0 + r < KE;
 			cp_async16(sB + 2 * b_off(r, b_c), ok ? gB + (k0 + p * B_RSTEP) * N : gB, ok ? 16 : 0);
 		}
 	}
@@ -166,18 +173,18 @@ load_vec(unsigned sA, unsigned sB, const bf16_t *gA, const bf16_t *gB, long K, l
 
 /* The scalar path: any K and N (rows not 16-byte aligned), same layout. */
 __device__ __noinline__ void
-load_scalar(bf16_t *sA, bf16_t *sB, const bf16_t *A, const bf16_t *B, long M, long N, long K, long m0,
-	    long n0, long k0, int tid)
+load_scalar(bf16_t *sA, bf16_t *sB, const bf16_t *A, const bf16_t *B, long M, long N, long K, long KE,
+	    long m0, long n0, long k0, int tid)
 {
 	for (int i = tid; i < BM * BK; i += NT) {
 		int r = i / BK, c = i % BK;
 		long gm = m0 + r, gk = k0 + c;
-		sA[a_off(r, c / 8) + c % 8] = gm < M && gk < K ? A[gm * K + gk] : (bf16_t)0;
+		sA[a_off(r, c / 8) + c % 8] = gm < M && gk < KE ? A[gm * K + gk] : (bf16_t)0;
 	}
 	for (int i = tid; i < BK * BN; i += NT) {
 		int r = i / BN, c = i % BN;
 		long gk = k0 + r, gn = n0 + c;
-		sB[b_off(r, c / 8) + c % 8] = gk < K && gn < N ? B[gk * N + gn] : (bf16_t)0;
+		sB[b_off(r, c / 8) + c % 8] = gk < KE && gn < N ? B[gk * N + gn] : (bf16_t)0;
 	}
 }
 
@@ -224,7 +231,11 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 
 	/* 16-byte cp.async needs every row start 16-byte aligned. */
 	const int vec = (K % 8 == 0) && (N % 8 == 0) && (((unsigned long)A | (unsigned long)B) % 16 == 0);
-	const int KT = (int)((K + BK - 1) / BK);
+	/* This block's slice of K: [kb, KE), whole BK tiles except at K. */
+	const long ktiles = (K + BK - 1) / BK, per = (ktiles + SPLITK - 1) / SPLITK;
+	const long kb = SPLITK > 1 ? (long)blockIdx.z * per * BK : 0;
+	const long KE = SPLITK > 1 ? (kb + per * BK < K ? kb + per * BK : K) : K;
+	const int KT = KE > kb ? (int)((KE - kb + BK - 1) / BK) : 0;
 
 	/* Copy plan (see A_CPR): rows in range are a bit mask over the passes. */
 	const int a_c = tid % A_CPR, a_r0 = tid / A_CPR;
@@ -250,11 +261,11 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 	for (int s = 0; s < STAGES - 1; s++) {
 		if (s < KT) {
 			if (vec)
-				load_vec(sA0 + 2 * s * A_STAGE, sB0 + 2 * s * B_STAGE, gA, gB, K, N, a_r0, a_c, b_r0,
-					 b_c, a_rowok, b_colok, (long)s * BK);
+				load_vec(sA0 + 2 * s * A_STAGE, sB0 + 2 * s * B_STAGE, gA, gB, K, KE, N, a_r0, a_c,
+					 b_r0, b_c, a_rowok, b_colok, kb + (long)s * BK);
 			else
-				load_scalar(sA + s * A_STAGE, sB + s * B_STAGE, A, B, M, N, K, m0, n0, (long)s * BK,
-					    tid);
+				load_scalar(sA + s * A_STAGE, sB + s * B_STAGE, A, B, M, N, K, KE, m0, n0,
+					    kb + (long)s * BK, tid);
 		}
 		cp_commit();
 	}
@@ -269,7 +280,7 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 	unsigned af[2][MI][4], bfr[2][NI][2];
 	int rs = 0;		 /* stage being read */
 	int ws = STAGES - 1;	 /* stage to fill next */
-	long nk = (long)(STAGES - 1) * BK; /* k0 of the tile to fill next */
+	long nk = kb + (long)(STAGES - 1) * BK; /* k0 of the tile to fill next */
 	cp_wait<STAGES - 2>();
 	__syncthreads();
 	load_frags(sA0, sB0, 0, lane, wm0, wn0, af[0], bfr[0]);
@@ -288,13 +299,13 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 					   af[(kk + 1) & 1], bfr[(kk + 1) & 1]);
 			}
 			if (kk == 0) {
-				if (nk < K) {
+				if (nk < KE) {
 					if (vec)
-						load_vec(sA0 + 2 * ws * A_STAGE, sB0 + 2 * ws * B_STAGE, gA, gB, K, N,
-							 a_r0, a_c, b_r0, b_c, a_rowok, b_colok, nk);
+						load_vec(sA0 + 2 * ws * A_STAGE, sB0 + 2 * ws * B_STAGE, gA, gB, K, KE,
+							 N, a_r0, a_c, b_r0, b_c, a_rowok, b_colok, nk);
 					else
-						load_scalar(sA + ws * A_STAGE, sB + ws * B_STAGE, A, B, M, N, K, m0,
-							    n0, nk, tid);
+						load_scalar(sA + ws * A_STAGE, sB + ws * B_STAGE, A, B, M, N, K, KE,
+							    m0, n0, nk, tid);
 				}
 				cp_commit();
 				ws = ws == STAGES - 1 ? 0 : ws + 1;
@@ -323,7 +334,12 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 					continue;
 				float *p = C + row * N + col;
 				float v0 = acc[i][j][2 * h], v1 = acc[i][j][2 * h + 1];
-				if (even && col + 1 < N) {
+				if (SPLITK > 1) {
+					if (col < N)
+						atomicAdd(p, v0);
+					if (col + 1 < N)
+						atomicAdd(p + 1, v1);
+				} else if (even && col + 1 < N) {
 					*(float2 *)p = make_float2(v0, v1);
 				} else {
 					if (col < N)
@@ -334,4 +350,14 @@ gemm(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restri
 			}
 		}
 	}
+}
+
+/* Split-K only: C must start at zero for the atomic partial sums. */
+extern "C" __global__ void
+zero_c(const bf16_t *A, const bf16_t *B, float *C, long M, long N, long K)
+{
+	long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
+
+	if (i < M * N)
+		C[i] = 0.f;
 }

@@ -68,17 +68,19 @@ cat "$out/faults.txt"
 
 echo "== GPU tasks (sampled configurations, generate | compile | bench)"
 : >"$out/tasks.txt"
-for task in gemm softmax_cuda layernorm; do
+# gemm_f32: fp32 GEMM against its reference and cuBLAS sgemm; cuda_plan: a
+# plan that mixes launches with cuBLAS steps (and a ref_gemm reference).
+for task in gemm softmax_cuda layernorm gemm_f32 tests/data/tasks/cuda_plan; do
 	tttd-select --task "$task" --groups 1 </dev/null 2>>"$out/tasks.err" |
-		tttd-generate --children "${GPU_CONFIGS:-4}" --uniform --seed 7 2>>"$out/tasks.err" |
+		tttd-generate --task "$task" --children "${GPU_CONFIGS:-4}" --uniform --seed 7 2>>"$out/tasks.err" |
 		tttd-compile -q --arch "${TTTD_ARCH:-sm_90a}" 2>>"$out/tasks.err" |
-		tttd-bench -q --backend cuda --timeout 20 --max-time 0.5 2>>"$out/tasks.err" |
-		tttd-cat >"$out/$task.jsonl"
+		tttd-bench -q --backend cuda --task "$task" --timeout 20 --max-time 0.5 2>>"$out/tasks.err" |
+		tttd-cat >"$out/${task##*/}.jsonl"
 	jq -r '[.task, .status, (.time_ns // 0 | floor), (.ref_ns // 0 | floor), (.baseline_ratio // 0),
 		(.floor_ns // 0 | floor), (.decisions | tostring), (.reason // "")] | @tsv' \
-		"$out/$task.jsonl" >>"$out/tasks.txt"
-	n=$(jq -s 'length' "$out/$task.jsonl")
-	bad=$(jq -s '[.[] | select(.status != "ok")] | length' "$out/$task.jsonl")
+		"$out/${task##*/}.jsonl" >>"$out/tasks.txt"
+	n=$(jq -s 'length' "$out/${task##*/}.jsonl")
+	bad=$(jq -s '[.[] | select(.status != "ok")] | length' "$out/${task##*/}.jsonl")
 	[ "$n" -gt 0 ] && [ "$bad" = 0 ] || { echo "gpu: $task: $bad of $n not ok"; status=1; }
 done
 jq -r '.device' "$out/gemm.jsonl" | head -1
