@@ -10,9 +10,9 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--candidates n] [--children k]
-                     [--device n] [--estimator entropic|mean] [--groups g] [--jobs n]
-                     [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
+usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--candidates n]
+                     [--children k] [--device n] [--estimator entropic|mean] [--ga] [--groups g] [--jobs n]
+                     [--no-best] [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
                      [--steps n] [--task name] [--time seconds] [--timeout s] [--uniform]
 
 Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
@@ -30,10 +30,15 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --device n         GPU to benchmark on (default 0)
   --arch sm_XY       CUDA architecture to compile for (default: the device's)
   --timeout s        per-candidate benchmark timeout (default 10)
+  --bench-time s     timed repetitions per candidate for at most s seconds (default 1)
+  --no-best          skip re-measuring the best at the end (no best/ report)
   --estimator e      advantage estimator: entropic (default) or mean
   --uniform          sample uniformly (search without a policy)
   --no-train         never update the policy (search with the initial policy)
   --no-select        ignore PUCT: always expand the task's initial states
+  --ga               a classic genetic algorithm instead (no policy, no PUCT):
+                     the --groups best of the archive are mutated and crossed
+                     over by tttd-mutate, --children each
   --progress         a progress line on stderr even when it is not a terminal
   -q                 errors only
   -h, --help         this help
@@ -56,7 +61,7 @@ fi
 
 run= task= arch= backend=auto steps= candidates= max_time= groups=8 children=8 seed=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
-uniform=0 notrain=0 noselect=0 quiet=0 force_progress=0
+uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0
 bench_time=1 # seconds of timed repetitions per candidate at most
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; }
@@ -84,7 +89,10 @@ while [ $# -gt 0 ]; do
 	--uniform) uniform=1 ;;
 	--no-train) notrain=1 ;;
 	--no-select) noselect=1 ;;
+	--ga) ga=1 ;;
 	--progress) force_progress=1 ;;
+	--bench-time) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; bench_time=$2; shift ;;
+	--no-best) nobest=1 ;;
 	--) shift; break ;;
 	-*) usage_die "unknown option '$1'" ;;
 	*) usage_die "unexpected argument '$1'" ;;
@@ -93,7 +101,8 @@ while [ $# -gt 0 ]; do
 done
 [ "$groups" -ge 1 ] || usage_die "--groups must be at least 1"
 [ "$children" -ge 1 ] || usage_die "--children must be at least 1"
-for t in tttd-select tttd-generate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
+[ "$ga" = 0 ] || [ "$uniform$notrain$noselect" = 000 ] || usage_die "--ga cannot be combined with --uniform, --no-train or --no-select"
+for t in tttd-select tttd-generate tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
 	command -v "$t" >/dev/null || die "cannot find '$t' (run 'make' first)"
 done
 command -v jq >/dev/null || die "cannot find 'jq' (apt-get install jq)"
@@ -131,6 +140,9 @@ uniform=$uniform
 notrain=$notrain
 noselect=$noselect
 estimator=$estimator"
+# (only a GA run names its strategy, so runs made before --ga still resume)
+[ "$ga" = 1 ] && config="$config
+strategy=ga"
 if [ -f "$run/config" ]; then
 	if [ "$(cat "$run/config")" != "$config" ]; then
 		diff <(echo "$config") "$run/config" >&2 || true
@@ -158,7 +170,7 @@ train_step() { # $1 = step number
 	s=$(stepname "$1")
 	out="$run/policy/$s.ckpt"
 	[ -f "$out" ] && return 0
-	if [ "$uniform" = 1 ] || [ "$notrain" = 1 ]; then
+	if [ "$uniform" = 1 ] || [ "$notrain" = 1 ] || [ "$ga" = 1 ]; then
 		# No learning: carry the previous checkpoint (or none) forward.
 		prev=$(checkpoint_for $(($1 - 1)))
 		if [ -n "$prev" ] && [ -f "$prev" ]; then cp "$prev" "$out.tmp" && mv "$out.tmp" "$out"; else : >"$out"; fi
@@ -235,7 +247,14 @@ while [ "$step" -lt "$steps" ]; do
 	(
 		"${select_in[@]}" | tttd-select --task "$task" --groups "$groups" --step "$step"
 	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step (see $log)"
-	tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}" "$run/steps/$s.parents" 2>>"$log" |
+	vary=(tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}")
+	if [ "$ga" = 1 ]; then
+		# The population is the archive's best (truncation selection); a
+		# first step draws it from the roots, i.e. uniformly.
+		[ "$step" -gt 0 ] && archive | tttd-select --task "$task" --best "$groups" 2>>"$log" >"$run/steps/$s.parents"
+		vary=(tttd-mutate --task "$task" --children "$children" --seed "$seed" --step "$step")
+	fi
+	"${vary[@]}" "$run/steps/$s.parents" 2>>"$log" |
 		tttd-compile -q -j "$jobs" --cache "$run/cache" "${compile_opt[@]}" 2>>"$log" |
 		tttd-bench "${bench_ui[@]}" --task "$task" --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
@@ -250,6 +269,8 @@ while [ "$step" -lt "$steps" ]; do
 	step=$((step + 1))
 	report_progress "$step"
 done
+
+[ "$nobest" = 1 ] && exit 0
 
 # The best kernel: re-measure the top candidates side by side with the
 # reference (one tttd-bench run, more repetitions) before reporting.

@@ -1,0 +1,1 @@
+tttd-mutate --rate 1.5
