@@ -624,6 +624,12 @@ tttd_policy_logprob(const struct tttd_policy *p, const int *parent, const int *c
 	return TTTD_OK;
 }
 
+double
+tttd_policy_default_lr(enum tttd_policy_kind kind)
+{
+	return kind == TTTD_POLICY_MLP ? TTTD_POLICY_MLP_LR : TTTD_POLICY_LR;
+}
+
 void
 tttd_policy_train_opts_default(struct tttd_policy_train_opts *o)
 {

@@ -171,6 +171,15 @@ struct tttd_policy_train_opts {
  */
 #define TTTD_POLICY_LR 0.1
 #define TTTD_POLICY_KL 0.1
+/*
+ * The MLP's default lr: Adam moves each of thousands of weights by about
+ * lr, and a logit is a sum over many of them, so 0.1 collapses the policy
+ * (entropy 0.19 nats after 6 steps on one matmul batch); 0.01 moves it as
+ * much as the table moves at 0.1 (KL 0.079 vs 0.085; docs/policy.md).
+ */
+#define TTTD_POLICY_MLP_LR 0.01
+/* The default lr of kind. */
+double tttd_policy_default_lr(enum tttd_policy_kind kind);
 void tttd_policy_train_opts_default(struct tttd_policy_train_opts *o);
 
 struct tttd_policy_stats {

@@ -47,7 +47,7 @@ usage(FILE *f)
 	      "                       mlp checkpoint (all weights for the same decision\n"
 	      "                       space, else the hidden layers whose shapes match)\n"
 	      "      --kl=X           KL penalty to the initial policy (default 0.1)\n"
-	      "      --lr=X           Adam learning rate (default 0.1)\n"
+	      "      --lr=X           Adam learning rate (default 0.01 for mlp, 0.1 for table)\n"
 	      "      --policy=FILE    start from checkpoint FILE (the initial policy if\n"
 	      "                       FILE does not exist)\n"
 	      "      --policy-kind=K  the initial policy: mlp (default) or table\n"
@@ -86,6 +86,7 @@ static struct {
 	unsigned wflags;
 	struct tttd_policy_train_opts train;
 	const char *backend;
+	int lr_set;
 	const char *init_from;
 	enum tttd_policy_kind kind;
 	const char *policy;
@@ -301,6 +302,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_LR:
 			opt.train.lr = opt_double(optarg, "--lr", 1e-12, 100);
+			opt.lr_set = 1;
 			break;
 		case OPT_POLICY:
 			opt.policy = optarg;
@@ -342,6 +344,8 @@ main(int argc, char **argv)
 		pol = open_policy();
 		if (tttd_policy_set_backend(pol, opt.backend, &e) < 0)
 			die_err(&e);
+		if (!opt.lr_set)
+			opt.train.lr = tttd_policy_default_lr(tttd_policy_kind(pol));
 		if (tttd_policy_update(pol, ex, nex, &opt.train, &st, &e) < 0)
 			die_err(&e);
 		if (tttd_policy_save(pol, opt.save, &e) < 0)
