@@ -35,6 +35,10 @@ cmp <(norm one.mp) <(norm seven.mp) || bad "model: 7 shards differ"
 tttd-cat syn.mp >syn.jsonl
 head -n 2 syn.jsonl | tttd-cat -j >two.mp
 "$fan" -q --workers 5 --task "$syn" --seed 3 two.mp | tttd-cat | wc -l | grep -qx 2 || bad "5 workers, 2 records"
+# --workdir keeps the shards and their logs.
+"$fan" -q --workers 2 --workdir wd --task "$syn" --seed 3 -o wd.mp syn.mp
+[ -f wd/shard.1.out.jsonl ] && [ -f wd/shard.1.err ] || bad "--workdir: no shard files kept"
+cmp <(norm one.mp) <(norm wd.mp) || bad "--workdir: records differ"
 # An empty batch is an empty output, not an error.
 : >empty.mp
 [ "$("$fan" -q --workers 3 --task "$syn" empty.mp | wc -c)" = 0 ] || bad "empty batch"
