@@ -44,7 +44,7 @@ END {
 	if (ymax < 4) { ticks[++nt] = 1.5; ticks[++nt] = 1.25 }
 	for (i = 1; i <= nt; i++) {
 		if (ticks[i] > ymax) continue
-		printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"%s/>", L, Y(ticks[i]), L + W, Y(ticks[i]), ticks[i] == 1.01 ? " stroke-dasharray=\"4 3\" stroke=\"#888\"" : ""
+		printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" %s/>", L, Y(ticks[i]), L + W, Y(ticks[i]), ticks[i] == 1.01 ? "stroke=\"#888\" stroke-dasharray=\"4 3\"" : "stroke=\"#ddd\""
 		if (ticks[i] != 1.01) printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>", L - 6, Y(ticks[i]) + 4, ticks[i]
 		printf "\n"
 	}
