@@ -29,15 +29,15 @@ trimul_reftask() {
 		sed -e 's/^ref_launch /launch /' -e 's/^ref_gemm /gemm /' >"$1/task"
 }
 
-# trimul_table JSONL...: per bench shape, the median time (us) of each file's
-# first ok record, the rough floor (compulsory x + y bytes at 3.0 TB/s, FLOPs at
+# trimul_table JSONL...: per bench shape, the median time (us) of each ok record
+# (in file order), the rough floor (compulsory x + y bytes at 3.0 TB/s, FLOPs at
 # 750 TFLOP/s dense fp16: ttt-discover.md 5.5), then geometric means.
 trimul_table() {
 	jq -s -r '
 	  def floor_us: (.[0] as $B | .[1] as $N | .[2] as $C | .[3] as $H |
 	    [8 * $B * $N * $N * $C / 3.0e6, (12 * $B * $N * $N * $C * $H + 2 * $B * $N * $N * $N * $H) / 750e6] | max);
 	  def gm: (map(log) | add / length | exp);
-	  [.[] | map(select(.status == "ok"))[0]] as $runs |
+	  [.[] | select(.status == "ok")] as $runs |
 	  ($runs[0].timing | map(.shape)) as $shapes |
 	  ($shapes | map(floor_us)) as $fl |
 	  (["shape (B N C H)"] + [$runs[] | .id] + ["floor", "x floor"] | @tsv),
