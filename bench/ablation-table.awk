@@ -52,6 +52,7 @@ END {
 			if ((m SUBSEP s) in hit) { w[i] = hit[m, s]; got++ } else w[i] = n + 1
 		}
 		med = median(w, k)
+		if (k % 2 == 0 && w[k / 2 + 1] > n) med = n + 1 # half the seeds never got there
 		printf " %s [%s-%s] | %d/%d |\n", ev(med), ev(w[1]), ev(w[k]), got, k
 		if (sumfile != "") printf "%s\t%s\t%d\t%d\t%d\n", m, (med > n ? "inf" : med), w[1], w[k], got >sumfile
 	}
