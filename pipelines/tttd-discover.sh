@@ -11,7 +11,7 @@ set -euo pipefail
 usage() {
 	cat <<'USAGE'
 usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--candidates n]
-                     [--children k] [--device n] [--estimator entropic|mean] [--ga] [--groups g] [--jobs n]
+                     [--children k] [--device n] [--estimator entropic|mean] [--ga] [--gpus n] [--groups g] [--jobs n]
                      [--no-best] [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
                      [--steps n] [--task name] [--time seconds] [--timeout s] [--uniform]
 
@@ -28,6 +28,7 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --seed n           the run's seed (default 1); recorded in the run
   --jobs n           parallel compiles (default: CPUs)
   --device n         GPU to benchmark on (default 0)
+  --gpus n           benchmark on GPUs 0..n-1 at once (tttd-fanout; default 1)
   --arch sm_XY       CUDA architecture to compile for (default: the device's)
   --timeout s        per-candidate benchmark timeout (default 10)
   --bench-time s     timed repetitions per candidate for at most s seconds (default 1)
@@ -59,7 +60,7 @@ if [ -x "$here/../bin/tttd-select" ]; then
 	cd "$top"
 fi
 
-run= task= arch= backend=auto steps= candidates= max_time= groups=8 children=8 seed=1
+run= task= arch= backend=auto gpus=1 steps= candidates= max_time= groups=8 children=8 seed=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0
 bench_time=1 # seconds of timed repetitions per candidate at most
@@ -82,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--seed) need_arg "$@"; isnum "$1" "$2"; seed=$2; shift ;;
 	--jobs) need_arg "$@"; isnum "$1" "$2"; jobs=$2; shift ;;
 	--device) need_arg "$@"; isnum "$1" "$2"; device=$2; shift ;;
+	--gpus) need_arg "$@"; isnum "$1" "$2"; gpus=$2; shift ;;
 	--arch) need_arg "$@"; arch=$2; shift ;;
 	--timeout) need_arg "$@"; isnum "$1" "$2"; timeout=$2; shift ;;
 	--estimator) need_arg "$@"; estimator=$2; shift
@@ -240,6 +242,9 @@ while [ "$step" -lt "$steps" ]; do
 	[ -n "$prev" ] && [ -s "$prev" ] && policy_opt=(--policy "$prev")
 	[ "$uniform" = 1 ] && policy_opt=(--uniform)
 	# The bench's own progress line goes to the terminal, not the step log.
+	# One tttd-bench, or one per GPU through tttd-fanout (same records, input order).
+	bench_cmd=(tttd-bench --device "$device")
+	[ "$gpus" -gt 1 ] && bench_cmd=("$here/tttd-fanout.sh" --gpus "$gpus")
 	bench_ui=(-q) bench_err=$log
 	if [ "$progress_on" = 1 ]; then bench_ui=(-q --progress) bench_err=/dev/stderr; fi
 	select_in=(archive)
@@ -256,7 +261,7 @@ while [ "$step" -lt "$steps" ]; do
 	fi
 	"${vary[@]}" "$run/steps/$s.parents" 2>>"$log" |
 		tttd-compile -q -j "$jobs" --cache "$run/cache" "${compile_opt[@]}" 2>>"$log" |
-		tttd-bench "${bench_ui[@]}" --task "$task" --backend "$backend" --device "$device" --seed "$seed" --timeout "$timeout" \
+		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
 		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.scored" 2>>"$log" ||
