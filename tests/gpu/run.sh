@@ -85,12 +85,24 @@ for task in gemm softmax_cuda layernorm gemm_f32 tests/data/tasks/cuda_plan; do
 done
 jq -r '.device' "$out/gemm.jsonl" | head -1
 
+echo "== policy network: CPU and cuBLAS agree (tests/gpu/nn_check.c)"
+if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib -I/usr/local/cuda/include -o build/nn_check \
+	tests/gpu/nn_check.c build/libtttd.a -L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 \
+	-lnvrtc -lcudart -lcublas -lmsgpackc -lzstd -ljansson -lm -lpthread -ldl 2>"$out/nn_build.log"; then
+	build/nn_check >"$out/nn.txt" 2>&1 || status=1
+else
+	tail -5 "$out/nn_build.log" >"$out/nn.txt"
+	status=1
+fi
+
 echo
 echo "================ GPU suite summary ================"
 echo "fault batch:"
 cat "$out/faults.txt"
 echo "tasks (task status time_ns ref_ns baseline_ratio floor_ns decisions reason):"
 cat "$out/tasks.txt"
+echo "policy network:"
+cat "$out/nn.txt"
 tail -3 "$out/faults.err" "$out/tasks.err" 2>/dev/null
 echo "gpu: $([ $status = 0 ] && echo PASS || echo FAIL)"
 exit $status
