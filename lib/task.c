@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "expr.h"
+#include "hash.h"
 #include "task.h"
 
 #ifndef TTTD_DATADIR
@@ -1604,4 +1605,25 @@ tttd_dtype_size(enum tttd_dtype d)
 	case TTTD_F16: return 2;
 	}
 	return 0;
+}
+
+void
+tttd_task_candidate_id(const struct tttd_task *t, const char *source, const char *cflags,
+		       const int *choice, char id[33])
+{
+	struct tttd_sha256 s;
+	size_t d;
+
+	tttd_sha256_init(&s);
+	tttd_sha256_field(&s, t->name);
+	tttd_sha256_field(&s, t->target);
+	tttd_sha256_field(&s, cflags);
+	tttd_sha256_field(&s, source);
+	for (d = 0; d < t->ndec; d++) {
+		char *kv = xasprintf("%s=%s", t->dec[d].name, t->dec[d].opt[choice[d]]);
+
+		tttd_sha256_field(&s, kv);
+		free(kv);
+	}
+	tttd_sha256_id(&s, id);
 }

@@ -190,6 +190,15 @@ char *tttd_task_render(const struct tttd_task *t, const int *choice);
 char *tttd_task_render_cflags(const struct tttd_task *t, const int *choice);
 
 /*
+ * The content id of a candidate (docs/internals.md): SHA-256 over the task
+ * name, target, cflags, source, then "name=value" of each decision in task
+ * order; the first 128 bits in hex.  Every tool that makes candidates calls
+ * this, so that the same candidate gets the same id whoever proposed it.
+ */
+void tttd_task_candidate_id(const struct tttd_task *t, const char *source, const char *cflags,
+			    const int *choice, char id[33]);
+
+/*
  * Map a decisions map (names -> option text, e.g. from a record) onto a choice
  * array.  Missing decisions get -1.  @return TTTD_OK, or TTTD_EFORMAT naming
  * an unknown decision or option.

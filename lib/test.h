@@ -26,7 +26,12 @@ static int t_passed, t_failed;
 /* |a - b| <= tol, and neither is NaN. */
 #define T_NEAR(desc, a, b, tol) T_CHECK(desc, fabs((double)(a) - (double)(b)) <= (tol))
 
-#define T_DONE()                                                                \
-	(printf("unit: %d passed, %d failed\n", t_passed, t_failed), t_failed ? 1 : 0)
+static inline int
+t_done(void)
+{
+	printf("unit: %d passed, %d failed\n", t_passed, t_failed);
+	return t_failed ? 1 : 0;
+}
+#define T_DONE() t_done()
 
 #endif

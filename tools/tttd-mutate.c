@@ -108,27 +108,6 @@ struct member {
 static struct tttd_task *task;
 static char tool[64];
 
-/* docs/internals.md: sha256 of task, target, cflags, source, then name=value in task order. */
-static void
-candidate_id(const char *source, const char *cflags, const int *choice, char id[TTTD_ID_LEN + 1])
-{
-	struct tttd_sha256 s;
-	size_t d;
-
-	tttd_sha256_init(&s);
-	tttd_sha256_field(&s, task->name);
-	tttd_sha256_field(&s, task->target);
-	tttd_sha256_field(&s, cflags);
-	tttd_sha256_field(&s, source);
-	for (d = 0; d < task->ndec; d++) {
-		char *kv = xasprintf("%s=%s", task->dec[d].name, task->dec[d].opt[choice[d]]);
-
-		tttd_sha256_field(&s, kv);
-		free(kv);
-	}
-	tttd_sha256_id(&s, id);
-}
-
 /*
  * Draw every decision uniformly among the options that keep the partial
  * choice feasible, in task order (constraints are checked as soon as all the
@@ -240,7 +219,7 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 				copies++;
 			source = tttd_task_render(task, child);
 			cflags = tttd_task_render_cflags(task, child);
-			candidate_id(source, cflags, child, id);
+			tttd_task_candidate_id(task, source, cflags, child, id);
 			for (d = 0; d < task->ndec; d++) {
 				names[d] = task->dec[d].name;
 				texts[d] = task->dec[d].opt[child[d]];

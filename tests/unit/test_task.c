@@ -409,10 +409,41 @@ test_plan_malformed(void)
 	}
 }
 
+/* Candidate ids: 32 hex digits, stable, and sensitive to every part. */
+static void
+test_candidate_id(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e;
+	char a[33], b[33], c[33], d[33];
+	int *ch;
+	size_t i;
+
+	T_CHECK("load matmul", tttd_task_load(&t, "kernels/matmul", &e) == TTTD_OK);
+	if (!t)
+		return;
+	ch = calloc(t->ndec, sizeof(int));
+	tttd_task_candidate_id(t, "src", "-O2", ch, a);
+	tttd_task_candidate_id(t, "src", "-O2", ch, b);
+	T_CHECK("id is 32 hex digits", strlen(a) == 32 && strspn(a, "0123456789abcdef") == 32);
+	T_CHECK("id is stable", strcmp(a, b) == 0);
+	tttd_task_candidate_id(t, "src", "-O3", ch, c);
+	T_CHECK("cflags change the id", strcmp(a, c) != 0);
+	for (i = 0; i < t->ndec && t->dec[i].nopt < 2; i++)
+		;
+	if (i < t->ndec)
+		ch[i] = 1;
+	tttd_task_candidate_id(t, "src", "-O2", ch, d);
+	T_CHECK("a decision changes the id", i < t->ndec && strcmp(a, d) != 0);
+	free(ch);
+	tttd_task_free(t);
+}
+
 int
 main(void)
 {
 
+	test_candidate_id();
 	test_matmul();
 	test_lookup();
 	test_malformed();
