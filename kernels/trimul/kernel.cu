@@ -162,10 +162,16 @@ trimul_prep(ARGS)
 #define PNT_ALL (PNW * 32)
 #define PMAXQ 6 /* C <= 768 */
 
+#ifndef PLR
+#define PLR 1
+#endif
+
 /*
  * LayerNorm over C of the block's PBM rows of x into xs (fp16, row stride
  * ldx): a warp per row, the row in registers, two passes (exact variance).
- * Rows past M are zero.
+ * Each warp loads PLR rows before reducing any, so that more of x is in
+ * flight (the phase is bound by memory latency, not bandwidth).  Rows past
+ * M are zero.
  */
 __device__ __forceinline__ void
 ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, long m0, long M,
@@ -173,40 +179,57 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 {
 	int nq = (int)(C / 128);
 
-	for (int r = warp; r < PBM; r += PNW) {
-		long m = m0 + r;
-		float4 v[PMAXQ];
-		float s = 0, q = 0;
+	for (int r0 = warp; r0 < PBM; r0 += PNW * PLR) {
+		float4 v[PLR][PMAXQ];
+		float s[PLR], q[PLR], mean[PLR], rstd[PLR];
 #pragma unroll
-		for (int k = 0; k < PMAXQ; k++) {
-			v[k] = make_float4(0, 0, 0, 0);
-			if (k < nq && m < M)
-				v[k] = *(const float4 *)(x + m * C + k * 128 + lane * 4);
-			s += v[k].x + v[k].y + v[k].z + v[k].w;
-		}
-		for (int o = 16; o; o >>= 1)
-			s += __shfl_xor_sync(0xffffffffu, s, o);
-		float mean = s / (float)C;
+		for (int i = 0; i < PLR; i++) {
+			long m = m0 + r0 + i * PNW;
+			s[i] = q[i] = 0;
 #pragma unroll
-		for (int k = 0; k < PMAXQ; k++) {
-			if (k < nq) {
-				float a = v[k].x - mean, b = v[k].y - mean, c = v[k].z - mean, d = v[k].w - mean;
-				q += a * a + b * b + c * c + d * d;
+			for (int k = 0; k < PMAXQ; k++) {
+				v[i][k] = make_float4(0, 0, 0, 0);
+				if (k < nq && m < M && r0 + i * PNW < PBM)
+					v[i][k] = *(const float4 *)(x + m * C + k * 128 + lane * 4);
 			}
 		}
-		for (int o = 16; o; o >>= 1)
-			q += __shfl_xor_sync(0xffffffffu, q, o);
-		float rstd = rsqrtf(q / (float)C + 1e-5f);
+#pragma unroll
+		for (int i = 0; i < PLR; i++) {
+#pragma unroll
+			for (int k = 0; k < PMAXQ; k++)
+				s[i] += v[i][k].x + v[i][k].y + v[i][k].z + v[i][k].w;
+			for (int o = 16; o; o >>= 1)
+				s[i] += __shfl_xor_sync(0xffffffffu, s[i], o);
+			mean[i] = s[i] / (float)C;
+#pragma unroll
+			for (int k = 0; k < PMAXQ; k++) {
+				if (k < nq) {
+					float a = v[i][k].x - mean[i], b = v[i][k].y - mean[i];
+					float c = v[i][k].z - mean[i], d = v[i][k].w - mean[i];
+					q[i] += a * a + b * b + c * c + d * d;
+				}
+			}
+			for (int o = 16; o; o >>= 1)
+				q[i] += __shfl_xor_sync(0xffffffffu, q[i], o);
+			rstd[i] = rsqrtf(q[i] / (float)C + 1e-5f);
+		}
 #pragma unroll
 		for (int k = 0; k < PMAXQ; k++) {
 			if (k < nq) {
 				int c = k * 128 + lane * 4;
 				float4 gw = *(const float4 *)(lnw + c), gb = *(const float4 *)(lnb + c);
-				unsigned lo = pack2((v[k].x - mean) * rstd * gw.x + gb.x,
-						    (v[k].y - mean) * rstd * gw.y + gb.y);
-				unsigned hi = pack2((v[k].z - mean) * rstd * gw.z + gb.z,
-						    (v[k].w - mean) * rstd * gw.w + gb.w);
-				*(uint2 *)(xs + r * ldx + c) = make_uint2(lo, hi);
+#pragma unroll
+				for (int i = 0; i < PLR; i++) {
+					int r = r0 + i * PNW;
+					if (r >= PBM)
+						break;
+					float mu = mean[i], rs = rstd[i];
+					unsigned lo = pack2((v[i][k].x - mu) * rs * gw.x + gb.x,
+							    (v[i][k].y - mu) * rs * gw.y + gb.y);
+					unsigned hi = pack2((v[i][k].z - mu) * rs * gw.z + gb.z,
+							    (v[i][k].w - mu) * rs * gw.w + gb.w);
+					*(uint2 *)(xs + r * ldx + c) = make_uint2(lo, hi);
+				}
 			}
 		}
 	}
