@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "inputs.h"
 #include "task.h"
 #include "tttd.h"
 
@@ -48,6 +49,22 @@ struct tttd_backend_ops {
 	/* Timer around run(): device events on CUDA, CLOCK_MONOTONIC on the CPU. */
 	int (*timer_start)(struct tttd_backend *b, struct tttd_error *e);
 	int (*timer_stop)(struct tttd_backend *b, double *ns, struct tttd_error *e);
+	/*
+	 * The case on the device (bench.c), so that nothing of a case crosses to
+	 * the host: fill n elements of dev from a distribution (deterministic per
+	 * seed; the CPU draws exactly what tttd_fill draws), poison outputs
+	 * (tttd_poison's values), copy n bytes between buffers, and compare got
+	 * with want as tttd_compare does, adding to c (*nbad: this call's
+	 * failures).  Ordered after earlier run()s; compare waits for the result.
+	 */
+	int (*fill)(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n,
+		    enum tttd_dist dist, double scale, uint64_t seed, struct tttd_error *e);
+	int (*poison)(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n,
+		      struct tttd_error *e);
+	int (*copy)(struct tttd_backend *b, void *dst, const void *src, size_t n, struct tttd_error *e);
+	int (*compare)(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d, const void *got,
+		       const void *want, size_t n, double rtol, double atol, size_t *nbad,
+		       struct tttd_error *e);
 	/* A human name of the device ("NVIDIA H100 80GB HBM3", CPU model). */
 	const char *(*device_name)(struct tttd_backend *b);
 };

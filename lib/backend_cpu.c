@@ -226,6 +226,45 @@ cpu_get(struct tttd_backend *b, void *host, const void *dev, size_t n, struct tt
 }
 
 static int
+cpu_fill(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n, enum tttd_dist dist,
+	 double scale, uint64_t seed, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	tttd_fill(dev, d, n, dist, scale, seed);
+	return TTTD_OK;
+}
+
+static int
+cpu_poison(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	tttd_poison(dev, d, n);
+	return TTTD_OK;
+}
+
+static int
+cpu_copy(struct tttd_backend *b, void *dst, const void *src, size_t n, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	if (n)
+		memcpy(dst, src, n);
+	return TTTD_OK;
+}
+
+static int
+cpu_compare(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d, const void *got,
+	    const void *want, size_t n, double rtol, double atol, size_t *nbad, struct tttd_error *e)
+{
+	(void)b;
+	(void)e;
+	*nbad = tttd_compare(c, d, got, want, n, rtol, atol);
+	return TTTD_OK;
+}
+
+static int
 cpu_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const struct tttd_shape *s,
 	const int *choice, void **buf, struct tttd_error *e)
 {
@@ -310,4 +349,8 @@ const struct tttd_backend_ops tttd_cpu_ops = {
 	.timer_start = cpu_timer_start,
 	.timer_stop = cpu_timer_stop,
 	.device_name = cpu_device_name,
+	.fill = cpu_fill,
+	.poison = cpu_poison,
+	.copy = cpu_copy,
+	.compare = cpu_compare,
 };

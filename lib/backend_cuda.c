@@ -117,6 +117,7 @@ cuda_close(struct tttd_backend *b)
 
 	if (!st)
 		return;
+	tttd_cuda_support_release();
 	if (st->cublas)
 		cublasDestroy(st->cublas);
 	if (st->ev0)
@@ -259,6 +260,15 @@ cuda_put(struct tttd_backend *b, void *dev, const void *host, size_t n, struct t
 {
 	(void)b;
 	CUDA_TRY(cudaMemcpy(dev, host, n, cudaMemcpyHostToDevice), e, return TTTD_EGPU);
+	return TTTD_OK;
+}
+
+static int
+cuda_copy(struct tttd_backend *b, void *dst, const void *src, size_t n, struct tttd_error *e)
+{
+	(void)b;
+	if (n)
+		CUDA_TRY(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, 0), e, return TTTD_EGPU);
 	return TTTD_OK;
 }
 
@@ -651,4 +661,8 @@ const struct tttd_backend_ops tttd_cuda_ops = {
 	.timer_start = cuda_timer_start,
 	.timer_stop = cuda_timer_stop,
 	.device_name = cuda_device_name,
+	.fill = tttd_cuda_fill,
+	.poison = tttd_cuda_poison,
+	.copy = cuda_copy,
+	.compare = tttd_cuda_compare,
 };

@@ -357,12 +357,16 @@ struct worker {
 	int have_base; /* 1 measured, -1 failed or none */
 };
 
-/* One task at one shape on the device: host inputs, device buffers, readback. */
+/*
+ * One task at one shape, all of it on the device: the buffers, a pristine
+ * copy of each input (to catch a candidate that writes its inputs) and the
+ * reference's outputs.  Nothing crosses to the host but verdicts.
+ */
 struct bcase {
-	struct tttd_inputs in;
+	struct tttd_inputs in; /* sizes only */
 	void **dev;
-	void **want; /* reference outputs (host), per output buffer */
-	void **got;  /* candidate outputs read back (host) */
+	void **orig; /* inputs as generated */
+	void **want; /* reference outputs */
 };
 
 static void
@@ -373,45 +377,56 @@ case_release(struct worker *w, struct bcase *c)
 	for (i = 0; i < c->in.nbuf; i++) {
 		if (c->dev && c->dev[i])
 			w->be.ops->free(&w->be, c->dev[i]);
-		if (c->want)
-			free(c->want[i]);
-		if (c->got)
-			free(c->got[i]);
+		if (c->orig && c->orig[i])
+			w->be.ops->free(&w->be, c->orig[i]);
+		if (c->want && c->want[i])
+			w->be.ops->free(&w->be, c->want[i]);
 	}
 	free(c->dev);
+	free(c->orig);
 	free(c->want);
-	free(c->got);
 	tttd_inputs_release(&c->in);
 	memset(c, 0, sizeof(*c));
 }
 
-/* Generate the inputs from seed, allocate device buffers and upload. */
+/*
+ * Allocate the device buffers, fill the inputs from seed (buffer i from
+ * tttd_mix64(seed, i), with the shape's own distribution if it sets one)
+ * and keep their copies, and poison the outputs.
+ */
 static int
 case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct bcase *c,
 	   struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
+	const struct tttd_backend_ops *ops = w->be.ops;
 	size_t i;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	TTTD_TRY(tttd_inputs_init(&c->in, t, s, e));
-	tttd_inputs_generate(&c->in, t, seed);
+	TTTD_TRY(tttd_inputs_sizes(&c->in, t, s, e));
 	c->dev = xcalloc(t->nbuf + 1, sizeof(*c->dev));
+	c->orig = xcalloc(t->nbuf + 1, sizeof(*c->orig));
 	c->want = xcalloc(t->nbuf + 1, sizeof(*c->want));
-	c->got = xcalloc(t->nbuf + 1, sizeof(*c->got));
 	for (i = 0; i < t->nbuf; i++) {
-		r = w->be.ops->alloc(&w->be, c->in.bytes[i] ? c->in.bytes[i] : 1, &c->dev[i], e);
-		if (r < 0)
+		const struct tttd_buffer *b = &t->buf[i];
+		size_t bytes = c->in.bytes[i] ? c->in.bytes[i] : 1;
+		int dist;
+		double scale;
+
+		if ((r = ops->alloc(&w->be, bytes, &c->dev[i], e)) < 0)
 			goto fail;
-		if (t->buf[i].role == TTTD_BUF_SCRATCH)
-			continue;
-		r = w->be.ops->put(&w->be, c->dev[i], c->in.host[i], c->in.bytes[i], e);
-		if (r < 0)
-			goto fail;
-		if (t->buf[i].role == TTTD_BUF_OUT) {
-			c->want[i] = xmalloc(c->in.bytes[i] ? c->in.bytes[i] : 1);
-			c->got[i] = xmalloc(c->in.bytes[i] ? c->in.bytes[i] : 1);
+		if (b->role == TTTD_BUF_IN) {
+			tttd_shape_dist(t, c->in.settings.n ? &c->in.settings : NULL, i, &dist, &scale);
+			if ((r = ops->fill(&w->be, c->dev[i], b->dtype, c->in.count[i],
+					   (enum tttd_dist)dist, scale, tttd_mix64(seed, i), e)) < 0 ||
+			    (r = ops->alloc(&w->be, bytes, &c->orig[i], e)) < 0 ||
+			    (r = ops->copy(&w->be, c->orig[i], c->dev[i], c->in.bytes[i], e)) < 0)
+				goto fail;
+		} else if (b->role == TTTD_BUF_OUT) {
+			if ((r = ops->alloc(&w->be, bytes, &c->want[i], e)) < 0 ||
+			    (r = ops->poison(&w->be, c->dev[i], b->dtype, c->in.count[i], e)) < 0)
+				goto fail;
 		}
 	}
 	return TTTD_OK;
@@ -420,7 +435,7 @@ fail:
 	return r;
 }
 
-/* Upload the poisoned outputs (the host copies stay poisoned throughout). */
+/* Poison the outputs before a run. */
 static int
 case_poison(struct worker *w, struct bcase *c, struct tttd_error *e)
 {
@@ -428,18 +443,20 @@ case_poison(struct worker *w, struct bcase *c, struct tttd_error *e)
 
 	for (i = 0; i < c->in.nbuf; i++)
 		if (w->t->buf[i].role == TTTD_BUF_OUT)
-			TTTD_TRY(w->be.ops->put(&w->be, c->dev[i], c->in.host[i], c->in.bytes[i], e));
+			TTTD_TRY(w->be.ops->poison(&w->be, c->dev[i], w->t->buf[i].dtype, c->in.count[i],
+						   e));
 	return TTTD_OK;
 }
 
+/* Keep the outputs just computed (the reference's) as the wanted ones. */
 static int
-case_read(struct worker *w, struct bcase *c, void **dst, struct tttd_error *e)
+case_keep_want(struct worker *w, struct bcase *c, struct tttd_error *e)
 {
 	size_t i;
 
 	for (i = 0; i < c->in.nbuf; i++)
 		if (w->t->buf[i].role == TTTD_BUF_OUT)
-			TTTD_TRY(w->be.ops->get(&w->be, dst[i], c->dev[i], c->in.bytes[i], e));
+			TTTD_TRY(w->be.ops->copy(&w->be, c->want[i], c->dev[i], c->in.bytes[i], e));
 	return TTTD_OK;
 }
 
@@ -593,12 +610,13 @@ verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
 }
 
 /*
- * Compare the candidate's outputs in c->got with c->want; the first
- * failing buffer decides the verdict.  what: "output" or "timed output".
+ * Compare the candidate's outputs (in c->dev) with c->want on the device;
+ * the first failing buffer decides the verdict.  what: "output" or "timed
+ * output".  @return TTTD_OK or the backend's error.
  */
-static void
+static int
 check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, const char *what,
-	      struct tttd_cmp *total, struct verdict *v)
+	      struct tttd_cmp *total, struct verdict *v, struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
 	size_t i;
@@ -606,12 +624,13 @@ check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, con
 	for (i = 0; i < t->nbuf; i++) {
 		struct tttd_cmp cmp;
 		char sh[160];
+		size_t nbad;
 
 		if (t->buf[i].role != TTTD_BUF_OUT)
 			continue;
 		tttd_cmp_init(&cmp);
-		tttd_compare(&cmp, t->buf[i].dtype, c->got[i], c->want[i], c->in.count[i], t->rtol,
-			     t->atol);
+		TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, c->dev[i], c->want[i],
+					    c->in.count[i], t->rtol, t->atol, &nbad, e));
 		total->checked += cmp.checked;
 		if (cmp.max_abs > total->max_abs)
 			total->max_abs = cmp.max_abs;
@@ -633,9 +652,10 @@ check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, con
 				    what, t->buf[i].name, sh, cmp.bad, cmp.checked, cmp.first,
 				    cmp.first_got, cmp.first_want);
 	}
+	return TTTD_OK;
 }
 
-/* Did the candidate write into its inputs?  Inputs must be read-only. */
+/* Did the candidate write into its inputs?  Inputs must be read-only (exact compare). */
 static int
 check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, struct verdict *v,
 	     struct tttd_error *e)
@@ -644,19 +664,16 @@ check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, stru
 	size_t i;
 
 	for (i = 0; i < t->nbuf && !v->status; i++) {
-		void *tmp;
-		int same, r;
+		struct tttd_cmp cmp;
+		size_t nbad;
 		char sh[160];
 
 		if (t->buf[i].role != TTTD_BUF_IN || c->in.bytes[i] == 0)
 			continue;
-		tmp = xmalloc(c->in.bytes[i]);
-		r = w->be.ops->get(&w->be, tmp, c->dev[i], c->in.bytes[i], e);
-		same = r == TTTD_OK && memcmp(tmp, c->in.host[i], c->in.bytes[i]) == 0;
-		free(tmp);
-		if (r < 0)
-			return r;
-		if (!same) {
+		tttd_cmp_init(&cmp);
+		TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, c->dev[i], c->orig[i],
+					    c->in.count[i], 0.0, 0.0, &nbad, e));
+		if (nbad) {
 			format_shape(t, s, sh, sizeof(sh));
 			verdict_set(v, "wrong", "input '%s' at shape %s was modified by the candidate",
 				    t->buf[i].name, sh);
@@ -788,7 +805,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			goto out;
 		/* The trusted reference on the same inputs gives the wanted outputs. */
 		if ((r = run_once(w, w->ref, NULL, s, &c, e)) < 0 ||
-		    (r = case_read(w, &c, c.want, e)) < 0) {
+		    (r = case_keep_want(w, &c, e)) < 0) {
 			case_release(w, &c);
 			tttd_error_prefix(e, "reference");
 			goto out;
@@ -799,22 +816,21 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			case_release(w, &c);
 			break;
 		}
-		if ((r = case_read(w, &c, c.got, e)) < 0 || (r = check_inputs(w, &c, s, &v, e)) < 0) {
+		if ((r = check_inputs(w, &c, s, &v, e)) < 0 ||
+		    (r = check_outputs(w, &c, s, "output", &total, &v, e)) < 0) {
 			case_release(w, &c);
 			goto out;
 		}
-		check_outputs(w, &c, s, "output", &total, &v);
 		if (is_bench && !v.status) {
 			r = time_kernel(w, kernel, choice, s, &c, w->o->max_time_s / (double)t->nbench,
 					&st[nb], &be);
 			if (r < 0) {
 				verdict_backend(&v, r, &be);
 				r = TTTD_OK;
-			} else if ((r = case_read(w, &c, c.got, e)) < 0) {
+			} else if ((r = check_outputs(w, &c, s, "timed output", &total, &v, e)) < 0) {
 				case_release(w, &c);
 				goto out;
 			} else {
-				check_outputs(w, &c, s, "timed output", &total, &v);
 				medians[nb] = st[nb].median;
 				if (!v.status && (r = time_baseline(w, nb, s, &c, e)) < 0) {
 					case_release(w, &c);

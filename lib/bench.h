@@ -9,7 +9,8 @@
  * worker loads the object, checks it against the reference on fresh seeded
  * inputs at every check and bench shape (outputs poisoned with NaN before
  * each call), times it with the protocol below, and replies with the keys to
- * set.  The parent enforces a per-candidate timeout: a worker that hangs is
+ * set.  A case lives on the device: the backend fills the inputs, poisons
+ * and compares (backend.h), so no buffer crosses to the host.  The parent enforces a per-candidate timeout: a worker that hangs is
  * killed (status "timeout"), one that dies is reaped (status "crash", the
  * signal in the reason), and a fresh worker serves the next candidate.
  *

@@ -8,6 +8,7 @@
 #define TTTD_CUDA_EXTRA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backend.h"
 #include "task.h"
@@ -66,5 +67,27 @@ void tttd_cuda_arch(struct tttd_backend *b, char *buf, size_t n);
  * toolkit.  0 for anything that is not a well-formed 64-bit ELF.
  */
 size_t tttd_cuda_static_global(const void *cubin, size_t n);
+
+/*
+ * Benchmark cases on the device (cuda_support.c; the backend's fill,
+ * poison and compare): seeded inputs, NaN poisoning and the comparison,
+ * by tttd's own kernels (compiled with NVRTC at first use in a process).
+ * Values are a function of (seed, element index) only.  compare follows
+ * tttd_compare and waits for its result.  @return TTTD_OK, TTTD_EGPU, or
+ * TTTD_ECOMPILE if the kernels cannot be built.
+ */
+int tttd_cuda_fill(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n,
+		   enum tttd_dist dist, double scale, uint64_t seed, struct tttd_error *e);
+int tttd_cuda_poison(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n,
+		     struct tttd_error *e);
+int tttd_cuda_compare(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d,
+		      const void *got, const void *want, size_t n, double rtol, double atol,
+		      size_t *nbad, struct tttd_error *e);
+/* Compile those kernels for arch (no device needed; CI checks they build). */
+struct tttd_nvrtc_result;
+int tttd_cuda_support_compile(const char *arch, struct tttd_nvrtc_result *out,
+			      struct tttd_error *e);
+/* Unload those kernels (the backend's close). */
+void tttd_cuda_support_release(void);
 
 #endif

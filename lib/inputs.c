@@ -209,11 +209,10 @@ tttd_poison(void *p, enum tttd_dtype d, size_t n)
 }
 
 int
-tttd_inputs_init(struct tttd_inputs *in, const struct tttd_task *t, const struct tttd_shape *s,
-		 struct tttd_error *e)
+tttd_inputs_sizes(struct tttd_inputs *in, const struct tttd_task *t, const struct tttd_shape *s,
+		  struct tttd_error *e)
 {
-	size_t i, off = 0;
-	size_t *offs;
+	size_t i;
 
 	memset(in, 0, sizeof(*in));
 	{
@@ -226,13 +225,11 @@ tttd_inputs_init(struct tttd_inputs *in, const struct tttd_task *t, const struct
 	in->host = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*in->host));
 	in->count = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*in->count));
 	in->bytes = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*in->bytes));
-	offs = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*offs));
 	for (i = 0; i < t->nbuf; i++) {
 		const struct tttd_buffer *b = &t->buf[i];
 		long c = tttd_task_eval_shape(t, b->count, s);
 
 		if (c < 0) {
-			free(offs);
 			tttd_inputs_release(in);
 			return tttd_error_set(e, TTTD_EFORMAT,
 					      "buffer '%s': count '%s' evaluates to %ld", b->name,
@@ -240,8 +237,22 @@ tttd_inputs_init(struct tttd_inputs *in, const struct tttd_task *t, const struct
 		}
 		in->count[i] = (size_t)c;
 		in->bytes[i] = (size_t)c * tttd_elem_size(b->dtype);
+	}
+	return TTTD_OK;
+}
+
+int
+tttd_inputs_init(struct tttd_inputs *in, const struct tttd_task *t, const struct tttd_shape *s,
+		 struct tttd_error *e)
+{
+	size_t i, off = 0;
+	size_t *offs;
+
+	TTTD_TRY(tttd_inputs_sizes(in, t, s, e));
+	offs = xcalloc(t->nbuf ? t->nbuf : 1, sizeof(*offs));
+	for (i = 0; i < t->nbuf; i++) {
 		offs[i] = off;
-		if (b->role != TTTD_BUF_SCRATCH)
+		if (t->buf[i].role != TTTD_BUF_SCRATCH)
 			off += (in->bytes[i] + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
 	}
 	in->arena = aligned_alloc(ARENA_ALIGN, off ? off : ARENA_ALIGN);

@@ -37,6 +37,12 @@ struct tttd_inputs {
  */
 int tttd_inputs_init(struct tttd_inputs *in, const struct tttd_task *t, const struct tttd_shape *s,
 		     struct tttd_error *e);
+/*
+ * As tttd_inputs_init, but only count and bytes: no arena, every host[i]
+ * NULL (a case that lives on the device, bench.c).
+ */
+int tttd_inputs_sizes(struct tttd_inputs *in, const struct tttd_task *t,
+		      const struct tttd_shape *s, struct tttd_error *e);
 /* Free the arena; accepts a released or zeroed struct. */
 void tttd_inputs_release(struct tttd_inputs *in);
 

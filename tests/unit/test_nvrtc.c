@@ -11,6 +11,7 @@
 #include "tttd.h"
 
 #ifdef TTTD_HAVE_CUDA
+#include "cuda_extra.h"
 #include "nvrtc.h"
 
 static const char good[] =
@@ -105,6 +106,15 @@ main(void)
 				     r.func[0].cmem == 380 && r.func[0].barriers == 1);
 	T_CHECK("report: b cmem absent", r.func[1].cmem == -1 && r.func[1].regs == 128);
 	T_CHECK("report: maxima", r.regs == 128 && r.smem == 4096 && r.stack == 16 && r.spill_stores == 8);
+	tttd_nvrtc_result_release(&r);
+
+	/* tttd's own device kernels (cuda_support.c): they must build wherever NVRTC does. */
+	rc = tttd_cuda_support_compile("sm_90", &r, &e);
+	T_CHECK("support kernels compile", rc == TTTD_OK && r.ok && tttd_nvrtc_is_elf(r.cubin, r.ncubin));
+	if (rc != TTTD_OK)
+		printf("%s\n%s\n", e.msg, r.log);
+	T_CHECK("support kernels: fill and compare, no spills",
+		r.nfunc == 2 && r.spill_stores == 0 && r.stack == 0);
 	tttd_nvrtc_result_release(&r);
 
 	T_CHECK("version", tttd_nvrtc_version(&ma, &mi, &e) == TTTD_OK && ma >= 11);
