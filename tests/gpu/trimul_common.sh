@@ -47,5 +47,5 @@ trimul_table() {
 	    [$fl[$i] | . * 10 | round / 10, ($runs[-1].timing[$i].median_ns / 1000 / $fl[$i] * 100 | round / 100)] | @tsv),
 	  (["geomean"] + [$runs[] | [.timing[].median_ns / 1000] | gm | . * 10 | round / 10] +
 	    [$fl | gm | . * 10 | round / 10, (([$runs[-1].timing[].median_ns / 1000] | gm) / ($fl | gm) * 100 | round / 100)] | @tsv)
-	' "$@" | column -t -s "$(printf '\t')"
+	' "$@" | awk -F'\t' '{ for (i = 1; i <= NF; i++) printf(i == 1 ? "%-18s" : " %11s", $i); print "" }'
 }
