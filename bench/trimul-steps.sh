@@ -48,7 +48,8 @@ case $jobs$reps in *[!0-9]*) echo "trimul-steps.sh: -j and -n take numbers" >&2;
 
 if [ $# -eq 0 ]; then
 	set -- \
-	    "PBM=64 PRF=2 PNT=2 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8"
+	    "PSW=0 PLR=1 PBM=64 PRF=2 PNT=2 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8" \
+	    "PSW=1 PLR=2 PBM=64 PRF=2 PNT=1 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8"
 fi
 mkdir -p "$out" || exit 1
 
