@@ -37,10 +37,13 @@
 
 /* Dynamic shared memory of the candidate's launches, as ./task's smem expressions. */
 #define PROJ_SMEM_BYTES(C) ((size_t)PBM * ((C) + 8) * 2)
-#define PROJW_SMEM_BYTES(C)                                                                       \
-	((size_t)PBM * ((C) + 8) * 2 + 1200 * PHG + (2 * PHG * (PBM + 8) + PBM * (PHG + 8)) * 2)
+#define PHG_OF(bm) ((PNW * 16 * PRF / (bm)) * 8 * PNT)
+#define PROJW_SMEM_BYTES(bm, C)                                                                   \
+	((size_t)(bm) * ((C) + 8) * 2 + 1200 * PHG_OF(bm) +                                      \
+	 (2 * PHG_OF(bm) * ((bm) + 8) + (bm) * (PHG_OF(bm) + 8)) * 2)
 #define TRI_SMEM_BYTES 0
 #define OUT_SMEM_BYTES 0
+#define OUT2_SMEM_BYTES ((size_t)128 * (EBM + 8) * 2 + EBM * 136 * 2 + 1024)
 
 #ifndef TRIMUL_CONFIG
 #define TRIMUL_CONFIG "(the template's defaults)"
@@ -276,9 +279,15 @@ plan_step(struct bufs *b, int step)
 		break;
 	case 1: {
 #if PSW == 1
-		size_t smem = PROJW_SMEM_BYTES(C);
-		smem_optin((const void *)trimul_projw, smem);
-		trimul_projw<<<M / PBM, PNW * 32, smem>>>(KARGS(*b));
+		if (C <= 384 || PBM <= 64) {
+			size_t smem = PROJW_SMEM_BYTES(PBM, C);
+			smem_optin((const void *)trimul_projw, smem);
+			trimul_projw<<<M / PBM, PNW * 32, smem>>>(KARGS(*b));
+		} else {
+			size_t smem = PROJW_SMEM_BYTES(64, C);
+			smem_optin((const void *)trimul_projw64, smem);
+			trimul_projw64<<<M / 64, PNW * 32, smem>>>(KARGS(*b));
+		}
 #else
 		size_t smem = PROJ_SMEM_BYTES(C);
 		smem_optin((const void *)trimul_proj, smem);
@@ -301,7 +310,12 @@ plan_step(struct bufs *b, int step)
 		break;
 	}
 	case 3:
+#if EV == 1
+		smem_optin((const void *)trimul_out2, OUT2_SMEM_BYTES);
+		trimul_out2<<<M / EBM, ENW * 32, OUT2_SMEM_BYTES>>>(KARGS(*b));
+#else
 		trimul_out<<<M / EBM, ENW * 32, OUT_SMEM_BYTES>>>(KARGS(*b));
+#endif
 		break;
 	}
 	CK(cudaGetLastError());

@@ -136,6 +136,10 @@ sigm(float v)
 
 /* ---- launch 1: the weights to fp16 ---- */
 
+#ifndef EV
+#define EV 0
+#endif
+
 /* h_w: [5H][C] (lp, lg, rp, rg, og, row h = output h), then [C][H] W_o. */
 extern "C" __global__ void
 trimul_prep(ARGS)
@@ -150,8 +154,22 @@ trimul_prep(ARGS)
 			long j = i / (H * C), r = i % (H * C);
 			const float *src = j == 0 ? wlp : j == 1 ? wlg : j == 2 ? wrp : j == 3 ? wrg : wog;
 			v = src[r];
-		} else {
+		} else if (EV == 0 || H != 128) {
 			v = wo[i - n5];
+		} else {
+			/*
+			 * EV=1: W_o in mma B-fragment order for trimul_out2.  Index
+			 * bits: e (1), word w (2), lane l (5), quarter q (2), n8 tile
+			 * j: lane l's four words of quarter q are its b0,b1 of k-steps
+			 * 2q and 2q+1 for columns 8j..8j+7, so one 16-byte load each.
+			 */
+			long o = i - n5;
+			int e = (int)(o & 1), wd = (int)(o >> 1) & 3, l = (int)(o >> 3) & 31;
+			int q = (int)(o >> 8) & 3;
+			long j = o >> 10;
+			long c = 8 * j + (l >> 2);
+			int h = 16 * (2 * q + (wd >> 1)) + (wd & 1) * 8 + 2 * (l & 3) + e;
+			v = wo[c * H + h];
 		}
 		w[i] = f2h(v);
 	}
@@ -173,13 +191,14 @@ trimul_prep(ARGS)
  * flight (the phase is bound by memory latency, not bandwidth).  Rows past
  * M are zero.
  */
+template <int BM>
 __device__ __forceinline__ void
 ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, long m0, long M,
 	long C, int warp, int lane)
 {
 	int nq = (int)(C / 128);
 
-	for (int r0 = warp; r0 < PBM; r0 += PNW * PLR) {
+	for (int r0 = warp; r0 < BM; r0 += PNW * PLR) {
 		float4 v[PLR][PMAXQ];
 		float s[PLR], q[PLR], mean[PLR], rstd[PLR];
 #pragma unroll
@@ -189,7 +208,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 #pragma unroll
 			for (int k = 0; k < PMAXQ; k++) {
 				v[i][k] = make_float4(0, 0, 0, 0);
-				if (k < nq && m < M && r0 + i * PNW < PBM)
+				if (k < nq && m < M && r0 + i * PNW < BM)
 					v[i][k] = *(const float4 *)(x + m * C + k * 128 + lane * 4);
 			}
 		}
@@ -221,7 +240,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 #pragma unroll
 				for (int i = 0; i < PLR; i++) {
 					int r = r0 + i * PNW;
-					if (r >= PBM)
+					if (r >= BM)
 						break;
 					float mu = mean[i], rs = rstd[i];
 					unsigned lo = pack2((v[i][k].x - mu) * rs * gw.x + gb.x,
@@ -246,7 +265,7 @@ trimul_proj(ARGS)
 	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * PBM;
 	int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
 
-	ln_rows(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+	ln_rows<PBM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 	__syncthreads();
 
 	/*
@@ -329,7 +348,8 @@ trimul_proj(ARGS)
 #ifndef PSW
 #define PSW 0
 #endif
-#define PNRG (PBM / (16 * PRF))
+/* These name BM, the template's row count (trimul_projw's PBM, or 64: below). */
+#define PNRG (BM / (16 * PRF))
 #if PSW == 1
 #define PNCW (PNW / PNRG)
 #else
@@ -339,21 +359,22 @@ trimul_proj(ARGS)
 #define PKS 32
 #define PWLD (PKS + 8) /* 80-byte rows: the 8 rows of an ldmatrix hit distinct banks */
 #define PSTG 3
-#define POLD (PBM + 8)
+#define POLD (BM + 8)
 #define POGLD (PHG + 8)
 
-extern "C" __global__ void __launch_bounds__(PNW * 32)
-trimul_projw(ARGS)
+template <int BM>
+__device__ __forceinline__ void
+projw_body(ARGS)
 {
 	extern __shared__ __align__(16) unsigned char smem[];
 	const int ldx = (int)C + 8;
-	h16 *xs = (h16 *)smem;			     /* [PBM][C+8] normalized x */
-	h16 *ws = xs + PBM * ldx;		     /* [PSTG][5*PHG][PWLD] weight k-slices */
+	h16 *xs = (h16 *)smem;			     /* [BM][C+8] normalized x */
+	h16 *ws = xs + BM * ldx;		     /* [PSTG][5*PHG][PWLD] weight k-slices */
 	h16 *ol = ws + PSTG * 5 * PHG * PWLD;	     /* [PHG][POLD] left, h-major */
 	h16 *orr = ol + PHG * POLD;		     /* [PHG][POLD] right, h-major */
-	h16 *oo = orr + PHG * POLD;		     /* [PBM][POGLD] out gate, row-major */
-	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * PBM;
-	long b = m0 / NN, pos0 = m0 - b * NN; /* NN % PBM == 0: one b per block */
+	h16 *oo = orr + PHG * POLD;		     /* [BM][POGLD] out gate, row-major */
+	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * BM;
+	long b = m0 / NN, pos0 = m0 - b * NN; /* NN % BM == 0: one b per block */
 	int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
 	int nk = (int)(C / PKS), total = (int)(H / PHG) * nk;
 	int wr = warp % PNRG, wc = warp / PNRG;
@@ -379,7 +400,7 @@ trimul_projw(ARGS)
 #pragma unroll
 	for (int i = 0; i < PSTG - 1; i++)
 		load(i);
-	ln_rows(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+	ln_rows<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 
 	float acc[5][PRF][PNT][4];
 	for (int it = 0; it < total; it++) {
@@ -452,19 +473,40 @@ trimul_projw(ARGS)
 		 * Out in 16-byte pieces.  The next writes to the staging tiles come
 		 * nk >= 4 barriers later, so no barrier is needed after this.
 		 */
-		for (int c = tid; c < 2 * PHG * (PBM / 8); c += PNW * 32) {
-			int side = c / (PHG * (PBM / 8)), rem = c - side * (PHG * (PBM / 8));
-			int hl = rem / (PBM / 8), q = rem % (PBM / 8);
+		for (int c = tid; c < 2 * PHG * (BM / 8); c += PNW * 32) {
+			int side = c / (PHG * (BM / 8)), rem = c - side * (PHG * (BM / 8));
+			int hl = rem / (BM / 8), q = rem % (BM / 8);
 			const h16 *src = (side ? orr : ol) + hl * POLD + q * 8;
 			h16 *dst = (side ? h_right : h_left) + (b * H + cg * PHG + hl) * NN + pos0 + q * 8;
 			*(uint4 *)dst = *(const uint4 *)src;
 		}
-		for (int c = tid; c < PBM * (PHG / 8); c += PNW * 32) {
+		for (int c = tid; c < BM * (PHG / 8); c += PNW * 32) {
 			int r = c / (PHG / 8), q = c % (PHG / 8);
 			*(uint4 *)(h_og + (m0 + r) * H + cg * PHG + q * 8) =
 			    *(const uint4 *)(oo + r * POGLD + q * 8);
 		}
 	}
+}
+
+/*
+ * Two entry points: PBM rows per block, and 64 rows for C > 384 when PBM is
+ * larger (a 128-row fp16 x tile does not fit in shared memory at C = 768;
+ * ./task launches the one that applies).  More rows per block means fewer
+ * L2 bytes of weights per row: every block streams all 5*H*C of them.
+ */
+extern "C" __global__ void __launch_bounds__(PNW * 32)
+trimul_projw(ARGS)
+{
+	projw_body<PBM>(x, mask, lnw, lnb, wlp, wrp, wlg, wrg, wog, onw, onb, wo, y, f_left, f_right,
+			f_og, f_tri, h_left, h_right, h_og, h_tri, h_w, B, N, C, H);
+}
+
+extern "C" __global__ void __launch_bounds__(PNW * 32)
+trimul_projw64(ARGS)
+{
+	projw_body<(PBM > 64 ? 64 : PBM)>(x, mask, lnw, lnb, wlp, wrp, wlg, wrg, wog, onw, onb, wo, y,
+					  f_left, f_right, f_og, f_tri, h_left, h_right, h_og, h_tri,
+					  h_w, B, N, C, H);
 }
 
 /* ---- launch 3: the triangle product, a batched NT GEMM per (b,h) ---- */
@@ -643,6 +685,152 @@ trimul_out(ARGS)
 				for (int hr = 0; hr < 2; hr++) {
 					long m = m0 + a * 16 + g + hr * 8;
 					*(float2 *)(y + m * C + n0 + p * 8 + 2 * t) =
+					    make_float2(acc[a][p][hr * 2], acc[a][p][hr * 2 + 1]);
+				}
+	}
+}
+
+/*
+ * EV=1: the epilogue rewritten.  A block of EBM positions (one b) copies its
+ * T tile h-major with cp.async (for each h the EBM positions are contiguous
+ * in [B,H,N,N]) and its out-gate rows; each warp owns EBM/ENW positions:
+ * LayerNorm statistics per position from shared memory (two lanes per
+ * position, half of H each, values in registers, exact two-pass variance),
+ * affine, out gate, written back in place; its A fragments (all of k = H)
+ * then come from ldmatrix.trans and stay in registers while the warp walks
+ * all C outputs ENT n8 tiles at a time, with W_o's B fragments read as
+ * 16-byte loads from the fragment-ordered copy trimul_prep wrote (L1/L2
+ * resident: 2*C*H bytes).  No block barrier after the copy: a warp only
+ * touches its own positions.
+ */
+#define EWR (EBM / ENW) /* positions per warp: 16 or 32 (./task) */
+#define ERF (EWR / 16 > 0 ? EWR / 16 : 1)
+#define ETLD (EBM + 8) /* T tile rows (h): 16 bytes of padding, conflict-free ldmatrix */
+#define EOLD (128 + 8) /* out-gate rows (positions) */
+
+__device__ __forceinline__ void
+ldsm4t(unsigned *r, const void *p)
+{
+	unsigned a = (unsigned)__cvta_generic_to_shared(p);
+	asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+		     : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+		     : "r"(a));
+}
+
+extern "C" __global__ void __launch_bounds__(ENW * 32)
+trimul_out2(ARGS)
+{
+	extern __shared__ __align__(16) unsigned char smem[];
+	h16 *ts = (h16 *)smem;		/* [128][ETLD] T, h-major */
+	h16 *os = ts + 128 * ETLD;	/* [EBM][EOLD] out gate */
+	float *sw = (float *)(os + EBM * EOLD), *sb = sw + 128;
+	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * EBM;
+	int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+
+	if (H != 128 || m0 >= M)
+		return;
+	{
+		long b = m0 / NN, pos = m0 - b * NN;
+		const h16 *src = h_tri + b * H * NN + pos;
+		for (int c = tid; c < 128 * (EBM / 8); c += ENW * 32) {
+			int h = c / (EBM / 8), q = c % (EBM / 8);
+			cp16(ts + h * ETLD + q * 8, src + h * NN + q * 8, 16);
+		}
+		for (int c = tid; c < EBM * 16; c += ENW * 32) {
+			int r = c >> 4, q = c & 15;
+			cp16(os + r * EOLD + q * 8, h_og + (m0 + r) * 128 + q * 8, 16);
+		}
+		cp_commit();
+		for (int h = tid; h < 128; h += ENW * 32)
+			sw[h] = onw[h], sb[h] = onb[h];
+		asm volatile("cp.async.wait_group 0;\n" ::);
+		__syncthreads();
+	}
+
+	/*
+	 * Position r: lanes l and l + 16 split H by h = 4i + 2hq + e (hq = lane
+	 * / 16), so the two half-warps read rows 2 apart: different banks.
+	 */
+	int hq = lane >> 4;
+#pragma unroll
+	for (int a = 0; a < ERF; a++) {
+		int r = warp * EWR + a * 16 + (lane & 15);
+		float v[64], s = 0, q2 = 0;
+#pragma unroll
+		for (int i = 0; i < 32; i++)
+#pragma unroll
+			for (int e = 0; e < 2; e++) {
+				v[2 * i + e] = h2f(ts[(4 * i + 2 * hq + e) * ETLD + r]);
+				s += v[2 * i + e];
+			}
+		s += __shfl_xor_sync(0xffffffffu, s, 16);
+		float mean = s * (1.0f / 128);
+#pragma unroll
+		for (int i = 0; i < 64; i++)
+			q2 += (v[i] - mean) * (v[i] - mean);
+		q2 += __shfl_xor_sync(0xffffffffu, q2, 16);
+		float rstd = rsqrtf(q2 * (1.0f / 128) + 1e-5f);
+#pragma unroll
+		for (int c = 0; c < 16; c++) {
+			/* h 8c..8c+7: this lane's are words hq (i = 2c) and 2 + hq (i = 2c + 1). */
+			uint4 o4 = *(const uint4 *)(os + r * EOLD + 8 * c);
+			unsigned ow[2] = {hq ? o4.y : o4.x, hq ? o4.w : o4.z};
+#pragma unroll
+			for (int k = 0; k < 2; k++) {
+				int i = 2 * c + k;
+#pragma unroll
+				for (int e = 0; e < 2; e++) {
+					int h = 4 * i + 2 * hq + e;
+					float o = h2f((h16)(e ? ow[k] >> 16 : ow[k] & 0xffff));
+					float n = ((v[2 * i + e] - mean) * rstd * sw[h] + sb[h]) * o;
+					ts[h * ETLD + r] = f2h(n);
+				}
+			}
+		}
+	}
+	__syncwarp();
+
+	/* A fragments of the warp's positions over all 128 h (matrices: m 0-7/8-15 by k 0-7/8-15). */
+	unsigned af[ERF][8][4];
+#pragma unroll
+	for (int a = 0; a < ERF; a++)
+#pragma unroll
+		for (int ks = 0; ks < 8; ks++)
+			ldsm4t(af[a][ks], ts + (16 * ks + (lane >> 4) * 8 + (lane & 7)) * ETLD + warp * EWR +
+						  a * 16 + ((lane >> 3) & 1) * 8);
+
+	const uint4 *wf = (const uint4 *)(h_w + 5 * H * C);
+	const int g = lane >> 2, t = lane & 3;
+	long mw = m0 + warp * EWR;
+	for (int j0 = 0; j0 < (int)(C / 8); j0 += ENT) {
+		float acc[ERF][ENT][4];
+		uint4 bq[ENT][4];
+#pragma unroll
+		for (int p = 0; p < ENT; p++)
+#pragma unroll
+			for (int q = 0; q < 4; q++)
+				bq[p][q] = __ldg(wf + ((long)(j0 + p) * 4 + q) * 32 + lane);
+#pragma unroll
+		for (int a = 0; a < ERF; a++)
+#pragma unroll
+			for (int p = 0; p < ENT; p++) {
+				acc[a][p][0] = acc[a][p][1] = acc[a][p][2] = acc[a][p][3] = 0;
+#pragma unroll
+				for (int q = 0; q < 4; q++) {
+					unsigned b0[2] = {bq[p][q].x, bq[p][q].y};
+					unsigned b1[2] = {bq[p][q].z, bq[p][q].w};
+					mma16816(acc[a][p], af[a][2 * q], b0);
+					mma16816(acc[a][p], af[a][2 * q + 1], b1);
+				}
+			}
+#pragma unroll
+		for (int a = 0; a < ERF; a++)
+#pragma unroll
+			for (int p = 0; p < ENT; p++)
+#pragma unroll
+				for (int hr = 0; hr < 2; hr++) {
+					long m = mw + a * 16 + g + hr * 8;
+					*(float2 *)(y + m * C + (j0 + p) * 8 + 2 * t) =
 					    make_float2(acc[a][p][hr * 2], acc[a][p][hr * 2 + 1]);
 				}
 	}
