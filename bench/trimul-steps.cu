@@ -39,11 +39,15 @@
 #define PROJ_SMEM_BYTES(C) ((size_t)PBM * ((C) + 8) * 2)
 #define PHG_OF(bm) ((PNW * 16 * PRF / (bm)) * 8 * PNT)
 #define PROJW_SMEM_BYTES(bm, C)                                                                   \
-	((size_t)(bm) * ((C) + 8) * 2 + 1200 * PHG_OF(bm) +                                      \
+	((size_t)(bm) * ((C) + 8) * 2 + PSTG * 400 * PHG_OF(bm) +                                      \
 	 (2 * PHG_OF(bm) * ((bm) + 8) + (bm) * (PHG_OF(bm) + 8)) * 2)
 #define TRI_SMEM_BYTES 0
 #define OUT_SMEM_BYTES 0
 #define OUT2_SMEM_BYTES ((size_t)128 * (EBM + 8) * 2 + EBM * 136 * 2 + 1024)
+
+#ifndef PBC
+#define PBC 384
+#endif
 
 #ifndef TRIMUL_CONFIG
 #define TRIMUL_CONFIG "(the template's defaults)"
@@ -279,7 +283,7 @@ plan_step(struct bufs *b, int step)
 		break;
 	case 1: {
 #if PSW == 1
-		if (C <= 384 || PBM <= 64) {
+		if (C <= PBC || PBM <= 64) {
 			size_t smem = PROJW_SMEM_BYTES(PBM, C);
 			smem_optin((const void *)trimul_projw, smem);
 			trimul_projw<<<M / PBM, PNW * 32, smem>>>(KARGS(*b));

@@ -17,7 +17,8 @@ usage: trimul-steps.sh [-ht] [-j jobs] [-n reps] [-o dir] ["PBM=64 PRF=2 ..." ..
 Profile TriMul configurations launch by launch on the GPU (bench/trimul-steps.cu).
 Each operand is one configuration, all decisions of kernels/trimul/task as
 NAME=value words; missing decisions take the template's defaults.  With no
-operand: the first correct configuration and the current defaults.
+operand: the first correct configuration, the PSW=1 one and the current best
+(./task's first options).
 
   -j jobs   parallel nvcc builds (default: the number of CPUs)
   -n reps   timed repetitions per shape (default 30)
@@ -49,7 +50,8 @@ case $jobs$reps in *[!0-9]*) echo "trimul-steps.sh: -j and -n take numbers" >&2;
 if [ $# -eq 0 ]; then
 	set -- \
 	    "PSW=0 PLR=1 PBM=64 PRF=2 PNT=2 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8" \
-	    "PSW=1 PLR=2 PBM=64 PRF=2 PNT=1 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8"
+	    "PSW=1 PLR=2 PBM=64 PRF=2 PNT=1 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8" \
+	    "PSW=1 PLR=2 PLQ=12 PST=3 PBM=128 PBC=128 PRF=2 PNT=1 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=128 ENT=2 ENW=4 EV=1"
 fi
 mkdir -p "$out" || exit 1
 

@@ -25,21 +25,29 @@
  * the plan (./task) on the same buffers.  No host headers: fp16 moves as raw
  * bits.  Not here: wgmma/TMA, split-K, bf16.
  */
-#ifndef PBM
-#define PBM 64
+#ifndef PBM /* no decisions given: ./task's first options (PSW PLR PLQ EV below) */
+#define PBM 128
 #define PRF 2
-#define PNT 2
+#define PNT 1
 #define PNW 8
 #define TBM 128
 #define TBN 128
 #define TWM 64
 #define TWN 32
-#define EBM 64
-#define ENT 4
-#define ENW 8
+#define EBM 128
+#define ENT 2
+#define ENW 4
+#define PSW 1
+#define PLR 2
+#define PLQ 12
+#define EV 1
 #endif
 
 typedef unsigned short h16;
+
+/* Dynamic shared memory of every launch that takes some (one declaration: a
+ * template function that declared its own would conflict with the kernels'). */
+extern __shared__ __align__(16) unsigned char smem[];
 
 #define ARGS                                                                                     \
 	const float *x, const float *mask, const float *lnw, const float *lnb, const float *wlp,   \
@@ -254,10 +262,98 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 	}
 }
 
+/*
+ * PLQ > 0: the same LayerNorm with a fixed budget of PLQ float4 of x per
+ * lane in flight instead of PLR rows: PLQ / (C/128) rows per warp per round
+ * (12 rows at C = 128, 4 at C = 384, 2 at C = 768 for PLQ = 12), so a
+ * block's LayerNorm takes fewer HBM round trips at small C, where PLR
+ * sized for C = 768 left most of the registers idle.  NQ = C / 128 is a
+ * template argument so the register arrays have constant indices.
+ */
+#ifndef PLQ
+#define PLQ 0
+#endif
+
+template <int BM, int NQ>
+__device__ __forceinline__ void
+ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, long m0, long M,
+	  int warp, int lane)
+{
+	constexpr int R = (PLQ > 0 ? PLQ : 12) / NQ > 0 ? (PLQ > 0 ? PLQ : 12) / NQ : 1;
+	const long C = NQ * 128;
+
+	for (int r0 = warp; r0 < BM; r0 += PNW * R) {
+		float4 v[R][NQ];
+		float mean[R], rstd[R];
+#pragma unroll
+		for (int i = 0; i < R; i++) {
+			long m = m0 + r0 + i * PNW;
+			bool ok = m < M && r0 + i * PNW < BM;
+#pragma unroll
+			for (int k = 0; k < NQ; k++)
+				v[i][k] = ok ? *(const float4 *)(x + m * C + k * 128 + lane * 4)
+					     : make_float4(0, 0, 0, 0);
+		}
+#pragma unroll
+		for (int i = 0; i < R; i++) {
+			float s = 0, q = 0;
+#pragma unroll
+			for (int k = 0; k < NQ; k++)
+				s += v[i][k].x + v[i][k].y + v[i][k].z + v[i][k].w;
+			for (int o = 16; o; o >>= 1)
+				s += __shfl_xor_sync(0xffffffffu, s, o);
+			mean[i] = s / (float)C;
+#pragma unroll
+			for (int k = 0; k < NQ; k++) {
+				float a = v[i][k].x - mean[i], b = v[i][k].y - mean[i];
+				float c = v[i][k].z - mean[i], d = v[i][k].w - mean[i];
+				q += a * a + b * b + c * c + d * d;
+			}
+			for (int o = 16; o; o >>= 1)
+				q += __shfl_xor_sync(0xffffffffu, q, o);
+			rstd[i] = rsqrtf(q / (float)C + 1e-5f);
+		}
+#pragma unroll
+		for (int k = 0; k < NQ; k++) {
+			int c = k * 128 + lane * 4;
+			float4 gw = *(const float4 *)(lnw + c), gb = *(const float4 *)(lnb + c);
+#pragma unroll
+			for (int i = 0; i < R; i++) {
+				int r = r0 + i * PNW;
+				if (r >= BM)
+					break;
+				float mu = mean[i], rs = rstd[i];
+				unsigned lo = pack2((v[i][k].x - mu) * rs * gw.x + gb.x,
+						    (v[i][k].y - mu) * rs * gw.y + gb.y);
+				unsigned hi = pack2((v[i][k].z - mu) * rs * gw.z + gb.z,
+						    (v[i][k].w - mu) * rs * gw.w + gb.w);
+				*(uint2 *)(xs + r * ldx + c) = make_uint2(lo, hi);
+			}
+		}
+	}
+}
+
+/* The LayerNorm of the projection kernels: PLR rows (PLQ = 0) or PLQ float4 in flight. */
+template <int BM>
+__device__ __forceinline__ void
+ln_block(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, long m0, long M,
+	 long C, int warp, int lane)
+{
+	if (PLQ == 0)
+		ln_rows<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+	else if (C == 128)
+		ln_rows_q<BM, 1>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
+	else if (C == 256)
+		ln_rows_q<BM, 2>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
+	else if (C == 384)
+		ln_rows_q<BM, 3>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
+	else
+		ln_rows<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+}
+
 extern "C" __global__ void __launch_bounds__(PNT_ALL)
 trimul_proj(ARGS)
 {
-	extern __shared__ __align__(16) unsigned char smem[];
 	h16 *xs = (h16 *)smem;
 	const int ldx = (int)C + 8;
 	const h16 *w = h_w;
@@ -265,7 +361,7 @@ trimul_proj(ARGS)
 	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * PBM;
 	int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
 
-	ln_rows<PBM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+	ln_block<PBM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 	__syncthreads();
 
 	/*
@@ -340,7 +436,7 @@ trimul_proj(ARGS)
  * column groups and, inside each, C in PKS-wide k-slices of the five
  * weight matrices (5*PHG rows), streamed by cp.async through a PSTG-deep
  * ring that keeps running across column groups (the first slices load
- * while the block normalizes x).  Fragments come from ldmatrix.  Results
+ * while the block normalizes x; PST deep).  Fragments come from ldmatrix.  Results
  * are staged in shared memory so that left/right leave as PBM contiguous
  * positions per h (16-byte stores) and the out gate as PHG contiguous h
  * per row.  Shared bytes: ./task's smem expression for trimul_projw.
@@ -358,7 +454,10 @@ trimul_proj(ARGS)
 #define PHG (PNCW * 8 * PNT)
 #define PKS 32
 #define PWLD (PKS + 8) /* 80-byte rows: the 8 rows of an ldmatrix hit distinct banks */
-#define PSTG 3
+#ifndef PST
+#define PST 3
+#endif
+#define PSTG PST /* ring depth: PSTG - 1 slices in flight cover L2 latency (./task: PST) */
 #define POLD (BM + 8)
 #define POGLD (PHG + 8)
 
@@ -366,7 +465,6 @@ template <int BM>
 __device__ __forceinline__ void
 projw_body(ARGS)
 {
-	extern __shared__ __align__(16) unsigned char smem[];
 	const int ldx = (int)C + 8;
 	h16 *xs = (h16 *)smem;			     /* [BM][C+8] normalized x */
 	h16 *ws = xs + BM * ldx;		     /* [PSTG][5*PHG][PWLD] weight k-slices */
@@ -400,7 +498,7 @@ projw_body(ARGS)
 #pragma unroll
 	for (int i = 0; i < PSTG - 1; i++)
 		load(i);
-	ln_rows<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+	ln_block<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 
 	float acc[5][PRF][PNT][4];
 	for (int it = 0; it < total; it++) {
@@ -720,7 +818,6 @@ ldsm4t(unsigned *r, const void *p)
 extern "C" __global__ void __launch_bounds__(ENW * 32)
 trimul_out2(ARGS)
 {
-	extern __shared__ __align__(16) unsigned char smem[];
 	h16 *ts = (h16 *)smem;		/* [128][ETLD] T, h-major */
 	h16 *os = ts + 128 * ETLD;	/* [EBM][EOLD] out gate */
 	float *sw = (float *)(os + EBM * EOLD), *sb = sw + 128;
