@@ -12,11 +12,16 @@
  *                NT GEMM (cp.async double buffer), fp16 out [B,H,N,N]
  *   trimul_out   per block of EBM rows: gather T over h, LayerNorm over H,
  *                times the out gate, times W_o^T, fp32 out
+ *   trimul_projw / trimul_projw64 (PSW=1), trimul_out2 (EV=1): the same
+ *                steps with weights staged in shared memory, and the epilogue
+ *                with a cp.async T tile and A fragments held in registers
  *
  * Decisions (see ./task): PBM PRF PNT PNW (projection block rows, row and
  * column fragments per warp unit, warps), TBM TBN TWM TWN (triangle block
  * and warp tiles), EBM ENT ENW (epilogue block rows, n8 tiles per warp
- * unit, warps).
+ * unit, warps); PSW PLR PLQ PST PBC (projection variant, LayerNorm loads
+ * in flight, weight ring depth, largest C for PBM > 64) and EV (epilogue
+ * variant): ./README.md.
  *
  * Requirements (true of every task shape): H == 128, C a multiple of 128,
  * N a multiple of 32 (so B*N*N is a multiple of every block's row count).
