@@ -20,7 +20,7 @@ best=$(ls runs/trimul/best/*.mp 2>/dev/null | head -1)
 if [ -n "$best" ]; then
 	kv=$(tttd-cat "$best" | jq -r 'select(.status == "ok") | .decisions | to_entries | map("\(.key)=\(.value)") | join(" ")' | head -1)
 else
-	kv="PBM=64 PRF=2 PNT=2 PNW=8 TRI=cublas TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8"
+	kv=$(trimul_default_kv)
 fi
 echo "best configuration: $kv"
 GPU_SKIP_BUILD=1 TRIMUL_CONFIGS="$kv" OUT="$out" tests/gpu/trimul_check.sh

@@ -28,10 +28,12 @@ if [ "${GPU_SKIP_BUILD:-0}" != 1 ]; then
 	done
 fi
 arch=${TTTD_ARCH:-sm_90a}
-base="PBM=64 PRF=2 PNT=2 PNW=8 TRI=own TBM=128 TBN=128 TWM=64 TWN=32 EBM=64 ENT=4 ENW=8"
+# Default: the task's default configuration (the first option of every
+# decision) and the first configuration found correct (PSW=0 ... EV=0).
+base=$(trimul_default_kv)
+first=$(trimul_default_kv "PSW=0 PLR=1 PLQ=0 PBM=64 PRF=2 PNT=2 PNW=8 EBM=64 ENT=4 ENW=8 EV=0")
 configs=${TRIMUL_CONFIGS:-"$base
-${base/TRI=own/TRI=cublas}
-PBM=128 PRF=4 PNT=1 PNW=8 TRI=cublas TBM=64 TBN=64 TWM=32 TWN=32 EBM=128 ENT=2 ENW=8"}
+$first"}
 
 # The fp32 reference, timed as a candidate of a task whose plan is the reference's.
 trimul_reftask "$out/reftask"

@@ -29,6 +29,15 @@ trimul_reftask() {
 		sed -e 's/^ref_launch /launch /' -e 's/^ref_gemm /gemm /' >"$1/task"
 }
 
+# trimul_default_kv ["K=V ..."]: every decision of kernels/trimul/task at its
+# first option (the template's default), overridden by the K=V words given.
+trimul_default_kv() {
+	awk -v over="${1:-}" '
+		BEGIN { n = split(over, w, " "); for (i = 1; i <= n; i++) { split(w[i], kv, "="); o[kv[1]] = kv[2] } }
+		$1 == "decision" { v = ($2 in o) ? o[$2] : $3; s = s (s == "" ? "" : " ") $2 "=" v }
+		END { print s }' "${TTTD_TOP:-.}/kernels/trimul/task"
+}
+
 # trimul_table JSONL...: per bench shape, the median time (us) of each ok record
 # (in file order), the rough floor (compulsory x + y bytes at 3.0 TB/s, FLOPs at
 # 750 TFLOP/s dense fp16: ttt-discover.md 5.5), then geometric means.
