@@ -1,0 +1,136 @@
+/*
+ * space.c - enumerate a task's decision space depth first, in task order,
+ * pruning a prefix as soon as a constraint it can decide fails (the same
+ * partial check the policies mask with), and carry along the probability
+ * that tttd-generate --uniform draws each prefix.  Two passes over a model
+ * task: the first finds the optimum, the second counts what lies within
+ * the target of it; the times are not stored, so memory does not grow with
+ * the space.  See space.h for what "uniform" means here.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "space.h"
+
+double
+tttd_space_model_time(const struct tttd_task *t, const int *choice)
+{
+	double lt = 0;
+	size_t i;
+
+	for (i = 0; i < t->nbench; i++) {
+		double c = (double)tttd_task_eval(t, t->cost, &t->bench[i], choice);
+
+		if (c <= 0)
+			return 0;
+		lt += log(c);
+	}
+	/* as model.c: the geometric mean of the shapes' times */
+	return t->nbench ? exp(lt / (double)t->nbench) : 0;
+}
+
+double
+tttd_space_geometric_median(double p)
+{
+	if (!(p > 0))
+		return INFINITY;
+	if (p >= 1)
+		return 1;
+	/* log1p keeps a tiny p (one point in millions) exact */
+	return ceil(log(2) / -log1p(-p));
+}
+
+struct walk {
+	const struct tttd_task *t;
+	int *choice;
+	uint64_t visited, max;
+	int pass;     /* 1: find the optimum; 2: count within the limit */
+	double limit; /* pass 2 */
+	double feasible, ok, best, within;
+	double mass, mass_within; /* draw probability of complete choices, of hits */
+};
+
+/* Visit the prefix choice[0..d) drawn with probability m.  @return -1 when over the limit. */
+static int
+walk(struct walk *w, size_t d, double m)
+{
+	const struct tttd_task *t = w->t;
+	size_t o, nf = 0;
+
+	if (++w->visited > w->max)
+		return -1;
+	if (d == t->ndec) {
+		double tm = tttd_space_model_time(t, w->choice);
+
+		w->feasible++;
+		w->mass += m;
+		if (tm > 0) {
+			w->ok++;
+			if (w->pass == 1 && (w->best == 0 || tm < w->best))
+				w->best = tm;
+			if (w->pass == 2 && tm <= w->limit) {
+				w->within++;
+				w->mass_within += m;
+			}
+		}
+		return 0;
+	}
+	/* the sampler picks uniformly among the feasible options of decision d */
+	for (o = 0; o < t->dec[d].nopt; o++) {
+		w->choice[d] = (int)o;
+		nf += (size_t)tttd_task_feasible(t, w->choice, d + 1);
+	}
+	for (o = 0; o < t->dec[d].nopt && nf; o++) {
+		w->choice[d] = (int)o;
+		if (tttd_task_feasible(t, w->choice, d + 1) && walk(w, d + 1, m / (double)nf) < 0)
+			return -1;
+	}
+	/* a dead end (nf == 0) loses its mass: the sampler restarts, which renormalises */
+	w->choice[d] = -1;
+	return 0;
+}
+
+int
+tttd_space_model_stats(const struct tttd_task *t, double rel, uint64_t max_choices,
+		       struct tttd_space_stats *st, struct tttd_error *e)
+{
+	struct walk w;
+	size_t d;
+	int rc = TTTD_OK;
+
+	TTTD_RETURN_IF(!t->target || strcmp(t->target, "model") || !t->cost, e, TTTD_EINVAL,
+		       "task '%s' is not a model task (its times are measured, not known)",
+		       t->name);
+	TTTD_RETURN_IF(!(rel >= 0), e, TTTD_EINVAL, "the distance to the optimum must be >= 0");
+	memset(&w, 0, sizeof(w));
+	w.t = t;
+	w.max = max_choices;
+	w.choice = xmalloc((t->ndec + 1) * sizeof(int));
+	for (d = 0; d < t->ndec; d++)
+		w.choice[d] = -1;
+	w.pass = 1;
+	if (walk(&w, 0, 1) < 0)
+		goto big;
+	w.limit = w.best * (1 + rel);
+	w.feasible = w.ok = w.mass = 0;
+	w.visited = 0;
+	w.pass = 2;
+	walk(&w, 0, 1); /* the same walk: it fits */
+	memset(st, 0, sizeof(*st));
+	st->feasible = w.feasible;
+	st->ok = w.ok;
+	st->best_ns = w.best;
+	st->limit_ns = w.limit;
+	st->within = w.within;
+	st->p = w.mass > 0 ? w.mass_within / w.mass : 0;
+	st->median = tttd_space_geometric_median(st->p);
+	st->mean = st->p > 0 ? 1 / st->p : INFINITY;
+	goto out;
+big:
+	rc = tttd_error_set(e, TTTD_EINVAL, "task '%s': more than %llu choices to enumerate",
+			    t->name, (unsigned long long)max_choices);
+out:
+	free(w.choice);
+	return rc;
+}

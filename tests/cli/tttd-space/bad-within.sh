@@ -1,0 +1,1 @@
+tttd-space --within -1 "$TTTD_TOP/tests/data/tasks/synthetic"

@@ -1,0 +1,1 @@
+tttd-space --bogus "$TTTD_TOP/tests/data/tasks/synthetic"

@@ -1,0 +1,149 @@
+/*
+ * tttd-space - exact facts about a model task's decision space, for
+ * ablations: enumerate every feasible choice, find the optimum, and give
+ * how likely one uniform draw (tttd-generate --uniform) lands within a
+ * distance of it and the median number of draws until one does (uniform
+ * search's evaluations-to-target, a geometric distribution).  One record
+ * of kind "space" on stdout.
+ *
+ * It does not sample or benchmark anything, and it refuses a task whose
+ * times are measured (cpu, cuda): their optimum is not known.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "opt.h"
+#include "rec.h"   /* defines: tttd_rec_*, tttd_writer_* */
+#include "space.h" /* defines: tttd_space_model_stats */
+#include "task.h"
+#include "tttd.h"
+
+#define SYNOPSIS "tttd-space [-fhqVz] [-o file] [--max n] [--within x] task"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", SYNOPSIS);
+	fputs("\n"
+	      "Enumerate a model task's space: its optimum and uniform search's odds.\n"
+	      "\n"
+	      "  -f, --force          write binary on a terminal\n"
+	      "  -h, --help           print this help and exit\n"
+	      "  -o, --output=FILE    write to FILE (via FILE.tmp and rename)\n"
+	      "  -q, --quiet          print errors only\n"
+	      "  -V, --version        print the version and exit\n"
+	      "  -z, --zstd           compress the output with zstd\n"
+	      "      --max=N          give up beyond N choices visited (default 100000000)\n"
+	      "      --within=X       the target: at most (1 + X) times the optimum's time\n"
+	      "                       (default 0.01, i.e. within 1%)\n",
+	      f);
+}
+
+enum { OPT_MAX = 256, OPT_WITHIN };
+
+static const struct option longopts[] = {
+	{"force", no_argument, NULL, 'f'},
+	{"help", no_argument, NULL, 'h'},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"version", no_argument, NULL, 'V'},
+	{"zstd", no_argument, NULL, 'z'},
+	{"max", required_argument, NULL, OPT_MAX},
+	{"within", required_argument, NULL, OPT_WITHIN},
+	{NULL, 0, NULL, 0},
+};
+
+int
+main(int argc, char **argv)
+{
+	struct tttd_error e = {0};
+	struct tttd_writer *w = NULL;
+	struct tttd_task *task = NULL;
+	struct tttd_space_stats st;
+	struct tttd_rec r;
+	const char *output = NULL;
+	unsigned wflags = 0;
+	long max = 100000000;
+	double within = 0.01;
+	char tool[64];
+	int c;
+
+	diag_init("tttd-space", SYNOPSIS);
+	snprintf(tool, sizeof(tool), "tttd-space %s", TTTD_VERSION);
+	opterr = 0; /* our own one-line messages, then the synopsis */
+	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			wflags |= TTTD_W_FORCE;
+			break;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
+		case 'o':
+			output = optarg;
+			break;
+		case 'q':
+			verbosity = 0;
+			break;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
+		case 'z':
+			wflags |= TTTD_W_ZSTD;
+			break;
+		case OPT_MAX:
+			max = opt_long(optarg, "--max", 1, INT64_MAX);
+			break;
+		case OPT_WITHIN:
+			within = opt_double(optarg, "--within", 0, 1e6);
+			break;
+		case ':':
+			usage_die("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 256)
+				usage_die("unknown option '-%c'", optopt);
+			usage_die("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		usage_die(argc - optind ? "one task only" : "a task is required");
+	if (tttd_task_load(&task, argv[optind], &e) < 0)
+		die_err(&e);
+	if (tttd_space_model_stats(task, within, (uint64_t)max, &st, &e) < 0)
+		die_err(&e);
+
+	tttd_rec_init(&r);
+	tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
+	tttd_rec_set_str(&r, "kind", "space");
+	tttd_rec_set_str(&r, "task", task->name);
+	tttd_rec_set_int(&r, "feasible", (int64_t)st.feasible);
+	tttd_rec_set_int(&r, "ok", (int64_t)st.ok);
+	tttd_rec_set_double(&r, "within", within);
+	tttd_rec_set_double(&r, "best_ns", st.best_ns);
+	tttd_rec_set_double(&r, "limit_ns", st.limit_ns);
+	tttd_rec_set_int(&r, "hits", (int64_t)st.within);
+	tttd_rec_set_double(&r, "p", st.p);
+	/* never reached (p = 0): left out, JSON has no infinity */
+	if (st.p > 0) {
+		tttd_rec_set_double(&r, "median_draws", st.median);
+		tttd_rec_set_double(&r, "mean_draws", st.mean);
+	}
+	tttd_rec_set_str(&r, "tool", tool);
+	if (tttd_writer_open(&w, output, wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
+		die_err(&e);
+	if (tttd_writer_close(w, &e) < 0)
+		die_err(&e);
+	note(1, "task '%s': %.0f feasible choices, optimum %.6g ns, %.0f within %g%%; "
+		"uniform search: median %.0f draws",
+	     task->name, st.feasible, st.best_ns, st.within, within * 100, st.median);
+	tttd_rec_release(&r);
+	tttd_task_free(task);
+	close_stdout();
+	return 0;
+}
