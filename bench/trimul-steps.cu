@@ -41,6 +41,12 @@
 #define PROJW_SMEM_BYTES(bm, C)                                                                   \
 	((size_t)(bm) * ((C) + 8) * 2 + PSTG * 400 * PHG_OF(bm) +                                      \
 	 (2 * PHG_OF(bm) * ((bm) + 8) + (bm) * (PHG_OF(bm) + 8)) * 2)
+#define PROJG_SMEM_BYTES(bm, C)                                                                   \
+	((size_t)1024 + (bm) * (C) * 2 + PGS * 5 * PGN_OF(C) * 128 +                              \
+	 (2 * PGN_OF(C) * ((bm) + 8) + (bm) * (PGN_OF(C) + 8)) * 2)
+#define PROJG1_SMEM_BYTES(C)                                                                      \
+	((size_t)1024 + 64 * (C) * 2 + PGS * 5 * (PGN == 16 ? 16 : 32) * 128 +                        \
+	 (2 * (PGN == 16 ? 16 : 32) * 72 + 64 * ((PGN == 16 ? 16 : 32) + 8)) * 2)
 #define TRI_SMEM_BYTES 0
 #define OUT_SMEM_BYTES 0
 #define OUT2_SMEM_BYTES ((size_t)128 * (EBM + 8) * 2 + EBM * 136 * 2 + 1024)
@@ -291,6 +297,21 @@ plan_step(struct bufs *b, int step)
 			size_t smem = PROJW_SMEM_BYTES(64, C);
 			smem_optin((const void *)trimul_projw64, smem);
 			trimul_projw64<<<M / 64, PNW * 32, smem>>>(KARGS(*b));
+		}
+#elif PSW == 2
+		if (C <= 384 || PGW == 1) {
+			size_t smem = PROJG_SMEM_BYTES(64 * PGW, C);
+			const void *f = PGN_OF(C) == 16 ? (const void *)trimul_projg16
+							 : (const void *)trimul_projg32;
+			smem_optin(f, smem);
+			if (PGN_OF(C) == 16)
+				trimul_projg16<<<M / (64 * PGW), 128 * PGW, smem>>>(KARGS(*b));
+			else
+				trimul_projg32<<<M / (64 * PGW), 128 * PGW, smem>>>(KARGS(*b));
+		} else {
+			size_t smem = PROJG1_SMEM_BYTES(C);
+			smem_optin((const void *)trimul_projg1, smem);
+			trimul_projg1<<<M / 64, 128, smem>>>(KARGS(*b));
 		}
 #else
 		size_t smem = PROJ_SMEM_BYTES(C);

@@ -64,7 +64,7 @@ build() {
 		defs+=("-D$k=$v")
 		case $v in [A-Za-z_]*) defs+=("-D${k}_$v=1") ;; esac
 	done
-	"$nvcc" -arch=sm_90a -O3 -std=c++17 -lineinfo "${defs[@]}" \
+	"$nvcc" -gencode=arch=compute_90a,code=sm_90a -O3 -std=c++17 -lineinfo "${defs[@]}" \
 	    "-DTRIMUL_CONFIG=\"$cfg\"" -o "$out/steps-$i" "$top/bench/trimul-steps.cu" \
 	    -lcublas >"$out/build-$i.log" 2>&1
 }

@@ -15,22 +15,26 @@
  *   trimul_projw / trimul_projw64 (PSW=1), trimul_out2 (EV=1): the same
  *                steps with weights staged in shared memory, and the epilogue
  *                with a cp.async T tile and A fragments held in registers
+ *   trimul_projg16 / trimul_projg32 / trimul_projg1 (PSW=2): the projection
+ *                with its GEMMs on wgmma (sm_90a), both operands in shared
+ *                memory through 128-byte-swizzle descriptors
  *
  * Decisions (see ./task): PBM PRF PNT PNW (projection block rows, row and
  * column fragments per warp unit, warps), TBM TBN TWM TWN (triangle block
  * and warp tiles), EBM ENT ENW (epilogue block rows, n8 tiles per warp
  * unit, warps); PSW PLR PLQ PST PBC (projection variant, LayerNorm loads
  * in flight, weight ring depth, largest C for PBM > 64) and EV (epilogue
- * variant): ./README.md.
+ * variant), PGW PGN PGS (wgmma projection: warpgroups per block, outputs
+ * per pass, weight ring depth): ./README.md.
  *
  * Requirements (true of every task shape): H == 128, C a multiple of 128,
  * N a multiple of 32 (so B*N*N is a multiple of every block's row count).
  * The candidate's scratch is the h_* buffers (fp16); f_* belong to the
  * reference.  TRI=cublas replaces trimul_tri by a cuBLAS batched GEMM step of
  * the plan (./task) on the same buffers.  No host headers: fp16 moves as raw
- * bits.  Not here: wgmma/TMA, split-K, bf16.
+ * bits.  Not here: TMA, mbarriers, clusters, split-K, bf16.
  */
-#ifndef PBM /* no decisions given: ./task's first options (PSW PLR PLQ EV below) */
+#ifndef PBM /* no decisions given: ./task's first options (PSW PG* PLR PLQ EV below) */
 #define PBM 128
 #define PRF 2
 #define PNT 1
@@ -42,7 +46,10 @@
 #define EBM 128
 #define ENT 2
 #define ENW 4
-#define PSW 1
+#define PSW 2
+#define PGW 2
+#define PGN 0
+#define PGS 4
 #define PLR 2
 #define PLQ 12
 #define EV 1
@@ -198,30 +205,45 @@ trimul_prep(ARGS)
 #endif
 
 /*
+ * Element index of x's (row r, column c) in the block's tile: row-major with
+ * stride ldx, or (SW) the layout wgmma reads through a 128-byte-swizzle
+ * K-major descriptor: 64-column atoms of BM rows of 128 bytes, atom after
+ * atom, the 16-byte chunk q of row r at chunk q ^ (r % 8).
+ */
+template <int BM, bool SW>
+__device__ __forceinline__ int
+xs_at(int r, int c, int ldx)
+{
+	if (!SW)
+		return r * ldx + c;
+	return (c >> 6) * BM * 64 + r * 64 + ((((c >> 3) & 7) ^ (r & 7)) << 3) + (c & 7);
+}
+
+/*
  * LayerNorm over C of the block's PBM rows of x into xs (fp16, row stride
  * ldx): a warp per row, the row in registers, two passes (exact variance).
  * Each warp loads PLR rows before reducing any, so that more of x is in
  * flight (the phase is bound by memory latency, not bandwidth).  Rows past
  * M are zero.
  */
-template <int BM>
+template <int BM, int NW, bool SW>
 __device__ __forceinline__ void
 ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, long m0, long M,
 	long C, int warp, int lane)
 {
 	int nq = (int)(C / 128);
 
-	for (int r0 = warp; r0 < BM; r0 += PNW * PLR) {
+	for (int r0 = warp; r0 < BM; r0 += NW * PLR) {
 		float4 v[PLR][PMAXQ];
 		float s[PLR], q[PLR], mean[PLR], rstd[PLR];
 #pragma unroll
 		for (int i = 0; i < PLR; i++) {
-			long m = m0 + r0 + i * PNW;
+			long m = m0 + r0 + i * NW;
 			s[i] = q[i] = 0;
 #pragma unroll
 			for (int k = 0; k < PMAXQ; k++) {
 				v[i][k] = make_float4(0, 0, 0, 0);
-				if (k < nq && m < M && r0 + i * PNW < BM)
+				if (k < nq && m < M && r0 + i * NW < BM)
 					v[i][k] = *(const float4 *)(x + m * C + k * 128 + lane * 4);
 			}
 		}
@@ -252,7 +274,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 				float4 gw = *(const float4 *)(lnw + c), gb = *(const float4 *)(lnb + c);
 #pragma unroll
 				for (int i = 0; i < PLR; i++) {
-					int r = r0 + i * PNW;
+					int r = r0 + i * NW;
 					if (r >= BM)
 						break;
 					float mu = mean[i], rs = rstd[i];
@@ -260,7 +282,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 							    (v[i][k].y - mu) * rs * gw.y + gb.y);
 					unsigned hi = pack2((v[i][k].z - mu) * rs * gw.z + gb.z,
 							    (v[i][k].w - mu) * rs * gw.w + gb.w);
-					*(uint2 *)(xs + r * ldx + c) = make_uint2(lo, hi);
+					*(uint2 *)(xs + xs_at<BM, SW>(r, c, ldx)) = make_uint2(lo, hi);
 				}
 			}
 		}
@@ -279,7 +301,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 #define PLQ 0
 #endif
 
-template <int BM, int NQ>
+template <int BM, int NQ, int NW, bool SW>
 __device__ __forceinline__ void
 ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, long m0, long M,
 	  int warp, int lane)
@@ -287,13 +309,13 @@ ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, 
 	constexpr int R = (PLQ > 0 ? PLQ : 12) / NQ > 0 ? (PLQ > 0 ? PLQ : 12) / NQ : 1;
 	const long C = NQ * 128;
 
-	for (int r0 = warp; r0 < BM; r0 += PNW * R) {
+	for (int r0 = warp; r0 < BM; r0 += NW * R) {
 		float4 v[R][NQ];
 		float mean[R], rstd[R];
 #pragma unroll
 		for (int i = 0; i < R; i++) {
-			long m = m0 + r0 + i * PNW;
-			bool ok = m < M && r0 + i * PNW < BM;
+			long m = m0 + r0 + i * NW;
+			bool ok = m < M && r0 + i * NW < BM;
 #pragma unroll
 			for (int k = 0; k < NQ; k++)
 				v[i][k] = ok ? *(const float4 *)(x + m * C + k * 128 + lane * 4)
@@ -324,7 +346,7 @@ ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, 
 			float4 gw = *(const float4 *)(lnw + c), gb = *(const float4 *)(lnb + c);
 #pragma unroll
 			for (int i = 0; i < R; i++) {
-				int r = r0 + i * PNW;
+				int r = r0 + i * NW;
 				if (r >= BM)
 					break;
 				float mu = mean[i], rs = rstd[i];
@@ -332,28 +354,31 @@ ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, 
 						    (v[i][k].y - mu) * rs * gw.y + gb.y);
 				unsigned hi = pack2((v[i][k].z - mu) * rs * gw.z + gb.z,
 						    (v[i][k].w - mu) * rs * gw.w + gb.w);
-				*(uint2 *)(xs + r * ldx + c) = make_uint2(lo, hi);
+				*(uint2 *)(xs + xs_at<BM, SW>(r, c, ldx)) = make_uint2(lo, hi);
 			}
 		}
 	}
 }
 
-/* The LayerNorm of the projection kernels: PLR rows (PLQ = 0) or PLQ float4 in flight. */
-template <int BM>
+/*
+ * The LayerNorm of the projection kernels: PLR rows (PLQ = 0) or PLQ float4
+ * in flight, by NW warps; SW: xs in the wgmma layout of trimul_projg (xs_at).
+ */
+template <int BM, int NW, bool SW>
 __device__ __forceinline__ void
 ln_block(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, long m0, long M,
 	 long C, int warp, int lane)
 {
 	if (PLQ == 0)
-		ln_rows<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+		ln_rows<BM, NW, SW>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 	else if (C == 128)
-		ln_rows_q<BM, 1>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
+		ln_rows_q<BM, 1, NW, SW>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
 	else if (C == 256)
-		ln_rows_q<BM, 2>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
+		ln_rows_q<BM, 2, NW, SW>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
 	else if (C == 384)
-		ln_rows_q<BM, 3>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
+		ln_rows_q<BM, 3, NW, SW>(x, lnw, lnb, xs, ldx, m0, M, warp, lane);
 	else
-		ln_rows<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+		ln_rows<BM, NW, SW>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 }
 
 extern "C" __global__ void __launch_bounds__(PNT_ALL)
@@ -366,7 +391,7 @@ trimul_proj(ARGS)
 	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * PBM;
 	int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
 
-	ln_block<PBM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+	ln_block<PBM, PNW, false>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 	__syncthreads();
 
 	/*
@@ -503,7 +528,7 @@ projw_body(ARGS)
 #pragma unroll
 	for (int i = 0; i < PSTG - 1; i++)
 		load(i);
-	ln_block<BM>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
+	ln_block<BM, PNW, false>(x, lnw, lnb, xs, ldx, m0, M, C, warp, lane);
 
 	float acc[5][PRF][PNT][4];
 	for (int it = 0; it < total; it++) {
@@ -610,6 +635,243 @@ trimul_projw64(ARGS)
 	projw_body<(PBM > 64 ? 64 : PBM)>(x, mask, lnw, lnb, wlp, wrp, wlg, wrg, wog, onw, onb, wo, y,
 					  f_left, f_right, f_og, f_tri, h_left, h_right, h_og, h_tri,
 					  h_w, B, N, C, H);
+}
+
+/*
+ * PSW=2: the same LayerNorm and gates with the five GEMMs on wgmma (sm_90a).
+ * A block of PGW warpgroups owns 64*PGW rows; warpgroup w computes rows
+ * 64w..64w+63 by 5*PGN columns per pass (PGN of the H outputs of each of the
+ * five matrices side by side, so one thread holds a column's projection and
+ * its gate), H/PGN passes.  Both operands come from shared memory through
+ * 128-byte-swizzle K-major descriptors: x as the LayerNorm leaves it
+ * (xs_at), and 64-wide k-slices of the five weight matrices (5*PGN rows of
+ * 128 bytes) streamed by cp.async through a PGS-deep ring, PGS - 2 slices
+ * ahead: a slot is refilled two iterations after the wgmma that read it,
+ * which wgmma.wait_group 1 has retired by then.  Results go out through the
+ * same staging tiles as trimul_projw (16-byte stores).  It does not use TMA
+ * or mbarriers, and the LayerNorm of a block still precedes its GEMM (two
+ * blocks per SM overlap where shared memory allows).
+ */
+#ifndef PGW
+#define PGW 2
+#endif
+#ifndef PGN
+#define PGN 32
+#endif
+#ifndef PGS
+#define PGS 4
+#endif
+/* PGN = 0: 16 at C = 128 (a smaller ring: two blocks per SM), 32 above. */
+#define PGN_OF(C) (PGN > 0 ? PGN : (C) <= 128 ? 16 : 32)
+
+/* Shared-memory descriptor: 128-byte swizzle, 8-row groups 1024 bytes apart (SBO). */
+__device__ __forceinline__ unsigned long long
+gdesc(unsigned addr)
+{
+	return (unsigned long long)((addr & 0x3FFFF) >> 4) | (1ull << 16) | (64ull << 32) | (1ull << 62);
+}
+
+/*
+ * D[64 x 160] = A[64 x 16] B[160 x 16]^T (+ D when acc != 0), both K-major in
+ * shared memory (descriptors).  acc = 0 starts a sum without zeroing D first:
+ * register writes between wgmmas make ptxas serialize them (C7517).
+ */
+__device__ __forceinline__ void
+wgmma_n160(float *d, unsigned long long da, unsigned long long db, int acc)
+{
+	asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %82, 0;\n"
+		     "wgmma.mma_async.sync.aligned.m64n160k16.f32.f16.f16 "
+		     "{"
+		     "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+		     "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+		     "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+		     "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+		     "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79"
+		     "}, %80, %81, p, 1, 1, 0, 0;\n}\n"
+		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+		       "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+		       "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+		       "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+		       "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+		       "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+		       "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+		       "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+		       "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+		       "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79])
+		     : "l"(da), "l"(db), "r"(acc));
+}
+
+/* D[64 x 80], likewise. */
+__device__ __forceinline__ void
+wgmma_n80(float *d, unsigned long long da, unsigned long long db, int acc)
+{
+	asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %42, 0;\n"
+		     "wgmma.mma_async.sync.aligned.m64n80k16.f32.f16.f16 "
+		     "{"
+		     "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+		     "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+		     "%32, %33, %34, %35, %36, %37, %38, %39"
+		     "}, %40, %41, p, 1, 1, 0, 0;\n}\n"
+		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+		       "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+		       "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+		       "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+		       "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39])
+		     : "l"(da), "l"(db), "r"(acc));
+}
+
+
+template <int GN>
+__device__ __forceinline__ void
+wg_mma(float *d, unsigned long long da, unsigned long long db, int acc)
+{
+	if (GN == 16)
+		wgmma_n80(d, da, db, acc);
+	else
+		wgmma_n160(d, da, db, acc);
+}
+
+/* Keeps the compiler from touching d while wgmma owns it (the accumulators are asm outputs only at issue). */
+template <int GN>
+__device__ __forceinline__ void
+wg_hold(float *d)
+{
+#pragma unroll
+	for (int i = 0; i < 5 * GN / 2; i++)
+		asm volatile("" : "+f"(d[i])::"memory");
+}
+
+template <int NWG, int GN>
+__device__ __forceinline__ void
+projg_body(ARGS)
+{
+	constexpr int GNB = 5 * GN, BM = 64 * NWG, NT = 128 * NWG, SLICE = GNB * 128;
+	constexpr int OLD = BM + 8, OGLD = GN + 8;
+	/* The swizzle repeats every 1024 bytes: align the tiles to it (./task adds 1024 bytes). */
+	unsigned sbase = (unsigned)__cvta_generic_to_shared(smem);
+	unsigned char *sm = smem + ((1024 - (sbase & 1023)) & 1023);
+	h16 *xs = (h16 *)sm;				/* [C/64][BM][64] swizzled */
+	unsigned char *ws = sm + BM * C * 2;		/* [PGS][GNB][64] swizzled */
+	h16 *ol = (h16 *)(ws + PGS * SLICE);		/* [GN][OLD] left, h-major */
+	h16 *orr = ol + GN * OLD;			/* [GN][OLD] right, h-major */
+	h16 *oo = orr + GN * OLD;			/* [BM][OGLD] out gate, row-major */
+	unsigned xs_s = (unsigned)__cvta_generic_to_shared(xs);
+	unsigned ws_s = (unsigned)__cvta_generic_to_shared(ws);
+	long NN = N * N, M = B * NN, m0 = (long)blockIdx.x * BM;
+	long b = m0 / NN, pos0 = m0 - b * NN; /* NN % BM == 0: one b per block */
+	int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+	int wg = warp >> 2, wl = warp & 3;
+	int nk = (int)(C / 64), total = (int)(H / GN) * nk;
+
+	if (H != 128)
+		return;
+	auto load = [&](int it) {
+		if (it < total) {
+			int cg = it / nk, kt = it - cg * nk;
+			unsigned char *dst = ws + (it % PGS) * SLICE;
+			for (int c = tid; c < GNB * 8; c += NT) {
+				int n = c >> 3, q = c & 7;
+				int j = n / GN, hh = n - j * GN;
+				const h16 *src = h_w + ((long)j * H + cg * GN + hh) * C + kt * 64 + q * 8;
+				cp16(dst + n * 128 + ((q ^ (n & 7)) << 4), src, 16);
+			}
+		}
+		cp_commit();
+	};
+#pragma unroll
+	for (int i = 0; i < PGS - 2; i++)
+		load(i);
+	ln_block<BM, 4 * NWG, true>(x, lnw, lnb, xs, 0, m0, M, C, warp, lane);
+
+	float acc[GNB / 2];
+	for (int it = 0; it < total; it++) {
+		int cg = it / nk, kt = it - cg * nk;
+		asm volatile("cp.async.wait_group %0;\n" ::"n"(PGS - 3));
+		/* This thread's x and slice stores, visible to the tensor cores' (async) proxy. */
+		asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+		__syncthreads();
+		load(it + PGS - 2);
+		asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+		for (int ks = 0; ks < 4; ks++) {
+			unsigned long long da = gdesc(xs_s + kt * BM * 128 + wg * 64 * 128 + ks * 32);
+			unsigned long long db = gdesc(ws_s + (it % PGS) * SLICE + ks * 32);
+			wg_mma<GN>(acc, da, db, kt > 0 || ks > 0);
+		}
+		asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+		if (kt != nk - 1) {
+			/* Slice it - 1 retired: its slot is refilled at the next iteration's load. */
+			asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+			wg_hold<GN>(acc);
+			continue;
+		}
+		asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+		wg_hold<GN>(acc);
+
+		/* Column group cg done: accumulator 4c + 2hr + e is row g + 8hr, column 8c + 2t + e. */
+#pragma unroll
+		for (int hr = 0; hr < 2; hr++) {
+			int r = wg * 64 + wl * 16 + (lane >> 2) + hr * 8;
+			float mk = mask[m0 + r];
+#pragma unroll
+			for (int hc = 0; hc < GN / 8; hc++) {
+				int hl = hc * 8 + 2 * (lane & 3);
+				float o2[2];
+#pragma unroll
+				for (int e = 0; e < 2; e++) {
+					int i = hc * 4 + hr * 2 + e;
+					float l = acc[i] * sigm(acc[GN / 2 + i]) * mk;
+					float rr = acc[GN + i] * sigm(acc[3 * GN / 2 + i]) * mk;
+					ol[(hl + e) * OLD + r] = f2h(l);
+					orr[(hl + e) * OLD + r] = f2h(rr);
+					o2[e] = sigm(acc[2 * GN + i]);
+				}
+				*(unsigned *)(oo + r * OGLD + hl) = pack2(o2[0], o2[1]);
+			}
+		}
+		__syncthreads();
+		/* The next staging writes come at least one barrier (nk >= 2) later. */
+		for (int c = tid; c < 2 * GN * (BM / 8); c += NT) {
+			int side = c / (GN * (BM / 8)), rem = c - side * (GN * (BM / 8));
+			int hl = rem / (BM / 8), q = rem % (BM / 8);
+			const h16 *src = (side ? orr : ol) + hl * OLD + q * 8;
+			h16 *dst = (side ? h_right : h_left) + (b * H + cg * GN + hl) * NN + pos0 + q * 8;
+			*(uint4 *)dst = *(const uint4 *)src;
+		}
+		for (int c = tid; c < BM * (GN / 8); c += NT) {
+			int r = c / (GN / 8), q = c % (GN / 8);
+			*(uint4 *)(h_og + (m0 + r) * H + cg * GN + q * 8) = *(const uint4 *)(oo + r * OGLD + q * 8);
+		}
+	}
+}
+
+/*
+ * 64*PGW rows per block, one entry per pass width (PGN=0 picks 16 at C = 128
+ * and 32 above: a kernel holding both would take the wider one's registers,
+ * which cost the second block per SM at C = 128); trimul_projg1 (one
+ * warpgroup, 64 rows) for C > 384 when PGW = 2, where a 128-row x tile and
+ * the ring do not fit.  ./task launches the one that applies.
+ */
+#define PROJG_ARGS                                                                                  \
+	x, mask, lnw, lnb, wlp, wrp, wlg, wrg, wog, onw, onb, wo, y, f_left, f_right, f_og, f_tri,  \
+	    h_left, h_right, h_og, h_tri, h_w, B, N, C, H
+
+extern "C" __global__ void __launch_bounds__(128 * PGW, 1)
+trimul_projg16(ARGS)
+{
+	projg_body<PGW, 16>(PROJG_ARGS);
+}
+
+extern "C" __global__ void __launch_bounds__(128 * PGW, 1)
+trimul_projg32(ARGS)
+{
+	projg_body<PGW, 32>(PROJG_ARGS);
+}
+
+extern "C" __global__ void __launch_bounds__(128, 1)
+trimul_projg1(ARGS)
+{
+	projg_body<1, (PGN == 16 ? 16 : 32)>(PROJG_ARGS);
 }
 
 /* ---- launch 3: the triangle product, a batched NT GEMM per (b,h) ---- */
