@@ -5,7 +5,11 @@
 # and the evaluations needed to get within 1% of the best known time.
 # Variables: opt (ns), n (budget), rs (reward scale), methods, task, seeds,
 # groups, children, optsrc; sumfile (optional) gets "method median min max
-# reached" per method, for tests.  It reads nothing else and plots nothing.
+# reached" per method, for tests; exact_median and exact_p (optional, model
+# tasks: tttd-space) add the row "uniform, exact" (the median of uniform
+# search's geometric evaluations-to-target, "inf" if it never gets there),
+# also written to sumfile as "uniform-exact median".  It reads nothing else
+# and plots nothing.
 
 function median(a, k,    i, j, t) { # sorts a[1..k] in place
 	for (i = 2; i <= k; i++)
@@ -56,5 +60,11 @@ END {
 		printf " %s [%s-%s] | %d/%d |\n", ev(med), ev(w[1]), ev(w[k]), got, k
 		if (sumfile != "") printf "%s\t%s\t%d\t%d\t%d\n", m, (med > n ? "inf" : med), w[1], w[k], got >sumfile
 	}
+	if (exact_median != "") {
+		printf "| uniform, exact | | | | | %s (geometric, p = %.4g per evaluation) | |\n", exact_median == "inf" ? "never" : sprintf("%d", exact_median), exact_p
+		if (sumfile != "") printf "uniform-exact\t%s\n", exact_median == "inf" ? "inf" : sprintf("%d", exact_median) >sumfile
+	}
 	printf "\n\"> %d\": not within 1%% of the best known time after the budget; a median over seeds counts those as later than any.\n", n
+	if (exact_median != "")
+		printf "\"uniform, exact\": uniform search's median evaluations to within 1%% of the exact optimum, from an enumeration of the space (tttd-space): the draws are independent, so the count is geometric, median ceil(ln 2 / -ln(1 - p)).\n"
 }

@@ -15,7 +15,10 @@
 # best time so far after each evaluation, per run), table.md (best reward at
 # several budgets, median [min-max] over seeds; evaluations to get within 1%
 # of the best known time) and curves.svg (median best-so-far against
-# evaluations, min-max band, one curve per method).
+# evaluations, min-max band, one curve per method).  On a model task
+# (tttd-space) the table also gets the exact median of uniform search
+# ("uniform, exact": a geometric distribution, not censored at the budget),
+# and the exact optimum is the best known time unless --optimum says else.
 #
 # An evaluation is one candidate record of the archive (a failed or a
 # repeated candidate counts too: it cost a compile and a bench).  "Best known"
@@ -39,7 +42,8 @@ Compare TTT-Discover with search without test-time training at equal budgets.
   --backend b       cpu, cuda or auto (default auto)
   --bench-time s    timing budget per candidate in seconds (default 1)
   --methods list    comma-separated subset of uniform,puct,mean,noselect,ttt,ga
-  --optimum ns      the best known time in ns (default: the best seen by any run)
+  --optimum ns      the best known time in ns (default: a model task's exact
+                    optimum, else the best seen by any run)
   --out dir         where runs and results go (default bench/out/ablation-<task>)
   -h, --help        this help
 USAGE
@@ -122,11 +126,27 @@ for m in "${mlist[@]}"; do
 				  printf "%s\t%s\t%d\t%s\n", m, s, NR, best == "" ? "inf" : sprintf("%.6g", best) }'
 	done
 done >"$out/series.tsv"
-if [ -z "$optimum" ]; then
+# A model task's space is enumerated exactly (tttd-space): its optimum is
+# known, and uniform search's evaluations to within 1% are geometric, so
+# their median is exact instead of censored at the budget.  Other tasks
+# (measured times) are refused by tttd-space and get no exact row.
+exact_median= exact_p= exact_best=
+if tttd-space -q "$task" >"$out/space.mp" 2>/dev/null; then
+	IFS=$'\t' read -r exact_best exact_p exact_median < <(tttd-cat "$out/space.mp" |
+		jq -r '[.best_ns, .p, (.median_draws // "inf")] | @tsv')
+else
+	rm -f "$out/space.mp"
+fi
+if [ -z "$optimum" ] && [ -n "$exact_best" ]; then
+	optimum=$exact_best
+	optsrc="the exact optimum, tttd-space"
+elif [ -z "$optimum" ]; then
 	optimum=$(awk -F'\t' '$4 != "inf" && (b == "" || $4 + 0 < b) { b = $4 + 0 } END { print b }' "$out/series.tsv")
 	optsrc="the best seen by any run of this ablation"
 else
 	optsrc="known optimum"
+	[ -z "$exact_best" ] || awk -v a="$optimum" -v b="$exact_best" 'BEGIN { exit !(a > b * 1.000001 || a < b * 0.999999) }' &&
+		echo "ablation.sh: warning: --optimum $optimum is not the exact optimum $exact_best; the exact row is relative to the latter" >&2
 fi
 [ -n "$optimum" ] || die "no run found a correct candidate"
 reward_scale=$(tttd-cat "$out/runs/${mlist[0]}-1/steps/000000.mp" | jq -rs 'map(select(.status == "ok" and .reward)) | first |
@@ -134,7 +154,8 @@ reward_scale=$(tttd-cat "$out/runs/${mlist[0]}-1/steps/000000.mp" | jq -rs 'map(
 
 LC_ALL=C awk -F'\t' -v opt="$optimum" -v n="$budget" -v rs="$reward_scale" -v methods="$methods" \
 	-v task="$(basename "$task")" -v seeds="$seeds" -v groups="$groups" -v children="$children" \
-	-v optsrc="$optsrc" -v sumfile="$out/summary.tsv" -f "$here/ablation-table.awk" "$out/series.tsv" >"$out/table.md"
+	-v optsrc="$optsrc" -v sumfile="$out/summary.tsv" -v exact_median="$exact_median" -v exact_p="$exact_p" \
+	-f "$here/ablation-table.awk" "$out/series.tsv" >"$out/table.md"
 LC_ALL=C awk -F'\t' -v opt="$optimum" -v n="$budget" -v methods="$methods" \
 	-v title="$(basename "$task"): best time so far (median over $seeds seeds, min-max band)" \
 	-f "$here/plot.awk" "$out/series.tsv" >"$out/curves.svg"
