@@ -125,7 +125,7 @@ if [ "$backend" = cuda ]; then
 	if [ -z "$arch" ]; then
 		# NVRTC needs the target architecture; the "a" variants (sm_90a) unlock
 		# Hopper-only instructions and are right when compiling for this very device.
-		cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader -i "$device" 2>/dev/null | tr -d '. \r')
+		cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader -i "$device" 2>/dev/null | tr -d '. \r') || cc=
 		[ -n "$cc" ] || die "cannot read the compute capability of GPU $device (use --arch)"
 		if [ "$cc" -ge 90 ]; then arch=sm_${cc}a; else arch=sm_$cc; fi
 	fi
@@ -166,6 +166,8 @@ archive() { cat "$run"/steps/[0-9]*.mp 2>/dev/null || true; }
 checkpoint_for() { # policy checkpoint written after step $1 (or nothing before step 0)
 	if [ "$1" -ge 0 ]; then echo "$run/policy/$(stepname "$1").ckpt"; fi
 }
+# The last line a tool wrote to a step's log that names a tool: the cause, for the one-line error.
+last_error() { grep '^tttd-[a-z]*: ' "$1" 2>/dev/null | grep -v ': [0-9]* \(parents\|candidates\) ' | tail -n 1 | cut -c1-300; }
 
 train_step() { # $1 = step number
 	local s prev out
@@ -251,7 +253,7 @@ while [ "$step" -lt "$steps" ]; do
 	[ "$noselect" = 1 ] && select_in=(true)
 	(
 		"${select_in[@]}" | tttd-select --task "$task" --groups "$groups" --step "$step"
-	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step (see $log)"
+	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step: $(last_error "$log") (see $log)"
 	vary=(tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}")
 	if [ "$ga" = 1 ]; then
 		# The population is the archive's best (truncation selection); a
@@ -265,7 +267,7 @@ while [ "$step" -lt "$steps" ]; do
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
 		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.scored" 2>>"$log" ||
-		die "step $step failed (see $log)"
+		die "step $step failed: $(last_error "$log") (see $log)"
 	# Only a pipeline that succeeded as a whole completes the step: had any
 	# stage died early, tttd-score would have scored a short batch.
 	mv "$run/steps/$s.scored" "$run/steps/$s.mp"
