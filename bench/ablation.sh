@@ -30,7 +30,8 @@ set -euo pipefail
 usage() {
 	cat <<'USAGE'
 usage: ablation.sh [-h] [--backend b] [--bench-time s] [--budget n] [--children k] [--groups g]
-                   [--methods list] [--optimum ns] [--out dir] [--seeds s] [--task name]
+                   [--methods list] [--optimum ns] [--out dir] [--seeds s] [--series file]
+                   [--task name]
 
 Compare TTT-Discover with search without test-time training at equal budgets.
 
@@ -45,6 +46,9 @@ Compare TTT-Discover with search without test-time training at equal budgets.
   --optimum ns      the best known time in ns (default: a model task's exact
                     optimum, else the best seen by any run)
   --out dir         where runs and results go (default bench/out/ablation-<task>)
+  --series file     run nothing: make the table and plot from series.tsv files
+                    of earlier ablations of the same task and budget (repeat
+                    it; e.g. methods run in separate jobs or on separate GPUs)
   -h, --help        this help
 USAGE
 }
@@ -54,7 +58,7 @@ usage_die() { echo "ablation.sh: $*" >&2; usage | head -2 >&2; echo "Try 'ablati
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 top=$(cd "$here/.." && pwd)
 task=matmul budget=256 seeds=5 groups=4 children=8 backend=auto bench_time=1 optimum= out=
-methods=uniform,puct,mean,noselect,ttt,ga
+methods=uniform,puct,mean,noselect,ttt,ga series=()
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || usage_die "invalid number '$2' for $1"; }
 while [ $# -gt 0 ]; do
@@ -70,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--methods) need_arg "$@"; methods=$2; shift ;;
 	--optimum) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; optimum=$2; shift ;;
 	--out) need_arg "$@"; out=$2; shift ;;
+	--series) need_arg "$@"; [ -r "$2" ] || usage_die "cannot read series file '$2'"; series+=("$(readlink -f "$2")"); shift ;;
 	-*) usage_die "unknown option '$1'" ;;
 	*) usage_die "unexpected argument '$1'" ;;
 	esac
@@ -86,6 +91,13 @@ flags_of() {
 	*) usage_die "unknown method '$1' (uniform, puct, mean, noselect, ttt, ga)" ;;
 	esac
 }
+if [ ${#series[@]} -gt 0 ]; then
+	# The methods and seeds are those of the files, in the usual order.
+	have=$(cut -f1 "${series[@]}" | sort -u)
+	methods=$(for m in uniform puct mean noselect ttt ga; do grep -qx "$m" <<<"$have" && echo "$m"; done | paste -sd, -)
+	[ -n "$methods" ] || die "no known method in the series files"
+	seeds=$(cut -f2 "${series[@]}" | sort -n | tail -n 1)
+fi
 IFS=, read -r -a mlist <<<"$methods"
 for m in "${mlist[@]}"; do flags_of "$m" >/dev/null; done
 out=${out:-bench/out/ablation-$(basename "$task")}
@@ -104,6 +116,7 @@ export PATH="$snap/bin:$PATH"
 disc=$snap/pipelines/tttd-discover.sh
 
 for m in "${mlist[@]}"; do
+	[ ${#series[@]} -eq 0 ] || break
 	for s in $(seq 1 "$seeds"); do
 		r=$out/runs/$m-$s
 		t0=$(date +%s)
@@ -116,6 +129,11 @@ for m in "${mlist[@]}"; do
 done
 
 # series.tsv: method seed evaluation best_ns_so_far (inf until a correct one).
+if [ ${#series[@]} -gt 0 ]; then
+	awk -F'\t' -v n="$budget" '$3 > n { print "ablation.sh: series longer than the budget " n > "/dev/stderr"; bad = 1; exit 1 }
+		{ print } END { exit bad }' "${series[@]}" >"$out/series.tsv.tmp" || die "the series files do not match --budget $budget"
+	mv "$out/series.tsv.tmp" "$out/series.tsv"
+else
 for m in "${mlist[@]}"; do
 	for s in $(seq 1 "$seeds"); do
 		cat "$out/runs/$m-$s"/steps/[0-9]*.mp | tttd-cat | jq -r 'select(.kind == "candidate") |
@@ -126,6 +144,7 @@ for m in "${mlist[@]}"; do
 				  printf "%s\t%s\t%d\t%s\n", m, s, NR, best == "" ? "inf" : sprintf("%.6g", best) }'
 	done
 done >"$out/series.tsv"
+fi
 # A model task's space is enumerated exactly (tttd-space): its optimum is
 # known, and uniform search's evaluations to within 1% are geometric, so
 # their median is exact instead of censored at the budget.  Other tasks
@@ -149,8 +168,15 @@ else
 		echo "ablation.sh: warning: --optimum $optimum is not the exact optimum $exact_best; the exact row is relative to the latter" >&2
 fi
 [ -n "$optimum" ] || die "no run found a correct candidate"
-reward_scale=$(tttd-cat "$out/runs/${mlist[0]}-1/steps/000000.mp" | jq -rs 'map(select(.status == "ok" and .reward)) | first |
-	if . then .reward * .time_ns / 1000 else 1000 end')
+if [ -r "$out/runs/${mlist[0]}-1/steps/000000.mp" ]; then
+	reward_scale=$(tttd-cat "$out/runs/${mlist[0]}-1/steps/000000.mp" | jq -rs 'map(select(.status == "ok" and .reward)) | first |
+		if . then .reward * .time_ns / 1000 else 1000 end')
+else
+	# No run here (--series): the task's own reward constant (reward = K / time in us).
+	tdir=$task; [ -d "$tdir" ] || tdir=$top/kernels/$task
+	reward_scale=$(awk '$1 == "reward" { print $2; exit }' "$tdir/task" 2>/dev/null)
+	reward_scale=${reward_scale:-1000}
+fi
 
 LC_ALL=C awk -F'\t' -v opt="$optimum" -v n="$budget" -v rs="$reward_scale" -v methods="$methods" \
 	-v task="$(basename "$task")" -v seeds="$seeds" -v groups="$groups" -v children="$children" \

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The ablation benchmark in small form (bench/ablation.sh) on the model task
 # tests/data/tasks/synthetic (deterministic times, exact optimum 1000 ns,
-# one point of 8^6), asserting the issue's two bars at the 1% target:
+# one point of 8^6), asserting what holds at the 1% target:
 #
 #   full TTT-Discover (the pipeline's defaults) gets within 1% of the
 #   optimum on at least 4 of seeds 1-5 in 512 evaluations (4 groups x 8
-#   children), with a median number of evaluations
-#     - at most half of uniform search's exact median (tttd-space: the
-#       draws are independent, so it is geometric; 181705 here), and
-#     - at most the genetic algorithm's (--ga) median at the same budget.
+#   children), with a median number of evaluations at most half of uniform
+#   search's exact median (tttd-space: the draws are independent, so it is
+#   geometric; 181705 here).  The genetic algorithm (--ga) runs beside it
+#   and its median is printed, not asserted (see below).
 #
 # Uniform search is not run: at this budget it never reaches the optimum
 # (0/5 in docs/ablation.md), and its exact median replaces a censored one.
@@ -35,5 +35,13 @@ t=$(field ttt 2) tgot=$(field ttt 5) g=$(field ga 2) u=$(field uniform-exact 2)
 echo "evaluations to within 1% of the optimum (median of 5 seeds): ttt $t ($tgot/5 seeds), ga $g, uniform exact $u"
 [ "$tgot" -ge 4 ] || { echo "TTT-Discover reaches the optimum on fewer than 4 of 5 seeds"; exit 1; }
 [ "$t" != inf ] && [ $((2 * t)) -le "$u" ] || { echo "TTT-Discover needs more than half of uniform search's evaluations"; exit 1; }
-[ "$g" = inf ] || [ "$t" -le "$g" ] || { echo "TTT-Discover needs more evaluations than the genetic algorithm"; exit 1; }
+# Not asserted: TTT against the GA.  On these 5 seeds TTT's median is 3
+# evaluations under the GA's, but over seeds 1-24 the GA's is lower (244 vs
+# 292, docs/ablation.md): a pin on this coincidence would assert a claim that
+# does not hold, so the comparison is printed above and reported, not tested.
+# --series rebuilds the same table from the series file alone (no runs).
+bench/ablation.sh --task tests/data/tasks/synthetic --budget $budget --groups 4 --children 8 \
+	--series "$tmp/ab/series.tsv" --out "$tmp/re" >"$tmp/table2" 2>"$tmp/err2" || { cat "$tmp/err2"; exit 1; }
+cmp -s "$tmp/ab/table.md" "$tmp/re/table.md" || { diff "$tmp/ab/table.md" "$tmp/re/table.md"; echo "--series gave another table"; exit 1; }
+[ ! -d "$tmp/re/runs" ] || [ -z "$(ls "$tmp/re/runs")" ] || { echo "--series ran something"; exit 1; }
 echo ok
