@@ -4,6 +4,7 @@
  * struct tttd_error instead.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,4 +150,15 @@ close_stdout(void)
 		bad = 1;
 	if (bad && errno != EPIPE)
 		die("cannot write standard output:");
+}
+
+void
+getopt_die(int c, char **argv)
+{
+	/* argv[optind - 1] is the word getopt stopped at: "-o", "--task", "--bogus". */
+	if (c == ':')
+		usage_die("option '%s' needs an argument", argv[optind - 1]);
+	if (optopt > 0 && optopt < 256)
+		usage_die("unknown option '-%c'", optopt);
+	usage_die("unknown option '%s'", argv[optind - 1]);
 }

@@ -25,6 +25,12 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print at verbosity >= level. */
 void note(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The usage error for what getopt_long returned when it is not an option of
+ * the tool: ':' (an option lacks its argument; the optstring starts with
+ * ':') or '?' (unknown option).  Exits 2 like usage_die().
+ */
+void getopt_die(int c, char **argv) __attribute__((noreturn));
 /* die() with the message lib/ left in e. */
 void die_err(const struct tttd_error *e) __attribute__((noreturn));
 

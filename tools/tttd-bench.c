@@ -322,7 +322,7 @@ main(int argc, char **argv)
 	if ((env = getenv("TTTD_BACKEND")) && *env)
 		bopts.backend = backend_names[opt_choice(env, "TTTD_BACKEND", backend_names)];
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "fho:qvVz", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -349,13 +349,7 @@ main(int argc, char **argv)
 		case OPT_TASK: opt_task = optarg; break;
 		case OPT_TIMEOUT: bopts.timeout_s = opt_duration(optarg, "--timeout"); break;
 		default:
-			if (optopt && optopt < 256 && strchr("o", optopt))
-				usage_die("option '-%c' needs an argument", optopt);
-			if (optopt >= OPT_BACKEND)
-				usage_die("option '%s' needs an argument", argv[optind - 1]);
-			if (optopt)
-				usage_die("unknown option '-%c'", optopt);
-			usage_die("unknown option '%s'", argv[optind - 1]);
+			getopt_die(c, argv);
 		}
 	}
 	if (bopts.min_reps > bopts.max_reps)

@@ -162,7 +162,7 @@ main(int argc, char **argv)
 
 	diag_init("tttd-cat", SYNOPSIS);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "cfhjo:qVz", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":cfhjo:qVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opt_check = 1; break;
 		case 'f': opt_force = 1; break;
@@ -173,11 +173,7 @@ main(int argc, char **argv)
 		case 'V': print_version(); return 0;
 		case 'z': opt_zstd = 1; break;
 		default:
-			if (optopt && optopt != '?' && strchr("o", optopt))
-				usage_die("option '-%c' needs an argument", optopt);
-			if (optopt)
-				usage_die("unknown option '-%c'", optopt);
-			usage_die("unknown option '%s'", argv[optind - 1]);
+			getopt_die(c, argv);
 		}
 	}
 	if (opt_zstd && !opt_from_json)

@@ -128,7 +128,7 @@ main(int argc, char **argv)
 	diag_init("tttd-compile", SYNOPSIS);
 	o.jobs = ncpu > 0 ? (int)(ncpu < 256 ? ncpu : 256) : 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "fhj:o:qvVz", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":fhj:o:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -149,13 +149,7 @@ main(int argc, char **argv)
 		case OPT_PROGRESS: want_progress = 1; break;
 		case OPT_TIMEOUT: o.timeout_s = opt_duration(optarg, "--timeout"); break;
 		default:
-			if (optopt && optopt < 256 && strchr("jo", optopt))
-				usage_die("option '-%c' needs an argument", optopt);
-			if (optopt >= OPT_ARCH)
-				usage_die("option '%s' needs an argument", argv[optind - 1]);
-			if (optopt)
-				usage_die("unknown option '-%c'", optopt);
-			usage_die("unknown option '%s'", argv[optind - 1]);
+			getopt_die(c, argv);
 		}
 	}
 	if (!(o.timeout_s > 0))

@@ -188,7 +188,7 @@ main(int argc, char **argv)
 
 	diag_init("tttd-score", SYNOPSIS);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "fho:qVz", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -203,11 +203,7 @@ main(int argc, char **argv)
 		case OPT_SCALE: opt_scale = opt_double(optarg, "--scale", 1e-300, 1e300); break;
 		case OPT_TASK: opt_task = optarg; break;
 		default:
-			if (optopt == 'o' || optopt >= 256)
-				usage_die("option '%s' needs an argument", argv[optind - 1]);
-			if (optopt)
-				usage_die("unknown option '-%c'", optopt);
-			usage_die("unknown option '%s'", argv[optind - 1]);
+			getopt_die(c, argv);
 		}
 	}
 

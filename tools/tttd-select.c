@@ -230,7 +230,7 @@ main(int argc, char **argv)
 	diag_init("tttd-select", SYNOPSIS);
 	tttd_puct_opts_default(&popts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "fho:qVz", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -247,11 +247,7 @@ main(int argc, char **argv)
 		case OPT_STEP: opt_step = opt_long(optarg, "--step", 0, 100000000); break;
 		case OPT_TASK: opt_task = optarg; break;
 		default:
-			if (optopt == 'o' || optopt >= 256)
-				usage_die("option '%s' needs an argument", argv[optind - 1]);
-			if (optopt)
-				usage_die("unknown option '-%c'", optopt);
-			usage_die("unknown option '%s'", argv[optind - 1]);
+			getopt_die(c, argv);
 		}
 	}
 	if (opt_best > 0)

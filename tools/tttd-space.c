@@ -103,12 +103,8 @@ main(int argc, char **argv)
 		case OPT_WITHIN:
 			within = opt_double(optarg, "--within", 0, 1e6);
 			break;
-		case ':':
-			usage_die("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			if (optopt && optopt < 256)
-				usage_die("unknown option '-%c'", optopt);
-			usage_die("unknown option '%s'", argv[optind - 1]);
+			getopt_die(c, argv);
 		}
 	}
 	if (argc - optind != 1)

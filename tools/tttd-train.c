@@ -321,12 +321,8 @@ main(int argc, char **argv)
 		case OPT_TASK:
 			opt.task = optarg;
 			break;
-		case ':':
-			usage_die("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			if (optopt && optopt < 256)
-				usage_die("unknown option '-%c'", optopt);
-			usage_die("unknown option '%s'", argv[optind - 1]);
+			getopt_die(c, argv);
 		}
 	}
 	if (!opt.save)

@@ -1,0 +1,3 @@
+#!/bin/sh
+# A missing option argument: one line, the synopsis, the Try line, exit 2.
+tttd-space -o
