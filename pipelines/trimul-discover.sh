@@ -8,6 +8,10 @@
 # re-measured into best/ at the end.  Extra arguments go to tttd-discover.sh
 # (e.g. --steps 40 for the total).
 #
+# To continue in another session or on another machine, bring the run
+# folder along; its cache/ may be left behind (compiled objects are rebuilt
+# on demand): tested on the H100, 2026-11-22 (docs/benchmarks.md).
+#
 # Cost, measured on an H100 (tests/gpu/trimul_check.sh, 2026-11-22): one
 # candidate's check at the 18 test shapes plus timing of the 7 ranked shapes
 # takes about 5-10 seconds (compile included) since cases live on the device.
