@@ -390,9 +390,9 @@ case_release(struct worker *w, struct bcase *c)
 }
 
 /*
- * Allocate the device buffers, fill the inputs from seed (buffer i from
- * tttd_mix64(seed, i), with the shape's own distribution if it sets one)
- * and keep their copies, and poison the outputs.
+ * Allocate the device buffers, fill the inputs from seed (as
+ * tttd_inputs_draw says) and keep their copies.  Outputs are left as
+ * allocated: every run poisons them first (run_once, time_kernel).
  */
 static int
 case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct bcase *c,
@@ -411,21 +411,21 @@ case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct b
 	for (i = 0; i < t->nbuf; i++) {
 		const struct tttd_buffer *b = &t->buf[i];
 		size_t bytes = c->in.bytes[i] ? c->in.bytes[i] : 1;
-		int dist;
+		enum tttd_dist dist;
 		double scale;
+		uint64_t stream;
 
 		if ((r = ops->alloc(&w->be, bytes, &c->dev[i], e)) < 0)
 			goto fail;
 		if (b->role == TTTD_BUF_IN) {
-			tttd_shape_dist(t, c->in.settings.n ? &c->in.settings : NULL, i, &dist, &scale);
-			if ((r = ops->fill(&w->be, c->dev[i], b->dtype, c->in.count[i],
-					   (enum tttd_dist)dist, scale, tttd_mix64(seed, i), e)) < 0 ||
+			tttd_inputs_draw(&c->in, t, i, seed, &dist, &scale, &stream);
+			if ((r = ops->fill(&w->be, c->dev[i], b->dtype, c->in.count[i], dist, scale,
+					   stream, e)) < 0 ||
 			    (r = ops->alloc(&w->be, bytes, &c->orig[i], e)) < 0 ||
 			    (r = ops->copy(&w->be, c->orig[i], c->dev[i], c->in.bytes[i], e)) < 0)
 				goto fail;
 		} else if (b->role == TTTD_BUF_OUT) {
-			if ((r = ops->alloc(&w->be, bytes, &c->want[i], e)) < 0 ||
-			    (r = ops->poison(&w->be, c->dev[i], b->dtype, c->in.count[i], e)) < 0)
+			if ((r = ops->alloc(&w->be, bytes, &c->want[i], e)) < 0)
 				goto fail;
 		}
 	}

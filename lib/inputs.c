@@ -277,24 +277,34 @@ tttd_inputs_release(struct tttd_inputs *in)
 }
 
 void
+tttd_inputs_draw(const struct tttd_inputs *in, const struct tttd_task *t, size_t i, uint64_t seed,
+		 enum tttd_dist *dist, double *scale, uint64_t *stream)
+{
+	int d;
+
+	/* The shape's own setting for this buffer, if it has one. */
+	tttd_shape_dist(t, in->settings.n ? &in->settings : NULL, i, &d, scale);
+	*dist = (enum tttd_dist)d;
+	*stream = tttd_mix64(seed, i);
+}
+
+void
 tttd_inputs_generate(struct tttd_inputs *in, const struct tttd_task *t, uint64_t seed)
 {
 	size_t i;
 
 	for (i = 0; i < in->nbuf; i++) {
 		const struct tttd_buffer *b = &t->buf[i];
+		enum tttd_dist dist;
+		double scale;
+		uint64_t stream;
 
 		if (b->role == TTTD_BUF_IN) {
-			int dist;
-			double scale;
-
-			/* The shape's own setting for this buffer, if it has one. */
-			tttd_shape_dist(t, in->settings.n ? &in->settings : NULL, i, &dist, &scale);
-			tttd_fill(in->host[i], b->dtype, in->count[i], (enum tttd_dist)dist, scale,
-				  tttd_mix64(seed, i));
-		}
-		else if (b->role == TTTD_BUF_OUT)
+			tttd_inputs_draw(in, t, i, seed, &dist, &scale, &stream);
+			tttd_fill(in->host[i], b->dtype, in->count[i], dist, scale, stream);
+		} else if (b->role == TTTD_BUF_OUT) {
 			tttd_poison(in->host[i], b->dtype, in->count[i]);
+		}
 	}
 }
 

@@ -47,6 +47,16 @@ int tttd_inputs_sizes(struct tttd_inputs *in, const struct tttd_task *t,
 void tttd_inputs_release(struct tttd_inputs *in);
 
 /*
+ * How input buffer i of a case seeded seed is drawn: the distribution and
+ * parameter the init shape's settings give it (tttd_shape_dist), else its
+ * buffer line's, and its own stream seed (seed, i), so adding a buffer does
+ * not change the others.  tttd_inputs_generate fills host buffers with it;
+ * tttd-bench (bench.c) hands the same draw to the backend's fill.
+ */
+void tttd_inputs_draw(const struct tttd_inputs *in, const struct tttd_task *t, size_t i,
+		      uint64_t seed, enum tttd_dist *dist, double *scale, uint64_t *stream);
+
+/*
  * Fill every input buffer from seed (buffer i draws from its own stream
  * seeded with (seed, i), so adding a buffer does not change the others),
  * poison the outputs, zero nothing else.  Deterministic per seed.  Each
