@@ -26,7 +26,8 @@ bench/ablation.sh --task tests/data/tasks/synthetic --methods ttt,ga --budget $b
 	{ cat "$tmp/err"; exit 1; }
 grep -q '^| ttt |' "$tmp/table" && grep -q '^| ga |' "$tmp/table" && grep -q '^| uniform, exact |' "$tmp/table" ||
 	{ cat "$tmp/table"; exit 1; }
-grep -q '<polyline' "$tmp/ab/curves.svg" && tail -n 1 "$tmp/ab/curves.svg" | grep -qx '</svg>'
+grep -q '<polyline' "$tmp/ab/curves.svg" || { echo "curves.svg has no curve"; exit 1; }
+tail -n 1 "$tmp/ab/curves.svg" | grep -qx '</svg>' || { echo "curves.svg is cut short"; exit 1; }
 [ "$(wc -l <"$tmp/ab/series.tsv")" = $((2 * 5 * budget)) ] || { echo "series.tsv has the wrong length"; exit 1; }
 # summary.tsv: method, median evaluations to within 1% ("inf": not reached by
 # half the seeds), min, max, seeds that got there; "uniform-exact", median.

@@ -27,7 +27,9 @@ while read -r id t; do
 	! grep -qx "$id $t" <<<"$arch_ids" || { echo "confirm copied the archive's time for $id"; exit 1; }
 done < <(jq -r '"\(.id) \(.time_ns)"' "$tmp/a/best/confirm.jsonl")
 # Both policy checkpoints were written and the train summaries are readable.
-test -s "$tmp/a/policy/000000.ckpt" && test -s "$tmp/a/policy/000001.ckpt"
+# (one test per line: under set -e only the last command of an && list can fail the script)
+test -s "$tmp/a/policy/000000.ckpt"
+test -s "$tmp/a/policy/000001.ckpt"
 tttd-cat "$tmp/a/policy/000001.train" | jq -e '.kind == "train" and .trained > 0' >/dev/null
 
 # Same seed: the same step-0 candidates (ids and decisions), byte for byte.
@@ -36,7 +38,8 @@ ids() { tttd-cat "$1" | jq -c '{id, parent, group, decisions, logp}'; }
 diff <(ids "$tmp/a/steps/000000.mp") <(ids "$tmp/b/steps/000000.mp")
 # Another seed proposes other candidates.
 $disc -q --task matmul --backend cpu --run "$tmp/c" --steps 1 --groups 3 --children 4 --seed 8
-! diff -q <(ids "$tmp/a/steps/000000.mp") <(ids "$tmp/c/steps/000000.mp") >/dev/null
+diff -q <(ids "$tmp/a/steps/000000.mp") <(ids "$tmp/c/steps/000000.mp") >/dev/null &&
+	{ echo "another seed gave the same step-0 candidates"; exit 1; }
 # A resumed run with other settings is refused.
 if $disc -q --task matmul --run "$tmp/a" --groups 5 2>"$tmp/err"; then echo "conflicting resume accepted"; exit 1; fi
 grep -q "was started with other settings" "$tmp/err"

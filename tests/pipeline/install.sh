@@ -7,7 +7,9 @@ cd "$top"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 make -s install DESTDIR="$tmp" >/dev/null
-for t in cat select generate compile bench score train; do
+for f in tools/tttd-*.c; do
+	t=${f#tools/tttd-}
+	t=${t%.c}
 	test -x "$tmp/usr/local/bin/tttd-$t"
 	test -f "$tmp/usr/local/share/man/man1/tttd-$t.1"
 	[ "$("$tmp/usr/local/bin/tttd-$t" --version)" = "tttd-$t 0.1.0" ]
