@@ -325,11 +325,11 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); close_stdout(); return 0;
 		case 'o': opt_output = optarg; break;
 		case 'q': verbosity = 0; break;
 		case 'v': verbosity++; break;
-		case 'V': print_version(); return 0;
+		case 'V': print_version(); close_stdout(); return 0;
 		case 'z': opt_zstd = 1; break;
 		case OPT_BACKEND:
 			bopts.backend = backend_names[opt_choice(optarg, "--backend", backend_names)];

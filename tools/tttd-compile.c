@@ -131,12 +131,12 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":fhj:o:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); close_stdout(); return 0;
 		case 'j': o.jobs = (int)opt_long(optarg, "-j", 1, 1024); break;
 		case 'o': output = optarg; break;
 		case 'q': verbosity = 0; break;
 		case 'v': verbosity++; break;
-		case 'V': print_version(); return 0;
+		case 'V': print_version(); close_stdout(); return 0;
 		case 'z': zstd = 1; break;
 		case OPT_ARCH: o.arch = optarg; break;
 		case OPT_CACHE: o.cache = optarg; break;

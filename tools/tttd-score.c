@@ -191,10 +191,10 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); close_stdout(); return 0;
 		case 'o': opt_output = optarg; break;
 		case 'q': verbosity = 0; break;
-		case 'V': print_version(); return 0;
+		case 'V': print_version(); close_stdout(); return 0;
 		case 'z': opt_zstd = 1; break;
 		case OPT_ESTIMATOR:
 			opt_est = opt_choice(optarg, "--estimator", estimators) == 0 ? TTTD_EST_ENTROPIC
