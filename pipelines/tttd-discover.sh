@@ -249,18 +249,18 @@ while [ "$step" -lt "$steps" ]; do
 	[ "$gpus" -gt 1 ] && bench_cmd=("$here/tttd-fanout.sh" --gpus "$gpus")
 	bench_ui=(-q) bench_err=$log
 	if [ "$progress_on" = 1 ]; then bench_ui=(-q --progress) bench_err=/dev/stderr; fi
-	select_in=(archive)
+	select_in=(archive) select_how=(--groups "$groups" --step "$step")
 	[ "$noselect" = 1 ] && select_in=(true)
-	(
-		"${select_in[@]}" | tttd-select --task "$task" --groups "$groups" --step "$step"
-	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step: $(last_error "$log") (see $log)"
 	vary=(tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}")
 	if [ "$ga" = 1 ]; then
 		# The population is the archive's best (truncation selection); a
 		# first step draws it from the roots, i.e. uniformly.
-		[ "$step" -gt 0 ] && archive | tttd-select --task "$task" --best "$groups" 2>>"$log" >"$run/steps/$s.parents"
+		[ "$step" -gt 0 ] && select_how=(--best "$groups")
 		vary=(tttd-mutate --task "$task" --children "$children" --seed "$seed" --step "$step")
 	fi
+	(
+		"${select_in[@]}" | tttd-select --task "$task" "${select_how[@]}"
+	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step: $(last_error "$log") (see $log)"
 	"${vary[@]}" "$run/steps/$s.parents" 2>>"$log" |
 		tttd-compile -q -j "$jobs" --cache "$run/cache" "${compile_opt[@]}" 2>>"$log" |
 		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
