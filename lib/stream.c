@@ -148,6 +148,15 @@ tttd_reader_compressed(const struct tttd_reader *rd)
 	return rd->compressed;
 }
 
+/* Keep err as the reader's sticky error and give it to the caller (e may be NULL). */
+static int
+stick(struct tttd_reader *rd, struct tttd_error *e, const struct tttd_error *err)
+{
+	rd->err = err->code;
+	memcpy(rd->errmsg, err->msg, sizeof(rd->errmsg));
+	return tttd_error_set(e, err->code, "%s", err->msg);
+}
+
 /* Make the error sticky and give it to the caller. */
 static int
 fail(struct tttd_reader *rd, struct tttd_error *e, int code, const char *what, const char *detail)
@@ -157,9 +166,7 @@ fail(struct tttd_reader *rd, struct tttd_error *e, int code, const char *what, c
 	tttd_error_set(&tmp, code, "'%s': %s record %" PRIu64 " at byte %" PRIu64 "%s%s",
 		       rd->name, what, rd->count, rd->base + rd->out_pos, detail ? ": " : "",
 		       detail ? detail : "");
-	rd->err = code;
-	memcpy(rd->errmsg, tmp.msg, sizeof(rd->errmsg));
-	return tttd_error_set(e, code, "%s", tmp.msg);
+	return stick(rd, e, &tmp);
 }
 
 /* Make in hold at least need unread bytes, or all that is left.  @return < 0 on error. */
@@ -179,10 +186,10 @@ fill_in(struct tttd_reader *rd, size_t need, struct tttd_error *e)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			tttd_error_set(e, TTTD_EIO, "cannot read '%s':", rd->name);
-			rd->err = TTTD_EIO;
-			memcpy(rd->errmsg, e ? e->msg : "read error", sizeof(rd->errmsg));
-			return TTTD_EIO;
+			struct tttd_error tmp;
+
+			tttd_error_set(&tmp, TTTD_EIO, "cannot read '%s':", rd->name);
+			return stick(rd, e, &tmp);
 		}
 		if (got == 0)
 			rd->eof = 1;
