@@ -727,8 +727,12 @@ tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, 
 	gx.dt = sx.dt;
 	gx.dbar = sx.ntok ? sx.dsum / (double)sx.ntok : 0;
 	gx.lambda = o->kl;
-	/* the first pass checked every example; only a backend can fail now */
-	rc = walk_tokens(p, ex, n, 1, grad_token, &gx, grad, e);
+	/*
+	 * The first pass checked every example; only a backend can fail now.
+	 * No initial-policy pass: the gradient needs only the current policy
+	 * (the KL terms d_t were taken by the first pass).
+	 */
+	rc = walk_tokens(p, ex, n, 0, grad_token, &gx, grad, e);
 	if (rc < 0)
 		goto out;
 
