@@ -34,8 +34,6 @@ struct tttd_backend_ops {
 	void (*unload)(struct tttd_backend *b, void *kernel);
 	int (*alloc)(struct tttd_backend *b, size_t bytes, void **dev, struct tttd_error *e);
 	void (*free)(struct tttd_backend *b, void *dev);
-	int (*put)(struct tttd_backend *b, void *dev, const void *host, size_t n, struct tttd_error *e);
-	int (*get)(struct tttd_backend *b, void *host, const void *dev, size_t n, struct tttd_error *e);
 	/*
 	 * One execution of the kernel (all launches of the plan) on buffers buf
 	 * at shape s with decisions choice.  Asynchronous on CUDA; sync() waits

@@ -206,26 +206,6 @@ cpu_free(struct tttd_backend *b, void *dev)
 }
 
 static int
-cpu_put(struct tttd_backend *b, void *dev, const void *host, size_t n, struct tttd_error *e)
-{
-	(void)b;
-	(void)e;
-	if (n)
-		memcpy(dev, host, n);
-	return TTTD_OK;
-}
-
-static int
-cpu_get(struct tttd_backend *b, void *host, const void *dev, size_t n, struct tttd_error *e)
-{
-	(void)b;
-	(void)e;
-	if (n)
-		memcpy(host, dev, n);
-	return TTTD_OK;
-}
-
-static int
 cpu_fill(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n, enum tttd_dist dist,
 	 double scale, uint64_t seed, struct tttd_error *e)
 {
@@ -341,8 +321,6 @@ const struct tttd_backend_ops tttd_cpu_ops = {
 	.unload = cpu_unload,
 	.alloc = cpu_alloc,
 	.free = cpu_free,
-	.put = cpu_put,
-	.get = cpu_get,
 	.run = cpu_run,
 	.sync = cpu_sync,
 	.flush = cpu_flush,

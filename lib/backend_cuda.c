@@ -256,27 +256,11 @@ cuda_free(struct tttd_backend *b, void *dev)
 }
 
 static int
-cuda_put(struct tttd_backend *b, void *dev, const void *host, size_t n, struct tttd_error *e)
-{
-	(void)b;
-	CUDA_TRY(cudaMemcpy(dev, host, n, cudaMemcpyHostToDevice), e, return TTTD_EGPU);
-	return TTTD_OK;
-}
-
-static int
 cuda_copy(struct tttd_backend *b, void *dst, const void *src, size_t n, struct tttd_error *e)
 {
 	(void)b;
 	if (n)
 		CUDA_TRY(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, 0), e, return TTTD_EGPU);
-	return TTTD_OK;
-}
-
-static int
-cuda_get(struct tttd_backend *b, void *host, const void *dev, size_t n, struct tttd_error *e)
-{
-	(void)b;
-	CUDA_TRY(cudaMemcpy(host, dev, n, cudaMemcpyDeviceToHost), e, return TTTD_EGPU);
 	return TTTD_OK;
 }
 
@@ -653,8 +637,6 @@ const struct tttd_backend_ops tttd_cuda_ops = {
 	.unload = cuda_unload,
 	.alloc = cuda_alloc,
 	.free = cuda_free,
-	.put = cuda_put,
-	.get = cuda_get,
 	.run = cuda_run,
 	.sync = cuda_sync,
 	.flush = cuda_flush,

@@ -74,12 +74,6 @@ tttd_cache_free(struct tttd_cache *c)
 	free(c);
 }
 
-const char *
-tttd_cache_dir(const struct tttd_cache *c)
-{
-	return c->dir;
-}
-
 void
 tttd_cache_key(char out[33], const char *target, const char *identity, const char *arch,
 	       const char *options, const void *src, size_t n)

@@ -38,8 +38,6 @@ struct tttd_cache;
 int tttd_cache_open(struct tttd_cache **out, const char *dir, struct tttd_error *e);
 /* Free the handle (not the directory).  Accepts NULL. */
 void tttd_cache_free(struct tttd_cache *c);
-/* The directory the cache was opened on (borrowed). */
-const char *tttd_cache_dir(const struct tttd_cache *c);
 
 /*
  * The cache key of a compile: sha256 over the fields target, identity

@@ -84,8 +84,8 @@ struct tttd_compile_opts {
 };
 
 /*
- * A compile target.  identity() is called once per driver, before the first
- * compile of that target, and names the compiler for the cache key (first
+ * A compile target.  identity() is called once per process for each (target,
+ * compiler) pair, before the first compile with it, and names the compiler for the cache key (first
  * line of `cc --version`; the NVRTC version): a different compiler must
  * give a different string.  compile() must be safe to call from several
  * threads at once.  Both return TTTD_OK or a tttd error (and then the

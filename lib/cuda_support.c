@@ -304,7 +304,7 @@ tttd_cuda_compare(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d,
 	c->nonfinite += r[1];
 	if (r[0] && !c->has_first) {
 		/* The first failing pair, read back element by element. */
-		size_t es = tttd_elem_size(d);
+		size_t es = tttd_dtype_size(d);
 		unsigned char ga[8], wa[8];
 
 		CUDA_TRY(cudaMemcpy(ga, (const char *)got + r[2] * es, es, cudaMemcpyDeviceToHost), e,

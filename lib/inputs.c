@@ -16,22 +16,6 @@
 
 #define ARENA_ALIGN 64 /* bytes: a cache line, and enough for any vector load */
 
-size_t
-tttd_elem_size(enum tttd_dtype d)
-{
-	switch (d) {
-	case TTTD_F32:
-	case TTTD_I32:
-		return 4;
-	case TTTD_F64:
-		return 8;
-	case TTTD_BF16:
-	case TTTD_F16:
-		return 2;
-	}
-	return 4;
-}
-
 static uint32_t
 f32_bits(float f)
 {
@@ -236,7 +220,7 @@ tttd_inputs_sizes(struct tttd_inputs *in, const struct tttd_task *t, const struc
 					      b->count_text ? b->count_text : "?", c);
 		}
 		in->count[i] = (size_t)c;
-		in->bytes[i] = (size_t)c * tttd_elem_size(b->dtype);
+		in->bytes[i] = (size_t)c * tttd_dtype_size(b->dtype);
 	}
 	return TTTD_OK;
 }

@@ -1,14 +1,14 @@
 /*
- * inputs.h - the host side of one benchmark case: seeded input generation
- * per buffer dtype and distribution, NaN poisoning of outputs, and the
- * element-wise comparison of a candidate's outputs with the reference's.
+ * inputs.h - what a benchmark case is made of: the sizes of a task's
+ * buffers at a shape, how each input is drawn (distribution, parameter,
+ * stream seed), the element-level fill, NaN poisoning and comparison (the
+ * CPU backend's fill/poison/compare are these functions; the CUDA backend's
+ * do the same on the device), and a host-side form of a whole case, one
+ * allocation carved into the task's buffers (STYLE rule 13), which the unit
+ * tests use as the reference for what tttd-bench draws.  Scratch buffers get
+ * no host memory: they are device workspace, neither generated nor checked.
  *
- * One case (a task at one shape) is one allocation carved into the task's
- * buffers in task order (STYLE rule 13).  Scratch buffers get no host memory:
- * they are device workspace, neither generated nor checked.
- *
- * This module does not touch a device and does not run anything; bench.c
- * moves the bytes through a backend.
+ * This module does not touch a device and does not run anything.
  */
 #ifndef TTTD_INPUTS_H
 #define TTTD_INPUTS_H
@@ -69,8 +69,7 @@ void tttd_inputs_poison(struct tttd_inputs *in, const struct tttd_task *t);
 
 /* ---- element level, usable without a task ---- */
 
-/* Bytes per element (bf16/f16: 2). */
-size_t tttd_elem_size(enum tttd_dtype d);
+/* (Bytes per element: tttd_dtype_size in task.h.) */
 
 /*
  * Fill n elements at p from distribution dist with parameter scale (normal:

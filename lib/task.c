@@ -633,9 +633,8 @@ kw_buffer(struct loader *ld, char **w, int nw)
 		return lerr(ld, "'buffer' before 'dims'");
 	if (!is_ident(w[1]))
 		return lerr(ld, "bad buffer name '%s'", w[1]);
-	for (i = 0; i < t->nbuf; i++)
-		if (strcmp(t->buf[i].name, w[1]) == 0)
-			return lerr(ld, "duplicate buffer '%s'", w[1]);
+	if (buffer_index(t, w[1]) >= 0)
+		return lerr(ld, "duplicate buffer '%s'", w[1]);
 	for (i = 0; i < 3; i++)
 		if (strcmp(w[2], roles[i]) == 0)
 			role = (int)i;
@@ -936,7 +935,7 @@ kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, siz
 	return TTTD_OK;
 }
 
-/* Load a file named on the current line (reference or template). */
+/* Check and keep the path of a file named on the current line (reference or template; read in finish()). */
 static int
 kw_file(struct loader *ld, char **field, const char *kw, char **w, int nw)
 {

@@ -39,8 +39,8 @@ struct tttd_error {
 const char *tttd_strerror(int err);
 
 /*
- * Set *e (may be NULL) to code and the printf-style message; a format ending
- * in ':' gets ": strerror(errno)" appended.  @return code, so that
+ * Set *e (may be NULL) to code and the printf-style message; a message
+ * ending in ':' gets ": strerror(errno)" appended.  @return code, so that
  * `return tttd_error_set(e, TTTD_EIO, "cannot open '%s':", path);` reads well.
  */
 int tttd_error_set(struct tttd_error *e, int code, const char *fmt, ...)

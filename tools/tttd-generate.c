@@ -215,7 +215,7 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 	names = xmalloc((task->ndec + 1) * sizeof(char *));
 	texts = xmalloc((task->ndec + 1) * sizeof(char *));
 	group = xasprintf("%lld/%s", (long long)step, pid);
-	tttd_rng_seed(&rng, tttd_mix64(opt.seed, tttd_mix64((uint64_t)step, (uint64_t)rank)));
+	tttd_rng_seed2(&rng, opt.seed, tttd_mix64((uint64_t)step, (uint64_t)rank));
 	tttd_rec_init(&out);
 	for (k = 0; k < opt.children; k++) {
 		char id[TTTD_ID_LEN + 1], *source, *cflags;

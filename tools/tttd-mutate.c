@@ -211,7 +211,7 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 		char *group = xasprintf("%ld/%s", s, pop[m].id);
 		struct tttd_rng rng;
 
-		tttd_rng_seed(&rng, tttd_mix64(opt.seed, tttd_mix64((uint64_t)s, (uint64_t)m)));
+		tttd_rng_seed2(&rng, opt.seed, tttd_mix64((uint64_t)s, (uint64_t)m));
 		for (k = 0; k < opt.children; k++) {
 			char id[TTTD_ID_LEN + 1], *source, *cflags;
 
