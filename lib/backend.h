@@ -52,7 +52,7 @@ struct tttd_backend_ops {
 	 * the host: fill n elements of dev from a distribution (deterministic per
 	 * seed; the CPU draws exactly what tttd_fill draws), poison outputs
 	 * (tttd_poison's values), copy n bytes between buffers, and compare got
-	 * with want as tttd_compare does, adding to c (*nbad: this call's
+	 * with want as tttd_compare does, adding to c (c->bad counts the
 	 * failures).  Ordered after earlier run()s; compare waits for the result.
 	 */
 	int (*fill)(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n,
@@ -61,8 +61,7 @@ struct tttd_backend_ops {
 		      struct tttd_error *e);
 	int (*copy)(struct tttd_backend *b, void *dst, const void *src, size_t n, struct tttd_error *e);
 	int (*compare)(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d, const void *got,
-		       const void *want, size_t n, double rtol, double atol, size_t *nbad,
-		       struct tttd_error *e);
+		       const void *want, size_t n, double rtol, double atol, struct tttd_error *e);
 	/* A human name of the device ("NVIDIA H100 80GB HBM3", CPU model). */
 	const char *(*device_name)(struct tttd_backend *b);
 };

@@ -624,13 +624,12 @@ check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, con
 	for (i = 0; i < t->nbuf; i++) {
 		struct tttd_cmp cmp;
 		char sh[160];
-		size_t nbad;
 
 		if (t->buf[i].role != TTTD_BUF_OUT)
 			continue;
 		tttd_cmp_init(&cmp);
 		TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, c->dev[i], c->want[i],
-					    c->in.count[i], t->rtol, t->atol, &nbad, e));
+					    c->in.count[i], t->rtol, t->atol, e));
 		total->checked += cmp.checked;
 		if (cmp.max_abs > total->max_abs)
 			total->max_abs = cmp.max_abs;
@@ -665,15 +664,14 @@ check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, stru
 
 	for (i = 0; i < t->nbuf && !v->status; i++) {
 		struct tttd_cmp cmp;
-		size_t nbad;
 		char sh[160];
 
 		if (t->buf[i].role != TTTD_BUF_IN || c->in.bytes[i] == 0)
 			continue;
 		tttd_cmp_init(&cmp);
 		TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, c->dev[i], c->orig[i],
-					    c->in.count[i], 0.0, 0.0, &nbad, e));
-		if (nbad) {
+					    c->in.count[i], 0.0, 0.0, e));
+		if (cmp.bad) {
 			format_shape(t, s, sh, sizeof(sh));
 			verdict_set(v, "wrong", "input '%s' at shape %s was modified by the candidate",
 				    t->buf[i].name, sh);

@@ -82,7 +82,7 @@ int tttd_cuda_poison(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_
 		     struct tttd_error *e);
 int tttd_cuda_compare(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d,
 		      const void *got, const void *want, size_t n, double rtol, double atol,
-		      size_t *nbad, struct tttd_error *e);
+		      struct tttd_error *e);
 /* Compile those kernels for arch (no device needed; CI checks they build). */
 struct tttd_nvrtc_result;
 int tttd_cuda_support_compile(const char *arch, struct tttd_nvrtc_result *out,
