@@ -24,6 +24,27 @@
 #include "nvrtc.h" /* defines: tttd_nvrtc_compile, tttd_nvrtc_version_string */
 #endif
 
+/*
+ * Keep every target's log within TTTD_COMPILE_LOG_MAX plus a truncation note
+ * (compile.h).  The CPU target already caps while it reads (which bounds its
+ * memory), and its note is short, so a capped log passes through unchanged.
+ */
+#define LOG_NOTE_MAX 100
+
+static void
+cap_log(struct tttd_compile_out *out)
+{
+	size_t n = out->log ? strlen(out->log) : 0;
+	char *t;
+
+	if (n <= TTTD_COMPILE_LOG_MAX + LOG_NOTE_MAX)
+		return;
+	t = xasprintf("%.*s\n[compile log truncated: %zu more bytes]\n", TTTD_COMPILE_LOG_MAX,
+		      out->log, n - TTTD_COMPILE_LOG_MAX);
+	free(out->log);
+	out->log = t;
+}
+
 /* ---- results ---- */
 
 void
@@ -395,6 +416,7 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 		ret = t->compile(o, &in, &out, e);
 		if (ret < 0)
 			goto out;
+		cap_log(&out);
 		/*
 		 * Only successes are cached: a failure may come from the
 		 * moment (a full /tmp, a killed compiler) and must not stick.
