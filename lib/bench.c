@@ -767,18 +767,13 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 		goto reply;
 	}
 	if (t->ndec > 0 && tttd_rec_has(q, "decisions")) {
-		char **keys = NULL, **vals = NULL;
-		size_t n = 0;
 		struct tttd_error ce;
 
 		choice = xcalloc(t->ndec, sizeof(*choice));
-		if (tttd_rec_get_strmap(q, "decisions", &keys, &vals, &n) != 1 ||
-		    tttd_task_choice_from_map(t, keys, vals, n, choice, &ce) < 0) {
+		if (tttd_task_choice_from_rec(t, q, "decisions", choice, &ce) != 1) {
 			verdict_set(&v, "load_error", "decisions do not fit task '%s'", t->name);
-			tttd_strmap_free(keys, vals, n);
 			goto reply;
 		}
-		tttd_strmap_free(keys, vals, n);
 	}
 	{
 		struct tttd_error le;

@@ -21,6 +21,7 @@
 
 #include "expr.h"
 #include "hash.h"
+#include "rec.h"
 #include "task.h"
 
 #ifndef TTTD_DATADIR
@@ -1570,6 +1571,24 @@ tttd_task_choice_from_map(const struct tttd_task *t, char **keys, char **vals, s
 		choice[d] = o;
 	}
 	return TTTD_OK;
+}
+
+int
+tttd_task_choice_from_rec(const struct tttd_task *t, const struct tttd_rec *r, const char *key,
+			  int *choice, struct tttd_error *e)
+{
+	char **keys = NULL, **vals = NULL;
+	size_t n = 0, d;
+	int rc = tttd_rec_get_strmap(r, key, &keys, &vals, &n);
+
+	for (d = 0; d < t->ndec; d++)
+		choice[d] = -1;
+	if (rc < 0)
+		return tttd_error_set(e, TTTD_EFORMAT, "'%s' is not a map of strings", key);
+	if (rc == 1 && tttd_task_choice_from_map(t, keys, vals, n, choice, e) < 0)
+		rc = TTTD_EFORMAT;
+	tttd_strmap_free(keys, vals, n);
+	return rc;
 }
 
 long

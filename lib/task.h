@@ -206,6 +206,16 @@ void tttd_task_candidate_id(const struct tttd_task *t, const char *source, const
 int tttd_task_choice_from_map(const struct tttd_task *t, char **keys, char **vals, size_t n,
 			      int *choice, struct tttd_error *e);
 
+/*
+ * The same for the decisions map under key of record r.  @return 1 when r
+ * has the map, 0 when it lacks key (choice all -1), TTTD_EFORMAT when the
+ * value is not a map of strings ("'<key>' is not a map of strings") or names
+ * an unknown decision or option.
+ */
+struct tttd_rec;
+int tttd_task_choice_from_rec(const struct tttd_task *t, const struct tttd_rec *r, const char *key,
+			      int *choice, struct tttd_error *e);
+
 /* Evaluate a size expression at a shape (dims only). */
 long tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,
 			  const struct tttd_shape *s);

@@ -169,10 +169,10 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 	 uint64_t position)
 {
 	struct tttd_error e = {0};
-	char **keys = NULL, **vals = NULL, *pid = NULL, *tname = NULL, *group;
-	size_t nmap = 0, d;
+	char *pid = NULL, *tname = NULL, *group;
+	size_t d;
 	int64_t step = 0, rank = (int64_t)position;
-	int *pchoice, *child, *prev, rc;
+	int *pchoice, *child, *prev;
 	const char **names, **texts;
 	const struct tttd_field *pdec;
 	struct tttd_rng rng;
@@ -202,13 +202,7 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 	pchoice = xmalloc((task->ndec + 1) * sizeof(int));
 	child = xmalloc((task->ndec + 1) * sizeof(int));
 	prev = xmalloc(((size_t)opt.children * task->ndec + 1) * sizeof(int));
-	for (d = 0; d < task->ndec; d++)
-		pchoice[d] = -1;
-	rc = tttd_rec_get_strmap(par, "decisions", &keys, &vals, &nmap);
-	if (rc < 0)
-		die("%s: record %llu: 'decisions' is not a map of strings", in,
-		    (unsigned long long)index);
-	if (rc == 1 && tttd_task_choice_from_map(task, keys, vals, nmap, pchoice, &e) < 0)
+	if (tttd_task_choice_from_rec(task, par, "decisions", pchoice, &e) < 0)
 		die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
 	pdec = tttd_rec_find(par, "decisions");
 
@@ -266,7 +260,6 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 	note(2, "parent %s (step %lld, rank %lld): %ld children", pid, (long long)step,
 	     (long long)rank, opt.children);
 	tttd_rec_release(&out);
-	tttd_strmap_free(keys, vals, nmap);
 	free(names);
 	free(texts);
 	free(group);

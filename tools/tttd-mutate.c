@@ -266,12 +266,11 @@ add_member(struct member **pop, size_t *npop, const struct tttd_rec *r, const ch
 	   uint64_t index)
 {
 	struct tttd_error e = {0};
-	char **keys = NULL, **vals = NULL, *s = NULL;
+	char *s = NULL;
 	const struct tttd_field *f;
 	struct member *m;
-	size_t nmap = 0, d;
+	size_t d;
 	int64_t step = 0;
-	int rc;
 
 	if (!task) {
 		if (!opt.task && tttd_rec_get_str(r, "task", &s) != 1)
@@ -291,15 +290,8 @@ add_member(struct member **pop, size_t *npop, const struct tttd_rec *r, const ch
 	m->step = (long)step;
 	m->is_parent = tttd_rec_str_is(r, "kind", "parent");
 	m->choice = xmalloc((task->ndec + 1) * sizeof(int));
-	for (d = 0; d < task->ndec; d++)
-		m->choice[d] = -1;
-	rc = tttd_rec_get_strmap(r, "decisions", &keys, &vals, &nmap);
-	if (rc < 0)
-		die("%s: record %llu: 'decisions' is not a map of strings", in,
-		    (unsigned long long)index);
-	if (rc == 1 && tttd_task_choice_from_map(task, keys, vals, nmap, m->choice, &e) < 0)
+	if (tttd_task_choice_from_rec(task, r, "decisions", m->choice, &e) < 0)
 		die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
-	tttd_strmap_free(keys, vals, nmap);
 	m->complete = 1;
 	for (d = 0; d < task->ndec; d++)
 		if (m->choice[d] < 0)

@@ -126,21 +126,13 @@ static int *
 choice_of(const struct tttd_rec *r, const char *key, const char *in, uint64_t index)
 {
 	struct tttd_error e = {0};
-	char **keys = NULL, **vals = NULL;
-	size_t n = 0, d;
 	int *c = xmalloc((task->ndec + 1) * sizeof(int));
-	int rc = tttd_rec_get_strmap(r, key, &keys, &vals, &n);
+	int rc = tttd_task_choice_from_rec(task, r, key, c, &e);
 
 	if (rc == 0)
 		die("%s: record %llu: candidate has no '%s'", in, (unsigned long long)index, key);
 	if (rc < 0)
-		die("%s: record %llu: '%s' is not a map of strings", in, (unsigned long long)index,
-		    key);
-	for (d = 0; d < task->ndec; d++)
-		c[d] = -1;
-	if (tttd_task_choice_from_map(task, keys, vals, n, c, &e) < 0)
 		die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
-	tttd_strmap_free(keys, vals, n);
 	return c;
 }
 

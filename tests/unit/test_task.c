@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rec.h"
 #include "task.h"
 #include "test.h"
 
@@ -119,6 +120,29 @@ test_matmul(void)
 	T_CHECK("unknown option in map", tttd_task_choice_from_map(t, keys, vals, 2, choice, &e) ==
 						 TTTD_EFORMAT);
 	T_CHECK("unknown option named", strstr(e.msg, "'48'") && strstr(e.msg, "'BM'"));
+	{
+		/* The same from a record (tttd_task_choice_from_rec). */
+		const char *k[2] = { "KERNEL", "BM" }, *v[2] = { "micro", "64" };
+		struct tttd_rec r;
+
+		tttd_rec_init(&r);
+		tttd_rec_set_strmap(&r, "decisions", k, v, 2);
+		tttd_rec_set_str(&r, "odd", "x");
+		T_CHECK("choice_from_rec: present", tttd_task_choice_from_rec(t, &r, "decisions", choice, &e) == 1 &&
+							    choice[d_kernel] == 1 && choice[d_mr] == -1);
+		T_CHECK("choice_from_rec: absent key, all -1",
+			tttd_task_choice_from_rec(t, &r, "parent_decisions", choice, &e) == 0 &&
+				choice[d_kernel] == -1);
+		T_CHECK("choice_from_rec: not a map",
+			tttd_task_choice_from_rec(t, &r, "odd", choice, &e) == TTTD_EFORMAT &&
+				strstr(e.msg, "'odd' is not a map of strings") != NULL);
+		v[1] = "48";
+		tttd_rec_set_strmap(&r, "decisions", k, v, 2);
+		T_CHECK("choice_from_rec: unknown option named",
+			tttd_task_choice_from_rec(t, &r, "decisions", choice, &e) == TTTD_EFORMAT &&
+				strstr(e.msg, "'48'") != NULL);
+		tttd_rec_release(&r);
+	}
 	tttd_task_free(t);
 }
 
