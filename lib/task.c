@@ -1591,6 +1591,43 @@ tttd_task_choice_from_rec(const struct tttd_task *t, const struct tttd_rec *r, c
 	return rc;
 }
 
+void
+tttd_task_candidate_rec(const struct tttd_task *t, const int *choice, int64_t step,
+			const char *parent, const char *group, const void *pdec, size_t pdec_len,
+			struct tttd_rec *out)
+{
+	const char **names = xmalloc((t->ndec + 1) * sizeof(char *));
+	const char **texts = xmalloc((t->ndec + 1) * sizeof(char *));
+	char id[33], *source = tttd_task_render(t, choice), *cflags = tttd_task_render_cflags(t, choice);
+	size_t d;
+
+	tttd_task_candidate_id(t, source, cflags, choice, id);
+	for (d = 0; d < t->ndec; d++) {
+		names[d] = t->dec[d].name;
+		texts[d] = t->dec[d].opt[choice[d]];
+	}
+	tttd_rec_clear(out);
+	tttd_rec_set_int(out, "v", TTTD_SCHEMA_VERSION);
+	tttd_rec_set_str(out, "kind", "candidate");
+	tttd_rec_set_str(out, "id", id);
+	tttd_rec_set_str(out, "task", t->name);
+	tttd_rec_set_str(out, "target", t->target);
+	tttd_rec_set_int(out, "step", step);
+	tttd_rec_set_str(out, "parent", parent);
+	tttd_rec_set_str(out, "group", group);
+	tttd_rec_set_strmap(out, "decisions", names, texts, t->ndec);
+	if (pdec)
+		tttd_rec_set_raw(out, "parent_decisions", pdec, pdec_len);
+	else
+		tttd_rec_set_strmap(out, "parent_decisions", NULL, NULL, 0);
+	tttd_rec_set_str(out, "source", source);
+	tttd_rec_set_str(out, "cflags", cflags);
+	free(source);
+	free(cflags);
+	free(names);
+	free(texts);
+}
+
 long
 tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,
 		     const struct tttd_shape *s)

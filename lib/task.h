@@ -21,6 +21,7 @@
 #define TTTD_TASK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tttd.h"
 
@@ -215,6 +216,17 @@ int tttd_task_choice_from_map(const struct tttd_task *t, char **keys, char **val
 struct tttd_rec;
 int tttd_task_choice_from_rec(const struct tttd_task *t, const struct tttd_rec *r, const char *key,
 			      int *choice, struct tttd_error *e);
+
+/*
+ * Clear out and fill it with a new candidate of choice, in schema order: v
+ * kind id task target step parent group decisions parent_decisions (pdec:
+ * the parent's packed decisions map, or NULL for an empty one) source
+ * cflags.  Each generating tool then adds what only it knows (logp, policy,
+ * seed, tool, status).
+ */
+void tttd_task_candidate_rec(const struct tttd_task *t, const int *choice, int64_t step,
+			     const char *parent, const char *group, const void *pdec,
+			     size_t pdec_len, struct tttd_rec *out);
 
 /* Evaluate a size expression at a shape (dims only). */
 long tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,

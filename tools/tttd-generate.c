@@ -31,6 +31,7 @@
 #include "opt.h"
 #include "policy.h"
 #include "rec.h"
+#include "schema.h"
 #include "rng.h"
 #include "task.h"
 #include "tttd.h"
@@ -112,7 +113,6 @@ static struct {
 static struct tttd_task *task;
 static char *task_key;
 static struct tttd_policy *policy;
-static char tool[64];
 
 /*
  * Is child a repeat: the parent (when fully known) or one of the k earlier
@@ -170,10 +170,8 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 {
 	struct tttd_error e = {0};
 	char *pid = NULL, *tname = NULL, *group;
-	size_t d;
 	int64_t step = 0, rank = (int64_t)position;
 	int *pchoice, *child, *prev;
-	const char **names, **texts;
 	const struct tttd_field *pdec;
 	struct tttd_rng rng;
 	struct tttd_rec out;
@@ -206,13 +204,10 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 		die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
 	pdec = tttd_rec_find(par, "decisions");
 
-	names = xmalloc((task->ndec + 1) * sizeof(char *));
-	texts = xmalloc((task->ndec + 1) * sizeof(char *));
 	group = xasprintf("%lld/%s", (long long)step, pid);
 	tttd_rng_seed2(&rng, opt.seed, tttd_mix64((uint64_t)step, (uint64_t)rank));
 	tttd_rec_init(&out);
 	for (k = 0; k < opt.children; k++) {
-		char id[TTTD_ID_LEN + 1], *source, *cflags;
 		double logp;
 		int draw;
 
@@ -223,45 +218,19 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 				break;
 		}
 		memcpy(prev + (size_t)k * task->ndec, child, task->ndec * sizeof(int));
-		source = tttd_task_render(task, child);
-		cflags = tttd_task_render_cflags(task, child);
-		tttd_task_candidate_id(task, source, cflags, child, id);
-		for (d = 0; d < task->ndec; d++) {
-			names[d] = task->dec[d].name;
-			texts[d] = task->dec[d].opt[child[d]];
-		}
-		tttd_rec_clear(&out);
-		tttd_rec_set_int(&out, "v", TTTD_SCHEMA_VERSION);
-		tttd_rec_set_str(&out, "kind", "candidate");
-		tttd_rec_set_str(&out, "id", id);
-		tttd_rec_set_str(&out, "task", task->name);
-		tttd_rec_set_str(&out, "target", task->target);
-		tttd_rec_set_int(&out, "step", step);
-		tttd_rec_set_str(&out, "parent", pid);
-		tttd_rec_set_str(&out, "group", group);
-		tttd_rec_set_strmap(&out, "decisions", (const char *const *)names,
-				    (const char *const *)texts, task->ndec);
-		if (pdec)
-			tttd_rec_set_raw(&out, "parent_decisions", pdec->val, pdec->vlen);
-		else
-			tttd_rec_set_strmap(&out, "parent_decisions", NULL, NULL, 0);
-		tttd_rec_set_str(&out, "source", source);
-		tttd_rec_set_str(&out, "cflags", cflags);
+		tttd_task_candidate_rec(task, child, step, pid, group, pdec ? pdec->val : NULL,
+					pdec ? pdec->vlen : 0, &out);
 		tttd_rec_set_double(&out, "logp", logp);
 		tttd_rec_set_str(&out, "policy", tttd_policy_id(policy));
 		tttd_rec_set_int(&out, "seed", (int64_t)opt.seed);
-		tttd_rec_set_str(&out, "tool", tool);
+		tttd_rec_stamp(&out, "tttd-generate");
 		tttd_rec_set_str(&out, "status", "generated");
 		if (tttd_writer_write(w, &out, &e) < 0)
 			die_err(&e);
-		free(source);
-		free(cflags);
 	}
 	note(2, "parent %s (step %lld, rank %lld): %ld children", pid, (long long)step,
 	     (long long)rank, opt.children);
 	tttd_rec_release(&out);
-	free(names);
-	free(texts);
 	free(group);
 	free(pid);
 	free(pchoice);
@@ -281,7 +250,6 @@ main(int argc, char **argv)
 	char *const *inputs;
 
 	diag_init("tttd-generate", SYNOPSIS);
-	snprintf(tool, sizeof(tool), "tttd-generate %s", TTTD_VERSION);
 	opterr = 0; /* our own one-line messages, then the synopsis */
 	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
 		switch (c) {

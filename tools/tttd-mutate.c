@@ -26,6 +26,7 @@
 #include "hash.h"
 #include "opt.h"
 #include "rec.h"
+#include "schema.h"
 #include "rng.h"
 #include "task.h"
 #include "tttd.h"
@@ -106,7 +107,6 @@ struct member {
 };
 
 static struct tttd_task *task;
-static char tool[64];
 
 /*
  * Draw every decision uniformly among the options that keep the partial
@@ -197,12 +197,10 @@ static void
 emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 {
 	struct tttd_error e = {0};
-	const char **names = xmalloc((task->ndec + 1) * sizeof(char *));
-	const char **texts = xmalloc((task->ndec + 1) * sizeof(char *));
 	int *child = xmalloc((task->ndec + 1) * sizeof(int));
 	unsigned long copies = 0;
 	struct tttd_rec out;
-	size_t m, d;
+	size_t m;
 	long k;
 
 	tttd_rec_init(&out);
@@ -213,50 +211,22 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 
 		tttd_rng_seed2(&rng, opt.seed, tttd_mix64((uint64_t)s, (uint64_t)m));
 		for (k = 0; k < opt.children; k++) {
-			char id[TTTD_ID_LEN + 1], *source, *cflags;
-
 			if (!make_child(pop, npop, m, &rng, child))
 				copies++;
-			source = tttd_task_render(task, child);
-			cflags = tttd_task_render_cflags(task, child);
-			tttd_task_candidate_id(task, source, cflags, child, id);
-			for (d = 0; d < task->ndec; d++) {
-				names[d] = task->dec[d].name;
-				texts[d] = task->dec[d].opt[child[d]];
-			}
-			tttd_rec_clear(&out);
-			tttd_rec_set_int(&out, "v", TTTD_SCHEMA_VERSION);
-			tttd_rec_set_str(&out, "kind", "candidate");
-			tttd_rec_set_str(&out, "id", id);
-			tttd_rec_set_str(&out, "task", task->name);
-			tttd_rec_set_str(&out, "target", task->target);
-			tttd_rec_set_int(&out, "step", s);
-			tttd_rec_set_str(&out, "parent", pop[m].id);
-			tttd_rec_set_str(&out, "group", group);
-			tttd_rec_set_strmap(&out, "decisions", (const char *const *)names,
-					    (const char *const *)texts, task->ndec);
-			if (pop[m].pdec)
-				tttd_rec_set_raw(&out, "parent_decisions", pop[m].pdec, pop[m].pdec_len);
-			else
-				tttd_rec_set_strmap(&out, "parent_decisions", NULL, NULL, 0);
-			tttd_rec_set_str(&out, "source", source);
-			tttd_rec_set_str(&out, "cflags", cflags);
+			tttd_task_candidate_rec(task, child, s, pop[m].id, group, pop[m].pdec,
+						pop[m].pdec_len, &out);
 			tttd_rec_set_str(&out, "policy", "ga");
 			tttd_rec_set_int(&out, "seed", (int64_t)opt.seed);
-			tttd_rec_set_str(&out, "tool", tool);
+			tttd_rec_stamp(&out, "tttd-mutate");
 			tttd_rec_set_str(&out, "status", "generated");
 			if (tttd_writer_write(w, &out, &e) < 0)
 				die_err(&e);
-			free(source);
-			free(cflags);
 		}
 		free(group);
 	}
 	if (copies)
 		note(1, "%lu children are copies of their parent (no feasible move found)", copies);
 	tttd_rec_release(&out);
-	free(names);
-	free(texts);
 	free(child);
 }
 
@@ -319,7 +289,6 @@ main(int argc, char **argv)
 	char *const *inputs;
 
 	diag_init("tttd-mutate", SYNOPSIS);
-	snprintf(tool, sizeof(tool), "tttd-mutate %s", TTTD_VERSION);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
 		switch (c) {
