@@ -17,7 +17,8 @@
 
 #include "diag.h"
 #include "opt.h"
-#include "rec.h"   /* defines: tttd_rec_*, tttd_writer_* */
+#include "rec.h"    /* defines: tttd_rec_*, tttd_writer_* */
+#include "schema.h" /* defines: tttd_rec_stamp */
 #include "space.h" /* defines: tttd_space_model_stats */
 #include "task.h"
 #include "tttd.h"
@@ -69,11 +70,9 @@ main(int argc, char **argv)
 	unsigned wflags = 0;
 	long max = 100000000;
 	double within = 0.01;
-	char tool[64];
 	int c;
 
 	diag_init("tttd-space", SYNOPSIS);
-	snprintf(tool, sizeof(tool), "tttd-space %s", TTTD_VERSION);
 	opterr = 0; /* our own one-line messages, then the synopsis */
 	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
 		switch (c) {
@@ -130,7 +129,7 @@ main(int argc, char **argv)
 		tttd_rec_set_double(&r, "median_draws", st.median);
 		tttd_rec_set_double(&r, "mean_draws", st.mean);
 	}
-	tttd_rec_set_str(&r, "tool", tool);
+	tttd_rec_stamp(&r, "tttd-space");
 	if (tttd_writer_open(&w, output, wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
 		die_err(&e);
 	if (tttd_writer_close(w, &e) < 0)

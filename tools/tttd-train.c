@@ -20,6 +20,7 @@
 #include "opt.h"
 #include "policy.h"
 #include "rec.h"
+#include "schema.h"
 #include "task.h"
 #include "tttd.h"
 
@@ -246,13 +247,11 @@ main(int argc, char **argv)
 	struct tttd_policy *pol = NULL;
 	struct tttd_policy_stats st = {0};
 	struct tttd_rec r;
-	char tool[64];
 	int c, nin;
 	size_t i;
 	char *const stdin_only[] = {"-"};
 
 	diag_init("tttd-train", SYNOPSIS);
-	snprintf(tool, sizeof(tool), "tttd-train %s", TTTD_VERSION);
 	tttd_policy_train_opts_default(&opt.train);
 	opterr = 0; /* our own one-line messages, then the synopsis */
 	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
@@ -356,7 +355,7 @@ main(int argc, char **argv)
 	if (task)
 		tttd_rec_set_str(&r, "checkpoint", opt.save);
 	tttd_rec_set_int(&r, "seed", (int64_t)opt.seed);
-	tttd_rec_set_str(&r, "tool", tool);
+	tttd_rec_stamp(&r, "tttd-train");
 	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
 		die_err(&e);
 	if (tttd_writer_close(w, &e) < 0)
