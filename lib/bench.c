@@ -962,6 +962,27 @@ reply_error(struct tttd_rec *p, const struct tttd_error *e)
 }
 
 /*
+ * The other side of reply_error: if reply p carries an error, set e to it
+ * (its code, "worker failed" without a message) and @return that code,
+ * else @return TTTD_OK.
+ */
+static int
+reply_get_error(const struct tttd_rec *p, struct tttd_error *e)
+{
+	int64_t code = TTTD_EIO;
+	char *msg = NULL;
+	int rc;
+
+	if (!tttd_rec_has(p, "_error"))
+		return TTTD_OK;
+	tttd_rec_get_int(p, "_code", &code);
+	tttd_rec_get_str(p, "_error", &msg);
+	rc = tttd_error_set(e, (int)code, "%s", msg ? msg : "worker failed");
+	free(msg);
+	return rc;
+}
+
+/*
  * Compile the task's reference with its ref_cflags.  It runs in the worker,
  * after the backend opened, so a CUDA reference is compiled for the device
  * that runs it; the parent keeps the bytes for the workers that follow, so
@@ -1236,13 +1257,7 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 	r = recv_rec(b->fd, &hello,
 		     tttd_now_ns() + (uint64_t)(fmax(START_TIMEOUT_S, b->o.timeout_s) * 1e9), e);
 	if (r == RECV_OK && tttd_rec_has(&hello, "_error")) {
-		int64_t code = TTTD_EIO;
-		char *msg = NULL;
-
-		tttd_rec_get_int(&hello, "_code", &code);
-		tttd_rec_get_str(&hello, "_error", &msg);
-		r = tttd_error_set(e, (int)code, "%s", msg ? msg : "worker failed");
-		free(msg);
+		r = reply_get_error(&hello, e);
 	} else if (r == RECV_OK) {
 		const char *p;
 		size_t n;
@@ -1291,12 +1306,8 @@ tttd_bench_start(struct tttd_bench *b, struct tttd_error *e)
 	else
 		r = recv_rec(b->fd, &p, tttd_now_ns() + (uint64_t)(tmo * 1e9), e);
 	if (r == RECV_OK && tttd_rec_has(&p, "_error")) {
-		char *msg = NULL;
-
-		tttd_rec_get_str(&p, "_error", &msg);
-		r = tttd_error_set(e, TTTD_EIO, "timing the reference of task '%s': %s",
-				   b->t->name, msg ? msg : "failed");
-		free(msg);
+		r = reply_get_error(&p, e);
+		tttd_error_prefix(e, "timing the reference of task '%s'", b->t->name);
 		worker_reap(b, 1, NULL, 0);
 	} else if (r == RECV_OK) {
 		tttd_rec_get_double(&p, "time_ns", &b->ref_ns);
@@ -1366,13 +1377,7 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 		tttd_rec_set_str(r, "status", "crash");
 		tttd_rec_set_str(r, "reason", why);
 	} else if (rc == RECV_OK && tttd_rec_has(&p, "_error")) {
-		char *msg = NULL;
-		int64_t code = TTTD_EIO;
-
-		tttd_rec_get_int(&p, "_code", &code);
-		tttd_rec_get_str(&p, "_error", &msg);
-		rc = tttd_error_set(e, (int)code, "%s", msg ? msg : "worker failed");
-		free(msg);
+		rc = reply_get_error(&p, e);
 		worker_reap(b, 1, NULL, 0);
 		goto out;
 	} else if (rc == RECV_OK) {
