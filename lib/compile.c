@@ -45,6 +45,28 @@ cap_log(struct tttd_compile_out *out)
 	out->log = t;
 }
 
+char *
+tttd_compile_log_reason(const char *log, int any_line)
+{
+	const char *p = strstr(log, "error"), *s, *t;
+
+	if (p) {
+		s = p;
+		while (s > log && s[-1] != '\n')
+			s--;
+	} else if (any_line) {
+		s = log;
+		while (*s == '\n' || *s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			return NULL;
+	} else {
+		return NULL;
+	}
+	t = s + strcspn(s, "\n");
+	return xstrndup(s, (size_t)(t - s));
+}
+
 /* ---- results ---- */
 
 void
@@ -92,7 +114,6 @@ cuda_identity(const struct tttd_compile_opts *o, char **id, struct tttd_error *e
 	return TTTD_OK;
 }
 
-static char *first_error_line(const char *log);
 
 static int
 cuda_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
@@ -121,7 +142,7 @@ cuda_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in
 		tttd_compile_out_add_resource(out, "spill_stores", nr.spill_stores);
 		tttd_compile_out_add_resource(out, "spill_loads", nr.spill_loads);
 	} else {
-		out->reason = first_error_line(out->log);
+		out->reason = tttd_compile_log_reason(out->log, 0);
 		if (!out->reason)
 			out->reason = xstrdup("nvrtc compile failed");
 	}
@@ -135,20 +156,6 @@ const struct tttd_compile_target tttd_compile_cuda = {
 	.compile = cuda_compile,
 };
 
-/* The first line of log holding "error", or NULL. */
-static char *
-first_error_line(const char *log)
-{
-	const char *p = strstr(log, "error"), *s, *t;
-
-	if (!p)
-		return NULL;
-	s = p;
-	while (s > log && s[-1] != '\n')
-		s--;
-	t = s + strcspn(s, "\n");
-	return xstrndup(s, (size_t)(t - s));
-}
 #endif
 
 /*

@@ -72,6 +72,12 @@ void tttd_compile_out_init(struct tttd_compile_out *o);
 void tttd_compile_out_release(struct tttd_compile_out *o);
 /* Append a resource (name is truncated to 31 bytes). */
 void tttd_compile_out_add_resource(struct tttd_compile_out *o, const char *name, int64_t value);
+/*
+ * The line of a compile log to quote as a failure's reason: the first one
+ * holding "error", else (any_line) the first non-empty one; NULL if none.
+ * The caller frees it.
+ */
+char *tttd_compile_log_reason(const char *log, int any_line);
 
 /* Settings shared by the driver and the targets.  Strings borrowed. */
 struct tttd_compile_opts {

@@ -295,28 +295,6 @@ strip_dir(char *log, size_t len, const char *dir)
 	return o;
 }
 
-/* The first line holding "error", else the first non-empty line, or NULL. */
-static char *
-first_error_line(const char *log)
-{
-	const char *p = strstr(log, "error");
-	const char *s, *t;
-
-	if (p) {
-		s = p;
-		while (s > log && s[-1] != '\n')
-			s--;
-	} else {
-		s = log;
-		while (*s == '\n' || *s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			return NULL;
-	}
-	t = s + strcspn(s, "\n");
-	return xstrndup(s, (size_t)(t - s));
-}
-
 /* Split opts on whitespace into argv[*n...]; argv grows. */
 static void
 split_words(const char *opts, char ***argv, size_t *n, size_t *cap, char **store)
@@ -380,7 +358,7 @@ cpu_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
 	} else if (WIFSIGNALED(r.status)) {
 		out->reason = xasprintf("compiler killed by signal %d", WTERMSIG(r.status));
 	} else if (WEXITSTATUS(r.status) != 0) {
-		out->reason = first_error_line(out->log);
+		out->reason = tttd_compile_log_reason(out->log, 1);
 		if (!out->reason)
 			out->reason = xasprintf("compiler exited with status %d", WEXITSTATUS(r.status));
 	} else if (read_file(obj, &out->object, &out->object_len) < 0) {
