@@ -329,5 +329,19 @@ main(void)
 		free(cmd);
 	}
 	free(cachedir);
+	{
+		/* The failure's reason quoted from a log. */
+		char *la = tttd_compile_log_reason("x.c: warning: w\nx.c:3: error: bad\nmore\n", 0);
+		char *lb = tttd_compile_log_reason("\n  ld: cannot find -lfoo\nnext\n", 1);
+		char *lc = tttd_compile_log_reason("\n  ld: cannot find -lfoo\n", 0);
+		char *ld = tttd_compile_log_reason(" \n\n", 1);
+
+		T_CHECK("log reason: the error line", la && strcmp(la, "x.c:3: error: bad") == 0);
+		T_CHECK("log reason: else the first non-empty line", lb && strcmp(lb, "ld: cannot find -lfoo") == 0);
+		T_CHECK("log reason: strict gives none without 'error'", lc == NULL);
+		T_CHECK("log reason: blank log gives none", ld == NULL);
+		free(la);
+		free(lb);
+	}
 	return T_DONE();
 }
