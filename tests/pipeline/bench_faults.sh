@@ -3,7 +3,7 @@
 # classified (timeout, crash with the signal, nan, wrong, load_error) while
 # the batch goes on, and the good candidates between them are still timed.
 # The stream is built by hand: JSON lines -> tttd-cat -j -> tttd-compile
-# (or the system compiler, when tttd-compile is not built) -> tttd-bench.
+# -> tttd-bench.
 set -eu
 top=${TTTD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 export PATH="$top/bin:$PATH"
@@ -21,27 +21,15 @@ for c in $cases; do
 	name=${c%%:*}
 	i=$((i + 1))
 	id=$(printf '%032x' "$i")
-	if command -v tttd-compile >/dev/null 2>&1; then
-		jq -cn --arg id "$id" --rawfile src "$data/$name.c" \
-			'{v:1, kind:"candidate", id:$id, task:"vadd", target:"cpu",
-			  status:"generated", decisions:{UNROLL:"1"}, cflags:"-O2", source:$src}'
-	else
-		cc -O2 -shared -fPIC -o "$name.so" "$data/$name.c"
-		jq -cn --arg id "$id" --rawfile src "$data/$name.c" --arg obj "$(base64 -w0 "$name.so")" \
-			'{v:1, kind:"candidate", id:$id, task:"vadd", target:"cpu",
-			  status:"compiled", decisions:{UNROLL:"1"}, cflags:"-O2", source:$src,
-			  object:{"$bin":$obj}}'
-	fi
+	jq -cn --arg id "$id" --rawfile src "$data/$name.c" \
+		'{v:1, kind:"candidate", id:$id, task:"vadd", target:"cpu",
+		  status:"generated", decisions:{UNROLL:"1"}, cflags:"-O2", source:$src}'
 done >cands.jsonl
 # A record of another kind passes through untouched, in order.
 echo '{"v":1,"kind":"train","loss":0.5}' >>cands.jsonl
 
 tttd-cat -j cands.jsonl >cands.mp
-if command -v tttd-compile >/dev/null 2>&1; then
-	tttd-compile -q cands.mp >compiled.mp
-else
-	cp cands.mp compiled.mp
-fi
+tttd-compile -q cands.mp >compiled.mp
 
 tttd-bench -q --task "$data/vadd" --timeout 2 --max-time 0.1 --seed 7 compiled.mp >out.mp
 tttd-cat out.mp >out.jsonl
