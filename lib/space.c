@@ -44,6 +44,8 @@ tttd_space_geometric_median(double p)
 struct walk {
 	const struct tttd_task *t;
 	int *choice;
+	unsigned char *feas; /* [d * maxopt + o]: option o of decision d is feasible after choice[0..d) */
+	size_t maxopt;
 	uint64_t visited, max;
 	int pass;     /* 1: find the optimum; 2: count within the limit */
 	double limit; /* pass 2 */
@@ -56,6 +58,7 @@ static int
 walk(struct walk *w, size_t d, double m)
 {
 	const struct tttd_task *t = w->t;
+	unsigned char *feas = w->feas + d * w->maxopt;
 	size_t o, nf = 0;
 
 	if (++w->visited > w->max)
@@ -79,11 +82,12 @@ walk(struct walk *w, size_t d, double m)
 	/* the sampler picks uniformly among the feasible options of decision d */
 	for (o = 0; o < t->dec[d].nopt; o++) {
 		w->choice[d] = (int)o;
-		nf += (size_t)tttd_task_feasible(t, w->choice, d + 1);
+		feas[o] = tttd_task_feasible(t, w->choice, d + 1) != 0;
+		nf += feas[o];
 	}
 	for (o = 0; o < t->dec[d].nopt && nf; o++) {
 		w->choice[d] = (int)o;
-		if (tttd_task_feasible(t, w->choice, d + 1) && walk(w, d + 1, m / (double)nf) < 0)
+		if (feas[o] && walk(w, d + 1, m / (double)nf) < 0)
 			return -1;
 	}
 	/* a dead end (nf == 0) loses its mass: the sampler restarts, which renormalises */
@@ -107,8 +111,12 @@ tttd_space_model_stats(const struct tttd_task *t, double rel, uint64_t max_choic
 	w.t = t;
 	w.max = max_choices;
 	w.choice = xmalloc((t->ndec + 1) * sizeof(int));
-	for (d = 0; d < t->ndec; d++)
+	for (d = 0; d < t->ndec; d++) {
 		w.choice[d] = -1;
+		if (t->dec[d].nopt > w.maxopt)
+			w.maxopt = t->dec[d].nopt;
+	}
+	w.feas = xmalloc(t->ndec * w.maxopt + 1);
 	w.pass = 1;
 	if (walk(&w, 0, 1) < 0)
 		goto big;
@@ -132,5 +140,6 @@ big:
 			    t->name, (unsigned long long)max_choices);
 out:
 	free(w.choice);
+	free(w.feas);
 	return rc;
 }
