@@ -37,7 +37,7 @@ tttd_model_bench(const struct tttd_task *t, struct tttd_rec *r, struct tttd_erro
 	msgpack_pack_array(&p.pk, t->nbench);
 	for (i = 0; i < t->nbench; i++) {
 		const struct tttd_shape *s = &t->bench[i];
-		double c = (double)tttd_task_eval(t, t->cost, s, choice);
+		double c = tttd_task_model_cost(t, s, choice);
 		double ref = (double)tttd_task_eval(t, t->ref_cost, s, NULL);
 
 		if (c <= 0)

@@ -20,7 +20,7 @@ tttd_space_model_time(const struct tttd_task *t, const int *choice)
 	size_t i;
 
 	for (i = 0; i < t->nbench; i++) {
-		double c = (double)tttd_task_eval(t, t->cost, &t->bench[i], choice);
+		double c = tttd_task_model_cost(t, &t->bench[i], choice);
 
 		if (c <= 0)
 			return 0;
@@ -51,9 +51,14 @@ struct walk {
 	double limit; /* pass 2 */
 	double feasible, ok, best, within;
 	double mass, mass_within; /* draw probability of complete choices, of hits */
+	int (*fn)(const int *choice, void *arg); /* tttd_space_each: called on every full choice */
+	void *arg;
 };
 
-/* Visit the prefix choice[0..d) drawn with probability m.  @return -1 when over the limit. */
+/*
+ * Visit the prefix choice[0..d) drawn with probability m.  @return -1 when
+ * over the limit, -2 when w->fn stopped the walk.
+ */
 static int
 walk(struct walk *w, size_t d, double m)
 {
@@ -63,6 +68,8 @@ walk(struct walk *w, size_t d, double m)
 
 	if (++w->visited > w->max)
 		return -1;
+	if (d == t->ndec && w->fn)
+		return w->fn(w->choice, w->arg) < 0 ? -2 : 0;
 	if (d == t->ndec) {
 		double tm = tttd_space_model_time(t, w->choice);
 
@@ -87,12 +94,53 @@ walk(struct walk *w, size_t d, double m)
 	}
 	for (o = 0; o < t->dec[d].nopt && nf; o++) {
 		w->choice[d] = (int)o;
-		if (feas[o] && walk(w, d + 1, m / (double)nf) < 0)
-			return -1;
+		if (feas[o]) {
+			int r = walk(w, d + 1, m / (double)nf);
+
+			if (r < 0)
+				return r;
+		}
 	}
 	/* a dead end (nf == 0) loses its mass: the sampler restarts, which renormalises */
 	w->choice[d] = -1;
 	return 0;
+}
+
+/* A walk over t's feasible choices with every bookkeeping field zero. */
+static void
+walk_init(struct walk *w, const struct tttd_task *t, uint64_t max_choices)
+{
+	size_t d;
+
+	memset(w, 0, sizeof(*w));
+	w->t = t;
+	w->max = max_choices;
+	w->choice = xmalloc((t->ndec + 1) * sizeof(int));
+	for (d = 0; d < t->ndec; d++) {
+		w->choice[d] = -1;
+		if (t->dec[d].nopt > w->maxopt)
+			w->maxopt = t->dec[d].nopt;
+	}
+	w->feas = xmalloc(t->ndec * w->maxopt + 1);
+}
+
+int
+tttd_space_each(const struct tttd_task *t, uint64_t max_choices,
+		int (*fn)(const int *choice, void *arg), void *arg, struct tttd_error *e)
+{
+	struct walk w;
+	int r;
+
+	walk_init(&w, t, max_choices);
+	w.fn = fn;
+	w.arg = arg;
+	r = walk(&w, 0, 1);
+	free(w.choice);
+	free(w.feas);
+	if (r == -1)
+		return tttd_error_set(e, TTTD_EINVAL, "task '%s': more than %llu choices to enumerate",
+				      t->name, (unsigned long long)max_choices);
+	return r < 0 ? TTTD_EIO : TTTD_OK;
 }
 
 int
@@ -100,23 +148,13 @@ tttd_space_model_stats(const struct tttd_task *t, double rel, uint64_t max_choic
 		       struct tttd_space_stats *st, struct tttd_error *e)
 {
 	struct walk w;
-	size_t d;
 	int rc = TTTD_OK;
 
-	TTTD_RETURN_IF(!t->target || strcmp(t->target, "model") || !t->cost, e, TTTD_EINVAL,
+	TTTD_RETURN_IF(!t->target || strcmp(t->target, "model"), e, TTTD_EINVAL,
 		       "task '%s' is not a model task (its times are measured, not known)",
 		       t->name);
 	TTTD_RETURN_IF(!(rel >= 0), e, TTTD_EINVAL, "the distance to the optimum must be >= 0");
-	memset(&w, 0, sizeof(w));
-	w.t = t;
-	w.max = max_choices;
-	w.choice = xmalloc((t->ndec + 1) * sizeof(int));
-	for (d = 0; d < t->ndec; d++) {
-		w.choice[d] = -1;
-		if (t->dec[d].nopt > w.maxopt)
-			w.maxopt = t->dec[d].nopt;
-	}
-	w.feas = xmalloc(t->ndec * w.maxopt + 1);
+	walk_init(&w, t, max_choices);
 	w.pass = 1;
 	if (walk(&w, 0, 1) < 0)
 		goto big;

@@ -37,7 +37,8 @@ struct tttd_space_stats {
 
 /*
  * The model time of a full choice: the geometric mean over t's bench shapes
- * of the cost expression, as tttd-bench reports it for a model task.
+ * of the model cost (expression or table), as tttd-bench reports it for a
+ * model task.
  * @return the time in ns, or 0 when the cost is not positive at some shape
  * (the model's way to mark a failing configuration).
  */
@@ -52,6 +53,17 @@ double tttd_space_model_time(const struct tttd_task *t, const int *choice);
  */
 int tttd_space_model_stats(const struct tttd_task *t, double rel, uint64_t max_choices,
 			   struct tttd_space_stats *st, struct tttd_error *e);
+
+/*
+ * Call fn(choice, arg) on every feasible full choice of t (any target), in
+ * task order: the last decision's option varies fastest.  At most
+ * max_choices partial or full choices are visited.
+ * @return TTTD_OK; TTTD_EINVAL when the space is larger than max_choices
+ * (the message says so, after fn has seen the first ones); TTTD_EIO when fn
+ * returned < 0 (fn sets its own error).
+ */
+int tttd_space_each(const struct tttd_task *t, uint64_t max_choices,
+		    int (*fn)(const int *choice, void *arg), void *arg, struct tttd_error *e);
 
 /* The median of a geometric distribution with success probability p: ceil(ln 2 / -ln(1 - p)). */
 double tttd_space_geometric_median(double p);

@@ -1030,6 +1030,8 @@ do_line(struct loader *ld, char *line)
 		r = kw_file(ld, &t->reference, kw, w, nw);
 	} else if (strcmp(kw, "template") == 0) {
 		r = kw_file(ld, &t->template_path, kw, w, nw);
+	} else if (strcmp(kw, "cost_table") == 0) {
+		r = kw_file(ld, &t->cost_table_path, kw, w, nw);
 	} else if (strcmp(kw, "dims") == 0) {
 		r = kw_dims(ld, w, nw);
 	} else if (strcmp(kw, "shape") == 0) {
@@ -1204,6 +1206,110 @@ check_placeholders(struct loader *ld, const char *text, const char *what)
 	return TTTD_OK;
 }
 
+/* The largest cost table: 16 M choices of 8 bytes. */
+#define COST_TABLE_MAX (1UL << 24)
+
+/*
+ * Read the cost table: '#' comments and blank lines aside, a header naming
+ * every decision in task order and then time_ns, and one row per measured
+ * choice: its options' texts and its time in ns (0 or less: failing).  Rows
+ * that are missing leave their choice failing; a repeated row, an unknown
+ * option, an infeasible choice or a bad time is an error naming the line.
+ */
+static int
+load_cost_table(struct loader *ld)
+{
+	struct tttd_task *t = ld->t;
+	const char *path = t->cost_table_path;
+	char *text = slurp(path), *line, *next, **w = NULL;
+	unsigned char *seen = NULL;
+	size_t n = 1, d, k;
+	int *choice = xmalloc((t->ndec + 1) * sizeof(int));
+	int lineno = 0, header = 0, nw = 0, r = TTTD_OK;
+	double v;
+
+	if (!text) {
+		free(choice);
+		return lerr(ld, "cannot read cost_table '%s':", path);
+	}
+	for (d = 0; d < t->ndec && n <= COST_TABLE_MAX; d++)
+		n *= t->dec[d].nopt;
+	if (!t->ndec || n > COST_TABLE_MAX) {
+		r = lerr(ld, "cost_table: the space has more than %lu choices", COST_TABLE_MAX);
+		goto out;
+	}
+	t->cost_table = xcalloc(n, sizeof(double));
+	t->cost_table_len = n;
+	seen = xcalloc(n, 1);
+#define TERR(...) (r = tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: " "cost_table: " __VA_ARGS__))
+	for (line = text; line && r == TTTD_OK; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		free_words(w, nw);
+		w = NULL;
+		line[strcspn(line, "#")] = '\0';
+		nw = split_words(line, &w);
+		if (nw == 0)
+			continue;
+		if (nw < 0 || (size_t)nw != t->ndec + 1) {
+			TERR("%d fields, expected %zu (the decisions and time_ns)", path, lineno,
+			     nw < 0 ? 0 : nw, t->ndec + 1);
+			break;
+		}
+		if (!header) {
+			for (d = 0; d < t->ndec && r == TTTD_OK; d++)
+				if (strcmp(w[d], t->dec[d].name))
+					TERR("header field %zu is '%s', expected decision '%s'", path,
+					     lineno, d + 1, w[d], t->dec[d].name);
+			if (r == TTTD_OK && strcmp(w[t->ndec], "time_ns"))
+				TERR("the header's last field must be time_ns", path, lineno);
+			header = 1;
+			continue;
+		}
+		for (d = 0, k = 0; d < t->ndec; d++) {
+			choice[d] = tttd_task_option_index(t, d, w[d]);
+			if (choice[d] < 0)
+				break;
+			k = k * t->dec[d].nopt + (size_t)choice[d];
+		}
+		if (d < t->ndec)
+			TERR("no option '%s' for decision '%s'", path, lineno, w[d], t->dec[d].name);
+		else if (!parse_double(w[t->ndec], &v))
+			TERR("bad time '%s'", path, lineno, w[t->ndec]);
+		else if (seen[k])
+			TERR("this choice has a row already", path, lineno);
+		else if (!tttd_task_feasible(t, choice, t->ndec))
+			TERR("this choice breaks a constraint", path, lineno);
+		else {
+			seen[k] = 1;
+			t->cost_table[k] = v > 0 ? v : 0;
+		}
+	}
+	if (r == TTTD_OK && !header)
+		TERR("no header line", path, lineno);
+#undef TERR
+out:
+	free_words(w, nw);
+	free(seen);
+	free(choice);
+	free(text);
+	return r;
+}
+
+double
+tttd_task_model_cost(const struct tttd_task *t, const struct tttd_shape *s, const int *choice)
+{
+	size_t d, k = 0;
+
+	if (!t->cost_table)
+		return (double)tttd_task_eval(t, t->cost, s, choice);
+	for (d = 0; d < t->ndec; d++)
+		k = k * t->dec[d].nopt + (size_t)choice[d];
+	return t->cost_table[k];
+}
+
 static int
 finish(struct loader *ld, int nlines)
 {
@@ -1224,9 +1330,11 @@ finish(struct loader *ld, int nlines)
 	if (!t->ref_cflags)
 		t->ref_cflags = xstrdup("");
 	if (strcmp(t->target, "model") == 0) {
-		if (!t->cost || !t->ref_cost)
-			return lerr(ld, "a model task needs 'cost' and 'ref_cost' lines");
-	} else if (t->cost || t->ref_cost) {
+		if (t->cost && t->cost_table_path)
+			return lerr(ld, "'cost' and 'cost_table' exclude each other");
+		if ((!t->cost && !t->cost_table_path) || !t->ref_cost)
+			return lerr(ld, "a model task needs 'cost' (or 'cost_table') and 'ref_cost' lines");
+	} else if (t->cost || t->ref_cost || t->cost_table_path) {
 		return lerr(ld, "'cost' lines are for model tasks");
 	}
 	if (!t->reference && strcmp(t->target, "model") != 0)
@@ -1261,6 +1369,8 @@ finish(struct loader *ld, int nlines)
 
 	for (i = 0; i < t->ncon; i++)
 		TTTD_TRY(check_constraint(ld, &t->con[i]));
+	if (t->cost_table_path)
+		TTTD_TRY(load_cost_table(ld));
 	/* Each constraint can hold; can they all hold together? */
 	choice = xmalloc((t->ndec ? t->ndec : 1) * sizeof(int));
 	for (i = 0; i < t->ndec; i++)
@@ -1381,6 +1491,8 @@ tttd_task_free(struct tttd_task *t)
 	free(t->target);
 	tttd_expr_free(t->cost);
 	tttd_expr_free(t->ref_cost);
+	free(t->cost_table_path);
+	free(t->cost_table);
 	free(t->entry);
 	free(t->ref_entry);
 	free(t->reference);

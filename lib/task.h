@@ -157,6 +157,16 @@ struct tttd_task {
 	 * is known; it is never used to report kernel speed.
 	 */
 	struct tttd_expr *cost, *ref_cost;
+	/*
+	 * Or, instead of cost, a table of times measured once ("cost_table
+	 * FILE"): one time per full choice, dense in mixed radix over the
+	 * decisions' option indices, 0 for a choice the table marks failing or
+	 * leaves out.  It replays a real task's measured landscape (bench/
+	 * gemm-space.sh) so search strategies can be compared on the CPU.
+	 */
+	char *cost_table_path;
+	double *cost_table;
+	size_t cost_table_len;
 	struct tttd_launch_spec *launch; /* CUDA tasks: the plan ("launch" and "gemm"), in order */
 	size_t nlaunch;
 	struct tttd_launch_spec *ref_launch; /* CUDA tasks: the reference's plan ("ref_launch", "ref_gemm") */
@@ -227,6 +237,12 @@ int tttd_task_choice_from_rec(const struct tttd_task *t, const struct tttd_rec *
 void tttd_task_candidate_rec(const struct tttd_task *t, const int *choice, int64_t step,
 			     const char *parent, const char *group, const void *pdec,
 			     size_t pdec_len, struct tttd_rec *out);
+
+/*
+ * A model task's time in ns for a full choice at bench shape s: the cost
+ * expression, or the cost table's entry.  <= 0 marks a failing choice.
+ */
+double tttd_task_model_cost(const struct tttd_task *t, const struct tttd_shape *s, const int *choice);
 
 /* Evaluate a size expression at a shape (dims only). */
 long tttd_task_eval_shape(const struct tttd_task *t, const struct tttd_expr *x,

@@ -7,7 +7,10 @@
  * of kind "space" on stdout.
  *
  * It does not sample or benchmark anything, and it refuses a task whose
- * times are measured (cpu, cuda): their optimum is not known.
+ * times are measured (cpu, cuda): their optimum is not known.  What it can
+ * do for such a task is --list: every feasible choice as a candidate
+ * record, for tttd-compile | tttd-bench to measure the whole space once
+ * (bench/gemm-space.sh), which a model task's cost_table can then replay.
  */
 #include <getopt.h>
 #include <math.h>
@@ -23,7 +26,7 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS "tttd-space [-fhqVz] [-o file] [--max n] [--within x] task"
+#define SYNOPSIS "tttd-space [-fhqVz] [-o file] [--list] [--max n] [--within x] task"
 
 static void
 usage(FILE *f)
@@ -31,6 +34,7 @@ usage(FILE *f)
 	fprintf(f, "usage: %s\n", SYNOPSIS);
 	fputs("\n"
 	      "Enumerate a model task's space: its optimum and uniform search's odds.\n"
+	      "With --list, write every feasible choice of any task as a candidate.\n"
 	      "\n"
 	      "  -f, --force          write binary on a terminal\n"
 	      "  -h, --help           print this help and exit\n"
@@ -38,13 +42,16 @@ usage(FILE *f)
 	      "  -q, --quiet          print errors only\n"
 	      "  -V, --version        print the version and exit\n"
 	      "  -z, --zstd           compress the output with zstd\n"
+	      "      --list           write one candidate record (status generated, step\n"
+	      "                       0) per feasible choice, in task order, instead\n"
+	      "                       of the space record\n"
 	      "      --max=N          give up beyond N choices visited (default 100000000)\n"
 	      "      --within=X       the target: at most (1 + X) times the optimum's time\n"
 	      "                       (default 0.01, i.e. within 1%)\n",
 	      f);
 }
 
-enum { OPT_MAX = 256, OPT_WITHIN };
+enum { OPT_MAX = 256, OPT_WITHIN, OPT_LIST };
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -53,10 +60,45 @@ static const struct option longopts[] = {
 	{"quiet", no_argument, NULL, 'q'},
 	{"version", no_argument, NULL, 'V'},
 	{"zstd", no_argument, NULL, 'z'},
+	{"list", no_argument, NULL, OPT_LIST},
 	{"max", required_argument, NULL, OPT_MAX},
 	{"within", required_argument, NULL, OPT_WITHIN},
 	{NULL, 0, NULL, 0},
 };
+
+struct lister {
+	const struct tttd_task *task;
+	struct tttd_writer *w;
+	struct tttd_rec r;
+	struct tttd_error *e;
+	uint64_t n;
+};
+
+static int
+list_one(const int *choice, void *arg)
+{
+	struct lister *l = arg;
+
+	tttd_task_candidate_rec(l->task, choice, 0, "", "0/space", NULL, 0, &l->r);
+	tttd_rec_stamp(&l->r, "tttd-space");
+	tttd_rec_set_str(&l->r, "status", "generated");
+	l->n++;
+	return tttd_writer_write(l->w, &l->r, l->e);
+}
+
+/* --list: every feasible choice as a candidate record. */
+static void
+list_space(const struct tttd_task *task, struct tttd_writer *w, uint64_t max)
+{
+	struct tttd_error e = {0};
+	struct lister l = {task, w, {0}, &e, 0};
+
+	tttd_rec_init(&l.r);
+	if (tttd_space_each(task, max, list_one, &l, &e) < 0)
+		die_err(&e);
+	tttd_rec_release(&l.r);
+	note(1, "task '%s': %llu candidates", task->name, (unsigned long long)l.n);
+}
 
 int
 main(int argc, char **argv)
@@ -70,7 +112,7 @@ main(int argc, char **argv)
 	unsigned wflags = 0;
 	long max = 100000000;
 	double within = 0.01;
-	int c;
+	int c, list = 0;
 
 	diag_init("tttd-space", SYNOPSIS);
 	opterr = 0; /* our own one-line messages, then the synopsis */
@@ -96,6 +138,9 @@ main(int argc, char **argv)
 		case 'z':
 			wflags |= TTTD_W_ZSTD;
 			break;
+		case OPT_LIST:
+			list = 1;
+			break;
 		case OPT_MAX:
 			max = opt_long(optarg, "--max", 1, INT64_MAX);
 			break;
@@ -110,6 +155,16 @@ main(int argc, char **argv)
 		usage_die(argc - optind ? "one task only" : "a task is required");
 	if (tttd_task_load(&task, argv[optind], &e) < 0)
 		die_err(&e);
+	if (list) {
+		if (tttd_writer_open(&w, output, wflags, &e) < 0)
+			die_err(&e);
+		list_space(task, w, (uint64_t)max);
+		if (tttd_writer_close(w, &e) < 0)
+			die_err(&e);
+		tttd_task_free(task);
+		close_stdout();
+		return 0;
+	}
 	if (tttd_space_model_stats(task, within, (uint64_t)max, &st, &e) < 0)
 		die_err(&e);
 
