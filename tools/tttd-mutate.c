@@ -13,6 +13,11 @@
  * writes (policy "ga", no logp: there is no policy), so tttd-compile,
  * tttd-bench and tttd-score treat them like any candidate.
  *
+ * Repeats: as in tttd-generate, a child equal to an earlier child of the
+ * same member is made again (at most MAX_REDRAWS times), so that the GA
+ * and test-time training spend their evaluations under the same rule
+ * (bench/ablation.sh compares them); --repeats keeps every first child.
+ *
  * Output is a pure function of the input and --seed: member r of step s
  * draws from an rng seeded with mix(seed, mix(s, r)).  It does no selection
  * (that is the caller's, by reward), learns nothing and runs nothing.
@@ -33,7 +38,7 @@
 
 #define SYNOPSIS                                                                      \
 	"tttd-mutate [-fhqVz] [-o file] [--children k] [--crossover p] [--rate p]\n" \
-	"                   [--seed n] [--step n] [--task name] [file ...]"
+	"                   [--repeats] [--seed n] [--step n] [--task name] [file ...]"
 
 static void
 usage(FILE *f)
@@ -54,6 +59,8 @@ usage(FILE *f)
 	      "                       member (default 0.5)\n"
 	      "      --rate=P         probability that a decision is redrawn (default:\n"
 	      "                       1 / number of decisions)\n"
+	      "      --repeats        keep a child equal to an earlier child of the same\n"
+	      "                       member (default: make it again)\n"
 	      "      --seed=N         random seed (default 0)\n"
 	      "      --step=N         step of the children (default: the members'\n"
 	      "                       last step + 1; a parent record's own step)\n"
@@ -65,7 +72,10 @@ usage(FILE *f)
 	      f);
 }
 
-enum { OPT_CHILDREN = 256, OPT_CROSSOVER, OPT_RATE, OPT_SEED, OPT_STEP, OPT_TASK };
+enum { OPT_CHILDREN = 256, OPT_CROSSOVER, OPT_RATE, OPT_REPEATS, OPT_SEED, OPT_STEP, OPT_TASK };
+
+/* Children made at most for one slot before a repeat is kept (as tttd-generate). */
+#define MAX_REDRAWS 64
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -77,6 +87,7 @@ static const struct option longopts[] = {
 	{"children", required_argument, NULL, OPT_CHILDREN},
 	{"crossover", required_argument, NULL, OPT_CROSSOVER},
 	{"rate", required_argument, NULL, OPT_RATE},
+	{"repeats", no_argument, NULL, OPT_REPEATS},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"step", required_argument, NULL, OPT_STEP},
 	{"task", required_argument, NULL, OPT_TASK},
@@ -90,6 +101,7 @@ static struct {
 	long children;
 	double crossover;
 	double rate; /* < 0: 1 / ndec */
+	int repeats;
 	uint64_t seed;
 	long step;   /* < 0: from the records */
 	const char *task;
@@ -193,11 +205,24 @@ make_child(const struct member *pop, size_t npop, size_t m, struct tttd_rng *rng
 	return 0;
 }
 
+/* Is child equal to one of the k children in prev (ndec ints each)? */
+static int
+is_sibling(const int *child, const int *prev, long k)
+{
+	long j;
+
+	for (j = 0; j < k; j++)
+		if (memcmp(child, prev + (size_t)j * task->ndec, task->ndec * sizeof(int)) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 {
 	struct tttd_error e = {0};
 	int *child = xmalloc((task->ndec + 1) * sizeof(int));
+	int *prev = xmalloc(((size_t)opt.children * task->ndec + 1) * sizeof(int));
 	unsigned long copies = 0;
 	struct tttd_rec out;
 	size_t m;
@@ -211,8 +236,14 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 
 		tttd_rng_seed2(&rng, opt.seed, tttd_mix64((uint64_t)s, (uint64_t)m));
 		for (k = 0; k < opt.children; k++) {
-			if (!make_child(pop, npop, m, &rng, child))
+			int made, draw = 0;
+
+			do
+				made = make_child(pop, npop, m, &rng, child);
+			while (!opt.repeats && ++draw < MAX_REDRAWS && is_sibling(child, prev, k));
+			if (!made)
 				copies++;
+			memcpy(prev + (size_t)k * task->ndec, child, task->ndec * sizeof(int));
 			tttd_task_candidate_rec(task, child, s, pop[m].id, group, pop[m].pdec,
 						pop[m].pdec_len, &out);
 			tttd_rec_set_str(&out, "policy", "ga");
@@ -228,6 +259,7 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 		note(1, "%lu children are copies of their parent (no feasible move found)", copies);
 	tttd_rec_release(&out);
 	free(child);
+	free(prev);
 }
 
 /* Add record r to the population (loading the task on the first one). */
@@ -321,6 +353,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_RATE:
 			opt.rate = opt_double(optarg, "--rate", 0, 1);
+			break;
+		case OPT_REPEATS:
+			opt.repeats = 1;
 			break;
 		case OPT_SEED:
 			opt.seed = (uint64_t)opt_long(optarg, "--seed", 0, INT64_MAX);
