@@ -190,7 +190,39 @@ static const struct {
 	{ "bad_string_arith", "tests/data/tasks/bad_string_arith/task:16:", "used as a number" },
 	{ "cuda_no_launch", "tests/data/tasks/cuda_no_launch/task:", "launch" },
 	{ "bad_placeholder", "tests/data/tasks/bad_placeholder/kernel.c:2:", "'NOPE'" },
+	{ "bad_table_header", "tests/data/tasks/bad_table_header/times.tsv:1:", "expected decision 'UNROLL'" },
+	{ "bad_table_option", "tests/data/tasks/bad_table_option/times.tsv:2:", "no option '8'" },
+	{ "bad_table_dup", "tests/data/tasks/bad_table_dup/times.tsv:3:", "has a row already" },
+	{ "bad_table_infeasible", "tests/data/tasks/bad_table_infeasible/times.tsv:2:", "breaks a constraint" },
+	{ "bad_table_both", "tests/data/tasks/bad_table_both/task:", "exclude each other" },
 };
+
+/* A cost table: rows by option text, a 0 row and a missing row both failing. */
+static void
+test_cost_table(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e = { 0 };
+	int choice[3];
+
+	T_CHECK("table fixture loads", tttd_task_load(&t, "tests/data/tasks/table", &e) == 0);
+	if (!t) {
+		fprintf(stderr, "%s\n", e.msg);
+		return;
+	}
+	T_CHECK("dense over 2x2x2", t->cost_table_len == 8);
+	pick(t, choice, "OPT", "-O2");
+	pick(t, choice, "UNROLL", "4");
+	pick(t, choice, "MODE", "fast");
+	T_CHECK("the optimum's row", tttd_task_model_cost(t, &t->bench[0], choice) == 1000.25);
+	pick(t, choice, "MODE", "safe");
+	T_CHECK("another row", tttd_task_model_cost(t, &t->bench[0], choice) == 1009);
+	pick(t, choice, "UNROLL", "1");
+	T_CHECK("a missing row fails", tttd_task_model_cost(t, &t->bench[0], choice) == 0);
+	pick(t, choice, "MODE", "fast");
+	T_CHECK("a 0 row fails", tttd_task_model_cost(t, &t->bench[0], choice) == 0);
+	tttd_task_free(t);
+}
 
 static void
 test_malformed(void)
@@ -471,6 +503,7 @@ main(void)
 	test_matmul();
 	test_lookup();
 	test_malformed();
+	test_cost_table();
 	test_cuda();
 	test_plan();
 	test_plan_malformed();
