@@ -29,7 +29,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: ablation.sh [-h] [--backend b] [--bench-time s] [--budget n] [--children k] [--groups g]
+usage: ablation.sh [-h] [--backend b] [--bench-time s] [--budget n] [--cache dir] [--children k] [--groups g]
                    [--methods list] [--optimum ns] [--out dir] [--seeds s] [--series file]
                    [--task name]
 
@@ -42,6 +42,8 @@ Compare TTT-Discover with search without test-time training at equal budgets.
   --children k      children per parent (default 8)
   --backend b       cpu, cuda or auto (default auto)
   --bench-time s    timing budget per candidate in seconds (default 1)
+  --cache dir       one compile cache for every run (default: each run's own);
+                    it saves compile time only, never evaluations
   --methods list    comma-separated subset of uniform,puct,mean,noselect,ttt,ga
   --optimum ns      the best known time in ns (default: a model task's exact
                     optimum, else the best seen by any run)
@@ -57,7 +59,7 @@ usage_die() { echo "ablation.sh: $*" >&2; usage | head -2 >&2; echo "Try 'ablati
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 top=$(cd "$here/.." && pwd)
-task=matmul budget=256 seeds=5 groups=4 children=8 backend=auto bench_time=1 optimum= out=
+task=matmul budget=256 seeds=5 groups=4 children=8 backend=auto bench_time=1 optimum= out= cache=
 methods=uniform,puct,mean,noselect,ttt,ga series=()
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || usage_die "invalid number '$2' for $1"; }
@@ -71,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--children) need_arg "$@"; isnum "$1" "$2"; children=$2; shift ;;
 	--backend) need_arg "$@"; backend=$2; shift ;;
 	--bench-time) need_arg "$@"; bench_time=$2; shift ;;
+	--cache) need_arg "$@"; cache=$(mkdir -p "$2" && cd "$2" && pwd) || die "cannot use '$2' as a cache"; shift ;;
 	--methods) need_arg "$@"; methods=$2; shift ;;
 	--optimum) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; optimum=$2; shift ;;
 	--out) need_arg "$@"; out=$2; shift ;;
@@ -123,7 +126,7 @@ for m in "${mlist[@]}"; do
 		# shellcheck disable=SC2046 # the flags are words
 		"$disc" -q --task "$task" --backend "$backend" --run "$r" --candidates "$budget" \
 			--groups "$groups" --children "$children" --seed "$s" --bench-time "$bench_time" \
-			--no-best $(flags_of "$m") || die "run $m seed $s failed (see $r/log)"
+			--no-best ${cache:+--cache "$cache"} $(flags_of "$m") || die "run $m seed $s failed (see $r/log)"
 		echo "ablation.sh: $m seed $s: $(($(date +%s) - t0)) s" >&2
 	done
 done

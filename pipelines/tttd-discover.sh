@@ -10,7 +10,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--candidates n]
+usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--cache dir] [--candidates n]
                      [--children k] [--device n] [--estimator entropic|mean] [--ga] [--gpus n] [--groups g] [--jobs n]
                      [--no-best] [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
                      [--steps n] [--task name] [--time seconds] [--timeout s] [--uniform]
@@ -32,6 +32,7 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --arch sm_XY       CUDA architecture to compile for (default: the device's)
   --timeout s        per-candidate benchmark timeout (default 10)
   --bench-time s     timed repetitions per candidate for at most s seconds (default 1)
+  --cache dir        the compile cache (default <run>/cache); runs may share one
   --no-best          skip re-measuring the best at the end (no best/ report)
   --estimator e      advantage estimator: entropic (default) or mean
   --uniform          sample uniformly (search without a policy)
@@ -62,7 +63,7 @@ fi
 
 run= task= arch= backend=auto gpus=1 steps= candidates= max_time= groups=8 children=8 seed=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
-uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0
+uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache=
 bench_time=1 # seconds of timed repetitions per candidate at most
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; }
@@ -95,6 +96,7 @@ while [ $# -gt 0 ]; do
 	--progress) force_progress=1 ;;
 	--bench-time) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; bench_time=$2; shift ;;
 	--no-best) nobest=1 ;;
+	--cache) need_arg "$@"; cache=$2; shift ;;
 	--) shift; break ;;
 	-*) usage_die "unknown option '$1'" ;;
 	*) usage_die "unexpected argument '$1'" ;;
@@ -131,7 +133,8 @@ if [ "$backend" = cuda ]; then
 	fi
 	compile_opt=(--arch "$arch")
 fi
-mkdir -p "$run/steps" "$run/policy" "$run/cache" "$run/log" "$run/best"
+cache=${cache:-$run/cache}
+mkdir -p "$run/steps" "$run/policy" "$cache" "$run/log" "$run/best"
 
 # The run's identity is fixed by its first invocation; a resume must agree.
 config="task=$task
@@ -262,7 +265,7 @@ while [ "$step" -lt "$steps" ]; do
 		"${select_in[@]}" | tttd-select --task "$task" "${select_how[@]}"
 	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step: $(last_error "$log") (see $log)"
 	"${vary[@]}" "$run/steps/$s.parents" 2>>"$log" |
-		tttd-compile -q -j "$jobs" --cache "$run/cache" "${compile_opt[@]}" 2>>"$log" |
+		tttd-compile -q -j "$jobs" --cache "$cache" "${compile_opt[@]}" 2>>"$log" |
 		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
@@ -288,7 +291,7 @@ archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" | tttd-cat 
 	jq -c '.status = "generated" | del(.reason, .time_ns, .ref_ns, .speedup, .timing, .check, .bench_ms,
 		.baseline, .baseline_ns, .baseline_ratio, .floor_ns, .reward, .advantage, .beta, .dropped)' |
 	tttd-cat -j 2>>"$run/log/best.log" |
-	tttd-compile -q --cache "$run/cache" "${compile_opt[@]}" 2>>"$run/log/best.log" |
+	tttd-compile -q --cache "$cache" "${compile_opt[@]}" 2>>"$run/log/best.log" |
 	tttd-bench -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
 		--min-reps 20 --rse 0.005 --paired 2>>"$run/log/best.log" |
 	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
