@@ -116,25 +116,6 @@ cpu_close(struct tttd_backend *b)
 }
 
 static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 cpu_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, size_t n,
 	 const char *entry, void **kernel, struct tttd_error *e)
 {
@@ -150,7 +131,7 @@ cpu_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, siz
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return tttd_error_set(e, TTTD_EIO, "cannot create '%s':", path);
-	if (write_all(fd, obj, n) < 0 || close(fd) < 0) {
+	if (tttd_write_all(fd, obj, n) < 0 || close(fd) < 0) {
 		int saved = errno;
 
 		unlink(path);

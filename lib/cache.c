@@ -146,32 +146,6 @@ header_fill(unsigned char h[TTTD_CACHE_HEADER], const void *payload, size_t n)
 	tttd_sha256_final(&s, h + 24);
 }
 
-/* Read all of fd into a new buffer.  @return 0 or -1 with errno. */
-static int
-read_all(int fd, unsigned char **out, size_t *n)
-{
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t r;
-
-	for (;;) {
-		XGROW(buf, cap, len + 65536);
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	*out = buf;
-	*n = len;
-	return 0;
-}
-
 int
 tttd_cache_get(struct tttd_cache *c, const char *key, void **payload, size_t *n,
 	       struct tttd_error *e)
@@ -191,7 +165,7 @@ tttd_cache_get(struct tttd_cache *c, const char *key, void **payload, size_t *n,
 			r = tttd_error_set(e, TTTD_EIO, "cannot open cache entry '%s':", path);
 		goto out;
 	}
-	if (read_all(fd, &buf, &len) < 0) {
+	if (tttd_read_fd(fd, (char **)&buf, &len) < 0) {
 		r = tttd_error_set(e, TTTD_EIO, "cannot read cache entry '%s':", path);
 		goto out;
 	}
@@ -226,24 +200,6 @@ out:
 	return r;
 }
 
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 tttd_cache_put(struct tttd_cache *c, const char *key, const void *payload, size_t n,
 	       struct tttd_error *e)
@@ -267,7 +223,7 @@ tttd_cache_put(struct tttd_cache *c, const char *key, const void *payload, size_
 	}
 	made = 1;
 	header_fill(h, payload, n);
-	if (write_all(fd, h, sizeof(h)) < 0 || write_all(fd, payload, n) < 0) {
+	if (tttd_write_all(fd, h, sizeof(h)) < 0 || tttd_write_all(fd, payload, n) < 0) {
 		r = tttd_error_set(e, TTTD_EIO, "cannot write '%s':", tmp);
 		goto out;
 	}

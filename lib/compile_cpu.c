@@ -230,52 +230,15 @@ remove_dir(const char *dir)
 static int
 write_file(const char *path, const void *p, size_t n)
 {
-	const char *s = p;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return -1;
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			close(fd);
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return close(fd);
-}
-
-static int
-read_file(const char *path, unsigned char **out, size_t *n)
-{
-	struct stat st;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
+	if (tttd_write_all(fd, p, n) < 0) {
 		close(fd);
 		return -1;
 	}
-	*out = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, *out + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	*n = got;
-	return got == (size_t)st.st_size ? 0 : -1;
+	return close(fd);
 }
 
 /* Remove every "dir/" from log in place, so logs read "k.c:3:1: error: ...". */
@@ -361,7 +324,7 @@ cpu_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
 		out->reason = tttd_compile_log_reason(out->log, 1);
 		if (!out->reason)
 			out->reason = xasprintf("compiler exited with status %d", WEXITSTATUS(r.status));
-	} else if (read_file(obj, &out->object, &out->object_len) < 0) {
+	} else if (tttd_read_file(obj, (char **)&out->object, &out->object_len) < 0) {
 		free(out->object);
 		out->object = NULL;
 		out->object_len = 0;

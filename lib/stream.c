@@ -577,17 +577,7 @@ tttd_writer_open(struct tttd_writer **out, const char *path, unsigned flags, str
 static int
 write_all(struct tttd_writer *w, const void *p, size_t n, struct tttd_error *e)
 {
-	const char *c = p;
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(w->fd, c, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		TTTD_RETURN_IF(k < 0, e, TTTD_EIO, "cannot write %s:", w->name);
-		c += k;
-		n -= (size_t)k;
-	}
+	TTTD_RETURN_IF(tttd_write_all(w->fd, p, n) < 0, e, TTTD_EIO, "cannot write %s:", w->name);
 	return TTTD_OK;
 }
 

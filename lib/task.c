@@ -353,25 +353,9 @@ path_in(const char *dir, const char *file)
 static char *
 slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct sbuf b = { 0 };
-	char buf[8192];
-	size_t n;
-	int saved;
+	char *s;
 
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(&b, buf, n);
-	if (ferror(f)) {
-		saved = errno;
-		fclose(f);
-		free(b.s);
-		errno = saved;
-		return NULL;
-	}
-	fclose(f);
-	return sb_take(&b);
+	return tttd_read_file(path, &s, NULL) < 0 ? NULL : s;
 }
 
 static int

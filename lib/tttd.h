@@ -84,4 +84,15 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Monotonic clock in nanoseconds. */
 uint64_t tttd_now_ns(void);
 
+/*
+ * Whole-file I/O with EINTR retried and short counts looped, shared by the
+ * task loader, the compile cache, the CPU compiler and the stream writer.
+ * @return 0, or -1 with errno set (nothing allocated on failure).
+ */
+int tttd_write_all(int fd, const void *p, size_t n);
+/* Read fd to its end into a new buffer with a NUL after the n bytes. */
+int tttd_read_fd(int fd, char **out, size_t *n);
+/* tttd_read_fd of the file at path (n may be NULL). */
+int tttd_read_file(const char *path, char **out, size_t *n);
+
 #endif

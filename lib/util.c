@@ -1,13 +1,16 @@
 /*
- * util.c - error context, allocation wrappers and the clock shared by lib/.
+ * util.c - error context, allocation wrappers, whole-file I/O and the clock
+ * shared by lib/.
  * Nothing here prints except the OOM handler and BUG(), which end the process.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tttd.h"
 
@@ -167,4 +170,69 @@ tttd_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int
+tttd_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+tttd_read_fd(int fd, char **out, size_t *n)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	for (;;) {
+		ssize_t r;
+
+		XGROW(buf, cap, len + 65536);
+		r = read(fd, buf + len, cap - len - 1); /* room for the NUL */
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int saved = errno;
+
+			free(buf);
+			errno = saved;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*n = len;
+	return 0;
+}
+
+int
+tttd_read_file(const char *path, char **out, size_t *n)
+{
+	size_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r, saved;
+
+	if (fd < 0)
+		return -1;
+	r = tttd_read_fd(fd, out, &len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	if (r == 0 && n)
+		*n = len;
+	return r;
 }
