@@ -293,18 +293,6 @@ launch_one(struct cuda_state *st, cudaKernel_t f, const char *name, const unsign
 	return TTTD_OK;
 }
 
-int
-tttd_cuda_launch(struct tttd_backend *b, void *kernel, const char *name, const unsigned grid[3],
-		 const unsigned block[3], size_t smem, void **args, struct tttd_error *e)
-{
-	struct cuda_kernel *k = kernel;
-	int rc;
-
-	TTTD_TRY(kernel_add(k, name, e));
-	rc = launch_one(b->state, kernel_find(k, name), name, grid, block, smem, args, e);
-	return rc;
-}
-
 static cudaDataType
 cuda_dtype(enum tttd_dtype d)
 {

@@ -44,14 +44,6 @@ int tttd_cuda_gemm(struct tttd_backend *b, int bf16, const void *A, const void *
 		   long N, long K, struct tttd_error *e);
 
 /*
- * Launch kernel `name` of a loaded object (ops->load's handle) directly, with
- * explicit geometry and an argument array (each entry points at an argument).
- * For harnesses and fault tests that have no task.  @return TTTD_OK, TTTD_ENOENT, TTTD_EGPU.
- */
-int tttd_cuda_launch(struct tttd_backend *b, void *kernel, const char *name, const unsigned grid[3],
-		     const unsigned block[3], size_t smem, void **args, struct tttd_error *e);
-
-/*
  * The open device's architecture as "sm_90" (no "a": a reference needs no
  * arch-specific instructions), for compiling the reference in the worker.
  */
