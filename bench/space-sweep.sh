@@ -25,8 +25,20 @@ prog=space-sweep
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$top/bin:$PATH"
 die() { echo "$prog: $*" >&2; exit 1; }
-usage() { sed -n '4,7p' "$0" | sed 's/^# //'; }
-usage_die() { echo "$prog: $*" >&2; usage >&2; exit 2; }
+usage() {
+	cat <<'USAGE'
+usage: space-sweep.sh measure --task T --out DIR [--arch sm_XY] [--chunk N] [--bench-time S] [--time S]
+       space-sweep.sh replay --task T --out DIR --dest FOLDER [--name NAME]
+
+measure: every feasible choice of task T through tttd-compile | tttd-bench,
+         in chunks of N (default 1000) written whole to DIR/bench.NNN.mp.zst;
+         run again on DIR to go on after --time S seconds or a kill.
+         --arch for CUDA tasks (default $TTTD_ARCH, else sm_90a); --bench-time:
+         timed repetitions per choice for at most S seconds (default 0.3).
+replay:  FOLDER/task, a model task replaying DIR's times (FOLDER/times.tsv).
+USAGE
+}
+usage_die() { echo "$prog: $*" >&2; usage | head -2 >&2; exit 2; }
 
 [ $# -ge 1 ] || usage_die "a mode is required: measure or replay"
 mode=$1
