@@ -1282,6 +1282,17 @@ out:
 	return r;
 }
 
+int
+tttd_task_choice_in(const struct tttd_task *t, const int *c, const int *list, size_t k)
+{
+	size_t j;
+
+	for (j = 0; j < k; j++)
+		if (memcmp(list + j * t->ndec, c, t->ndec * sizeof(int)) == 0)
+			return 1;
+	return 0;
+}
+
 double
 tttd_task_model_cost(const struct tttd_task *t, const struct tttd_shape *s, const int *choice)
 {

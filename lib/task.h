@@ -162,7 +162,7 @@ struct tttd_task {
 	 * FILE"): one time per full choice, dense in mixed radix over the
 	 * decisions' option indices, 0 for a choice the table marks failing or
 	 * leaves out.  It replays a real task's measured landscape (bench/
-	 * gemm-space.sh) so search strategies can be compared on the CPU.
+	 * space-sweep.sh) so search strategies can be compared on the CPU.
 	 */
 	char *cost_table_path;
 	double *cost_table;
@@ -237,6 +237,15 @@ int tttd_task_choice_from_rec(const struct tttd_task *t, const struct tttd_rec *
 void tttd_task_candidate_rec(const struct tttd_task *t, const int *choice, int64_t step,
 			     const char *parent, const char *group, const void *pdec,
 			     size_t pdec_len, struct tttd_rec *out);
+
+/*
+ * Draws of one child at most before a repeat is kept, in tttd-generate and
+ * tttd-mutate alike (the space near a parent may be exhausted).
+ */
+#define TTTD_MAX_REDRAWS 64
+
+/* Is full choice c equal to one of the k choices stored one after another (ndec ints each) in list? */
+int tttd_task_choice_in(const struct tttd_task *t, const int *c, const int *list, size_t k);
 
 /*
  * A model task's time in ns for a full choice at bench shape s: the cost

@@ -10,7 +10,7 @@
  * candidate ids.  It does not compile, run or score anything.
  *
  * Repeats: a child identical to its parent or to an earlier child of the
- * same parent is drawn again (at most MAX_REDRAWS draws, then the last is
+ * same parent is drawn again (at most TTTD_MAX_REDRAWS draws, then the last is
  * kept).  In a small discrete space the policy proposes such repeats often
  * (the initial mutation prior copies the whole parent with probability
  * about 0.18, a trained policy far more often), and each costs an
@@ -73,9 +73,6 @@ usage(FILE *f)
 enum { OPT_CHILDREN = 256, OPT_INIT_FROM, OPT_POLICY, OPT_POLICY_KIND, OPT_REPEATS,
        OPT_SEED, OPT_TASK, OPT_UNIFORM };
 
-/* Draws of one child at most before a repeat is kept (the space near a parent may be exhausted). */
-#define MAX_REDRAWS 64
-
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
 	{"help", no_argument, NULL, 'h'},
@@ -121,17 +118,8 @@ static struct tttd_policy *policy;
 static int
 is_repeat(const int *child, const int *parent, const int *prev, long k)
 {
-	size_t nd = task->ndec, d;
-	long j;
-
-	for (d = 0; d < nd && parent[d] == child[d]; d++)
-		;
-	if (d == nd)
-		return 1;
-	for (j = 0; j < k; j++)
-		if (!memcmp(prev + (size_t)j * nd, child, nd * sizeof(int)))
-			return 1;
-	return 0;
+	return tttd_task_choice_in(task, child, parent, 1) ||
+	       tttd_task_choice_in(task, child, prev, (size_t)k);
 }
 
 static void
@@ -211,7 +199,7 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 		double logp;
 		int draw;
 
-		for (draw = 0; draw < MAX_REDRAWS; draw++) {
+		for (draw = 0; draw < TTTD_MAX_REDRAWS; draw++) {
 			if (tttd_policy_sample(policy, pchoice, &rng, child, &logp, &e) < 0)
 				die_err(&e);
 			if (opt.repeats || !is_repeat(child, pchoice, prev, k))

@@ -14,7 +14,7 @@
  * tttd-bench and tttd-score treat them like any candidate.
  *
  * Repeats: as in tttd-generate, a child equal to an earlier child of the
- * same member is made again (at most MAX_REDRAWS times), so that the GA
+ * same member is made again (at most TTTD_MAX_REDRAWS times), so that the GA
  * and test-time training spend their evaluations under the same rule
  * (bench/ablation.sh compares them); --repeats keeps every first child.
  *
@@ -73,9 +73,6 @@ usage(FILE *f)
 }
 
 enum { OPT_CHILDREN = 256, OPT_CROSSOVER, OPT_RATE, OPT_REPEATS, OPT_SEED, OPT_STEP, OPT_TASK };
-
-/* Children made at most for one slot before a repeat is kept (as tttd-generate). */
-#define MAX_REDRAWS 64
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -205,18 +202,6 @@ make_child(const struct member *pop, size_t npop, size_t m, struct tttd_rng *rng
 	return 0;
 }
 
-/* Is child equal to one of the k children in prev (ndec ints each)? */
-static int
-is_sibling(const int *child, const int *prev, long k)
-{
-	long j;
-
-	for (j = 0; j < k; j++)
-		if (memcmp(child, prev + (size_t)j * task->ndec, task->ndec * sizeof(int)) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 {
@@ -240,7 +225,8 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 
 			do
 				made = make_child(pop, npop, m, &rng, child);
-			while (!opt.repeats && ++draw < MAX_REDRAWS && is_sibling(child, prev, k));
+			while (!opt.repeats && ++draw < TTTD_MAX_REDRAWS &&
+			       tttd_task_choice_in(task, child, prev, (size_t)k));
 			if (!made)
 				copies++;
 			memcpy(prev + (size_t)k * task->ndec, child, task->ndec * sizeof(int));

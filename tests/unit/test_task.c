@@ -221,6 +221,16 @@ test_cost_table(void)
 	T_CHECK("a missing row fails", tttd_task_model_cost(t, &t->bench[0], choice) == 0);
 	pick(t, choice, "MODE", "fast");
 	T_CHECK("a 0 row fails", tttd_task_model_cost(t, &t->bench[0], choice) == 0);
+	{
+		/* choice is -O2 1 fast = {1, 0, 0} */
+		int list[9] = { 1, 1, 1, 0, 0, 0, 1, 0, 1 };
+
+		T_CHECK("choice_in: not in an empty list", !tttd_task_choice_in(t, choice, list, 0));
+		T_CHECK("choice_in: not among others", !tttd_task_choice_in(t, choice, list, 3));
+		memcpy(list + 6, choice, 3 * sizeof(int));
+		T_CHECK("choice_in: found last", tttd_task_choice_in(t, choice, list, 3));
+		T_CHECK("choice_in: only within k", !tttd_task_choice_in(t, choice, list, 2));
+	}
 	tttd_task_free(t);
 }
 
