@@ -349,15 +349,6 @@ path_in(const char *dir, const char *file)
 	return xasprintf("%s/%s", dir, file);
 }
 
-/* Read a whole file; @return NULL with errno set on failure. */
-static char *
-slurp(const char *path)
-{
-	char *s;
-
-	return tttd_read_file(path, &s, NULL) < 0 ? NULL : s;
-}
-
 static int
 set_string(struct loader *ld, char **field, const char *kw, char **w, int nw)
 {
@@ -1190,6 +1181,17 @@ check_placeholders(struct loader *ld, const char *text, const char *what)
 	return TTTD_OK;
 }
 
+/* A full choice's place in the dense cost table (mixed radix over the decisions' options). */
+static size_t
+table_index(const struct tttd_task *t, const int *choice)
+{
+	size_t d, k = 0;
+
+	for (d = 0; d < t->ndec; d++)
+		k = k * t->dec[d].nopt + (size_t)choice[d];
+	return k;
+}
+
 /* The largest cost table: 16 M choices of 8 bytes. */
 #define COST_TABLE_MAX (1UL << 24)
 
@@ -1205,14 +1207,14 @@ load_cost_table(struct loader *ld)
 {
 	struct tttd_task *t = ld->t;
 	const char *path = t->cost_table_path;
-	char *text = slurp(path), *line, *next, **w = NULL;
+	char *text = NULL, *line, *next, **w = NULL;
 	unsigned char *seen = NULL;
 	size_t n = 1, d, k;
 	int *choice = xmalloc((t->ndec + 1) * sizeof(int));
 	int lineno = 0, header = 0, nw = 0, r = TTTD_OK;
 	double v;
 
-	if (!text) {
+	if (tttd_read_file(path, &text, NULL) < 0) {
 		free(choice);
 		return lerr(ld, "cannot read cost_table '%s':", path);
 	}
@@ -1237,9 +1239,13 @@ load_cost_table(struct loader *ld)
 		nw = split_words(line, &w);
 		if (nw == 0)
 			continue;
-		if (nw < 0 || (size_t)nw != t->ndec + 1) {
-			TERR("%d fields, expected %zu (the decisions and time_ns)", path, lineno,
-			     nw < 0 ? 0 : nw, t->ndec + 1);
+		if (nw < 0) {
+			TERR("unbalanced quote or parenthesis", path, lineno);
+			break;
+		}
+		if ((size_t)nw != t->ndec + 1) {
+			TERR("%d fields, expected %zu (the decisions and time_ns)", path, lineno, nw,
+			     t->ndec + 1);
 			break;
 		}
 		if (!header) {
@@ -1252,17 +1258,16 @@ load_cost_table(struct loader *ld)
 			header = 1;
 			continue;
 		}
-		for (d = 0, k = 0; d < t->ndec; d++) {
+		for (d = 0; d < t->ndec; d++) {
 			choice[d] = tttd_task_option_index(t, d, w[d]);
 			if (choice[d] < 0)
 				break;
-			k = k * t->dec[d].nopt + (size_t)choice[d];
 		}
 		if (d < t->ndec)
 			TERR("no option '%s' for decision '%s'", path, lineno, w[d], t->dec[d].name);
 		else if (!parse_double(w[t->ndec], &v))
 			TERR("bad time '%s'", path, lineno, w[t->ndec]);
-		else if (seen[k])
+		else if (seen[k = table_index(t, choice)])
 			TERR("this choice has a row already", path, lineno);
 		else if (!tttd_task_feasible(t, choice, t->ndec))
 			TERR("this choice breaks a constraint", path, lineno);
@@ -1296,13 +1301,9 @@ tttd_task_choice_in(const struct tttd_task *t, const int *c, const int *list, si
 double
 tttd_task_model_cost(const struct tttd_task *t, const struct tttd_shape *s, const int *choice)
 {
-	size_t d, k = 0;
-
 	if (!t->cost_table)
 		return (double)tttd_task_eval(t, t->cost, s, choice);
-	for (d = 0; d < t->ndec; d++)
-		k = k * t->dec[d].nopt + (size_t)choice[d];
-	return t->cost_table[k];
+	return t->cost_table[table_index(t, choice)];
 }
 
 static int
@@ -1356,8 +1357,7 @@ finish(struct loader *ld, int nlines)
 		return lerr(ld, "'launch' and 'gemm' lines are for cuda tasks");
 	TTTD_TRY(resolve_shape_inputs(ld));
 
-	t->template_text = slurp(t->template_path);
-	if (!t->template_text)
+	if (tttd_read_file(t->template_path, &t->template_text, NULL) < 0)
 		return lerr(ld, "cannot read template '%s':", t->template_path);
 	TTTD_TRY(check_placeholders(ld, t->template_text, t->template_path));
 	TTTD_TRY(check_placeholders(ld, t->cflags, NULL));

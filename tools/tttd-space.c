@@ -10,7 +10,7 @@
  * times are measured (cpu, cuda): their optimum is not known.  What it can
  * do for such a task is --list: every feasible choice as a candidate
  * record, for tttd-compile | tttd-bench to measure the whole space once
- * (bench/gemm-space.sh), which a model task's cost_table can then replay.
+ * (bench/space-sweep.sh), which a model task's cost_table can then replay.
  */
 #include <getopt.h>
 #include <math.h>
@@ -100,6 +100,39 @@ list_space(const struct tttd_task *task, struct tttd_writer *w, uint64_t max)
 	note(1, "task '%s': %llu candidates", task->name, (unsigned long long)l.n);
 }
 
+/* The space record, and its one-line summary on stderr. */
+static void
+write_stats(const struct tttd_task *task, const struct tttd_space_stats *st, double within,
+	    struct tttd_writer *w)
+{
+	struct tttd_error e = {0};
+	struct tttd_rec r;
+
+	tttd_rec_init(&r);
+	tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
+	tttd_rec_set_str(&r, "kind", "space");
+	tttd_rec_set_str(&r, "task", task->name);
+	tttd_rec_set_int(&r, "feasible", (int64_t)st->feasible);
+	tttd_rec_set_int(&r, "ok", (int64_t)st->ok);
+	tttd_rec_set_double(&r, "within", within);
+	tttd_rec_set_double(&r, "best_ns", st->best_ns);
+	tttd_rec_set_double(&r, "limit_ns", st->limit_ns);
+	tttd_rec_set_int(&r, "hits", (int64_t)st->within);
+	tttd_rec_set_double(&r, "p", st->p);
+	/* never reached (p = 0): left out, JSON has no infinity */
+	if (st->p > 0) {
+		tttd_rec_set_double(&r, "median_draws", st->median);
+		tttd_rec_set_double(&r, "mean_draws", st->mean);
+	}
+	tttd_rec_stamp(&r, "tttd-space");
+	if (tttd_writer_write(w, &r, &e) < 0)
+		die_err(&e);
+	tttd_rec_release(&r);
+	note(1, "task '%s': %.0f feasible choices, optimum %.6g ns, %.0f within %g%%; "
+		"uniform search: median %.0f draws",
+	     task->name, st->feasible, st->best_ns, st->within, within * 100, st->median);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -107,7 +140,6 @@ main(int argc, char **argv)
 	struct tttd_writer *w = NULL;
 	struct tttd_task *task = NULL;
 	struct tttd_space_stats st;
-	struct tttd_rec r;
 	const char *output = NULL;
 	unsigned wflags = 0;
 	long max = 100000000;
@@ -155,44 +187,17 @@ main(int argc, char **argv)
 		usage_die(argc - optind ? "one task only" : "a task is required");
 	if (tttd_task_load(&task, argv[optind], &e) < 0)
 		die_err(&e);
-	if (list) {
-		if (tttd_writer_open(&w, output, wflags, &e) < 0)
-			die_err(&e);
+	/* the stats first, so that a task with no known optimum leaves no output */
+	if (!list && tttd_space_model_stats(task, within, (uint64_t)max, &st, &e) < 0)
+		die_err(&e);
+	if (tttd_writer_open(&w, output, wflags, &e) < 0)
+		die_err(&e);
+	if (list)
 		list_space(task, w, (uint64_t)max);
-		if (tttd_writer_close(w, &e) < 0)
-			die_err(&e);
-		tttd_task_free(task);
-		close_stdout();
-		return 0;
-	}
-	if (tttd_space_model_stats(task, within, (uint64_t)max, &st, &e) < 0)
-		die_err(&e);
-
-	tttd_rec_init(&r);
-	tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
-	tttd_rec_set_str(&r, "kind", "space");
-	tttd_rec_set_str(&r, "task", task->name);
-	tttd_rec_set_int(&r, "feasible", (int64_t)st.feasible);
-	tttd_rec_set_int(&r, "ok", (int64_t)st.ok);
-	tttd_rec_set_double(&r, "within", within);
-	tttd_rec_set_double(&r, "best_ns", st.best_ns);
-	tttd_rec_set_double(&r, "limit_ns", st.limit_ns);
-	tttd_rec_set_int(&r, "hits", (int64_t)st.within);
-	tttd_rec_set_double(&r, "p", st.p);
-	/* never reached (p = 0): left out, JSON has no infinity */
-	if (st.p > 0) {
-		tttd_rec_set_double(&r, "median_draws", st.median);
-		tttd_rec_set_double(&r, "mean_draws", st.mean);
-	}
-	tttd_rec_stamp(&r, "tttd-space");
-	if (tttd_writer_open(&w, output, wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
-		die_err(&e);
+	else
+		write_stats(task, &st, within, w);
 	if (tttd_writer_close(w, &e) < 0)
 		die_err(&e);
-	note(1, "task '%s': %.0f feasible choices, optimum %.6g ns, %.0f within %g%%; "
-		"uniform search: median %.0f draws",
-	     task->name, st.feasible, st.best_ns, st.within, within * 100, st.median);
-	tttd_rec_release(&r);
 	tttd_task_free(task);
 	close_stdout();
 	return 0;
