@@ -22,6 +22,9 @@ WARN = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissin
 ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif
+# Defined before its first use: a variable expanded while it is still
+# undefined is empty, and "address,undefined" then read as one unknown value.
+comma := ,
 ifneq ($(SANITIZE),)
 ifneq ($(filter-out address undefined,$(subst $(comma), ,$(SANITIZE))),)
 $(error SANITIZE: unknown value '$(SANITIZE)' (use address, undefined or both))
@@ -29,7 +32,6 @@ endif
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-comma := ,
 
 MSGPACK_LIBS := $(shell pkg-config --libs msgpack-c 2>/dev/null || pkg-config --libs msgpack 2>/dev/null || echo -lmsgpackc)
 ZSTD_LIBS := $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
