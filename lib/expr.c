@@ -19,6 +19,10 @@
 
 #include "expr.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define DEPTH_TEXT STRINGIFY(TTTD_EXPR_MAX_DEPTH)
+
 enum kind { K_NUM, K_NAME, K_STR, K_UNARY, K_BINARY, K_TERNARY };
 
 /* Binary and unary operators; two-character ones get their own codes. */
@@ -36,6 +40,7 @@ struct tttd_expr {
 	char *str;               /* K_NAME, K_STR */
 	struct tttd_expr *a, *b, *c;
 	int col;                 /* 1-based column where the node starts */
+	int height;              /* 1 for a leaf; bounded by TTTD_EXPR_MAX_DEPTH */
 };
 
 struct parser {
@@ -43,9 +48,11 @@ struct parser {
 	size_t pos;
 	struct tttd_error *e;
 	int err;
+	int depth; /* parse_ternary and parse_unary calls in progress */
 };
 
 static struct tttd_expr *parse_ternary(struct parser *p);
+static struct tttd_expr *fail(struct parser *p, size_t pos, const char *what);
 
 static struct tttd_expr *
 node(enum kind k, int col)
@@ -54,7 +61,52 @@ node(enum kind k, int col)
 
 	x->kind = k;
 	x->col = col;
+	x->height = 1;
 	return x;
+}
+
+static int
+height_of(const struct tttd_expr *x)
+{
+	return x ? x->height : 0;
+}
+
+/*
+ * Give x the height its children make, or fail (and free x) when that
+ * exceeds the limit: evaluation and freeing recurse along the tree, so a
+ * long chain "1+1+...+1" would overflow the stack as surely as deep
+ * parentheses.
+ */
+static struct tttd_expr *
+grown(struct parser *p, struct tttd_expr *x)
+{
+	int h = height_of(x->a);
+
+	if (height_of(x->b) > h)
+		h = height_of(x->b);
+	if (height_of(x->c) > h)
+		h = height_of(x->c);
+	x->height = h + 1;
+	if (x->height > TTTD_EXPR_MAX_DEPTH) {
+		size_t at = (size_t)x->col - 1;
+
+		tttd_expr_free(x);
+		return fail(p, at, "expression nested too deeply (more than "
+				   DEPTH_TEXT " levels)");
+	}
+	return x;
+}
+
+/* Count one level of parser recursion; 0 (after failing) past the limit. */
+static int
+enter(struct parser *p)
+{
+	if (++p->depth > TTTD_EXPR_MAX_DEPTH) {
+		fail(p, p->pos, "expression nested too deeply (more than "
+				DEPTH_TEXT " levels)");
+		return 0;
+	}
+	return 1;
 }
 
 void
@@ -180,14 +232,18 @@ parse_unary(struct parser *p)
 		size_t at = p->pos;
 
 		if (accept(p, ops[i].tok)) {
-			struct tttd_expr *x, *a = parse_unary(p);
+			struct tttd_expr *x, *a;
 
+			if (!enter(p))
+				return NULL;
+			a = parse_unary(p);
+			p->depth--;
 			if (!a)
 				return NULL;
 			x = node(K_UNARY, (int)at + 1);
 			x->op = ops[i].op;
 			x->a = a;
-			return x;
+			return grown(p, x);
 		}
 	}
 	return parse_primary(p);
@@ -245,13 +301,28 @@ parse_level(struct parser *p, size_t lv)
 		y->op = b->op;
 		y->a = x;
 		y->b = rhs;
-		x = y;
+		x = grown(p, y);
 	}
 	return x;
 }
 
+static struct tttd_expr *parse_ternary_in(struct parser *p);
+
+/* Every nesting (parentheses, ?:) passes here: one depth level each. */
 static struct tttd_expr *
 parse_ternary(struct parser *p)
+{
+	struct tttd_expr *x;
+
+	if (!enter(p))
+		return NULL;
+	x = parse_ternary_in(p);
+	p->depth--;
+	return x;
+}
+
+static struct tttd_expr *
+parse_ternary_in(struct parser *p)
 {
 	struct tttd_expr *x, *t, *f, *c;
 	size_t at;
@@ -283,13 +354,13 @@ parse_ternary(struct parser *p)
 	x->a = c;
 	x->b = t;
 	x->c = f;
-	return x;
+	return grown(p, x);
 }
 
 int
 tttd_expr_parse(struct tttd_expr **out, const char *text, struct tttd_error *e)
 {
-	struct parser p = { text, 0, e, 0 };
+	struct parser p = { text, 0, e, 0, 0 };
 	struct tttd_expr *x;
 
 	*out = NULL;

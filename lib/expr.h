@@ -6,6 +6,11 @@
  * integer literals, identifiers, and "quoted strings" (only for == and !=
  * against an identifier whose value is a string).  Arithmetic is int64;
  * division by zero evaluates to 0 and makes the expression false.
+ *
+ * Nesting is bounded: parentheses, unary operators and ?: may nest at most
+ * TTTD_EXPR_MAX_DEPTH deep, and the tree (a chain "a+b+c..." included) may
+ * be at most that high, so that parsing, evaluating and freeing, which
+ * recurse, never overflow the stack on hostile input.
  */
 #ifndef TTTD_EXPR_H
 #define TTTD_EXPR_H
@@ -15,6 +20,8 @@
 #include "tttd.h"
 
 struct tttd_expr;
+
+#define TTTD_EXPR_MAX_DEPTH 256
 
 /*
  * Parse text.  @return TTTD_OK or TTTD_EFORMAT with a message naming the

@@ -324,8 +324,12 @@ parse_expr(struct loader *ld, const char *text, const char *what, int dims_ok, i
 	struct tttd_error pe = { 0 };
 	struct namecheck nc = { ld->t, dims_ok, decs_ok, NULL, 0, -1 };
 
-	if (tttd_expr_parse(out, text, &pe) < 0)
+	if (tttd_expr_parse(out, text, &pe) < 0) {
+		/* Quote a long expression by its start only: one line stays readable. */
+		if (strlen(text) > 60)
+			return lerr(ld, "%s in %s '%.50s...'", pe.msg, what, text);
 		return lerr(ld, "%s in %s '%s'", pe.msg, what, text);
+	}
 	tttd_expr_names(*out, check_name, &nc);
 	if (nc.bad) {
 		if (nc.bad_is_dim)

@@ -121,6 +121,53 @@ main(void)
 	ev("a & b", &e);
 	T_CHECK("single & is not an operator", e.code == TTTD_EFORMAT);
 
+	/* Hostile nesting is an error, not a stack overflow (20,000 levels of
+	 * parentheses crashed every tool that loads a task). */
+	{
+		size_t k, deep = 20000;
+		char *buf = malloc(4 * deep + 8);
+
+		for (k = 0; k < deep; k++)
+			buf[k] = '(';
+		buf[deep] = '1';
+		for (k = 0; k < deep; k++)
+			buf[deep + 1 + k] = ')';
+		buf[2 * deep + 1] = '\0';
+		T_CHECK("20,000 parentheses are refused", ev(buf, &e) == -999 &&
+			e.code == TTTD_EFORMAT && strstr(e.msg, "nested too deeply") != NULL);
+		for (k = 0; k < deep; k++)
+			buf[k] = '-';
+		buf[deep] = '1';
+		buf[deep + 1] = '\0';
+		T_CHECK("20,000 unary minuses are refused",
+			ev(buf, &e) == -999 && strstr(e.msg, "nested too deeply") != NULL);
+		/* A flat chain builds a tree as high as it is long. */
+		for (k = 0; k < 2 * deep; k += 2) {
+			buf[k] = '1';
+			buf[k + 1] = '+';
+		}
+		buf[2 * deep - 1] = '\0';
+		T_CHECK("a chain of 20,000 additions is refused",
+			ev(buf, &e) == -999 && strstr(e.msg, "nested too deeply") != NULL);
+		/* "1?1:1?1:...1": the else branches nest. */
+		for (k = 0; k < 4 * deep; k += 4)
+			memcpy(buf + k, "1?1:", 4);
+		strcpy(buf + 4 * deep, "1");
+		T_CHECK("20,000 nested ?: are refused",
+			ev(buf, &e) == -999 && strstr(e.msg, "nested too deeply") != NULL);
+		free(buf);
+		/* Nesting just under the limit still parses. */
+		buf = malloc(2 * TTTD_EXPR_MAX_DEPTH + 8);
+		for (k = 0; k + 1 < TTTD_EXPR_MAX_DEPTH; k++)
+			buf[k] = '(';
+		buf[k] = '7';
+		for (size_t j = 0; j < k; j++)
+			buf[k + 1 + j] = ')';
+		buf[2 * k + 1] = '\0';
+		T_CHECK("nesting up to the limit still parses", ev(buf, &e) == 7);
+		free(buf);
+	}
+
 	n = 0;
 	T_CHECK("parse for names", tttd_expr_parse(&x, "A * (B + A) ? LOOP == \"x\" : C", &e) == 0);
 	tttd_expr_names(x, count_name, &n);
