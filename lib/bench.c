@@ -14,7 +14,10 @@
  * holds a device context and a fresh worker starts clean.  Its stdin and
  * stdout are /dev/null: a candidate that prints cannot corrupt the record
  * stream.  It always leaves through _exit, so it never flushes the parent's
- * buffered records a second time.
+ * buffered records a second time.  Its stderr is a sealed memory file of
+ * STDERR_FILE bytes that the parent reads after each candidate into the
+ * record's "stderr" key: a candidate that writes 50 MB to stderr fills that
+ * much and no more, and never floods the step log.
  *
  * This file does not parse options, print, or decide what a failing
  * candidate means for the run: that is the tool's and tttd-score's business.
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h> /* defines: memfd_create */
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -48,6 +52,10 @@
 #define START_TIMEOUT_S 60.0  /* opening a backend (CUDA context creation is slow) */
 #define FRAME_MAX (1u << 30)  /* bytes: an object larger than this is not a kernel */
 #define TOO_FAST 0.9          /* a median below this share of the physical floor is "too_fast" */
+#define STDERR_KEEP 4096      /* bytes of a candidate's stderr kept in its record */
+#define STDERR_FILE 65536     /* bytes it may write per candidate; a write past them fails */
+#define MEM_BASE (1ull << 30) /* bytes a CPU worker may hold beyond 4x the task's buffers */
+#define MEM_POLL_MS 20        /* how often the worker's memory is read while it works */
 
 void
 tttd_bench_opts_init(struct tttd_bench_opts *o)
@@ -1028,7 +1036,7 @@ compile_reference(struct worker *w, struct tttd_compile_out *out, struct tttd_er
 }
 
 static void __attribute__((noreturn))
-worker_main(struct worker *w, int fd)
+worker_main(struct worker *w, int fd, int errfd)
 {
 	struct tttd_error e = { 0 };
 	struct tttd_compile_out ref;
@@ -1043,6 +1051,10 @@ worker_main(struct worker *w, int fd)
 		dup2(devnull, 1);
 		if (devnull > 2)
 			close(devnull);
+	}
+	if (errfd >= 0) {
+		dup2(errfd, 2);
+		close(errfd);
 	}
 	tttd_rec_init(&q);
 	tttd_rec_init(&p);
@@ -1094,6 +1106,56 @@ worker_main(struct worker *w, int fd)
 
 /* ---- the parent ---- */
 
+static int stderr_file(void);
+
+/*
+ * The resident memory a CPU worker may reach: its cases hold each buffer
+ * up to three times (device, original inputs, expected outputs), so 4x the
+ * largest shape's buffers plus MEM_BASE for code, the reference and the
+ * candidate's own scratch.  A candidate past it is stopped as "oom" before
+ * it takes the machine down or thrashes into a misleading "timeout".  On
+ * the CUDA target a candidate is device code and holds no host memory.
+ */
+static uint64_t
+mem_limit_of(const struct tttd_task *t)
+{
+	uint64_t most = 0;
+	size_t k;
+
+	for (k = 0; k < t->ncheck + t->nbench; k++) {
+		const struct tttd_shape *s = k < t->ncheck ? &t->check[k] : &t->bench[k - t->ncheck];
+		struct tttd_inputs in;
+		uint64_t sum = 0;
+
+		if (tttd_inputs_sizes(&in, t, s, NULL) < 0)
+			continue; /* the worker reports it */
+		for (size_t i = 0; i < in.nbuf; i++)
+			sum += in.bytes[i];
+		tttd_inputs_release(&in);
+		if (sum > most)
+			most = sum;
+	}
+	return MEM_BASE + 4 * most;
+}
+
+/* Resident bytes of process pid (/proc/pid/statm), 0 if unknown. */
+static uint64_t
+resident_bytes(pid_t pid)
+{
+	char path[64];
+	unsigned long long size = 0, rss = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (fscanf(f, "%llu %llu", &size, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+
 struct tttd_bench {
 	const struct tttd_task *t;
 	struct tttd_bench_opts o;
@@ -1105,6 +1167,8 @@ struct tttd_bench {
 	double peak_bw, peak_flops; /* measured by the first worker (0: unknown) */
 	pid_t pid;                   /* the worker, or 0 */
 	int fd;
+	int errfd; /* the workers' stderr: a sealed memfd, or -1 (then stderr is ours) */
+	uint64_t mem_limit; /* bytes of resident memory a worker may hold (0: no limit) */
 	int have_ref;
 	double ref_ns;
 	char device[256];
@@ -1162,11 +1226,92 @@ tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct 
 		 strcmp(o->backend, "auto") == 0 ? t->target : o->backend);
 	b->o.backend = b->backend;
 	b->fd = -1;
+	b->errfd = stderr_file();
+	b->mem_limit = strcmp(b->backend, "cpu") == 0 ? mem_limit_of(t) : 0;
 	b->ref_src = src;
 	b->ref_src_len = len;
 	b->ref_path = path;
 	*out = b;
 	return TTTD_OK;
+}
+
+/*
+ * A memory file of STDERR_FILE bytes that cannot grow: a write that would
+ * pass its end fails (EPERM) instead of filling memory or a disk.  Room
+ * beyond STDERR_KEEP tells a truncated stderr from one that fit.  @return the fd
+ * (close-on-exec), or -1 where memfd or sealing is missing (the worker then
+ * writes to our stderr, as it did before).
+ */
+static int
+stderr_file(void)
+{
+	int fd = memfd_create("tttd-bench-stderr", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, STDERR_FILE) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Move what the worker wrote to stderr since the last call into r's
+ * "stderr" (NULL r: discard it), and rewind the file.  The worker's fd 2
+ * shares the file offset with b->errfd, so the offset is how much it wrote.
+ */
+static void
+stderr_take(struct tttd_bench *b, struct tttd_rec *r)
+{
+	char buf[STDERR_KEEP + 64];
+	off_t end;
+	ssize_t n;
+
+	if (b->errfd < 0)
+		return;
+	end = lseek(b->errfd, 0, SEEK_CUR);
+	if (end > 0 && r) {
+		n = pread(b->errfd, buf, (size_t)(end < STDERR_KEEP ? end : STDERR_KEEP), 0);
+		if (n > 0) {
+			if (end > STDERR_KEEP)
+				n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+					      "\n[stderr truncated at %d bytes]", STDERR_KEEP);
+			tttd_rec_set_strn(r, "stderr", buf, (size_t)n);
+		}
+	}
+	lseek(b->errfd, 0, SEEK_SET);
+}
+
+enum { RECV_MEMORY = -101 };
+
+/*
+ * Wait for the worker's reply until deadline_ns as recv_rec does, reading
+ * the worker's resident memory every MEM_POLL_MS meanwhile.
+ * @return recv_rec's codes, or RECV_MEMORY (*rss set) when the worker holds
+ * more than b->mem_limit.
+ */
+static int
+await_reply(struct tttd_bench *b, struct tttd_rec *p, uint64_t deadline_ns, uint64_t *rss,
+	    struct tttd_error *e)
+{
+	while (b->mem_limit) {
+		struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+		uint64_t now = tttd_now_ns();
+		int r;
+
+		if (now >= deadline_ns)
+			return RECV_TIMEOUT;
+		r = poll(&pfd, 1, (int)fmin(MEM_POLL_MS, (double)(deadline_ns - now) / 1e6 + 1));
+		if (r > 0)
+			break; /* a reply (or the worker's end) is there */
+		if (r < 0 && errno != EINTR)
+			return tttd_error_set(e, TTTD_EIO, "cannot poll the worker:");
+		if ((*rss = resident_bytes(b->pid)) > b->mem_limit)
+			return RECV_MEMORY;
+	}
+	return recv_rec(b->fd, p, deadline_ns, e);
 }
 
 static void
@@ -1248,7 +1393,7 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 		w.ref_path = b->ref_path;
 		w.peak_bw = b->peak_bw;
 		w.peak_flops = b->peak_flops;
-		worker_main(&w, sv[1]);
+		worker_main(&w, sv[1], b->errfd);
 	}
 	close(sv[1]);
 	b->pid = pid;
@@ -1292,8 +1437,10 @@ tttd_bench_start(struct tttd_bench *b, struct tttd_error *e)
 	char why[128];
 	int r;
 
-	if (!b->pid)
+	if (!b->pid) {
 		TTTD_TRY(worker_start(b, e));
+		stderr_take(b, NULL);
+	}
 	if (b->have_ref)
 		return TTTD_OK;
 	tttd_rec_init(&q);
@@ -1320,6 +1467,7 @@ tttd_bench_start(struct tttd_bench *b, struct tttd_error *e)
 	} else {
 		worker_reap(b, 1, NULL, 0);
 	}
+	stderr_take(b, NULL); /* the reference and the worker's start are trusted code */
 	tttd_rec_release(&q);
 	tttd_rec_release(&p);
 	return r;
@@ -1337,7 +1485,7 @@ copy_field(struct tttd_rec *dst, const struct tttd_rec *src, const char *key)
 int
 tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct tttd_error *e)
 {
-	uint64_t t0 = tttd_now_ns();
+	uint64_t t0 = tttd_now_ns(), rss = 0;
 	struct tttd_rec q, p;
 	char why[128];
 	double tns;
@@ -1356,7 +1504,7 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 	if (send_rec(b->fd, &q) < 0)
 		rc = RECV_EOF;
 	else
-		rc = recv_rec(b->fd, &p, t0 + (uint64_t)(b->o.timeout_s * 1e9), e);
+		rc = await_reply(b, &p, t0 + (uint64_t)(b->o.timeout_s * 1e9), &rss, e);
 	/* Keys an earlier bench may have left would now lie. */
 	tttd_rec_del(r, "reason");
 	tttd_rec_del(r, "time_ns");
@@ -1367,7 +1515,16 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 	tttd_rec_del(r, "baseline");
 	tttd_rec_del(r, "baseline_ns");
 	tttd_rec_del(r, "baseline_ratio");
-	if (rc == RECV_TIMEOUT) {
+	tttd_rec_del(r, "stderr");
+	if (rc == RECV_MEMORY) {
+		worker_reap(b, 1, NULL, 0);
+		tttd_rec_set_str(r, "status", "oom");
+		snprintf(why, sizeof(why),
+			 "out of memory: held %.0f MiB, more than the %.0f MiB a candidate of "
+			 "this task may",
+			 (double)rss / 1048576.0, (double)b->mem_limit / 1048576.0);
+		tttd_rec_set_str(r, "reason", why);
+	} else if (rc == RECV_TIMEOUT) {
 		worker_reap(b, 1, NULL, 0);
 		tttd_rec_set_str(r, "status", "timeout");
 		snprintf(why, sizeof(why), "no result within %g s", b->o.timeout_s);
@@ -1391,6 +1548,7 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 		goto out;
 	}
 	rc = TTTD_OK;
+	stderr_take(b, r);
 	tttd_rec_set_double(r, "ref_ns", b->ref_ns);
 	if (tttd_rec_str_is(r, "status", "ok") && tttd_rec_get_double(r, "time_ns", &tns) == 1 &&
 	    tns > 0)
@@ -1400,6 +1558,7 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 	if (!keep_object)
 		tttd_rec_del(r, "object");
 out:
+	stderr_take(b, NULL); /* after a tool error: nothing to attach it to */
 	tttd_rec_release(&q);
 	tttd_rec_release(&p);
 	return rc;
@@ -1423,6 +1582,8 @@ tttd_bench_free(struct tttd_bench *b)
 	if (!b)
 		return;
 	worker_reap(b, 0, NULL, 0); /* closing the socket ends a healthy worker */
+	if (b->errfd >= 0)
+		close(b->errfd);
 	free(b->ref_obj);
 	free(b->ref_src);
 	free(b->ref_path);

@@ -12,7 +12,10 @@
  * set.  A case lives on the device: the backend fills the inputs, poisons
  * and compares (backend.h), so no buffer crosses to the host.  The parent enforces a per-candidate timeout: a worker that hangs is
  * killed (status "timeout"), one that dies is reaped (status "crash", the
- * signal in the reason), and a fresh worker serves the next candidate.
+ * signal in the reason), one whose resident memory passes the task's limit
+ * (CPU target: 1 GiB plus 4x the largest shape's buffers) is killed (status
+ * "oom"), and a fresh worker serves the next candidate.  What a candidate
+ * writes to stderr goes into its record ("stderr", the first 4 KiB).
  *
  * Timing protocol, the same for every backend, at each bench shape: warm-up
  * runs (at least one, up to about 50 ms), then repetitions each preceded by
@@ -129,9 +132,10 @@ int tttd_bench_start(struct tttd_bench *b, struct tttd_error *e);
 
 /*
  * Benchmark candidate r (a record with status "compiled", "id" and
- * "object") and set on it: status (ok, wrong, nan, crash, timeout,
+ * "object") and set on it: status (ok, wrong, nan, crash, timeout, oom,
  * load_error, too_fast, launch_error), reason (failures), time_ns, ref_ns,
- * speedup, timing, check (as far as it got), device, bench_ms.  "object" is
+ * speedup, timing, check (as far as it got), device, bench_ms, and stderr
+ * (what the candidate wrote there, if anything).  "object" is
  * removed unless keep_object.  A failing candidate is TTTD_OK: the error
  * return is for tttd's own failures (as tttd_bench_start).
  */

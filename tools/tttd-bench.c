@@ -71,9 +71,9 @@ static size_t ndones;
 /* Counters for progress and the summary. */
 static unsigned long n_bench, n_reused, n_ok;
 static double best_speedup;
-static const char *const kinds[] = { "wrong", "nan", "crash", "timeout", "load_error",
+static const char *const kinds[] = { "wrong", "nan", "crash", "timeout", "oom", "load_error",
 				     "too_fast", "launch_error", NULL };
-static unsigned long n_kind[8];
+static unsigned long n_kind[sizeof(kinds) / sizeof(kinds[0])];
 
 static void
 usage(FILE *f)
@@ -106,7 +106,7 @@ usage(FILE *f)
 	      "      --timeout S       per-candidate limit in seconds (default 10)\n"
 	      "\n"
 	      "With no file, or when file is -, read standard input.  Candidates with\n"
-	      "status \"compiled\" get status ok, wrong, nan, crash, timeout, load_error,\n"
+	      "status \"compiled\" get status ok, wrong, nan, crash, timeout, oom, load_error,\n"
 	      "too_fast or launch_error, with time_ns, ref_ns, speedup, timing and check;\n"
 	      "other records pass through.  Exit status: 0 success (failed candidates\n"
 	      "included), 1 runtime error (bad input, I/O, no device), 2 usage.\n",
