@@ -55,6 +55,11 @@ opt_duration(const char *arg, const char *optname)
 		mul = 3600;
 	else if (*end != '\0' && strcmp(end, "s") != 0)
 		usage_die("invalid duration '%s' for %s (use s, m or h)", arg, optname);
+	/* Callers turn seconds into uint64 nanoseconds past now: 1e300 (or inf)
+	 * would overflow that into a deadline in the past, or anywhere. */
+	if (!(v * mul <= OPT_DURATION_MAX))
+		usage_die("invalid duration '%s' for %s (at most %.0f s)", arg, optname,
+			  OPT_DURATION_MAX);
 	return v * mul;
 }
 

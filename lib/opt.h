@@ -7,7 +7,11 @@
 
 long opt_long(const char *arg, const char *optname, long min, long max);
 double opt_double(const char *arg, const char *optname, double min, double max);
-/* A duration such as "90", "90s", "15m", "2h"; returns seconds. */
+/*
+ * A duration such as "90", "90s", "15m", "2h"; returns seconds, at most
+ * OPT_DURATION_MAX (30 days), so that a deadline in nanoseconds fits.
+ */
+#define OPT_DURATION_MAX 2592000.0
 double opt_duration(const char *arg, const char *optname);
 /* arg must be one of the NULL-terminated choices; returns its index. */
 int opt_choice(const char *arg, const char *optname, const char *const *choices);
