@@ -106,12 +106,12 @@ extern "C" __global__ void tttd_dev_fill(void *p, int dt, u64 n, int dist, doubl
 		double v, u;
 		if (dist == 0) {
 			u = unif(mix(seed, 2 * i)) + 5.551115123125783e-17;
-			v = scale * sqrt(-2.0 * log(u)) * cos(6.283185307179586 * unif(mix(seed, 2 * i + 1)));
+			v = scale * sqrt(-2.0 * log(u)) * cospi(2.0 * unif(mix(seed, 2 * i + 1)));
 		} else if (dist == 1) {
 			v = scale * (2.0 * unif(mix(seed, i)) - 1.0);
 		} else if (dist == 2) {
 			u = unif(mix(seed, i)) * (1.0 - 9.094947017729282e-13) + 4.547473508864641e-13;
-			v = scale * tan(3.141592653589793 * (u - 0.5));
+			v = scale * (sinpi(u - 0.5) / cospi(u - 0.5));
 		} else if (dist == 3) {
 			v = unif(mix(seed, i)) < (scale > 0 && scale < 1 ? scale : 0.5) ? 1.0 : 0.0;
 		} else if (dist == 4) {

@@ -109,7 +109,8 @@ imax(int a, int b)
  *   ptxas info    : Function properties for k
  *   ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
  *   ptxas info    : Used 32 registers, used 1 barriers, 256 bytes smem, 368 bytes cmem[0]
- * Lines after "Compiling entry function" belong to that kernel.
+ * Lines after "Compiling entry function" belong to that kernel, up to a
+ * "Function properties for" line that names another (non-inlined) function.
  */
 size_t
 tttd_nvrtc_parse_resources(const char *log, struct tttd_nvrtc_result *out)
@@ -132,6 +133,19 @@ tttd_nvrtc_parse_resources(const char *log, struct tttd_nvrtc_result *out)
 			memset(f, 0, sizeof(*f));
 			f->cmem = -1;
 			f->name = xstrndup(nm, q ? (size_t)(q - nm) : (size_t)(end - nm));
+		} else if ((p = strstr(line, "Function properties for ")) && p < end) {
+			/*
+			 * A non-inlined device function (a libdevice slow path, say)
+			 * has its own properties line after the kernel's: it is not
+			 * the kernel's, so lines stay unowned until the next kernel.
+			 */
+			const char *nm = p + strlen("Function properties for ");
+			size_t nl = (size_t)(end - nm);
+
+			while (nl > 0 && (nm[nl - 1] == ' ' || nm[nl - 1] == '\r'))
+				nl--;
+			if (f && (strlen(f->name) != nl || strncmp(f->name, nm, nl)))
+				f = NULL;
 		} else if (f) {
 			if ((v = num_before(line, end, " bytes stack frame")) >= 0)
 				f->stack = v;
@@ -186,6 +200,30 @@ func_named(struct tttd_nvrtc_result *out, size_t *cap, const char *name, size_t 
 }
 
 /*
+ * Is name a kernel (a symbol marked STO_CUDA_ENTRY, 0x10 in st_other) rather
+ * than a device function that ptxas kept out of line?  Without a symbol
+ * table every .text section counts.
+ */
+static int
+is_entry(const unsigned char *b, size_t n, uint64_t symoff, uint64_t symsz, uint64_t symstr,
+	 const char *name)
+{
+	uint64_t p;
+
+	if (!symoff)
+		return 1;
+	for (p = symoff; p + 24 <= symoff + symsz; p += 24) {
+		uint32_t sn = rd32(b + p);
+
+		if (symstr + sn >= n || !memchr(b + symstr + sn, 0, n - symstr - sn))
+			continue;
+		if (!strcmp((const char *)b + symstr + sn, name) && (b[p + 4] & 0xf) == 2) /* STT_FUNC */
+			return (b[p + 5] & 0x10) != 0;
+	}
+	return 0;
+}
+
+/*
  * The cubin's own record, for when ptxas did not run (NVRTC served the
  * cubin from its cache and the log has no report; seen with NVRTC 13).
  * Kernels are the .text.<name> sections; static shared memory is the size of
@@ -214,21 +252,26 @@ tttd_nvrtc_parse_cubin(const void *cubin, size_t n, struct tttd_nvrtc_result *ou
 	if (strs > n || strsz > n - strs)
 		return 0;
 	for (i = 0; i < shnum; i++) {
-		uint32_t type = rd32(SH(i) + 4), nm = rd32(SH(i));
+		uint32_t type = rd32(SH(i) + 4), link = rd32(SH(i) + 0x28);
 		uint64_t off = rd64(SH(i) + 0x18), size = rd64(SH(i) + 0x20);
+
+		if (type == 2 && off <= n && size <= n - off && link < shnum) { /* SHT_SYMTAB */
+			symoff = off;
+			symsz = size;
+			symstr = rd64(SH(link) + 0x18);
+		}
+	}
+	if (symstr >= n)
+		symoff = symsz = symstr = 0;
+	for (i = 0; i < shnum; i++) {
+		uint32_t nm = rd32(SH(i));
+		uint64_t size = rd64(SH(i) + 0x20);
 		const char *name;
 
 		if (nm >= strsz || !memchr(b + strs + nm, 0, strsz - nm))
 			continue;
 		name = (const char *)b + strs + nm;
-		if (type == 2 && off <= n && size <= n - off) { /* SHT_SYMTAB */
-			uint32_t link = rd32(SH(i) + 0x28);
-			symoff = off;
-			symsz = size;
-			if (link < shnum)
-				symstr = rd64(SH(link) + 0x18);
-		}
-		if (!strncmp(name, ".text.", 6))
+		if (!strncmp(name, ".text.", 6) && is_entry(b, n, symoff, symsz, symstr, name + 6))
 			func_named(out, &cap, name + 6, strlen(name + 6));
 		else if (!strncmp(name, ".nv.shared.", 11) && strncmp(name, ".nv.shared.reserved", 19))
 			func_named(out, &cap, name + 11, strlen(name + 11))->smem = (int)size;
@@ -255,7 +298,8 @@ tttd_nvrtc_parse_cubin(const void *cubin, size_t n, struct tttd_nvrtc_result *ou
 				if (se + 24 <= symoff + symsz && symstr) {
 					uint32_t sn = rd32(b + se);
 					const char *fn = (const char *)b + symstr + sn;
-					if (symstr + sn < n && memchr(fn, 0, n - symstr - sn)) {
+					if (symstr + sn < n && memchr(fn, 0, n - symstr - sn) &&
+					    is_entry(b, n, symoff, symsz, symstr, fn)) {
 						struct tttd_nvrtc_func *f = func_named(out, &cap, fn, strlen(fn));
 						if (attr == 0x2f)
 							f->regs = (int)val;

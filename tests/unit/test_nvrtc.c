@@ -43,6 +43,16 @@ static const char report[] =
 	"ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n"
 	"ptxas info    : Used 128 registers, used 0 barriers, 4096 bytes smem\n";
 
+/* NVRTC 13's report when a kernel calls an out-of-line libdevice slow path. */
+static const char report_sub[] =
+	"ptxas info    : Compiling entry function 'fill' for 'sm_90'\n"
+	"ptxas info    : Function properties for fill\n"
+	"ptxas         .     40 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n"
+	"ptxas info    : Used 32 registers, used 0 barriers, 40 bytes cumulative stack size\n"
+	"ptxas info    : Compile time = 42.305 ms\n"
+	"ptxas info    : Function properties for __internal_trig_reduction_slowpathd\n"
+	"ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n";
+
 int
 main(void)
 {
@@ -107,6 +117,11 @@ main(void)
 	T_CHECK("report: b cmem absent", r.func[1].cmem == -1 && r.func[1].regs == 128);
 	T_CHECK("report: maxima", r.regs == 128 && r.smem == 4096 && r.stack == 16 && r.spill_stores == 8);
 	tttd_nvrtc_result_release(&r);
+	memset(&r, 0, sizeof(r));
+	T_CHECK("report: a device function's line is not the kernel's",
+		tttd_nvrtc_parse_resources(report_sub, &r) == 1 && r.func[0].stack == 40 &&
+			r.stack == 40 && r.regs == 32);
+	tttd_nvrtc_result_release(&r);
 
 	/* tttd's own device kernels (cuda_support.c): they must build wherever NVRTC does. */
 	rc = tttd_cuda_support_compile("sm_90", &r, &e);
@@ -115,6 +130,17 @@ main(void)
 		printf("%s\n%s\n", e.msg, r.log);
 	T_CHECK("support kernels: fill and compare, no spills",
 		r.nfunc == 2 && r.spill_stores == 0 && r.stack == 0);
+	if (r.nfunc != 2 || r.stack != 0)
+		printf("%s\n", r.log);
+	{
+		/* The same read from the cubin alone (NVRTC's cache can drop the report). */
+		struct tttd_nvrtc_result c;
+
+		memset(&c, 0, sizeof(c));
+		T_CHECK("support kernels from the cubin: two kernels, no stack",
+			tttd_nvrtc_parse_cubin(r.cubin, r.ncubin, &c) == 2 && c.stack == 0);
+		tttd_nvrtc_result_release(&c);
+	}
 	tttd_nvrtc_result_release(&r);
 
 	T_CHECK("version", tttd_nvrtc_version(&ma, &mi, &e) == TTTD_OK && ma >= 11);
