@@ -124,6 +124,10 @@ cuda_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in
 
 	TTTD_RETURN_IF(!in->arch || !*in->arch, e, TTTD_EINVAL,
 		       "cuda candidates need an architecture (--arch sm_XY)");
+	if ((out->reason = tttd_compile_flags_refused("cuda", in->options))) {
+		out->log = xstrdup("");
+		return TTTD_OK;
+	}
 	rc = tttd_nvrtc_compile(in->source, "candidate.cu", in->options, in->arch, &nr, e);
 	if (rc < 0 && rc != TTTD_ECOMPILE) {
 		tttd_nvrtc_result_release(&nr);
@@ -400,6 +404,16 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 		reject(r, o, why);
 		free(why);
 		goto out;
+	}
+	{
+		/* Before the cache: an object built with a refused flag is never handed out. */
+		char *why = tttd_compile_flags_refused(t->name, cflags ? cflags : "");
+
+		if (why) {
+			reject(r, o, why);
+			free(why);
+			goto out;
+		}
 	}
 	ret = identity(t, o, &id, e);
 	if (ret < 0)

@@ -116,6 +116,17 @@ extern const struct tttd_compile_target tttd_compile_cpu;
 extern const struct tttd_compile_target tttd_compile_cuda;
 #endif
 
+/*
+ * The allow-list of options (compile_flags.c): NULL if every whitespace-
+ * separated word of options is an optimization, target, math, code-
+ * generation, warning, debug or -D/-U flag that target ("cpu": the system C
+ * compiler; "cuda": NVRTC) accepts, else the reason a candidate is refused,
+ * naming the first other word ("flag '-wrapper' is not allowed: ...").
+ * The caller frees it.  Targets check their options themselves, and the
+ * driver checks before it consults the cache.
+ */
+char *tttd_compile_flags_refused(const char *target, const char *options);
+
 /* The target named name, or NULL if it is unknown or not built. */
 const struct tttd_compile_target *tttd_compile_target_find(const char *name);
 

@@ -5,7 +5,8 @@
  * The source goes into a private temporary directory (mkdtemp), the compiler
  * runs as `<cc> <options> -shared -fPIC -o <dir>/k.so <dir>/k.c` with no
  * shell (options are split on whitespace, so a candidate cannot inject shell
- * syntax), its stdout and stderr are captured as the log (capped), a timeout
+ * syntax, and each word must pass the allow-list of compile_flags.c, so it
+ * cannot pass -wrapper, -B, -MF, @file and the like either), its stdout and stderr are captured as the log (capped), a timeout
  * kills its whole process group, and the object bytes are read back before
  * the directory is removed.
  *
@@ -282,6 +283,10 @@ cpu_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
 	size_t argc = 0, cap = 0;
 	int ret = TTTD_OK, made = 0;
 
+	if ((out->reason = tttd_compile_flags_refused("cpu", in->options))) {
+		out->log = xstrdup("");
+		return TTTD_OK;
+	}
 	if (!mkdtemp(dir)) {
 		ret = tttd_error_set(e, TTTD_EIO, "cannot create a temporary directory in '/tmp':");
 		goto out;

@@ -362,7 +362,7 @@ tttd_nvrtc_compile(const char *source, const char *name, const char *options, co
 	/* Why: the resource report is how resources are read (see the top). */
 	argv[argc++] = xstrdup("--ptxas-options=-v");
 	optbuf = xstrdup(options ? options : "");
-	for (tok = strtok_r(optbuf, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+	for (tok = strtok_r(optbuf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
 		XGROW(argv, cap, argc + 1);
 		/* NVRTC rejects -O3 but ptxas takes it: keep the flag's meaning. */
 		if (tok[0] == '-' && tok[1] == 'O' && isdigit((unsigned char)tok[2]) && !tok[3])

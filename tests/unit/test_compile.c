@@ -112,9 +112,107 @@ main(void)
 	int what = -1, b = -1, order_ok;
 	double ms = -1;
 
+	/* The allow-lists (compile_flags.c): tuning passes, anything else is named. */
+	{
+		static const char *const cpu_ok[] = {
+			"-O3 -march=native -funroll-loops", "-O2 -fno-associative-math",
+			"-fassociative-math -fno-signed-zeros -fno-trapping-math", "-DMODE=2 -UFOO -g",
+			"-Ofast -mavx2 -mno-fma -mprefer-vector-width=512 -ffp-contract=fast",
+			"-std=c11 -Wall -Wno-unused -w --param=max-unroll-times=4", "", NULL,
+		};
+		static const char *const cpu_bad[][2] = {
+			{ "-O2 -wrapper sh,-c,true", "-wrapper" }, { "-MD -MF /tmp/x", "-MD" },
+			{ "@/etc/hostname", "@/etc/hostname" }, { "-B/tmp", "-B/tmp" },
+			{ "-fplugin=/tmp/p.so", "-fplugin=/tmp/p.so" }, { "-Wl,-rpath,/x", "-Wl,-rpath,/x" },
+			{ "-include /etc/passwd", "-include" }, { "-I/etc", "-I/etc" },
+			{ "-fdump-tree-all=/tmp/d", "-fdump-tree-all=/tmp/d" }, { "-lm", "-lm" },
+			{ "-save-temps", "-save-temps" }, { "-specs=/tmp/s", "-specs=/tmp/s" },
+			{ "-o /tmp/x.so", "-o" }, { "/etc/passwd", "/etc/passwd" }, { "-D", "-D" },
+			{ "-fprofile-generate", "-fprofile-generate" }, { "-march=../x", "-march=../x" },
+			{ "-O2\t-Wp,-MD,/tmp/x", "-Wp,-MD,/tmp/x" }, { "-fopenmp", "-fopenmp" },
+		};
+		static const char *const nv_ok[] = {
+			"-O3 --use_fast_math", "--ftz=true -prec-div=false --fmad=true -DTILE=64",
+			"--maxrregcount=128 -lineinfo --std=c++17 --ptxas-options=-O3", "-w --dopt=on", NULL,
+		};
+		static const char *const nv_bad[][2] = {
+			{ "--time=/tmp/t.csv", "--time=/tmp/t.csv" },
+			{ "--fdevice-time-trace=/tmp/t", "--fdevice-time-trace=/tmp/t" },
+			{ "-I/etc", "-I/etc" }, { "--pre-include=/etc/passwd", "--pre-include=/etc/passwd" },
+			{ "-rdc=true", "-rdc=true" }, { "-arch=sm_80", "-arch=sm_80" },
+			{ "--ptxas-options=--output-file=/tmp/x", "--ptxas-options=--output-file=/tmp/x" },
+		};
+		char *why;
+		int ok = 1;
+
+		for (i = 0; cpu_ok[i]; i++)
+			if ((why = tttd_compile_flags_refused("cpu", cpu_ok[i]))) {
+				fprintf(stderr, "cpu refused '%s': %s\n", cpu_ok[i], why);
+				free(why);
+				ok = 0;
+			}
+		T_CHECK("cpu allow-list: tuning flags pass", ok);
+		ok = 1;
+		for (i = 0; i < sizeof(cpu_bad) / sizeof(cpu_bad[0]); i++) {
+			char *want = xasprintf("flag '%s' is not allowed", cpu_bad[i][1]);
+
+			why = tttd_compile_flags_refused("cpu", cpu_bad[i][0]);
+			if (!why || strncmp(why, want, strlen(want))) {
+				fprintf(stderr, "cpu '%s': %s\n", cpu_bad[i][0], why ? why : "passed");
+				ok = 0;
+			}
+			free(why);
+			free(want);
+		}
+		T_CHECK("cpu allow-list: the rest is refused, the flag named", ok);
+		ok = 1;
+		for (i = 0; nv_ok[i]; i++)
+			if ((why = tttd_compile_flags_refused("cuda", nv_ok[i]))) {
+				fprintf(stderr, "cuda refused '%s': %s\n", nv_ok[i], why);
+				free(why);
+				ok = 0;
+			}
+		T_CHECK("nvrtc allow-list: tuning options pass", ok);
+		ok = 1;
+		for (i = 0; i < sizeof(nv_bad) / sizeof(nv_bad[0]); i++) {
+			char *want = xasprintf("flag '%s' is not allowed", nv_bad[i][1]);
+
+			why = tttd_compile_flags_refused("cuda", nv_bad[i][0]);
+			if (!why || strncmp(why, want, strlen(want))) {
+				fprintf(stderr, "cuda '%s': %s\n", nv_bad[i][0], why ? why : "passed");
+				ok = 0;
+			}
+			free(why);
+			free(want);
+		}
+		T_CHECK("nvrtc allow-list: the rest is refused, the flag named", ok);
+		T_CHECK("model target: nothing to check", !tttd_compile_flags_refused("model", "-anything"));
+	}
+
 	dir = mkdtemp(tmpl);
 	cachedir = xasprintf("%s/cache", dir);
 	T_CHECK("cache opens", tttd_cache_open(&cache, cachedir, &e) == 0);
+
+	/* A refused flag is a compile_error naming it, before any compiler runs. */
+	{
+		char *mark = xasprintf("%s/wrapped", dir), *flags;
+
+		flags = xasprintf("-O2 -wrapper /bin/sh,-c,touch\t%s", mark);
+		candidate(&r, good_src, "cpu");
+		tttd_rec_set_str(&r, "cflags", flags);
+		T_CHECK("refused flag: TTTD_OK", tttd_compile_rec(&o, cache, &r, &what, &e) == TTTD_OK);
+		T_CHECK("refused flag: compile_error", tttd_rec_str_is(&r, "status", "compile_error") &&
+							       what == 3);
+		T_CHECK("refused flag: the reason names it",
+			tttd_rec_get_str(&r, "reason", &s) == 1 &&
+				!strncmp(s, "flag '-wrapper' is not allowed", 30));
+		free(s);
+		s = NULL;
+		T_CHECK("refused flag: the wrapper never ran", access(mark, F_OK) != 0);
+		tttd_rec_release(&r);
+		free(flags);
+		free(mark);
+	}
 
 	/* A good source compiles and the object runs. */
 	candidate(&r, good_src, "cpu");
