@@ -36,6 +36,7 @@ endif
 MSGPACK_LIBS := $(shell pkg-config --libs msgpack-c 2>/dev/null || pkg-config --libs msgpack 2>/dev/null || echo -lmsgpackc)
 ZSTD_LIBS := $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
 JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 ifeq ($(CUDA),auto)
 CUDA := $(if $(wildcard $(CUDA_HOME)/include/nvrtc.h),1,0)
@@ -43,7 +44,7 @@ endif
 
 CPPFLAGS += -Ilib -D_GNU_SOURCE -DTTTD_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP
-LIBS = $(MSGPACK_LIBS) $(ZSTD_LIBS) $(JANSSON_LIBS) -lm -lpthread -ldl
+LIBS = $(MSGPACK_LIBS) $(ZSTD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) -lm -lpthread -ldl
 
 CUDA_SRC := $(wildcard lib/nvrtc.c lib/backend_cuda.c lib/cuda_*.c)
 ifeq ($(CUDA),1)

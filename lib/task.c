@@ -12,6 +12,7 @@
  * This module does not compile, run or time anything.
  */
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -222,6 +223,7 @@ struct loader {
 		int line;
 	} *pend;
 	size_t npend;
+	size_t lm_forbid_cap;
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -1011,6 +1013,32 @@ do_line(struct loader *ld, char *line)
 		r = kw_file(ld, &t->template_path, kw, w, nw);
 	} else if (strcmp(kw, "cost_table") == 0) {
 		r = kw_file(ld, &t->cost_table_path, kw, w, nw);
+	} else if (strcmp(kw, "lm_prompt") == 0) {
+		r = kw_file(ld, &t->lm_prompt_path, kw, w, nw);
+	} else if (strcmp(kw, "lm_start") == 0) {
+		r = kw_file(ld, &t->lm_start_path, kw, w, nw);
+	} else if (strcmp(kw, "lm_target") == 0) {
+		char *end;
+
+		if (nw != 2)
+			r = lerr(ld, "'%s' takes 1 argument (microseconds), got %d", kw, nw - 1);
+		else if (t->lm_target_us > 0)
+			r = lerr(ld, "duplicate '%s'", kw);
+		else if ((t->lm_target_us = strtod(w[1], &end)), *end || !(t->lm_target_us > 0) ||
+			 !isfinite(t->lm_target_us))
+			r = lerr(ld, "'%s': '%s' is not a positive number of microseconds", kw, w[1]);
+		else
+			r = TTTD_OK;
+	} else if (strcmp(kw, "lm_forbid") == 0) {
+		if (nw < 2) {
+			r = lerr(ld, "'%s' needs at least one word", kw);
+		} else {
+			for (int i = 1; i < nw; i++) {
+				XGROW(t->lm_forbid, ld->lm_forbid_cap, t->nlm_forbid + 1);
+				t->lm_forbid[t->nlm_forbid++] = xstrdup(w[i]);
+			}
+			r = TTTD_OK;
+		}
 	} else if (strcmp(kw, "dims") == 0) {
 		r = kw_dims(ld, w, nw);
 	} else if (strcmp(kw, "shape") == 0) {
@@ -1363,6 +1391,10 @@ finish(struct loader *ld, int nlines)
 
 	if (tttd_read_file(t->template_path, &t->template_text, NULL) < 0)
 		return lerr(ld, "cannot read template '%s':", t->template_path);
+	if (t->lm_prompt_path && tttd_read_file(t->lm_prompt_path, &t->lm_prompt, NULL) < 0)
+		return lerr(ld, "cannot read lm_prompt '%s':", t->lm_prompt_path);
+	if (t->lm_start_path && tttd_read_file(t->lm_start_path, &t->lm_start, NULL) < 0)
+		return lerr(ld, "cannot read lm_start '%s':", t->lm_start_path);
 	TTTD_TRY(check_placeholders(ld, t->template_text, t->template_path));
 	TTTD_TRY(check_placeholders(ld, t->cflags, NULL));
 
@@ -1492,6 +1524,13 @@ tttd_task_free(struct tttd_task *t)
 	tttd_expr_free(t->ref_cost);
 	free(t->cost_table_path);
 	free(t->cost_table);
+	free(t->lm_prompt_path);
+	free(t->lm_prompt);
+	free(t->lm_start_path);
+	free(t->lm_start);
+	for (i = 0; i < t->nlm_forbid; i++)
+		free(t->lm_forbid[i]);
+	free(t->lm_forbid);
 	free(t->entry);
 	free(t->ref_entry);
 	free(t->reference);
@@ -1707,9 +1746,20 @@ tttd_task_candidate_rec(const struct tttd_task *t, const int *choice, int64_t st
 			const char *parent, const char *group, const void *pdec, size_t pdec_len,
 			struct tttd_rec *out)
 {
+	char *source = tttd_task_render(t, choice);
+
+	tttd_task_candidate_rec_src(t, choice, source, step, parent, group, pdec, pdec_len, out);
+	free(source);
+}
+
+void
+tttd_task_candidate_rec_src(const struct tttd_task *t, const int *choice, const char *source,
+			    int64_t step, const char *parent, const char *group, const void *pdec,
+			    size_t pdec_len, struct tttd_rec *out)
+{
 	const char **names = xmalloc((t->ndec + 1) * sizeof(char *));
 	const char **texts = xmalloc((t->ndec + 1) * sizeof(char *));
-	char id[33], *source = tttd_task_render(t, choice), *cflags = tttd_task_render_cflags(t, choice);
+	char id[33], *cflags = tttd_task_render_cflags(t, choice);
 	size_t d;
 
 	tttd_task_candidate_id(t, source, cflags, choice, id);
@@ -1733,7 +1783,6 @@ tttd_task_candidate_rec(const struct tttd_task *t, const int *choice, int64_t st
 		tttd_rec_set_strmap(out, "parent_decisions", NULL, NULL, 0);
 	tttd_rec_set_str(out, "source", source);
 	tttd_rec_set_str(out, "cflags", cflags);
-	free(source);
 	free(cflags);
 	free(names);
 	free(texts);

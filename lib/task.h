@@ -172,6 +172,18 @@ struct tttd_task {
 	struct tttd_launch_spec *ref_launch; /* CUDA tasks: the reference's plan ("ref_launch", "ref_gemm") */
 	size_t nref_launch;
 	char *description;       /* the "about" lines, joined */
+	/*
+	 * What a language model is told beyond what the lines above say
+	 * (docs/lm.md): lm_prompt, extra guidance text; lm_start, the code of
+	 * the initial state (NULL: the model starts from nothing); lm_target_us,
+	 * the time to aim for (0: none given); lm_forbid, words a model-written
+	 * candidate may not contain (a contract breach).
+	 */
+	char *lm_prompt_path, *lm_prompt;
+	char *lm_start_path, *lm_start;
+	double lm_target_us;
+	char **lm_forbid;
+	size_t nlm_forbid;
 };
 
 /*
@@ -237,6 +249,14 @@ int tttd_task_choice_from_rec(const struct tttd_task *t, const struct tttd_rec *
 void tttd_task_candidate_rec(const struct tttd_task *t, const int *choice, int64_t step,
 			     const char *parent, const char *group, const void *pdec,
 			     size_t pdec_len, struct tttd_rec *out);
+/*
+ * The same for a candidate whose source was written, not rendered (a
+ * language model's): source is used as given, cflags are rendered from
+ * choice, and the id covers both (tttd_task_candidate_id).
+ */
+void tttd_task_candidate_rec_src(const struct tttd_task *t, const int *choice, const char *source,
+				 int64_t step, const char *parent, const char *group,
+				 const void *pdec, size_t pdec_len, struct tttd_rec *out);
 
 /*
  * Draws of one child at most before a repeat is kept, in tttd-generate and

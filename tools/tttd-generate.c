@@ -28,6 +28,8 @@
 
 #include "diag.h"
 #include "hash.h"
+#include "lm.h"
+#include "lm_train.h" /* defines: tttd_lm_ckpt_read */
 #include "opt.h"
 #include "policy.h"
 #include "rec.h"
@@ -39,7 +41,7 @@
 #define SYNOPSIS                                                                          \
 	"tttd-generate [-fhqvVz] [-o file] [--children k] [--init-from file] [--policy file]\n" \
 	"                     [--policy-kind kind] [--repeats] [--seed n] [--task name]\n" \
-	"                     [--uniform] [file ...]"
+	"                     [--uniform] [--lm url [lm options]] [file ...]"
 
 static void
 usage(FILE *f)
@@ -66,12 +68,37 @@ usage(FILE *f)
 	      "      --seed=N         random seed (default 0)\n"
 	      "      --task=NAME      task folder or name (default: each parent's task)\n"
 	      "      --uniform        sample uniformly among feasible choices (random\n"
-	      "                       search, no learning)\n",
+	      "                       search, no learning)\n"
+	      "\n"
+	      "A language model as the generator (docs/lm.md): each parent's prompt is sent\n"
+	      "to an OpenAI-compatible completions server, --children completions each.\n"
+	      "  --lm=URL             the server's base URL (http://host:port)\n"
+	      "  --lm-model=NAME      the base model's name on the server (default 'default')\n"
+	      "  --lm-adapter=NAME    sample from this adapter (default: the one --policy\n"
+	      "                       names, else the base model)\n"
+	      "  --lm-max-tokens=N    tokens per completion (default 2048)\n"
+	      "  --lm-temperature=X   sampling temperature (default 1)\n"
+	      "  --lm-top-p=X         nucleus sampling (default 1)\n"
+	      "  --lm-timeout=S       seconds per request attempt (default 600)\n"
+	      "  --lm-retries=N       retries of a failed request (default 2)\n"
+	      "  --lm-jobs=N          requests in flight at once (default 8)\n"
+	      "  --lm-split           one request per completion (servers without 'n')\n"
+	      "  --lm-key-file=FILE   send the first line of FILE as a bearer token\n"
+	      "  --lm-wrap=FILE       a chat template holding {{PROMPT}}, wrapped around the\n"
+	      "                       prompt\n"
+	      "  --lm-no-prefill      let the model open the code block itself (reasoning\n"
+	      "                       models); default: the prompt opens it\n"
+	      "  --hardware=TEXT      the target hardware, as the prompt names it\n"
+	      "  --target-us=X        the time to aim for (default: the task's lm_target)\n"
+	      "  --prompts            write each parent's prompt (a 'prompt' record) and ask\n"
+	      "                       no server\n",
 	      f);
 }
 
 enum { OPT_CHILDREN = 256, OPT_INIT_FROM, OPT_POLICY, OPT_POLICY_KIND, OPT_REPEATS,
-       OPT_SEED, OPT_TASK, OPT_UNIFORM };
+       OPT_SEED, OPT_TASK, OPT_UNIFORM, OPT_LM, OPT_LM_MODEL, OPT_LM_ADAPTER, OPT_LM_MAX_TOKENS,
+       OPT_LM_TEMPERATURE, OPT_LM_TOP_P, OPT_LM_TIMEOUT, OPT_LM_RETRIES, OPT_LM_JOBS, OPT_LM_SPLIT,
+       OPT_LM_KEY_FILE, OPT_LM_WRAP, OPT_LM_NO_PREFILL, OPT_HARDWARE, OPT_TARGET_US, OPT_PROMPTS };
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -89,6 +116,22 @@ static const struct option longopts[] = {
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"task", required_argument, NULL, OPT_TASK},
 	{"uniform", no_argument, NULL, OPT_UNIFORM},
+	{"lm", required_argument, NULL, OPT_LM},
+	{"lm-model", required_argument, NULL, OPT_LM_MODEL},
+	{"lm-adapter", required_argument, NULL, OPT_LM_ADAPTER},
+	{"lm-max-tokens", required_argument, NULL, OPT_LM_MAX_TOKENS},
+	{"lm-temperature", required_argument, NULL, OPT_LM_TEMPERATURE},
+	{"lm-top-p", required_argument, NULL, OPT_LM_TOP_P},
+	{"lm-timeout", required_argument, NULL, OPT_LM_TIMEOUT},
+	{"lm-retries", required_argument, NULL, OPT_LM_RETRIES},
+	{"lm-jobs", required_argument, NULL, OPT_LM_JOBS},
+	{"lm-split", no_argument, NULL, OPT_LM_SPLIT},
+	{"lm-key-file", required_argument, NULL, OPT_LM_KEY_FILE},
+	{"lm-wrap", required_argument, NULL, OPT_LM_WRAP},
+	{"lm-no-prefill", no_argument, NULL, OPT_LM_NO_PREFILL},
+	{"hardware", required_argument, NULL, OPT_HARDWARE},
+	{"target-us", required_argument, NULL, OPT_TARGET_US},
+	{"prompts", no_argument, NULL, OPT_PROMPTS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -104,6 +147,11 @@ static struct {
 	uint64_t seed;
 	const char *task;
 	int uniform;
+	/* the language-model generator */
+	const char *lm, *lm_model, *lm_adapter, *lm_key_file, *lm_wrap, *hardware;
+	struct tttd_lm_opts lmo;
+	int lm_split, lm_no_prefill, prompts;
+	double target_us;
 } opt = {.children = 8, .kind = TTTD_POLICY_MLP};
 
 /* The task and policy in use; reloaded only when a parent names another task. */
@@ -137,6 +185,8 @@ use_task(const char *name)
 	task_key = xstrdup(name);
 	if (tttd_task_load(&task, name, &e) < 0)
 		die_err(&e);
+	if (opt.lm || opt.prompts)
+		return; /* the model is the server's */
 	if (opt.uniform) {
 		tttd_policy_new(&policy, task, TTTD_POLICY_UNIFORM, opt.seed, &e);
 	} else if (opt.policy) {
@@ -226,6 +276,190 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 	free(prev);
 }
 
+/* ---- the language-model generator (--lm, --prompts) ---- */
+
+static struct tttd_writer *lm_writer;
+
+static void
+lm_emit(void *ctx, struct tttd_rec *r)
+{
+	struct tttd_error e = {0};
+
+	(void)ctx;
+	if (tttd_writer_write(lm_writer, r, &e) < 0)
+		die_err(&e);
+}
+
+/* The local CPU's model name and count, for a CPU task's prompt when --hardware is not given. */
+static char *
+local_cpu(void)
+{
+	char *text = NULL, *p, *name = NULL, *out;
+	long n = 0;
+
+	if (tttd_read_file("/proc/cpuinfo", &text, NULL) == 0) {
+		for (p = text; (p = strstr(p, "model name")); p++) {
+			n++;
+			if (!name) {
+				char *c = strchr(p, ':'), *nl;
+
+				if (c && (nl = strchr(c, '\n')))
+					name = xstrndup(c + 2, (size_t)(nl - c - 2));
+			}
+		}
+	}
+	free(text);
+	if (!name)
+		return NULL;
+	out = xasprintf("%s (%ld logical CPUs; a candidate runs on one thread)", name, n);
+	free(name);
+	return out;
+}
+
+static char *
+first_line_of(const char *path, const char *what)
+{
+	char *text = NULL;
+
+	if (tttd_read_file(path, &text, NULL) < 0)
+		die("cannot read %s '%s':", what, path);
+	text[strcspn(text, "\r\n")] = '\0';
+	return text;
+}
+
+static int
+lm_main(int argc, char **argv)
+{
+	struct tttd_error e = {0};
+	struct tttd_lm_gen g;
+	struct tttd_rec **par = NULL;
+	int64_t *ranks = NULL;
+	size_t npar = 0, cap = 0, i;
+	char *key = NULL, *wrap = NULL, *adapter = NULL, *hw = NULL;
+	char *const stdin_only[] = {"-"};
+	char *const *inputs;
+	int c, k, nin;
+
+	nin = argc - optind;
+	inputs = nin ? argv + optind : stdin_only;
+	if (!nin)
+		nin = 1;
+	if (opt.lm_key_file)
+		opt.lmo.http.api_key = key = first_line_of(opt.lm_key_file, "--lm-key-file");
+	if (opt.lm_wrap) {
+		if (tttd_read_file(opt.lm_wrap, &wrap, NULL) < 0)
+			die("cannot read --lm-wrap '%s':", opt.lm_wrap);
+		if (!strstr(wrap, "{{PROMPT}}"))
+			die("--lm-wrap '%s' has no {{PROMPT}}", opt.lm_wrap);
+	}
+	if (opt.lm_adapter) {
+		adapter = xstrdup(opt.lm_adapter);
+	} else if (opt.policy) {
+		if (tttd_lm_ckpt_read(opt.policy, &adapter, &e) < 0)
+			die_err(&e);
+	}
+	if (opt.task)
+		use_task(opt.task);
+	/* parents: all of them, so that every request is in flight at once */
+	for (k = 0; k < nin; k++) {
+		struct tttd_reader *rd;
+		struct tttd_rec r;
+
+		if (tttd_reader_open(&rd, inputs[k], opt.force, &e) < 0)
+			die_err(&e);
+		tttd_rec_init(&r);
+		while ((c = tttd_reader_next(rd, &r, &e)) > 0) {
+			int64_t rank = (int64_t)npar;
+
+			if (!tttd_rec_str_is(&r, "kind", "parent"))
+				continue;
+			if (!task) {
+				char *tn = NULL;
+
+				if (tttd_rec_get_str(&r, "task", &tn) != 1)
+					die("%s: parent has no 'task' (use --task)", inputs[k]);
+				use_task(tn);
+				free(tn);
+			}
+			if (tttd_rec_get_int(&r, "rank", &rank) < 0)
+				die("%s: parent with a bad 'rank'", inputs[k]);
+			XGROW(par, cap, npar + 1);
+			ranks = xrealloc(ranks, (npar + 1) * sizeof(*ranks));
+			par[npar] = xmalloc(sizeof(**par));
+			tttd_rec_init(par[npar]);
+			tttd_rec_copy(par[npar], &r);
+			ranks[npar++] = rank;
+		}
+		if (c < 0)
+			die_err(&e);
+		tttd_rec_release(&r);
+		tttd_reader_free(rd);
+	}
+	if (tttd_writer_open(&lm_writer, opt.output, opt.wflags, &e) < 0)
+		die_err(&e);
+	memset(&g, 0, sizeof(g));
+	g.task = task;
+	g.lm = opt.lmo;
+	g.lm.url = opt.lm;
+	g.base_model = opt.lm_model ? opt.lm_model : "default";
+	g.lm.model = adapter ? adapter : g.base_model;
+	g.adapter = adapter;
+	g.prompt.hardware = opt.hardware;
+	if (!g.prompt.hardware && task && strcmp(task->target, "cpu") == 0)
+		g.prompt.hardware = hw = local_cpu();
+	g.prompt.target_us = opt.target_us;
+	g.prompt.wrap = wrap;
+	g.prompt.prefill = !opt.lm_no_prefill;
+	g.children = opt.children;
+	g.split = opt.lm_split;
+	g.seed = opt.seed;
+	if (opt.prompts) {
+		for (i = 0; i < npar; i++) {
+			struct tttd_rec r;
+			char *prompt = NULL, *pid = NULL;
+			int64_t step = 0;
+
+			if (tttd_lm_prompt(task, par[i], &g.prompt, &prompt, &e) < 0)
+				die_err(&e);
+			tttd_rec_get_str(par[i], "id", &pid);
+			tttd_rec_get_int(par[i], "step", &step);
+			tttd_rec_init(&r);
+			tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
+			tttd_rec_set_str(&r, "kind", "prompt");
+			tttd_rec_set_str(&r, "task", task->name);
+			tttd_rec_set_int(&r, "step", step);
+			tttd_rec_set_str(&r, "parent", pid ? pid : "");
+			tttd_rec_set_str(&r, "prompt", prompt);
+			tttd_rec_stamp(&r, "tttd-generate");
+			lm_emit(NULL, &r);
+			tttd_rec_release(&r);
+			free(prompt);
+			free(pid);
+		}
+	} else if (npar && tttd_lm_generate(&g, par, ranks, npar, lm_emit, NULL, &e) < 0) {
+		die_err(&e);
+	}
+	if (tttd_writer_close(lm_writer, &e) < 0)
+		die_err(&e);
+	note(1, "%zu %s from %zu parents (%s)", opt.prompts ? npar : npar * (size_t)opt.children,
+	     opt.prompts ? "prompts" : "candidates", npar, adapter ? adapter : "base model");
+	for (i = 0; i < npar; i++) {
+		tttd_rec_release(par[i]);
+		free(par[i]);
+	}
+	free(par);
+	free(ranks);
+	free(key);
+	free(wrap);
+	free(adapter);
+	free(hw);
+	tttd_policy_free(policy);
+	tttd_task_free(task);
+	free(task_key);
+	close_stdout();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -238,6 +472,7 @@ main(int argc, char **argv)
 	char *const *inputs;
 
 	diag_init("tttd-generate", SYNOPSIS);
+	tttd_lm_opts_default(&opt.lmo);
 	opterr = 0; /* our own one-line messages, then the synopsis */
 	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
@@ -291,6 +526,54 @@ main(int argc, char **argv)
 		case OPT_UNIFORM:
 			opt.uniform = 1;
 			break;
+		case OPT_LM:
+			opt.lm = optarg;
+			break;
+		case OPT_LM_MODEL:
+			opt.lm_model = optarg;
+			break;
+		case OPT_LM_ADAPTER:
+			opt.lm_adapter = optarg;
+			break;
+		case OPT_LM_MAX_TOKENS:
+			opt.lmo.max_tokens = opt_long(optarg, "--lm-max-tokens", 1, 10000000);
+			break;
+		case OPT_LM_TEMPERATURE:
+			opt.lmo.temperature = opt_double(optarg, "--lm-temperature", 0, 100);
+			break;
+		case OPT_LM_TOP_P:
+			opt.lmo.top_p = opt_double(optarg, "--lm-top-p", 1e-9, 1);
+			break;
+		case OPT_LM_TIMEOUT:
+			opt.lmo.http.timeout_s = opt_double(optarg, "--lm-timeout", 0.001, 1e6);
+			break;
+		case OPT_LM_RETRIES:
+			opt.lmo.http.retries = (int)opt_long(optarg, "--lm-retries", 0, 100);
+			break;
+		case OPT_LM_JOBS:
+			opt.lmo.http.jobs = (int)opt_long(optarg, "--lm-jobs", 1, 4096);
+			break;
+		case OPT_LM_SPLIT:
+			opt.lm_split = 1;
+			break;
+		case OPT_LM_KEY_FILE:
+			opt.lm_key_file = optarg;
+			break;
+		case OPT_LM_WRAP:
+			opt.lm_wrap = optarg;
+			break;
+		case OPT_LM_NO_PREFILL:
+			opt.lm_no_prefill = 1;
+			break;
+		case OPT_HARDWARE:
+			opt.hardware = optarg;
+			break;
+		case OPT_TARGET_US:
+			opt.target_us = opt_double(optarg, "--target-us", 1e-9, 1e15);
+			break;
+		case OPT_PROMPTS:
+			opt.prompts = 1;
+			break;
 		default:
 			getopt_die(c, argv);
 		}
@@ -299,6 +582,12 @@ main(int argc, char **argv)
 		usage_die("--uniform and --policy cannot be used together");
 	if (opt.init_from && (opt.uniform || opt.policy))
 		usage_die("--init-from starts a new policy: not with --uniform or --policy");
+	if ((opt.lm || opt.prompts) && (opt.uniform || opt.init_from || opt.repeats))
+		usage_die("--lm and --prompts cannot be used with --uniform, --init-from or --repeats");
+	if (opt.lm && opt.prompts)
+		usage_die("--prompts asks no server: not with --lm");
+	if (opt.lm || opt.prompts)
+		return lm_main(argc, argv);
 
 	/* fail before reading anything when the task and checkpoint are known */
 	if (opt.task)

@@ -59,11 +59,19 @@ usage(FILE *f)
 	      f);
 }
 
-/* The packed decisions of each state after the roots, by state index - groups. */
-static struct packed {
+/*
+ * What a parent record carries of each state after the roots, by state
+ * index - groups, as packed msgpack values (copied from its candidate
+ * record): its decisions, and for a language model's prompt its source,
+ * time and per-shape timing.
+ */
+struct packed {
 	char *p;
 	size_t n;
-} *decs;
+};
+static const char *const state_keys[] = { "decisions", "source", "time_ns", "timing" };
+#define NSTATE_KEYS (sizeof(state_keys) / sizeof(state_keys[0]))
+static struct packed (*decs)[NSTATE_KEYS];
 static size_t ndecs, capdecs;
 
 /* --best: the best new valid candidates so far, best first. */
@@ -147,12 +155,16 @@ replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t id
 		die("record %llu: %s", (unsigned long long)idx, e.msg);
 	if (rc == 1) {
 		XGROW(decs, capdecs, ndecs + 1);
-		f = tttd_rec_find(r, "decisions");
-		decs[ndecs].n = f ? f->vlen : 0;
-		decs[ndecs].p = NULL;
-		if (f) { /* packed msgpack: may hold 0 bytes, so no string copy */
-			decs[ndecs].p = xmalloc(f->vlen);
-			memcpy(decs[ndecs].p, f->val, f->vlen);
+		for (size_t k = 0; k < NSTATE_KEYS; k++) {
+			struct packed *pk = &decs[ndecs][k];
+
+			f = tttd_rec_find(r, state_keys[k]);
+			pk->n = f ? f->vlen : 0;
+			pk->p = NULL;
+			if (f) { /* packed msgpack: may hold 0 bytes, so no string copy */
+				pk->p = xmalloc(f->vlen);
+				memcpy(pk->p, f->val, f->vlen);
+			}
 		}
 		ndecs++;
 		best_offer(r, c.value);
@@ -178,16 +190,23 @@ write_parents(struct tttd_puct *p, const char *task, struct tttd_writer *w)
 		tttd_rec_set_str(&r, "id", pk[i].id);
 		tttd_rec_set_str(&r, "task", task);
 		tttd_rec_set_int(&r, "step", step);
-		if (pk[i].root || !decs[pk[i].state - popts.groups].p)
+		if (pk[i].root || !decs[pk[i].state - popts.groups][0].p)
 			tttd_rec_set_raw(&r, "decisions", "\x80", 1); /* empty map */
 		else
-			tttd_rec_set_raw(&r, "decisions", decs[pk[i].state - popts.groups].p,
-					 decs[pk[i].state - popts.groups].n);
+			tttd_rec_set_raw(&r, "decisions", decs[pk[i].state - popts.groups][0].p,
+					 decs[pk[i].state - popts.groups][0].n);
 		tttd_rec_set_double(&r, "value", pk[i].value);
 		tttd_rec_set_double(&r, "puct", pk[i].score);
 		tttd_rec_set_int(&r, "visits", pk[i].visits);
 		tttd_rec_set_bool(&r, "root", pk[i].root);
 		tttd_rec_set_int(&r, "rank", (int64_t)i);
+		/* a language model's prompt shows the parent's code and measured times */
+		for (size_t k = 1; !pk[i].root && k < NSTATE_KEYS; k++) {
+			const struct packed *sp = &decs[pk[i].state - popts.groups][k];
+
+			if (sp->p)
+				tttd_rec_set_raw(&r, state_keys[k], sp->p, sp->n);
+		}
 		tttd_rec_stamp(&r, "tttd-select");
 		if (tttd_writer_write(w, &r, &e) < 0) {
 			tttd_writer_abort(w);
@@ -307,7 +326,8 @@ main(int argc, char **argv)
 		tttd_rec_release(&best[i].rec);
 	free(best);
 	for (size_t i = 0; i < ndecs; i++)
-		free(decs[i].p);
+		for (size_t k = 0; k < NSTATE_KEYS; k++)
+			free(decs[i][k].p);
 	free(decs);
 	free(task);
 	tttd_puct_free(p);

@@ -12,11 +12,13 @@
  * stdout is the summary only.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "lm_train.h"
 #include "opt.h"
 #include "policy.h"
 #include "rec.h"
@@ -27,7 +29,7 @@
 #define SYNOPSIS                                                                       \
 	"tttd-train [-fhqvVz] [-o file] [--backend name] [--init-from file] [--kl x] [--lr x]\n" \
 	"                  [--policy file] [--policy-kind kind] [--save file] [--seed n]\n" \
-	"                  [--task name] [file ...]"
+	"                  [--task name] [--lm-trainer url [lm options]] [file ...]"
 
 static void
 usage(FILE *f)
@@ -54,12 +56,29 @@ usage(FILE *f)
 	      "      --policy-kind=K  the initial policy: mlp (default) or table\n"
 	      "      --save=FILE      write the new checkpoint to FILE (default: --policy)\n"
 	      "      --seed=N         seed recorded in a new initial policy (default 0)\n"
-	      "      --task=NAME      task folder or name (default: the candidates' task)\n",
+	      "      --task=NAME      task folder or name (default: the candidates' task)\n"
+	      "\n"
+	      "A language model (docs/lm.md): the step is sent to its training service;\n"
+	      "--policy and --save are its checkpoints (the adapter's name).\n"
+	      "  --lm-trainer=URL     the training service's base URL\n"
+	      "  --lm-publish=URL     also load the new adapter into this sampler (vLLM's\n"
+	      "                       /v1/load_lora_adapter)\n"
+	      "  --lm-model=NAME      the base model's name, recorded (default 'default')\n"
+	      "  --lm-prefix=NAME     adapter names start with NAME- (default 'tttd')\n"
+	      "  --lm-beta1=X         Adam beta1 (default 0.9)\n"
+	      "  --lm-beta2=X         Adam beta2 (default 0.95)\n"
+	      "  --lm-eps=X           Adam epsilon (default 1e-8)\n"
+	      "  --lm-chunk=N         sequences per request (default 8)\n"
+	      "  --lm-timeout=S       seconds per request attempt (default 600)\n"
+	      "  --lm-retries=N       retries of a failed request (default 2)\n"
+	      "  --lm-key-file=FILE   send the first line of FILE as a bearer token\n"
+	      "With --lm-trainer, --lr defaults to 4e-5 and --kl to 0.1 (the paper's).\n",
 	      f);
 }
 
 enum { OPT_BACKEND = 256, OPT_INIT_FROM, OPT_KL, OPT_LR, OPT_POLICY, OPT_POLICY_KIND, OPT_SAVE,
-       OPT_SEED, OPT_TASK };
+       OPT_SEED, OPT_TASK, OPT_LM_TRAINER, OPT_LM_PUBLISH, OPT_LM_MODEL, OPT_LM_PREFIX, OPT_LM_BETA1,
+       OPT_LM_BETA2, OPT_LM_EPS, OPT_LM_CHUNK, OPT_LM_TIMEOUT, OPT_LM_RETRIES, OPT_LM_KEY_FILE };
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -78,6 +97,17 @@ static const struct option longopts[] = {
 	{"save", required_argument, NULL, OPT_SAVE},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"task", required_argument, NULL, OPT_TASK},
+	{"lm-trainer", required_argument, NULL, OPT_LM_TRAINER},
+	{"lm-publish", required_argument, NULL, OPT_LM_PUBLISH},
+	{"lm-model", required_argument, NULL, OPT_LM_MODEL},
+	{"lm-prefix", required_argument, NULL, OPT_LM_PREFIX},
+	{"lm-beta1", required_argument, NULL, OPT_LM_BETA1},
+	{"lm-beta2", required_argument, NULL, OPT_LM_BETA2},
+	{"lm-eps", required_argument, NULL, OPT_LM_EPS},
+	{"lm-chunk", required_argument, NULL, OPT_LM_CHUNK},
+	{"lm-timeout", required_argument, NULL, OPT_LM_TIMEOUT},
+	{"lm-retries", required_argument, NULL, OPT_LM_RETRIES},
+	{"lm-key-file", required_argument, NULL, OPT_LM_KEY_FILE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -94,6 +124,10 @@ static struct {
 	const char *save;
 	uint64_t seed;
 	const char *task;
+	/* a language model's training service */
+	struct tttd_lm_train_opts lm;
+	const char *lm_model, *lm_prefix, *lm_key_file;
+	int kl_set;
 } opt = {.backend = "cpu", .kind = TTTD_POLICY_MLP};
 
 static struct tttd_task *task;
@@ -239,6 +273,172 @@ open_policy(void)
 	return p;
 }
 
+/* ---- a language model's step (--lm-trainer) ---- */
+
+/* A record's int array under key (newly allocated), or NULL when absent or not one. */
+static int64_t *
+get_ints(const struct tttd_rec *r, const char *key, size_t *n)
+{
+	double *d = NULL;
+	int64_t *v;
+	size_t i;
+
+	*n = 0;
+	if (tttd_rec_get_doubles(r, key, &d, n) != 1)
+		return NULL;
+	v = xmalloc((*n + 1) * sizeof(*v));
+	for (i = 0; i < *n; i++)
+		v[i] = (int64_t)d[i];
+	free(d);
+	return v;
+}
+
+static int
+lm_main(int argc, char **argv)
+{
+	struct tttd_error e = {0};
+	struct tttd_lm_example *lx = NULL;
+	struct tttd_lm_train_result res;
+	struct tttd_writer *w = NULL;
+	struct tttd_rec r;
+	size_t nlx = 0, caplx = 0, skipped = 0, notokens = 0, i;
+	char *start = NULL, *key = NULL;
+	char *const stdin_only[] = {"-"};
+	char *const *inputs;
+	double madv = 0;
+	int c, k, nin;
+
+	if (!opt.lr_set)
+		opt.train.lr = 4e-5;
+	if (!opt.kl_set)
+		opt.train.kl = 0.1;
+	opt.lm.lr = opt.train.lr;
+	opt.lm.kl = opt.train.kl;
+	if (opt.lm_key_file) {
+		if (tttd_read_file(opt.lm_key_file, &key, NULL) < 0)
+			die("cannot read --lm-key-file '%s':", opt.lm_key_file);
+		key[strcspn(key, "\r\n")] = '\0';
+		opt.lm.http.api_key = key;
+	}
+	if (opt.policy && tttd_lm_ckpt_read(opt.policy, &start, &e) < 0 && e.code != TTTD_ENOENT)
+		die_err(&e);
+
+	nin = argc - optind;
+	inputs = nin ? argv + optind : stdin_only;
+	if (!nin)
+		nin = 1;
+	tttd_rec_init(&r);
+	for (k = 0; k < nin; k++) {
+		struct tttd_reader *rd;
+
+		if (tttd_reader_open(&rd, inputs[k], opt.force, &e) < 0)
+			die_err(&e);
+		while ((c = tttd_reader_next(rd, &r, &e)) > 0) {
+			struct tttd_lm_example *x;
+			double *lp = NULL;
+			size_t nlp = 0;
+			int64_t s;
+
+			if (!tttd_rec_has(&r, "advantage") ||
+			    (tttd_rec_has(&r, "kind") && !tttd_rec_str_is(&r, "kind", "candidate"))) {
+				skipped++;
+				continue;
+			}
+			if (tttd_rec_get_int(&r, "step", &s) == 1 && s > step)
+				step = s;
+			XGROW(lx, caplx, nlx + 1);
+			x = &lx[nlx];
+			memset(x, 0, sizeof(*x));
+			if (tttd_rec_get_double(&r, "advantage", &x->advantage) != 1 ||
+			    !isfinite(x->advantage))
+				die("%s: record %llu: 'advantage' is not a finite number", inputs[k],
+				    (unsigned long long)(tttd_reader_count(rd) - 1));
+			x->prompt = get_ints(&r, "prompt_tokens", &x->nprompt);
+			x->tokens = get_ints(&r, "completion_tokens", &x->ntokens);
+			if (tttd_rec_get_doubles(&r, "token_logprobs", &lp, &nlp) == 1)
+				x->logprobs = lp;
+			if (!x->prompt || !x->tokens || !x->logprobs || nlp != x->ntokens ||
+			    x->ntokens == 0) {
+				/* a server that gave no token ids: nothing to train on */
+				free((void *)x->prompt);
+				free((void *)x->tokens);
+				free(lp);
+				notokens++;
+				continue;
+			}
+			tttd_rec_get_str(&r, "id", (char **)&x->id);
+			x->token_adv = xmalloc((x->ntokens + 1) * sizeof(double));
+			madv += x->advantage;
+			nlx++;
+		}
+		if (c < 0)
+			die_err(&e);
+		tttd_reader_free(rd);
+	}
+	if (notokens)
+		warn("%zu candidates with an advantage carry no token ids (the sampler gave none): not trained on",
+		     notokens);
+	note(2, "%zu completions to train on, %zu records skipped", nlx, skipped);
+
+	memset(&res, 0, sizeof(res));
+	if (nlx) {
+		if (tttd_lm_train_step(&opt.lm, opt.lm_prefix, start, lx, nlx, &res, &e) < 0)
+			die_err(&e);
+		if (tttd_lm_ckpt_write(opt.save, res.adapter, start, opt.lm_model,
+				       step < 0 ? 0 : step, &e) < 0)
+			die_err(&e);
+	} else {
+		/* nothing to learn from: the next step samples from the same adapter */
+		if (start)
+			snprintf(res.adapter, sizeof(res.adapter), "%s", start);
+		if (start && tttd_lm_ckpt_write(opt.save, start, start, opt.lm_model,
+						step < 0 ? 0 : step, &e) < 0)
+			die_err(&e);
+		if (!start) {
+			FILE *f = fopen(opt.save, "wb"); /* empty: still the base model */
+
+			if (!f || fclose(f) != 0)
+				die("cannot write '%s':", opt.save);
+		}
+	}
+
+	tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
+	tttd_rec_clear(&r);
+	tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
+	tttd_rec_set_str(&r, "kind", "train");
+	tttd_rec_set_int(&r, "step", step < 0 ? 0 : step);
+	tttd_rec_set_double(&r, "loss", res.loss);
+	tttd_rec_set_double(&r, "mean_advantage", nlx ? madv / (double)nlx : 0);
+	tttd_rec_set_double(&r, "kl", res.kl);
+	tttd_rec_set_int(&r, "trained", (int64_t)nlx);
+	tttd_rec_set_int(&r, "tokens", (int64_t)res.tokens);
+	tttd_rec_set_str(&r, "checkpoint", opt.save);
+	tttd_rec_set_str(&r, "adapter", res.adapter[0] ? res.adapter : "base");
+	tttd_rec_set_bool(&r, "reused", res.reused);
+	tttd_rec_set_int(&r, "seed", (int64_t)opt.seed);
+	tttd_rec_stamp(&r, "tttd-train");
+	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
+		die_err(&e);
+	if (tttd_writer_close(w, &e) < 0)
+		die_err(&e);
+	note(1, "step %lld: trained on %zu completions (%zu tokens), adapter %s%s",
+	     (long long)(step < 0 ? 0 : step), nlx, res.tokens, res.adapter[0] ? res.adapter : "base",
+	     res.reused ? " (the service had it already)" : "");
+	for (i = 0; i < nlx; i++) {
+		free((void *)lx[i].id);
+		free((void *)lx[i].prompt);
+		free((void *)lx[i].tokens);
+		free((void *)lx[i].logprobs);
+		free(lx[i].token_adv);
+	}
+	free(lx);
+	free(start);
+	free(key);
+	tttd_rec_release(&r);
+	close_stdout();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -253,6 +453,7 @@ main(int argc, char **argv)
 
 	diag_init("tttd-train", SYNOPSIS);
 	tttd_policy_train_opts_default(&opt.train);
+	tttd_lm_train_opts_default(&opt.lm);
 	opterr = 0; /* our own one-line messages, then the synopsis */
 	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
@@ -290,6 +491,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_KL:
 			opt.train.kl = opt_double(optarg, "--kl", 0, 1e6);
+			opt.kl_set = 1;
 			break;
 		case OPT_LR:
 			opt.train.lr = opt_double(optarg, "--lr", 1e-12, 100);
@@ -312,6 +514,39 @@ main(int argc, char **argv)
 		case OPT_TASK:
 			opt.task = optarg;
 			break;
+		case OPT_LM_TRAINER:
+			opt.lm.url = optarg;
+			break;
+		case OPT_LM_PUBLISH:
+			opt.lm.publish = optarg;
+			break;
+		case OPT_LM_MODEL:
+			opt.lm_model = optarg;
+			break;
+		case OPT_LM_PREFIX:
+			opt.lm_prefix = optarg;
+			break;
+		case OPT_LM_BETA1:
+			opt.lm.beta1 = opt_double(optarg, "--lm-beta1", 0, 0.999999);
+			break;
+		case OPT_LM_BETA2:
+			opt.lm.beta2 = opt_double(optarg, "--lm-beta2", 0, 0.999999999);
+			break;
+		case OPT_LM_EPS:
+			opt.lm.eps = opt_double(optarg, "--lm-eps", 1e-30, 1);
+			break;
+		case OPT_LM_CHUNK:
+			opt.lm.chunk = (size_t)opt_long(optarg, "--lm-chunk", 1, 1000000);
+			break;
+		case OPT_LM_TIMEOUT:
+			opt.lm.http.timeout_s = opt_double(optarg, "--lm-timeout", 0.001, 1e6);
+			break;
+		case OPT_LM_RETRIES:
+			opt.lm.http.retries = (int)opt_long(optarg, "--lm-retries", 0, 100);
+			break;
+		case OPT_LM_KEY_FILE:
+			opt.lm_key_file = optarg;
+			break;
 		default:
 			getopt_die(c, argv);
 		}
@@ -320,6 +555,13 @@ main(int argc, char **argv)
 		opt.save = opt.policy;
 	if (!opt.save)
 		usage_die("--save or --policy is required");
+	if (opt.lm.url) {
+		if (opt.init_from)
+			usage_die("--init-from is for the mlp policy: not with --lm-trainer");
+		return lm_main(argc, argv);
+	}
+	if (opt.lm.publish)
+		usage_die("--lm-publish needs --lm-trainer");
 	if (opt.task)
 		load_task(opt.task);
 
