@@ -82,6 +82,21 @@ emit_sample(const struct tttd_lm_gen *g, const struct parent_info *pi, const str
 	tttd_rec_init(&out);
 	tttd_task_candidate_rec_src(t, choice, code ? code : "", pi->step, pi->id, pi->group,
 				    pi->pdec ? pi->pdec->val : NULL, pi->pdec ? pi->pdec->vlen : 0, &out);
+	if (t->lm_sets_line) {
+		/* the decisions the code set; the others are the task's business, not this code's */
+		const char **names = xmalloc((t->ndec + 1) * sizeof(char *));
+		const char **texts = xmalloc((t->ndec + 1) * sizeof(char *));
+		size_t m = 0;
+
+		for (d = 0; d < t->ndec; d++)
+			if (t->lm_settable[d]) {
+				names[m] = t->dec[d].name;
+				texts[m++] = t->dec[d].opt[choice[d]];
+			}
+		tttd_rec_set_strmap(&out, "decisions", names, texts, m);
+		free(names);
+		free(texts);
+	}
 	if (strcmp(status, "generated") != 0) {
 		char id[33];
 

@@ -176,10 +176,14 @@ contract(struct sb *b, const struct tttd_task *t, const int *pchoice)
 	sb_puts(b, ".\n");
 	for (d = 0; d < t->ndec; d++)
 		c[d] = pchoice && pchoice[d] >= 0 ? pchoice[d] : 0;
-	if (t->ndec) {
+	for (d = i = 0; d < t->ndec; d++)
+		i += t->lm_settable[d] != 0;
+	if (i) {
 		sb_puts(b, "Settings you may choose with a line `#define NAME value` (the value one of "
 			   "the options; a setting you leave out keeps the current code's):\n");
 		for (d = 0; d < t->ndec; d++) {
+			if (!t->lm_settable[d])
+				continue;
 			sb_printf(b, "    %s:", t->dec[d].name);
 			for (i = 0; i < t->dec[d].nopt; i++)
 				sb_printf(b, " %s", t->dec[d].opt[i]);
@@ -484,7 +488,7 @@ tttd_lm_contract(const struct tttd_task *t, const char *code, const int *parent,
 			continue; /* a function-like macro is not a setting */
 		nm = xstrndup(name, (size_t)(q - name));
 		k = tttd_task_decision_index(t, nm);
-		if (k < 0 || choice[k] >= 0) {
+		if (k < 0 || !t->lm_settable[k] || choice[k] >= 0) {
 			free(nm);
 			continue; /* not a setting, or set already: the first line wins */
 		}

@@ -1029,6 +1029,16 @@ do_line(struct loader *ld, char *line)
 			r = lerr(ld, "'%s': '%s' is not a positive number of microseconds", kw, w[1]);
 		else
 			r = TTTD_OK;
+	} else if (strcmp(kw, "lm_sets") == 0) {
+		if (t->lm_sets_line) {
+			r = lerr(ld, "duplicate '%s'", kw);
+		} else {
+			t->lm_sets_line = ld->line;
+			t->lm_sets_names = xcalloc((size_t)nw, sizeof(char *));
+			for (int i = 1; i < nw; i++)
+				t->lm_sets_names[t->nlm_sets++] = xstrdup(w[i]);
+			r = TTTD_OK;
+		}
 	} else if (strcmp(kw, "lm_forbid") == 0) {
 		if (nw < 2) {
 			r = lerr(ld, "'%s' needs at least one word", kw);
@@ -1395,6 +1405,18 @@ finish(struct loader *ld, int nlines)
 		return lerr(ld, "cannot read lm_prompt '%s':", t->lm_prompt_path);
 	if (t->lm_start_path && tttd_read_file(t->lm_start_path, &t->lm_start, NULL) < 0)
 		return lerr(ld, "cannot read lm_start '%s':", t->lm_start_path);
+	t->lm_settable = xcalloc(t->ndec + 1, 1);
+	for (i = 0; i < t->ndec; i++)
+		t->lm_settable[i] = !t->lm_sets_line;
+	for (i = 0; i < t->nlm_sets; i++) {
+		int d = tttd_task_decision_index(t, t->lm_sets_names[i]);
+
+		if (d < 0) {
+			ld->line = t->lm_sets_line;
+			return lerr(ld, "'lm_sets': unknown decision '%s'", t->lm_sets_names[i]);
+		}
+		t->lm_settable[d] = 1;
+	}
 	TTTD_TRY(check_placeholders(ld, t->template_text, t->template_path));
 	TTTD_TRY(check_placeholders(ld, t->cflags, NULL));
 
@@ -1531,6 +1553,10 @@ tttd_task_free(struct tttd_task *t)
 	for (i = 0; i < t->nlm_forbid; i++)
 		free(t->lm_forbid[i]);
 	free(t->lm_forbid);
+	for (i = 0; i < t->nlm_sets; i++)
+		free(t->lm_sets_names[i]);
+	free(t->lm_sets_names);
+	free(t->lm_settable);
 	free(t->entry);
 	free(t->ref_entry);
 	free(t->reference);

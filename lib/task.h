@@ -184,6 +184,15 @@ struct tttd_task {
 	double lm_target_us;
 	char **lm_forbid;
 	size_t nlm_forbid;
+	/*
+	 * lm_settable[d]: may a model-written candidate set decision d with a
+	 * #define (the "lm_sets" line; every decision when there is none)?  The
+	 * others keep the parent's option (or the first) and are not shown.
+	 */
+	char *lm_settable;
+	char **lm_sets_names; /* as written, resolved at load */
+	size_t nlm_sets;
+	int lm_sets_line;     /* 0: no lm_sets line */
 };
 
 /*

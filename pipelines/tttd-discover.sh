@@ -14,6 +14,8 @@ usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-ti
                      [--children k] [--device n] [--estimator entropic|mean] [--ga] [--gpus n] [--groups g] [--jobs n]
                      [--no-best] [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
                      [--steps n] [--task name] [--time seconds] [--timeout s] [--uniform]
+                     [--lm url [--lm-model name] [--lm-trainer url] [--lm-opt args] [--lm-train-opt args]
+                     [--hardware text]]
 
 Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
 
@@ -42,6 +44,16 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
                      the --groups best of the archive are mutated and crossed
                      over by tttd-mutate, --children each
   --progress         a progress line on stderr even when it is not a terminal
+  --lm url           a language model writes the candidates: the OpenAI-compatible
+                     completions server at url (docs/lm.md); it is trained through
+                     the training service at --lm-trainer (default: url)
+  --lm-model name    the base model's name on the server (default 'default')
+  --lm-trainer url   the training service (tttd's protocol, docs/lm.md)
+  --lm-opt args      more options for tttd-generate --lm (one word list, e.g.
+                     "--lm-max-tokens 4096 --lm-wrap chat.txt")
+  --lm-train-opt a   more options for tttd-train --lm-trainer (e.g. "--lr 1e-4")
+  --hardware text    the target hardware as the prompt names it (default: the
+                     GPU's name, or the CPU's for a CPU task)
   -q                 errors only
   -h, --help         this help
   -V, --version      the version
@@ -64,6 +76,7 @@ fi
 run= task= arch= backend=auto gpus=1 steps= candidates= max_time= groups=8 children=8 seed=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache=
+lm= lm_model=default lm_trainer= lm_opt= lm_train_opt= hardware=
 bench_time=1 # seconds of timed repetitions per candidate at most
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; }
@@ -97,6 +110,12 @@ while [ $# -gt 0 ]; do
 	--bench-time) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; bench_time=$2; shift ;;
 	--no-best) nobest=1 ;;
 	--cache) need_arg "$@"; cache=$2; shift ;;
+	--lm) need_arg "$@"; lm=$2; shift ;;
+	--lm-model) need_arg "$@"; lm_model=$2; shift ;;
+	--lm-trainer) need_arg "$@"; lm_trainer=$2; shift ;;
+	--lm-opt) need_arg "$@"; lm_opt=$2; shift ;;
+	--lm-train-opt) need_arg "$@"; lm_train_opt=$2; shift ;;
+	--hardware) need_arg "$@"; hardware=$2; shift ;;
 	--) shift; break ;;
 	-*) usage_die "unknown option '$1'" ;;
 	*) usage_die "unexpected argument '$1'" ;;
@@ -106,6 +125,12 @@ done
 [ "$groups" -ge 1 ] || usage_die "--groups must be at least 1"
 [ "$children" -ge 1 ] || usage_die "--children must be at least 1"
 [ "$ga" = 0 ] || [ "$uniform$notrain$noselect" = 000 ] || usage_die "--ga cannot be combined with --uniform, --no-train or --no-select"
+if [ -n "$lm" ]; then
+	[ "$ga$uniform" = 00 ] || usage_die "--lm cannot be combined with --ga or --uniform"
+	lm_trainer=${lm_trainer:-$lm}
+elif [ -n "$lm_trainer$lm_opt$lm_train_opt$hardware" ] || [ "$lm_model" != default ]; then
+	usage_die "--lm-model, --lm-trainer, --lm-opt, --lm-train-opt and --hardware need --lm"
+fi
 for t in tttd-select tttd-generate tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
 	command -v "$t" >/dev/null || die "cannot find '$t' (run 'make' first)"
 done
@@ -148,6 +173,12 @@ estimator=$estimator"
 # (only a GA run names its strategy, so runs made before --ga still resume)
 [ "$ga" = 1 ] && config="$config
 strategy=ga"
+# A language model's run names it and its options (not the URLs: a server may move).
+[ -n "$lm" ] && config="$config
+generator=lm
+lm_model=$lm_model
+lm_opt=$lm_opt
+lm_train_opt=$lm_train_opt"
 if [ -f "$run/config" ]; then
 	if [ "$(cat "$run/config")" != "$config" ]; then
 		diff <(echo "$config") "$run/config" >&2 || true
@@ -186,6 +217,13 @@ train_step() { # $1 = step number
 	prev=$(checkpoint_for $(($1 - 1)))
 	local popt=()
 	[ -n "$prev" ] && [ -s "$prev" ] && popt=(--policy "$prev")
+	if [ -n "$lm" ]; then
+		# shellcheck disable=SC2086 # --lm-train-opt is a word list
+		tttd-train -q --lm-trainer "$lm_trainer" --lm-model "$lm_model" --seed "$seed" "${popt[@]}" $lm_train_opt \
+			--save "$out" -o "$run/policy/$s.train" "$run/steps/$s.mp" 2>>"$run/log/$s.log" ||
+			die "training failed at step $1: $(last_error "$run/log/$s.log") (see $run/log/$s.log)"
+		return 0
+	fi
 	tttd-train -q --task "$task" --seed "$seed" "${popt[@]}" --save "$out" -o "$run/policy/$s.train" \
 		"$run/steps/$s.mp" 2>>"$run/log/$s.log" || die "training failed at step $1 (see $run/log/$s.log)"
 }
@@ -261,10 +299,30 @@ while [ "$step" -lt "$steps" ]; do
 		[ "$step" -gt 0 ] && select_how=(--best "$groups")
 		vary=(tttd-mutate --task "$task" --children "$children" --seed "$seed" --step "$step")
 	fi
+	if [ -n "$lm" ]; then
+		# shellcheck disable=SC2086 # --lm-opt is a word list
+		vary=(tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}"
+			--lm "$lm" --lm-model "$lm_model" $lm_opt)
+		if [ -n "$hardware" ]; then
+			vary+=(--hardware "$hardware")
+		elif [ "$backend" = cuda ]; then
+			vary+=(--hardware "$(nvidia-smi --query-gpu=name --format=csv,noheader -i "$device" 2>/dev/null | head -n 1)")
+		fi
+	fi
 	(
 		"${select_in[@]}" | tttd-select --task "$task" "${select_how[@]}"
 	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step: $(last_error "$log") (see $log)"
-	"${vary[@]}" "$run/steps/$s.parents" 2>>"$log" |
+	gen=("${vary[@]}" "$run/steps/$s.parents")
+	if [ -n "$lm" ]; then
+		# A model's samples are the dear part of a step and may not come back
+		# the same: keep them, so that a resumed step benches these very ones.
+		if [ ! -s "$run/steps/$s.cands" ]; then
+			"${gen[@]}" -o "$run/steps/$s.cands" 2>>"$log" ||
+				die "sampling failed at step $step: $(last_error "$log") (see $log)"
+		fi
+		gen=(cat "$run/steps/$s.cands")
+	fi
+	"${gen[@]}" 2>>"$log" |
 		tttd-compile -q -j "$jobs" --cache "$cache" "${compile_opt[@]}" 2>>"$log" |
 		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
@@ -274,7 +332,7 @@ while [ "$step" -lt "$steps" ]; do
 	# Only a pipeline that succeeded as a whole completes the step: had any
 	# stage died early, tttd-score would have scored a short batch.
 	mv "$run/steps/$s.scored" "$run/steps/$s.mp"
-	rm -f "$partial" "$partial.prev"
+	rm -f "$partial" "$partial.prev" "$run/steps/$s.cands"
 	train_step "$step"
 	step=$((step + 1))
 	report_progress "$step"
