@@ -86,7 +86,34 @@ run_one() {
 	return $rc
 }
 
+kill_test() {
+	# SIGKILL a trained run's whole pipeline mid-step, then the same command
+	# again: it must resume and finish every step
+	local dir=$out/runs/killed kp before after=-1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	start_service "$dir"
+	export -f discover
+	export top steps groups children port hw lr kl
+	setsid bash -c 'discover "$0" 1 trained' "$dir" 2>>"$dir/discover.log" &
+	kp=$!
+	for _ in $(seq 1500); do
+		[ -f "$dir/run/steps/000001.mp" ] && break
+		sleep 0.2
+	done
+	sleep 1.5
+	kill -9 -- "-$kp" 2>/dev/null || true
+	wait "$kp" 2>/dev/null || true
+	before=$(ls "$dir"/run/steps/*.mp 2>/dev/null | wc -l)
+	discover "$dir" 1 trained 2>>"$dir/discover.log" && after=$(ls "$dir"/run/steps/*.mp | wc -l)
+	kill "$svc_pid" 2>/dev/null || true
+	echo "kill -9 test: $before steps complete when the run was killed, $after of $steps after running it again" |
+		tee "$out/kill-test.txt"
+	[ "$after" = "$steps" ]
+}
+
 pids=()
+[ "$kill" = 1 ] && { kill_test & pids+=($!); }
 for s in $(seq 1 "$seeds"); do
 	for mode in trained frozen; do
 		run_one "$mode" "$s" &
@@ -97,33 +124,6 @@ done
 fail=0
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
 [ "$fail" = 0 ] || echo "lm-learn.sh: a run failed (see $out/runs/*/discover.log)" >&2
-
-if [ "$kill" = 1 ]; then
-	# SIGKILL a trained run's whole pipeline mid-step, then the same command
-	# again: it must resume and finish every step
-	dir=$out/runs/killed
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	start_service "$dir"
-	export -f discover
-	export top steps groups children port hw lr kl
-	setsid bash -c 'discover "$0" 1 trained' "$dir" 2>>"$dir/discover.log" &
-	kp=$!
-	for _ in $(seq 600); do
-		[ -f "$dir/run/steps/000001.mp" ] && break
-		sleep 0.2
-	done
-	sleep 1.5
-	kill -9 -- "-$kp" 2>/dev/null || true
-	wait "$kp" 2>/dev/null || true
-	before=$(ls "$dir"/run/steps/*.mp 2>/dev/null | wc -l)
-	after=-1
-	discover "$dir" 1 trained 2>>"$dir/discover.log" && after=$(ls "$dir"/run/steps/*.mp | wc -l)
-	kill "$svc_pid" 2>/dev/null || true
-	echo "kill -9 test: $before steps complete when the run was killed, $after of $steps after running it again" |
-		tee "$out/kill-test.txt"
-	[ "$after" = "$steps" ] || fail=1
-fi
 
 # per run and step: mean reward (failures 0); per run: the last three steps' mean
 for d in "$out"/runs/trained-* "$out"/runs/frozen-*; do

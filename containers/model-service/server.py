@@ -59,7 +59,10 @@ class Service:
         self.dev = torch.device(a.device if a.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))
         dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[a.dtype]
         self.tok = AutoTokenizer.from_pretrained(a.model)
-        base = AutoModelForCausalLM.from_pretrained(a.model, torch_dtype=dtype)
+        try:  # transformers 5 names it dtype; 4.x torch_dtype
+            base = AutoModelForCausalLM.from_pretrained(a.model, dtype=dtype)
+        except TypeError:
+            base = AutoModelForCausalLM.from_pretrained(a.model, torch_dtype=dtype)
         torch.manual_seed(a.seed)  # the LoRA's initial weights
         targets = a.lora_targets if a.lora_targets == "all-linear" else a.lora_targets.split(",")
         cfg = LoraConfig(r=a.lora_rank, lora_alpha=a.lora_alpha, lora_dropout=0.0,
