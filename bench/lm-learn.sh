@@ -50,7 +50,8 @@ hw="a test CPU"
 if [ ! -f "$out/model/config.json" ]; then
 	"$py" "$top/tests/lm/loops_corpus.py" --out "$out/pairs.jsonl" --pairs 600 --hardware "$hw" \
 		--task "$top/kernels/loops"
-	"$py" "$svc/tiny.py" --out "$out/model.tmp" --corpus "$out/pairs.jsonl" --steps "$pretrain" --threads 1 \
+	"$py" "$svc/tiny.py" --out "$out/model.tmp" --corpus "$out/pairs.jsonl" --steps "$pretrain" \
+		--threads "$(($(nproc) >= 8 ? 4 : 1))" \
 		2>"$out/pretrain.log"
 	rm -rf "$out/model" && mv "$out/model.tmp" "$out/model"
 fi
