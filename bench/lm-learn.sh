@@ -84,6 +84,9 @@ run_one() {
 	discover "$dir" "$2" "$1" 2>>"$dir/discover.log" || rc=$?
 	kill "$svc_pid" 2>/dev/null || true
 	wait "$svc_pid" 2>/dev/null || true
+	# one line per finished run, as it finishes: a run cut short still shows what it had
+	echo "lm-learn: $1-$2: mean reward per step: $(cat "$dir"/run/steps/[0-9]*.mp 2>/dev/null | tttd-cat |
+		jq -rs 'map(select(.kind == "candidate")) | group_by(.step) | map(map(.reward // 0) | add / length * 1000 | round / 1000) | join(" ")')" >&2
 	return $rc
 }
 
