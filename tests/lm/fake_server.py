@@ -14,6 +14,7 @@ The "model" of a request picks the behaviour:
   slow       answers after 3 s (past the client's timeout)
   flaky      HTTP 503 on the first attempt of each prompt, then good
   short      fewer choices than asked
+  cuda       a CUDA kernel for tests/data/tasks/cuda_gemm, setting its launch parameters
 Training calls (/tttd/v1/...) answer as a real service would and are logged
 as JSON lines to LOGFILE, so the test can check what tttd-train sent.
 """
@@ -23,6 +24,15 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CODE = "void tttd_kernel(void **buf, const long *dim)\n{\n}\n"
+# a CUDA candidate for tests/data/tasks/cuda_gemm: launch parameters by #define, the kernel of its plan
+CUDA = ("#define BM 64\n#define BN 64\n#define TM 4\n#define TN 4\n"
+        "extern \"C\" __global__ void\ngemm_tile(const float *A, const float *B, float *C, float *ws, long M, long N, long K)\n"
+        "{\n\tlong i0 = blockIdx.y * (long)BM + threadIdx.y * TM, j0 = blockIdx.x * (long)BN + threadIdx.x * TN;\n"
+        "\tfor (int a = 0; a < TM; a++)\n\t\tfor (int b = 0; b < TN; b++) {\n"
+        "\t\t\tlong i = i0 + a, j = j0 + b;\n\t\t\tfloat s = 0.0f;\n"
+        "\t\t\tif (i >= M || j >= N)\n\t\t\t\tcontinue;\n"
+        "\t\t\tfor (long k = 0; k < K; k++)\n\t\t\t\ts += A[i * K + k] * B[k * N + j];\n"
+        "\t\t\tC[i * N + j] = s;\n\t\t}\n}\n")
 seen = {}
 saved = set()
 
@@ -53,7 +63,8 @@ class H(BaseHTTPRequestHandler):
             return self.send(404, {"error": {"message": "no such path"}})
         mode, n = req.get("model"), req.get("n", 1)
         prefill = req.get("stop") == ["```"]
-        text = CODE if prefill else "Here it is:\n```c\n" + CODE + "```\n"
+        code = CUDA if mode == "cuda" else CODE
+        text = code if prefill else "Here it is:\n```c\n" + code + "```\n"
         if mode == "slow":
             time.sleep(3)
         if mode == "malformed":

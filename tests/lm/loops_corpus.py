@@ -45,8 +45,9 @@ def main():
     orders = ["".join(p) for p in itertools.permutations("ijk")]
     parents = [{"kind": "parent", "id": "root0", "task": "loops", "step": 0, "decisions": {}, "root": True,
                 "rank": 0}]
-    for n, o in enumerate(orders * 4):
-        t = TIME[o] * rnd.uniform(0.8, 1.25)
+    # many parents with times spread around each order's: a run's prompts show real, varied numbers
+    for n, o in enumerate(orders * 20):
+        t = TIME[o] * rnd.uniform(0.6, 1.6)
         parents.append({"kind": "parent", "id": f"p{n}", "task": "loops", "step": 1 + n % 5, "decisions": {},
                         "root": False, "rank": n, "source": source(o), "time_ns": t,
                         "timing": [{"shape": [64, 256, 256], "median_ns": t}]})
@@ -57,8 +58,8 @@ def main():
     prompts = [json.loads(r)["prompt"] for r in recs.splitlines()]
     with open(a.out, "w") as f:
         for _ in range(a.pairs):
-            # the root's prompt as often as all parents' together: every step starts there
-            p = prompts[0] if rnd.random() < 0.5 else rnd.choice(prompts[1:])
+            # the root's prompt often (step 0 starts there), the parents' the rest of the time
+            p = prompts[0] if rnd.random() < 0.3 else rnd.choice(prompts[1:])
             f.write(json.dumps({"prompt": p, "completion": source(rnd.choice(orders)) + "```\n"}) + "\n")
 
 

@@ -68,6 +68,15 @@ gen short
 grep -q 'returned 1 of 3 completions' "$tmp/out.jsonl" || fail "no reason for the missing completions"
 [ "$(jq -r .id "$tmp/out.jsonl" | sort -u | wc -l)" = 3 ] || fail "failure records need ids of their own"
 
+# a CUDA task: the code sets the plan's launch parameters; NVRTC compiles it like a template candidate
+tttd-generate -q --task tests/data/tasks/cuda_gemm --children 1 --lm "$url" --lm-model cuda --hardware H200 "$tmp/parents.mp" >"$tmp/cuda.mp"
+tttd-cat "$tmp/cuda.mp" | jq -e '.status == "generated" and .decisions == {"BM":"64","BN":"64","TM":"4","TN":"4"} and .target == "cuda"' >/dev/null ||
+	fail "CUDA candidate: $(tttd-cat "$tmp/cuda.mp" | jq -c '{status, reason, decisions}')"
+if [ -f "${CUDA_HOME:-/usr/local/cuda}/include/nvrtc.h" ] && tttd-compile --help | grep -q -- --arch; then
+	tttd-compile -q --arch sm_90 <"$tmp/cuda.mp" | tttd-cat | jq -e '.status == "compiled"' >/dev/null ||
+		fail "NVRTC did not compile the model's CUDA candidate"
+fi
+
 # a server that is not there at all
 tttd-generate -q --task loops --children 2 --lm http://127.0.0.1:1 --lm-retries 1 --hardware test "$tmp/parents.mp" |
 	tttd-cat >"$tmp/out.jsonl" || fail "an unreachable server stopped tttd-generate"
