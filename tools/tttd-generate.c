@@ -373,11 +373,15 @@ lm_main(int argc, char **argv)
 
 			if (!tttd_rec_str_is(&r, "kind", "parent"))
 				continue;
-			if (!task) {
+			if (!opt.task) {
 				char *tn = NULL;
 
 				if (tttd_rec_get_str(&r, "task", &tn) != 1)
 					die("%s: parent has no 'task' (use --task)", inputs[k]);
+				/* one batch of requests holds one task's prompts */
+				if (task && strcmp(tn, task_key) != 0)
+					die("%s: parents of tasks '%s' and '%s' in one batch (use --task)",
+					    inputs[k], task_key, tn);
 				use_task(tn);
 				free(tn);
 			}
