@@ -80,6 +80,8 @@ def main():
         if not data:
             sys.exit("tiny.py: no corpus pair fits the context")
         opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.0)
+        # the learning rate falls linearly to a tenth: late steps settle instead of bouncing
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0 - 0.9 * s / max(1, a.steps))
         model.train()
         for step in range(a.steps):
             batch = random.sample(data, min(a.batch, len(data)))
@@ -93,6 +95,7 @@ def main():
                 total += float(loss)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
+            sched.step()
             if step % 50 == 0 or step == a.steps - 1:
                 print(f"tiny.py: step {step}: loss {total:.3f}", file=sys.stderr, flush=True)
         model.eval()
