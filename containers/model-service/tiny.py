@@ -36,7 +36,8 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--vocab", type=int, default=2048)
-    ap.add_argument("--max-token", type=int, default=24, help="longest token, in bytes")
+    ap.add_argument("--max-token", type=int, default=0, help="longest token, in bytes (0: no limit, so that whole\n"
+                    "lines of a repetitive corpus become single tokens: the easiest model to fit)")
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--heads", type=int, default=2)
@@ -59,7 +60,8 @@ def main():
     # become few tokens (attention over long prompts is what costs a tiny model)
     tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
     tk.decoder = decoders.ByteLevel()
-    tr = trainers.BpeTrainer(vocab_size=a.vocab, special_tokens=["<|endoftext|>"], max_token_length=a.max_token,
+    tr = trainers.BpeTrainer(vocab_size=a.vocab, special_tokens=["<|endoftext|>"],
+                             max_token_length=a.max_token if a.max_token > 0 else None,
                              initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tk.train_from_iterator(texts, trainer=tr)
     tok = PreTrainedTokenizerFast(tokenizer_object=tk, eos_token="<|endoftext|>", bos_token="<|endoftext|>",

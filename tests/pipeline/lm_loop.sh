@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 py=$(tests/lm/python.sh)
 "$py" tests/lm/loops_corpus.py --out "$tmp/pairs.jsonl" --pairs 200 --hardware "a test CPU" --task kernels/loops
-"$py" containers/model-service/tiny.py --out "$tmp/model" --corpus "$tmp/pairs.jsonl" --steps 60 --threads 1 2>"$tmp/tiny.log" ||
+"$py" containers/model-service/tiny.py --out "$tmp/model" --corpus "$tmp/pairs.jsonl" --steps 80 --threads 1 2>"$tmp/tiny.log" ||
 	fail "tiny.py: $(tail -3 "$tmp/tiny.log")"
 "$py" containers/model-service/server.py --model "$tmp/model" --port 0 --port-file "$tmp/port" --adapters "$tmp/adapters" \
 	--lora-rank 8 --device cpu --threads 1 2>"$tmp/service.log" &
