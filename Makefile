@@ -12,7 +12,10 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
-DATADIR ?= $(PREFIX)/share/tttd
+# The tools find the tasks beside themselves, in $(BINDIR)/../share/tttd:
+# nothing about the install location is compiled in, so `make install`
+# under any PREFIX or DESTDIR installs what `make` built, unchanged.
+DATADIR = $(dir $(BINDIR))share/tttd
 CUDA_HOME ?= /usr/local/cuda
 CUDA ?= auto
 
@@ -42,7 +45,7 @@ ifeq ($(CUDA),auto)
 CUDA := $(if $(wildcard $(CUDA_HOME)/include/nvrtc.h),1,0)
 endif
 
-CPPFLAGS += -Ilib -D_GNU_SOURCE -DTTTD_DATADIR='"$(DATADIR)"'
+CPPFLAGS += -Ilib -D_GNU_SOURCE
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP
 LIBS = $(MSGPACK_LIBS) $(ZSTD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) -lm -lpthread -ldl
 
@@ -123,18 +126,21 @@ unit: $(UNIT_BIN)
 test-gpu:
 	@./tests/gpu/run.sh
 
+# Every installed command is tttd-<verb>: the pipelines are installed
+# beside the tools under that name (trimul-discover.sh as
+# tttd-trimul-discover), so each finds its sibling tools beside itself.
+installed_name = $(patsubst tttd-tttd-%,tttd-%,tttd-$(basename $(notdir $(1))))
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/pipelines
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(PIPELINES) $(DESTDIR)$(DATADIR)/pipelines
-	for f in $(PIPELINES); do ln -sf $(DATADIR)/pipelines/$$(basename $$f) $(DESTDIR)$(BINDIR)/$$(basename $$f .sh); done
-	cp -R kernels $(DESTDIR)$(DATADIR)/
+	$(foreach f,$(PIPELINES),install -m 755 $(f) $(DESTDIR)$(BINDIR)/$(call installed_name,$(f)) &&) true
+	rm -rf $(DESTDIR)$(DATADIR)/kernels && cp -R kernels $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
-	for f in $(PIPELINES); do rm -f $(DESTDIR)$(BINDIR)/$$(basename $$f .sh); done
+	rm -f $(foreach f,$(PIPELINES),$(DESTDIR)$(BINDIR)/$(call installed_name,$(f)))
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:

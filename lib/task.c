@@ -25,9 +25,6 @@
 #include "rec.h"
 #include "task.h"
 
-#ifndef TTTD_DATADIR
-#define TTTD_DATADIR "/usr/local/share/tttd"
-#endif
 
 /* Load-time enumeration caps: beyond these, satisfiability is assumed. */
 #define ENUM_CAP 1000000L
@@ -1437,12 +1434,19 @@ finish(struct loader *ld, int nlines)
 	return TTTD_OK;
 }
 
-/* Resolve a name or path to the task's folder (newly allocated), or NULL. */
+/*
+ * Resolve a name or path to the task's folder (newly allocated), or NULL.
+ * A bare name is looked up in ./kernels, then beside the running tool:
+ * <bin>/../share/tttd/kernels (installed under any prefix) and
+ * <bin>/../kernels (a checkout's bin/).  Nothing is compiled in, so an
+ * install under another prefix, or a moved one, finds its tasks.
+ */
 static char *
 find_dir(const char *name)
 {
+	static const char *const beside[] = { "../share/tttd/kernels", "../kernels" };
 	struct stat st;
-	char *p;
+	char *p, *bin;
 
 	if (strchr(name, '/') || (stat(name, &st) == 0 && S_ISDIR(st.st_mode)))
 		return xstrdup(name);
@@ -1450,10 +1454,17 @@ find_dir(const char *name)
 	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 		return p;
 	free(p);
-	p = xasprintf("%s/kernels/%s", TTTD_DATADIR, name);
-	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-		return p;
-	free(p);
+	if (!(bin = tttd_exe_dir()))
+		return NULL;
+	for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+		p = xasprintf("%s/%s/%s", bin, beside[i], name);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			free(bin);
+			return p;
+		}
+		free(p);
+	}
+	free(bin);
 	return NULL;
 }
 
@@ -1471,8 +1482,8 @@ tttd_task_load(struct tttd_task **out, const char *path_or_name, struct tttd_err
 	dir = find_dir(path_or_name);
 	if (!dir)
 		return tttd_error_set(e, TTTD_ENOENT,
-				      "no task '%s' (looked in ./kernels and %s/kernels)",
-				      path_or_name, TTTD_DATADIR);
+				      "no task '%s' (not a folder, nor in ./kernels or the tasks beside the tools)",
+				      path_or_name);
 	/* "kernels/mm/" and "kernels/mm" name the same task. */
 	len = strlen(dir);
 	while (len > 1 && dir[len - 1] == '/')

@@ -197,7 +197,8 @@ struct tttd_task {
 
 /*
  * Load a task from a folder path, or from a bare name looked up as
- * ./kernels/<name> and then TTTD_DATADIR/kernels/<name>.
+ * ./kernels/<name>, then <bin>/../share/tttd/kernels/<name> and
+ * <bin>/../kernels/<name>, <bin> being the running tool's folder.
  * @return TTTD_OK or TTTD_ENOENT / TTTD_EFORMAT / TTTD_EIO with "file:line: ..." in e.
  * The task is heap-allocated; free it with tttd_task_free (accepts NULL).
  */

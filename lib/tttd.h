@@ -94,5 +94,11 @@ int tttd_write_all(int fd, const void *p, size_t n);
 int tttd_read_fd(int fd, char **out, size_t *n);
 /* tttd_read_fd of the file at path (n may be NULL). */
 int tttd_read_file(const char *path, char **out, size_t *n);
+/*
+ * The folder of the running executable (/proc/self/exe without its last
+ * component), newly allocated, or NULL where it cannot be read.  Tools find
+ * what was installed with them (tasks) relative to it.
+ */
+char *tttd_exe_dir(void);
 
 #endif

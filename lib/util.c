@@ -236,3 +236,19 @@ tttd_read_file(const char *path, char **out, size_t *n)
 		*n = len;
 	return r;
 }
+
+char *
+tttd_exe_dir(void)
+{
+	char buf[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(buf) - 1)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(slash == buf ? "/" : buf);
+}

@@ -66,12 +66,23 @@ die() { echo "tttd-discover: $*" >&2; exit 1; }
 usage_die() { echo "tttd-discover: $*" >&2; usage | head -5 >&2; echo "Try 'tttd-discover --help' for more information." >&2; exit 2; }
 say() { [ "$quiet" = 1 ] || echo "tttd-discover: $*" >&2; }
 
+# The tools are called beside this script, never looked up in PATH: an
+# installed pipeline sits in one bin/ with them (tttd-discover), a
+# checkout's pipelines/ is next to bin/.  Paths the user gives (--run,
+# --task, --cache) stay relative to the caller's directory.
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-if [ -x "$here/../bin/tttd-select" ]; then
-	export PATH="$here/../bin:$PATH"
-	top=$(cd "$here/.." && pwd)
-	cd "$top"
-fi
+bindir=$here
+[ -x "$bindir/tttd-select" ] || bindir=$(cd "$here/../bin" 2>/dev/null && pwd) || bindir=$here
+fanout=$here/tttd-fanout
+[ -x "$fanout" ] || fanout=$here/tttd-fanout.sh
+tttd-select() { "$bindir/tttd-select" "$@"; }
+tttd-generate() { "$bindir/tttd-generate" "$@"; }
+tttd-mutate() { "$bindir/tttd-mutate" "$@"; }
+tttd-compile() { "$bindir/tttd-compile" "$@"; }
+tttd-bench() { "$bindir/tttd-bench" "$@"; }
+tttd-score() { "$bindir/tttd-score" "$@"; }
+tttd-train() { "$bindir/tttd-train" "$@"; }
+tttd-cat() { "$bindir/tttd-cat" "$@"; }
 
 run= task= arch= backend=auto gpus=1 steps= candidates= max_time= groups=8 children=8 seed=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
@@ -132,7 +143,7 @@ elif [ -n "$lm_trainer$lm_opt$lm_train_opt$hardware" ] || [ "$lm_model" != defau
 	usage_die "--lm-model, --lm-trainer, --lm-opt, --lm-train-opt and --hardware need --lm"
 fi
 for t in tttd-select tttd-generate tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
-	command -v "$t" >/dev/null || die "cannot find '$t' (run 'make' first)"
+	[ -x "$bindir/$t" ] || die "cannot find '$t' in '$bindir' (run 'make' first)"
 done
 command -v jq >/dev/null || die "cannot find 'jq' (apt-get install jq)"
 
@@ -141,7 +152,7 @@ if [ -z "$task" ] && [ -n "$run" ] && [ -f "$run/config" ]; then
 	task=$(sed -n 's/^task=//p' "$run/config")
 fi
 if [ -z "$task" ]; then
-	if have_gpu && [ -d kernels/gemm ]; then task=gemm; else task=matmul; fi
+	if have_gpu; then task=gemm; else task=matmul; fi
 fi
 if [ "$backend" = auto ]; then
 	if have_gpu; then backend=cuda; else backend=cpu; fi
@@ -287,7 +298,7 @@ while [ "$step" -lt "$steps" ]; do
 	# The bench's own progress line goes to the terminal, not the step log.
 	# One tttd-bench, or one per GPU through tttd-fanout (same records, input order).
 	bench_cmd=(tttd-bench --device "$device")
-	[ "$gpus" -gt 1 ] && bench_cmd=("$here/tttd-fanout.sh" --gpus "$gpus")
+	[ "$gpus" -gt 1 ] && bench_cmd=("$fanout" --gpus "$gpus")
 	bench_ui=(-q) bench_err=$log
 	if [ "$progress_on" = 1 ]; then bench_ui=(-q --progress) bench_err=/dev/stderr; fi
 	select_in=(archive) select_how=(--groups "$groups" --step "$step")

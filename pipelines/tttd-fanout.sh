@@ -46,7 +46,7 @@ with GNU parallel and merges the records back into input order.
   --workers n       n workers on device 0 (the CPU target's simulated GPUs)
   --shards n        shards to deal the batch into (default: one per worker)
   --retries n       runs of a failed shard after the first (default 1)
-  --bench prog      the tttd-bench to run (default tttd-bench)
+  --bench prog      the tttd-bench to run (default: the one beside tttd-fanout)
   --workdir dir     keep the shards and logs in dir (default: a temporary one)
   -o file           write to file (file.tmp, renamed when done)
   -q                errors only (passed to tttd-bench)
@@ -66,10 +66,14 @@ die() { echo "$prog: $*" >&2; exit 1; }
 usage_die() { echo "$prog: $*" >&2; usage | head -2 >&2; echo "Try '$prog --help' for more information." >&2; exit 2; }
 say() { [ "$quiet" = 1 ] || echo "$prog: $*" >&2; }
 
+# The tools beside this script (installed: the same bin/; a checkout:
+# ../bin), called by path rather than looked up in PATH.
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-[ -x "$here/../bin/tttd-bench" ] && export PATH="$here/../bin:$PATH"
+bindir=$here
+[ -x "$bindir/tttd-bench" ] || bindir=$(cd "$here/../bin" 2>/dev/null && pwd) || bindir=$here
+tttd_cat=$bindir/tttd-cat
 
-devices= gpus= workers= shards= retries=1 bench=tttd-bench workdir= output= quiet=0 verbose=0
+devices= gpus= workers= shards= retries=1 bench=$bindir/tttd-bench workdir= output= quiet=0 verbose=0
 backend=${TTTD_BACKEND:-auto}
 bopt=() files=()
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
@@ -116,7 +120,7 @@ for ((i = 0; i < ${#bopt[@]}; i++)); do
 	if [ "${bopt[i]}" = --task ] && [ -d "${bopt[i + 1]}" ]; then bopt[i + 1]=$(readlink -f "${bopt[i + 1]}"); fi
 done
 
-command -v tttd-cat >/dev/null || die "cannot find 'tttd-cat' (run 'make' first)"
+[ -x "$tttd_cat" ] || die "cannot find 'tttd-cat' in '$bindir' (run 'make' first)"
 command -v "$bench" >/dev/null || die "cannot find '$bench' (run 'make' first)"
 command -v jq >/dev/null || die "cannot find 'jq' (apt-get install jq)"
 
@@ -145,7 +149,7 @@ else
 fi
 
 # The batch as JSON lines, one record a line; tttd-cat reports a bad stream.
-tttd-cat -q "${files[@]}" >"$work/in.jsonl" || die "cannot read the input stream"
+"$tttd_cat" -q "${files[@]}" >"$work/in.jsonl" || die "cannot read the input stream"
 n=$(wc -l <"$work/in.jsonl")
 ns=${shards:-$nw}
 [ "$ns" -le "$n" ] || ns=$n
@@ -158,14 +162,14 @@ fi
 # which its output must repeat exactly.
 awk -v k="$ns" -v d="$work" '{ print > (d "/shard." ((NR - 1) % k) ".in.jsonl") }' "$work/in.jsonl"
 for ((s = 0; s < ns; s++)); do
-	tttd-cat -q -j -o "$work/shard.$s.in.mp" "$work/shard.$s.in.jsonl" || die "cannot write shard $s"
+	"$tttd_cat" -q -j -o "$work/shard.$s.in.mp" "$work/shard.$s.in.jsonl" || die "cannot write shard $s"
 	jq -r '[.kind // "", .id // ""] | @tsv' "$work/shard.$s.in.jsonl" >"$work/shard.$s.keys"
 done
 
 # One job: bench shard $1 on the device of slot $2, check its records, and
 # rename its output into place only when it is whole.
 {
-	declare -p bench bopt devs quiet
+	declare -p bench bopt devs quiet tttd_cat
 	cat <<'WORKER'
 s=$1 slot=$2
 w=$(dirname "$0")
@@ -179,7 +183,7 @@ if ! "$bench" "${bopt[@]}" --device "$dev" -o "$w/shard.$s.out.mp" "$w/shard.$s.
 	tail -n 3 "$w/shard.$s.err" | sed "s/^/tttd-fanout: shard $s on device $dev: /" >&2
 	exit 1
 fi
-tttd-cat -q "$w/shard.$s.out.mp" >"$w/shard.$s.out.jsonl.tmp" 2>>"$w/shard.$s.err" || exit 1
+"$tttd_cat" -q "$w/shard.$s.out.mp" >"$w/shard.$s.out.jsonl.tmp" 2>>"$w/shard.$s.err" || exit 1
 if ! jq -r '[.kind // "", .id // ""] | @tsv' "$w/shard.$s.out.jsonl.tmp" | cmp -s - "$w/shard.$s.keys"; then
 	echo "tttd-fanout: shard $s on device $dev: records missing, extra or out of order" >&2
 	exit 1
@@ -234,7 +238,7 @@ awk -v k="$ns" -v n="$n" '
 			print line
 		}
 		exit 0
-	}' "${outs[@]}" | tttd-cat -q -j -o "$merged" || die "cannot merge the shards"
+	}' "${outs[@]}" | "$tttd_cat" -q -j -o "$merged" || die "cannot merge the shards"
 [ "$verbose" = 1 ] && say "$n records merged from $ns shards"
 if [ -n "$output" ]; then
 	mv "$merged" "$output.tmp" && mv "$output.tmp" "$output" || die "cannot write '$output'"
