@@ -133,31 +133,36 @@ for p in "${pids[@]}"; do wait "$p" || fail=1; done
 for d in "$out"/runs/trained-* "$out"/runs/frozen-*; do
 	[ -d "$d/run/steps" ] || continue
 	cat "$d"/run/steps/[0-9]*.mp | tttd-cat |
-		jq -r --arg r "$(basename "$d")" 'select(.kind == "candidate") | [$r, .step, (.reward // 0), (if .status == "ok" then 1 else 0 end)] | @tsv'
+		jq -r --arg r "$(basename "$d")" 'select(.kind == "candidate")
+			| ([(.source // "") | scan("for \\(long ([ijk]) ") | .[0]] | join("")) as $order
+			| [$r, .step, (.reward // 0), (if .status == "ok" then 1 else 0 end),
+			   (if .status == "ok" and ($order == "ikj" or $order == "kij") then 1 else 0 end)] | @tsv'
 done >"$out/rewards.tsv"
 awk -F'\t' -v steps="$steps" '
-{ split($1, a, "-"); mode = a[1]; seed = a[2]; k = mode SUBSEP $2; sum[k] += $3; n[k]++; okc[k] += $4
-  rk = $1 SUBSEP $2; rs[rk] += $3; rn[rk]++; runs[$1] = 1 }
+{ split($1, a, "-"); mode = a[1]; seed = a[2]; k = mode SUBSEP $2; sum[k] += $3; n[k]++; okc[k] += $4; fast[k] += $5
+  rk = $1 SUBSEP $2; rs[rk] += $3; rn[rk]++; rf[rk] += $5; runs[$1] = 1 }
 END {
-	printf "| step | trained: mean reward | frozen: mean reward | trained: share ok | frozen: share ok |\n|---|---|---|---|---|\n"
+	printf "| step | trained: mean reward | frozen: mean reward | trained: share ok | frozen: share ok | trained: share fast | frozen: share fast |\n|---|---|---|---|---|---|---|\n"
 	for (s = 0; s < steps; s++) {
 		t = "trained" SUBSEP s; f = "frozen" SUBSEP s
-		printf "| %d | %.4f | %.4f | %.2f | %.2f |\n", s, n[t] ? sum[t] / n[t] : 0, n[f] ? sum[f] / n[f] : 0,
-			n[t] ? okc[t] / n[t] : 0, n[f] ? okc[f] / n[f] : 0
+		printf "| %d | %.4f | %.4f | %.2f | %.2f | %.2f | %.2f |\n", s, n[t] ? sum[t] / n[t] : 0, n[f] ? sum[f] / n[f] : 0,
+			n[t] ? okc[t] / n[t] : 0, n[f] ? okc[f] / n[f] : 0, n[t] ? fast[t] / n[t] : 0, n[f] ? fast[f] / n[f] : 0
 	}
-	printf "\n| seed | trained: last 3 steps | frozen: last 3 steps | trained ahead |\n|---|---|---|---|\n"
-	wins = 0; total = 0
+	printf "\n| seed | trained: mean reward, last 3 steps | frozen | trained ahead | trained: share fast, last 3 steps | frozen |\n|---|---|---|---|---|---|\n"
+	wins = 0; total = 0; fwins = 0
 	for (r in runs) {
 		split(r, a, "-"); if (a[1] != "trained") continue
-		seed = a[2]; tt = 0; ff = 0; nt = 0; nf = 0
+		seed = a[2]; tt = 0; ff = 0; nt = 0; nf = 0; ft = 0; fq = 0
 		for (s = steps - 3; s < steps; s++) {
-			if (rn["trained-" seed SUBSEP s]) { tt += rs["trained-" seed SUBSEP s] / rn["trained-" seed SUBSEP s]; nt++ }
-			if (rn["frozen-" seed SUBSEP s]) { ff += rs["frozen-" seed SUBSEP s] / rn["frozen-" seed SUBSEP s]; nf++ }
+			kt = "trained-" seed SUBSEP s; kf = "frozen-" seed SUBSEP s
+			if (rn[kt]) { tt += rs[kt] / rn[kt]; ft += rf[kt] / rn[kt]; nt++ }
+			if (rn[kf]) { ff += rs[kf] / rn[kf]; fq += rf[kf] / rn[kf]; nf++ }
 		}
-		tt = nt ? tt / nt : 0; ff = nf ? ff / nf : 0; total++; if (tt > ff) wins++
-		line[seed] = sprintf("| %s | %.4f | %.4f | %s |", seed, tt, ff, tt > ff ? "yes" : "no")
+		tt = nt ? tt / nt : 0; ff = nf ? ff / nf : 0; ft = nt ? ft / nt : 0; fq = nf ? fq / nf : 0
+		total++; if (tt > ff) wins++; if (ft > fq) fwins++
+		line[seed] = sprintf("| %s | %.4f | %.4f | %s | %.2f | %.2f |", seed, tt, ff, tt > ff ? "yes" : "no", ft, fq)
 	}
 	for (s = 1; s <= total; s++) if (s in line) print line[s]
-	printf "\ntrained ahead of frozen on %d of %d seeds\n", wins, total
+	printf "\ntrained ahead of frozen on %d of %d seeds by mean reward, on %d of %d by share of fast orders (ikj, kij)\n", wins, total, fwins, total
 }' "$out/rewards.tsv" | tee "$out/summary.md"
 exit $fail
