@@ -47,6 +47,12 @@
 #define PROJG1_SMEM_BYTES(C)                                                                      \
 	((size_t)1024 + 64 * (C) * 2 + PGS * 5 * (PGN == 16 ? 16 : 32) * 128 +                        \
 	 (2 * (PGN == 16 ? 16 : 32) * 72 + 64 * ((PGN == 16 ? 16 : 32) + 8)) * 2)
+#define PGR_GN (PGN == 32 ? 32 : 16)
+#define PROJR_SMEM_BYTES(C)                                                                       \
+	((size_t)1024 + 640 * (C) * 2 + 2 * (64 * (C) * 2 + (2 * PGR_GN * 72 + 64 * (PGR_GN + 8)) * 2))
+#define PROJP_SMEM_BYTES(C)                                                                       \
+	((size_t)1024 + 128 * (C) * 2 + PGS * 5 * PGN_OF(C) * 128 +                                 \
+	 (2 * PGN_OF(C) * 136 + 128 * (PGN_OF(C) + 8)) * 2)
 #define TRI_SMEM_BYTES 0
 #define OUT_SMEM_BYTES 0
 #define OUT2_SMEM_BYTES ((size_t)128 * (EBM + 8) * 2 + EBM * 136 * 2 + 1024)
@@ -313,6 +319,26 @@ plan_step(struct bufs *b, int step)
 			smem_optin((const void *)trimul_projg1, smem);
 			trimul_projg1<<<M / 64, 128, smem>>>(KARGS(*b));
 		}
+#elif PSW == 3
+		long pg = M / 128 < PGP ? M / 128 : PGP;
+		if (C == 128 && PRS == 1) {
+			size_t smem = PROJR_SMEM_BYTES(C);
+			smem_optin((const void *)trimul_projr, smem);
+			trimul_projr<<<pg, 256, smem>>>(KARGS(*b));
+		} else if (C <= 384) {
+			size_t smem = PROJP_SMEM_BYTES(C);
+			const void *f = PGN_OF(C) == 16 ? (const void *)trimul_projp16
+							 : (const void *)trimul_projp32;
+			smem_optin(f, smem);
+			if (PGN_OF(C) == 16)
+				trimul_projp16<<<pg, 256, smem>>>(KARGS(*b));
+			else
+				trimul_projp32<<<pg, 256, smem>>>(KARGS(*b));
+		} else {
+			size_t smem = PROJG1_SMEM_BYTES(C);
+			smem_optin((const void *)trimul_projg1, smem);
+			trimul_projg1<<<M / 64, 128, smem>>>(KARGS(*b));
+		}
 #else
 		size_t smem = PROJ_SMEM_BYTES(C);
 		smem_optin((const void *)trimul_proj, smem);
@@ -335,7 +361,7 @@ plan_step(struct bufs *b, int step)
 		break;
 	}
 	case 3:
-#if EV == 1
+#if EV >= 1
 		smem_optin((const void *)trimul_out2, OUT2_SMEM_BYTES);
 		trimul_out2<<<M / EBM, ENW * 32, OUT2_SMEM_BYTES>>>(KARGS(*b));
 #else

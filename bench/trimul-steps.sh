@@ -12,7 +12,7 @@ set -u
 
 usage() {
 	cat <<'USAGE'
-usage: trimul-steps.sh [-ht] [-j jobs] [-n reps] [-o dir] ["PBM=64 PRF=2 ..." ...]
+usage: trimul-steps.sh [-Bht] [-j jobs] [-n reps] [-o dir] ["PBM=64 PRF=2 ..." ...]
 
 Profile TriMul configurations launch by launch on the GPU (bench/trimul-steps.cu).
 Each operand is one configuration, all decisions of kernels/trimul/task as
@@ -20,6 +20,9 @@ NAME=value words; missing decisions take the template's defaults.  With no
 operand: the first correct configuration, the PSW=1 one and the current best
 (./task's first options).
 
+  -B        reuse the binaries already in the -o dir (steps-1, steps-2, ... in
+            operand order): build only those missing, e.g. on the device
+            after building here
   -j jobs   parallel nvcc builds (default: the number of CPUs)
   -n reps   timed repetitions per shape (default 30)
   -o dir    where binaries and tables go (default $OUT or /tmp/trimul-steps)
@@ -33,9 +36,11 @@ nvcc=${NVCC:-/usr/local/cuda/bin/nvcc}
 jobs=$(nproc 2>/dev/null || echo 4)
 reps=30
 tflag=
+reuse=
 out=${OUT:-/tmp/trimul-steps}
-while getopts hj:n:o:t opt; do
+while getopts Bhj:n:o:t opt; do
 	case $opt in
+	B) reuse=1 ;;
 	h) usage; exit 0 ;;
 	j) jobs=$OPTARG ;;
 	n) reps=$OPTARG ;;
@@ -72,8 +77,12 @@ build() {
 i=0 rc=0 pids=()
 for cfg in "$@"; do
 	i=$((i + 1))
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 0.5; done
-	build "$i" "$cfg" &
+	if [ -n "$reuse" ] && [ -x "$out/steps-$i" ]; then
+		true &
+	else
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 0.5; done
+		build "$i" "$cfg" &
+	fi
 	pids[i]=$!
 done
 i=0

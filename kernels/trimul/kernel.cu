@@ -174,7 +174,7 @@ trimul_prep(ARGS)
 			long j = i / (H * C), r = i % (H * C);
 			const float *src = j == 0 ? wlp : j == 1 ? wlg : j == 2 ? wrp : j == 3 ? wrg : wog;
 			v = src[r];
-		} else if (EV == 0 || H != 128) {
+		} else if (EV == 0 || H != 128) { /* EV=1, 2: the fragment order below */
 			v = wo[i - n5];
 		} else {
 			/*
@@ -217,6 +217,21 @@ xs_at(int r, int c, int ldx)
 	if (!SW)
 		return r * ldx + c;
 	return (c >> 6) * BM * 64 + r * 64 + ((((c >> 3) & 7) ^ (r & 7)) << 3) + (c & 7);
+}
+
+/*
+ * Normalise four values of x at (row r, columns c..c+3) with the row's mean
+ * and rstd and the LayerNorm weight and bias there, and store them as fp16
+ * in the tile (the last step of both LayerNorm variants below).
+ */
+template <int BM, bool SW>
+__device__ __forceinline__ void
+ln_store4(h16 *xs, int ldx, int r, int c, float4 x, float mu, float rs, float4 gw, float4 gb)
+{
+	unsigned lo = pack2((x.x - mu) * rs * gw.x + gb.x, (x.y - mu) * rs * gw.y + gb.y);
+	unsigned hi = pack2((x.z - mu) * rs * gw.z + gb.z, (x.w - mu) * rs * gw.w + gb.w);
+
+	*(uint2 *)(xs + xs_at<BM, SW>(r, c, ldx)) = make_uint2(lo, hi);
 }
 
 /*
@@ -277,12 +292,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 					int r = r0 + i * NW;
 					if (r >= BM)
 						break;
-					float mu = mean[i], rs = rstd[i];
-					unsigned lo = pack2((v[i][k].x - mu) * rs * gw.x + gb.x,
-							    (v[i][k].y - mu) * rs * gw.y + gb.y);
-					unsigned hi = pack2((v[i][k].z - mu) * rs * gw.z + gb.z,
-							    (v[i][k].w - mu) * rs * gw.w + gb.w);
-					*(uint2 *)(xs + xs_at<BM, SW>(r, c, ldx)) = make_uint2(lo, hi);
+					ln_store4<BM, SW>(xs, ldx, r, c, v[i][k], mean[i], rstd[i], gw, gb);
 				}
 			}
 		}
@@ -349,12 +359,7 @@ ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, 
 				int r = r0 + i * NW;
 				if (r >= BM)
 					break;
-				float mu = mean[i], rs = rstd[i];
-				unsigned lo = pack2((v[i][k].x - mu) * rs * gw.x + gb.x,
-						    (v[i][k].y - mu) * rs * gw.y + gb.y);
-				unsigned hi = pack2((v[i][k].z - mu) * rs * gw.z + gb.z,
-						    (v[i][k].w - mu) * rs * gw.w + gb.w);
-				*(uint2 *)(xs + xs_at<BM, SW>(r, c, ldx)) = make_uint2(lo, hi);
+				ln_store4<BM, SW>(xs, ldx, r, c, v[i][k], mean[i], rstd[i], gw, gb);
 			}
 		}
 	}
@@ -874,6 +879,289 @@ trimul_projg1(ARGS)
 	projg_body<1, (PGN == 16 ? 16 : 32)>(PROJG_ARGS);
 }
 
+/*
+ * PSW=3: the wgmma projection in persistent blocks (issue 11).  The grid is
+ * min(tiles, PGP) blocks that walk the tiles blockIdx.x, + gridDim.x, ...;
+ * each block asks the L2 for its next tile of x (a bulk prefetch, PPF=1)
+ * before it normalizes the current one, so the LayerNorm's loads hit the
+ * L2 instead of waiting on HBM, and the weight ring keeps running across
+ * tiles (the first slices of the next tile load during the last epilogue).
+ * Two layouts of the weights:
+ *
+ * - trimul_projr (C = 128 and PRS = 1): all 5*H*C fp16 weights stay in
+ *   shared memory for the whole launch (160 KiB, loaded once per block,
+ *   ordered column group by column group so that one descriptor covers
+ *   the 5*GN rows of a pass).  The two warpgroups are independent
+ *   pipelines of 64-row tiles (named barriers only), so one's LayerNorm
+ *   and epilogue overlap the other's wgmma; no weight bytes stream from L2.
+ * - trimul_projp16 / trimul_projp32 (otherwise, C <= 384): 128-row tiles
+ *   as trimul_projg with PGW = 2, the weight ring (PGS deep) running
+ *   across tiles; PGR = 1 starts each block's column groups at
+ *   blockIdx.x % (H / GN), so the blocks do not all ask the L2 for the
+ *   same slice at once.
+ *
+ * C > 384 launches trimul_projg1 (./task).
+ */
+#ifndef PGP
+#define PGP 132
+#endif
+#ifndef PPF
+#define PPF 1
+#endif
+#ifndef PGR
+#define PGR 0
+#endif
+#ifndef PRS
+#define PRS 1
+#endif
+
+/*
+ * Ask the L2 for bytes (a multiple of 16) at p (16-byte aligned),
+ * asynchronously, in bulk requests of at most 32 KiB; nothing lands in
+ * shared memory and nothing waits for it.
+ */
+__device__ __forceinline__ void
+l2_prefetch(const void *p, unsigned bytes)
+{
+	for (unsigned off = 0; off < bytes; off += 32768) {
+		unsigned n = bytes - off < 32768 ? bytes - off : 32768;
+		asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;\n" ::"l"((const char *)p + off), "r"(n)
+			     : "memory");
+	}
+}
+
+/* Barrier of the 128 threads of warpgroup wg (ids 1 and 2; 0 is __syncthreads). */
+__device__ __forceinline__ void
+wg_sync(int wg)
+{
+	asm volatile("bar.sync %0, 128;\n" ::"r"(1 + wg) : "memory");
+}
+
+/*
+ * Gates and mask of one column group (GN outputs of each of the five
+ * matrices, in acc as wgmma left them: accumulator 4c + 2hr + e is row
+ * 16wl + g + 8hr, column 8c + 2t + e) into the staging tiles: left/right
+ * h-major [GN][old], the out gate row-major [rows][GN + 8].
+ */
+template <int GN>
+__device__ __forceinline__ void
+proj_gate(const float *acc, const float *mask, long m0, int rbase, h16 *ol, h16 *orr, h16 *oo, int old,
+	  int lane)
+{
+	constexpr int OGLD = GN + 8;
+#pragma unroll
+	for (int hr = 0; hr < 2; hr++) {
+		int r = rbase + (lane >> 2) + hr * 8;
+		float mk = mask[m0 + r];
+#pragma unroll
+		for (int hc = 0; hc < GN / 8; hc++) {
+			int hl = hc * 8 + 2 * (lane & 3);
+			float o2[2];
+#pragma unroll
+			for (int e = 0; e < 2; e++) {
+				int i = hc * 4 + hr * 2 + e;
+				float l = acc[i] * sigm(acc[GN / 2 + i]) * mk;
+				float rr = acc[GN + i] * sigm(acc[3 * GN / 2 + i]) * mk;
+				ol[(hl + e) * old + r] = f2h(l);
+				orr[(hl + e) * old + r] = f2h(rr);
+				o2[e] = sigm(acc[2 * GN + i]);
+			}
+			*(unsigned *)(oo + r * OGLD + hl) = pack2(o2[0], o2[1]);
+		}
+	}
+}
+
+/*
+ * The staging tiles of one column group (h0 .. h0 + GN - 1) of rows m0 ..
+ * m0 + BM - 1 (one b) out to h_left/h_right (BM contiguous positions per h)
+ * and h_og, in 16-byte pieces, by nt threads from thread i.
+ */
+template <int GN, int BM>
+__device__ __forceinline__ void
+proj_store(const h16 *ol, const h16 *orr, const h16 *oo, h16 *h_left, h16 *h_right, h16 *h_og, long b,
+	   long pos0, long m0, long NN, int h0, int i, int nt)
+{
+	constexpr int OLD = BM + 8, OGLD = GN + 8;
+	for (int c = i; c < 2 * GN * (BM / 8); c += nt) {
+		int side = c / (GN * (BM / 8)), rem = c - side * (GN * (BM / 8));
+		int hl = rem / (BM / 8), q = rem % (BM / 8);
+		const h16 *src = (side ? orr : ol) + hl * OLD + q * 8;
+		h16 *dst = (side ? h_right : h_left) + (b * 128 + h0 + hl) * NN + pos0 + q * 8;
+		*(uint4 *)dst = *(const uint4 *)src;
+	}
+	for (int c = i; c < BM * (GN / 8); c += nt) {
+		int r = c / (GN / 8), q = c % (GN / 8);
+		*(uint4 *)(h_og + (m0 + r) * 128 + h0 + q * 8) = *(const uint4 *)(oo + r * OGLD + q * 8);
+	}
+}
+
+/* trimul_projr: C = 128, weights resident, two independent 64-row pipelines per block. */
+template <int GN>
+__device__ __forceinline__ void
+projr_body(ARGS)
+{
+	constexpr int GNB = 5 * GN, NCG = 128 / GN, OLD = 64 + 8;
+	constexpr int WBYTES = 640 * 256;			 /* [2 k-atoms][640 rows][128 B] */
+	constexpr int XBYTES = 64 * 256;			 /* [2 k-atoms][64 rows][128 B] */
+	constexpr int SBYTES = (2 * GN * OLD + 64 * (GN + 8)) * 2; /* staging of one warpgroup */
+	unsigned sbase = (unsigned)__cvta_generic_to_shared(smem);
+	unsigned char *sm = smem + ((1024 - (sbase & 1023)) & 1023);
+	int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2, wl = warp & 3;
+	unsigned char *ws = sm;
+	h16 *xs = (h16 *)(sm + WBYTES + wg * XBYTES);
+	h16 *ol = (h16 *)(sm + WBYTES + 2 * XBYTES + wg * SBYTES);
+	h16 *orr = ol + GN * OLD, *oo = orr + GN * OLD;
+	unsigned xs_s = (unsigned)__cvta_generic_to_shared(xs);
+	unsigned ws_s = (unsigned)__cvta_generic_to_shared(ws);
+	long NN = N * N, M = B * NN, nt = M / 64;
+	long vt = 2 * (long)blockIdx.x + wg, VT = 2 * (long)gridDim.x;
+
+	if (H != 128 || C != 128)
+		return;
+	/* Row n = cg*GNB + j*GN + hh of the copy holds h_w's row j*H + cg*GN + hh (./kernel.cu: trimul_prep). */
+	for (int c = tid; c < 640 * 16; c += 256) {
+		int n = c >> 4, q = c & 15, cg = n / GNB, rem = n - cg * GNB, j = rem / GN, hh = rem - j * GN;
+		const h16 *src = h_w + (long)(j * 128 + cg * GN + hh) * 128 + q * 8;
+		cp16(ws + (q >> 3) * 640 * 128 + n * 128 + (((q & 7) ^ (n & 7)) << 4), src, 16);
+	}
+	cp_commit();
+	asm volatile("cp.async.wait_group 0;\n" ::);
+	asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+	__syncthreads();
+
+	float acc[GNB / 2];
+	for (long t = vt; t < nt; t += VT) {
+		long m0 = t * 64, b = m0 / NN, pos0 = m0 - b * NN;
+		if (PPF && (tid & 127) == 0 && t + VT < nt) {
+			l2_prefetch(x + (t + VT) * 64 * 128, 64 * 128 * 4);
+			l2_prefetch(mask + (t + VT) * 64, 64 * 4);
+		}
+		ln_block<64, 4, true>(x, lnw, lnb, xs, 0, m0, M, 128, wl, lane);
+		asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+		wg_sync(wg);
+		for (int cg = 0; cg < NCG; cg++) {
+			asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+			for (int ks = 0; ks < 8; ks++) {
+				unsigned long long da = gdesc(xs_s + (ks >> 2) * 64 * 128 + (ks & 3) * 32);
+				unsigned long long db =
+				    gdesc(ws_s + (ks >> 2) * 640 * 128 + cg * GNB * 128 + (ks & 3) * 32);
+				wg_mma<GN>(acc, da, db, ks > 0);
+			}
+			asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+			asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+			wg_hold<GN>(acc);
+			proj_gate<GN>(acc, mask, m0, wl * 16, ol, orr, oo, OLD, lane);
+			wg_sync(wg);
+			proj_store<GN, 64>(ol, orr, oo, h_left, h_right, h_og, b, pos0, m0, NN, cg * GN, tid & 127,
+					   128);
+			/* The staging tiles are written again by the next column group. */
+			wg_sync(wg);
+		}
+	}
+}
+
+/* trimul_projp16/32: 128-row tiles, both warpgroups in step, the weight ring across tiles. */
+template <int GN>
+__device__ __forceinline__ void
+projp_body(ARGS)
+{
+	constexpr int GNB = 5 * GN, BM = 128, NT = 256, SLICE = GNB * 128, OLD = BM + 8;
+	unsigned sbase = (unsigned)__cvta_generic_to_shared(smem);
+	unsigned char *sm = smem + ((1024 - (sbase & 1023)) & 1023);
+	h16 *xs = (h16 *)sm;			 /* [C/64][BM][64] swizzled */
+	unsigned char *ws = sm + BM * C * 2;	 /* [PGS][GNB][64] swizzled */
+	h16 *ol = (h16 *)(ws + PGS * SLICE);	 /* [GN][OLD] left, h-major */
+	h16 *orr = ol + GN * OLD, *oo = orr + GN * OLD;
+	unsigned xs_s = (unsigned)__cvta_generic_to_shared(xs);
+	unsigned ws_s = (unsigned)__cvta_generic_to_shared(ws);
+	long NN = N * N, M = B * NN, nt = M / BM;
+	int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, wg = warp >> 2, wl = warp & 3;
+	int nk = (int)(C / 64), ncg = 128 / GN, total = ncg * nk;
+	int rot = PGR ? (int)(blockIdx.x % ncg) : 0;
+	/* Slices this block consumes over all its tiles; the ring loads none past them. */
+	long last = (nt - blockIdx.x + gridDim.x - 1) / gridDim.x * total;
+
+	if (H != 128 || blockIdx.x >= nt)
+		return;
+	auto load = [&](long it) {
+		if (it < last) {
+			int s = (int)(it % total), cgi = s / nk, kt = s - cgi * nk, cg = (cgi + rot) % ncg;
+			unsigned char *dst = ws + (it % PGS) * SLICE;
+			for (int c = tid; c < GNB * 8; c += NT) {
+				int n = c >> 3, q = c & 7;
+				int j = n / GN, hh = n - j * GN;
+				const h16 *src = h_w + ((long)j * H + cg * GN + hh) * C + kt * 64 + q * 8;
+				cp16(dst + n * 128 + ((q ^ (n & 7)) << 4), src, 16);
+			}
+		}
+		cp_commit();
+	};
+#pragma unroll
+	for (int i = 0; i < PGS - 2; i++)
+		load(i);
+
+	float acc[GNB / 2];
+	long it = 0;
+	for (long t = blockIdx.x; t < nt; t += gridDim.x) {
+		long m0 = t * BM, b = m0 / NN, pos0 = m0 - b * NN;
+		if (PPF && tid == 0 && t + gridDim.x < nt) {
+			l2_prefetch(x + (t + gridDim.x) * BM * C, (unsigned)(BM * C * 4));
+			l2_prefetch(mask + (t + gridDim.x) * BM, BM * 4);
+		}
+		ln_block<BM, 8, true>(x, lnw, lnb, xs, 0, m0, M, C, warp, lane);
+		for (int cgi = 0; cgi < ncg; cgi++) {
+			int cg = (cgi + rot) % ncg;
+			for (int kt = 0; kt < nk; kt++, it++) {
+				asm volatile("cp.async.wait_group %0;\n" ::"n"(PGS - 3));
+				/* This thread's x and slice stores, visible to the tensor cores' (async) proxy. */
+				asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+				__syncthreads();
+				load(it + PGS - 2);
+				asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+				for (int ks = 0; ks < 4; ks++) {
+					unsigned long long da = gdesc(xs_s + kt * BM * 128 + wg * 64 * 128 + ks * 32);
+					unsigned long long db = gdesc(ws_s + (it % PGS) * SLICE + ks * 32);
+					wg_mma<GN>(acc, da, db, kt > 0 || ks > 0);
+				}
+				asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+				/* Slice it - 1 retired: its slot is refilled at the next iteration's load. */
+				asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+				wg_hold<GN>(acc);
+			}
+			asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+			wg_hold<GN>(acc);
+			proj_gate<GN>(acc, mask, m0, wg * 64 + wl * 16, ol, orr, oo, OLD, lane);
+			__syncthreads();
+			/*
+			 * The next staging writes come at least nk >= 2 barriers later, and
+			 * the next tile's LayerNorm writes xs after every wgmma of this
+			 * one retired (wait_group 0 before the barrier above).
+			 */
+			proj_store<GN, BM>(ol, orr, oo, h_left, h_right, h_og, b, pos0, m0, NN, cg * GN, tid, NT);
+		}
+	}
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1)
+trimul_projr(ARGS)
+{
+	projr_body<(PGN == 32 ? 32 : 16)>(PROJG_ARGS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1)
+trimul_projp16(ARGS)
+{
+	projp_body<16>(PROJG_ARGS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1)
+trimul_projp32(ARGS)
+{
+	projp_body<32>(PROJG_ARGS);
+}
+
 /* ---- launch 3: the triangle product, a batched NT GEMM per (b,h) ---- */
 
 #define TNW ((TBM / TWM) * (TBN / TWN))
@@ -1166,14 +1454,30 @@ trimul_out2(ARGS)
 	const uint4 *wf = (const uint4 *)(h_w + 5 * H * C);
 	const int g = lane >> 2, t = lane & 3;
 	long mw = m0 + warp * EWR;
+	/* EV=2: the next n8 tiles' W_o fragments load while this one's mma run (the loads are L2 hits). */
+	uint4 bq[ENT][4];
+#pragma unroll
+	for (int p = 0; p < ENT; p++)
+#pragma unroll
+		for (int q = 0; q < 4; q++)
+			bq[p][q] = __ldg(wf + ((long)p * 4 + q) * 32 + lane);
 	for (int j0 = 0; j0 < (int)(C / 8); j0 += ENT) {
 		float acc[ERF][ENT][4];
-		uint4 bq[ENT][4];
+		uint4 bn[ENT][4];
+		if (EV == 2 && j0 + ENT < (int)(C / 8)) {
 #pragma unroll
-		for (int p = 0; p < ENT; p++)
+			for (int p = 0; p < ENT; p++)
 #pragma unroll
-			for (int q = 0; q < 4; q++)
-				bq[p][q] = __ldg(wf + ((long)(j0 + p) * 4 + q) * 32 + lane);
+				for (int q = 0; q < 4; q++)
+					bn[p][q] = __ldg(wf + ((long)(j0 + ENT + p) * 4 + q) * 32 + lane);
+		}
+		if (EV != 2 && j0 > 0) {
+#pragma unroll
+			for (int p = 0; p < ENT; p++)
+#pragma unroll
+				for (int q = 0; q < 4; q++)
+					bq[p][q] = __ldg(wf + ((long)(j0 + p) * 4 + q) * 32 + lane);
+		}
 #pragma unroll
 		for (int a = 0; a < ERF; a++)
 #pragma unroll
@@ -1197,5 +1501,12 @@ trimul_out2(ARGS)
 					*(float2 *)(y + m * C + (j0 + p) * 8 + 2 * t) =
 					    make_float2(acc[a][p][hr * 2], acc[a][p][hr * 2 + 1]);
 				}
+		if (EV == 2) {
+#pragma unroll
+			for (int p = 0; p < ENT; p++)
+#pragma unroll
+				for (int q = 0; q < 4; q++)
+					bq[p][q] = bn[p][q];
+		}
 	}
 }
