@@ -53,6 +53,9 @@
 #define PROJP_SMEM_BYTES(C)                                                                       \
 	((size_t)1024 + 128 * (C) * 2 + PGS * 5 * PGN_OF(C) * 128 +                                 \
 	 (2 * PGN_OF(C) * 136 + 128 * (PGN_OF(C) + 8)) * 2)
+#ifndef PXL
+#define PXL 0
+#endif
 #define TRI_SMEM_BYTES 0
 #define OUT_SMEM_BYTES 0
 #define OUT2_SMEM_BYTES ((size_t)128 * (EBM + 8) * 2 + EBM * 136 * 2 + 1024)
@@ -213,8 +216,9 @@ alloc_case(struct bufs *b, const struct shape *s)
 	CK(cudaMalloc(&b->f_right, B * H * N * N * f));
 	CK(cudaMalloc(&b->f_og, M * H * f));
 	CK(cudaMalloc(&b->f_tri, B * H * N * N * f));
-	CK(cudaMalloc(&b->h_left, B * H * N * N * h));
-	CK(cudaMalloc(&b->h_right, B * H * N * N * h));
+	/* + 512 per h row: room for PDBG=5's padded rows (kernel.cu). */
+	CK(cudaMalloc(&b->h_left, B * H * (N * N + 512) * h));
+	CK(cudaMalloc(&b->h_right, B * H * (N * N + 512) * h));
 	CK(cudaMalloc(&b->h_og, M * H * h));
 	CK(cudaMalloc(&b->h_tri, B * H * N * N * h));
 	CK(cudaMalloc(&b->h_w, 6 * H * C * h));
@@ -321,11 +325,20 @@ plan_step(struct bufs *b, int step)
 		}
 #elif PSW == 3
 		long pg = M / 128 < PGP ? M / 128 : PGP;
-		if (C == 128 && PRS == 1) {
+		if (PXL == 1 && C > 128 && (C <= 384 || PGW == 1)) {
+			size_t smem = PROJG_SMEM_BYTES(64 * PGW, C);
+			const void *f = PGN_OF(C) == 16 ? (const void *)trimul_projg16
+							 : (const void *)trimul_projg32;
+			smem_optin(f, smem);
+			if (PGN_OF(C) == 16)
+				trimul_projg16<<<M / (64 * PGW), 128 * PGW, smem>>>(KARGS(*b));
+			else
+				trimul_projg32<<<M / (64 * PGW), 128 * PGW, smem>>>(KARGS(*b));
+		} else if (C == 128 && PRS == 1) {
 			size_t smem = PROJR_SMEM_BYTES(C);
 			smem_optin((const void *)trimul_projr, smem);
 			trimul_projr<<<pg, 256, smem>>>(KARGS(*b));
-		} else if (C <= 384) {
+		} else if (C <= 384 && PXL == 0) {
 			size_t smem = PROJP_SMEM_BYTES(C);
 			const void *f = PGN_OF(C) == 16 ? (const void *)trimul_projp16
 							 : (const void *)trimul_projp32;
@@ -432,11 +445,12 @@ check(struct bufs *b, const char *label, int quiet)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: trimul-steps [-ht] [-n reps] [-w warmup]\n\n"
+	fprintf(fp, "usage: trimul-steps [-ht] [-n reps] [-s shape] [-w warmup]\n\n"
 		    "Check and time the TriMul template, compiled in with its decisions as -D flags,\n"
 		    "launch by launch at the 7 ranked shapes of kernels/trimul/task.\n\n"
 		    "  -n reps    timed repetitions per shape (median; default 30, at least 5)\n"
 		    "  -w warmup  untimed runs first (default 3)\n"
+		    "  -s k       only the k-th ranked shape (1-7; for a profiler)\n"
 		    "  -t         also check (not time) the 18 test shapes\n"
 		    "  -h         this help\n");
 }
@@ -444,11 +458,11 @@ usage(FILE *fp)
 int
 main(int argc, char **argv)
 {
-	int reps = 30, warmup = 3, tests = 0, fails = 0, c;
+	int reps = 30, warmup = 3, tests = 0, fails = 0, only = 0, c;
 	double lsum = 0;
 	int nbench = 0;
 
-	while ((c = getopt(argc, argv, "hn:tw:")) != -1) {
+	while ((c = getopt(argc, argv, "hn:s:tw:")) != -1) {
 		char *end;
 		switch (c) {
 		case 'h':
@@ -465,6 +479,13 @@ main(int argc, char **argv)
 			warmup = (int)strtol(optarg, &end, 10);
 			if (*end || warmup < 0 || warmup > 1000) {
 				fprintf(stderr, "trimul-steps: bad -w '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			only = (int)strtol(optarg, &end, 10);
+			if (*end || only < 1 || only > 7) {
+				fprintf(stderr, "trimul-steps: bad -s '%s' (a ranked shape, 1-7)\n", optarg);
 				return 2;
 			}
 			break;
@@ -504,6 +525,8 @@ main(int argc, char **argv)
 		char label[64];
 
 		if (!s->bench && !tests)
+			continue;
+		if (only && (!s->bench || (int)(si - (sizeof(shapes) / sizeof(shapes[0]) - 7)) != only - 1))
 			continue;
 		snprintf(label, sizeof(label), "B%ld N%ld C%ld%s%s", s->B, s->N, s->C,
 			 s->masked ? " mask" : "", s->cauchy ? " cauchy" : "");

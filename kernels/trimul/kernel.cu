@@ -34,7 +34,7 @@
  * the plan (./task) on the same buffers.  No host headers: fp16 moves as raw
  * bits.  Not here: TMA, mbarriers, clusters, split-K, bf16.
  */
-#ifndef PBM /* no decisions given: ./task's first options (PSW PG* PLR PLQ EV below) */
+#ifndef PBM /* no decisions given: ./task's first options (the best measured: README.md) */
 #define PBM 128
 #define PRF 2
 #define PNT 1
@@ -46,13 +46,21 @@
 #define EBM 128
 #define ENT 2
 #define ENW 4
-#define PSW 2
+#define PSW 3
 #define PGW 2
 #define PGN 0
-#define PGS 4
+#define PGS 5
 #define PLR 2
-#define PLQ 12
-#define EV 1
+#define PLQ 16
+#define PGP 132
+#define PPF 1
+#define PGR 0
+#define PRS 1
+#define PSG 2
+#define PRD 1
+#define PGQ 2
+#define PXL 0
+#define EV 2
 #endif
 
 typedef unsigned short h16;
@@ -154,6 +162,20 @@ sigm(float v)
 	return 1.0f / (1.0f + __expf(-v));
 }
 
+/* PSG > 0: sigmoid by tanh.approx (see PSG below). */
+#ifndef PSG
+#define PSG 0
+#endif
+__device__ __forceinline__ float
+sigm_p(float v)
+{
+	if (PSG == 0)
+		return sigm(v);
+	float t;
+	asm("tanh.approx.f32 %0, %1;" : "=f"(t) : "f"(0.5f * v));
+	return fmaf(0.5f, t, 0.5f);
+}
+
 /* ---- launch 1: the weights to fp16 ---- */
 
 #ifndef EV
@@ -235,6 +257,17 @@ ln_store4(h16 *xs, int ldx, int r, int c, float4 x, float mu, float rs, float4 g
 }
 
 /*
+ * v / C for the LayerNorms' mean and variance: an IEEE division (a call
+ * into a slow path) unless PSG > 0, where it is a multiplication by the
+ * rounded reciprocal (one rounding more, far below the fp16 of the tile).
+ */
+__device__ __forceinline__ float
+ln_div(float v, float c)
+{
+	return PSG > 0 ? v * __frcp_rn(c) : v / c;
+}
+
+/*
  * LayerNorm over C of the block's PBM rows of x into xs (fp16, row stride
  * ldx): a warp per row, the row in registers, two passes (exact variance).
  * Each warp loads PLR rows before reducing any, so that more of x is in
@@ -269,7 +302,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 				s[i] += v[i][k].x + v[i][k].y + v[i][k].z + v[i][k].w;
 			for (int o = 16; o; o >>= 1)
 				s[i] += __shfl_xor_sync(0xffffffffu, s[i], o);
-			mean[i] = s[i] / (float)C;
+			mean[i] = ln_div(s[i], (float)C);
 #pragma unroll
 			for (int k = 0; k < PMAXQ; k++) {
 				if (k < nq) {
@@ -280,7 +313,7 @@ ln_rows(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, lo
 			}
 			for (int o = 16; o; o >>= 1)
 				q[i] += __shfl_xor_sync(0xffffffffu, q[i], o);
-			rstd[i] = rsqrtf(q[i] / (float)C + 1e-5f);
+			rstd[i] = rsqrtf(ln_div(q[i], (float)C) + 1e-5f);
 		}
 #pragma unroll
 		for (int k = 0; k < PMAXQ; k++) {
@@ -339,7 +372,7 @@ ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, 
 				s += v[i][k].x + v[i][k].y + v[i][k].z + v[i][k].w;
 			for (int o = 16; o; o >>= 1)
 				s += __shfl_xor_sync(0xffffffffu, s, o);
-			mean[i] = s / (float)C;
+			mean[i] = ln_div(s, (float)C);
 #pragma unroll
 			for (int k = 0; k < NQ; k++) {
 				float a = v[i][k].x - mean[i], b = v[i][k].y - mean[i];
@@ -348,7 +381,7 @@ ln_rows_q(const float *x, const float *lnw, const float *lnb, h16 *xs, int ldx, 
 			}
 			for (int o = 16; o; o >>= 1)
 				q += __shfl_xor_sync(0xffffffffu, q, o);
-			rstd[i] = rsqrtf(q / (float)C + 1e-5f);
+			rstd[i] = rsqrtf(ln_div(q, (float)C) + 1e-5f);
 		}
 #pragma unroll
 		for (int k = 0; k < NQ; k++) {
@@ -825,11 +858,11 @@ projg_body(ARGS)
 #pragma unroll
 				for (int e = 0; e < 2; e++) {
 					int i = hc * 4 + hr * 2 + e;
-					float l = acc[i] * sigm(acc[GN / 2 + i]) * mk;
-					float rr = acc[GN + i] * sigm(acc[3 * GN / 2 + i]) * mk;
+					float l = acc[i] * sigm_p(acc[GN / 2 + i]) * mk;
+					float rr = acc[GN + i] * sigm_p(acc[3 * GN / 2 + i]) * mk;
 					ol[(hl + e) * OLD + r] = f2h(l);
 					orr[(hl + e) * OLD + r] = f2h(rr);
-					o2[e] = sigm(acc[2 * GN + i]);
+					o2[e] = sigm_p(acc[2 * GN + i]);
 				}
 				*(unsigned *)(oo + r * OGLD + hl) = pack2(o2[0], o2[1]);
 			}
@@ -914,6 +947,14 @@ trimul_projg1(ARGS)
 #ifndef PRS
 #define PRS 1
 #endif
+/* PSW=3 above C = 128: 0 trimul_projp, 1 trimul_projg (./task launches it). */
+#ifndef PXL
+#define PXL 0
+#endif
+/* trimul_projp: wgmma groups left in flight at each slice (1: the slice before retires at once). */
+#ifndef PGQ
+#define PGQ 1
+#endif
 
 /*
  * Ask the L2 for bytes (a multiple of 16) at p (16-byte aligned),
@@ -930,6 +971,28 @@ l2_prefetch(const void *p, unsigned bytes)
 	}
 }
 
+/*
+ * PSG (epilogue of the wgmma projections, trimul_projg/projr/projp).  0:
+ * sigmoid as 1 / (1 + exp(-v)) with an IEEE division (sigm()), left/right
+ * staged with 2-byte shared stores.  1: sigmoid(v) = 0.5 tanh(v / 2) + 0.5
+ * with the one-instruction tanh.approx (relative error about 2^-11, below
+ * the fp16 the results are stored in), and the LayerNorms' divisions by C
+ * as multiplications (ln_div).  2: as 1, and the gated tiles go to the
+ * staging tiles by stmatrix (left/right transposed: h-major), 16 bytes a
+ * lane instead of 2.  The IEEE division was what bounded the projection:
+ * H200, B1 N1024 C128, trimul_projr 1433 us with PSG=0, 709 with PSG=1.
+ */
+/*
+ * PDBG (bench/trimul-steps.cu only, never a decision: the results are
+ * wrong): leave one stage of trimul_projr / trimul_projp out to see what it
+ * costs.  1: no global stores, 2: no wgmma, 3: no LayerNorm, 4: no epilogue;
+ * 5: left/right h rows NN + 512 apart instead of NN (a power of two at N = 1024).
+ */
+#ifndef PDBG
+#define PDBG 0
+#endif
+
+
 /* Barrier of the 128 threads of warpgroup wg (ids 1 and 2; 0 is __syncthreads). */
 __device__ __forceinline__ void
 wg_sync(int wg)
@@ -943,30 +1006,77 @@ wg_sync(int wg)
  * 16wl + g + 8hr, column 8c + 2t + e) into the staging tiles: left/right
  * h-major [GN][old], the out gate row-major [rows][GN + 8].
  */
+/* Four 8x8 b16 tiles from fragments to shared memory (lane l: row l % 8 of tile l / 8); TR: transposed. */
+template <bool TR>
+__device__ __forceinline__ void
+stsm4(void *p, unsigned r0, unsigned r1, unsigned r2, unsigned r3)
+{
+	unsigned a = (unsigned)__cvta_generic_to_shared(p);
+	if (TR)
+		asm volatile("stmatrix.sync.aligned.m8n8.x4.trans.shared.b16 [%0], {%1, %2, %3, %4};\n" ::"r"(a),
+			     "r"(r0), "r"(r1), "r"(r2), "r"(r3)
+			     : "memory");
+	else
+		asm volatile("stmatrix.sync.aligned.m8n8.x4.shared.b16 [%0], {%1, %2, %3, %4};\n" ::"r"(a), "r"(r0),
+			     "r"(r1), "r"(r2), "r"(r3)
+			     : "memory");
+}
+
 template <int GN>
 __device__ __forceinline__ void
 proj_gate(const float *acc, const float *mask, long m0, int rbase, h16 *ol, h16 *orr, h16 *oo, int old,
 	  int lane)
 {
 	constexpr int OGLD = GN + 8;
+	if (PSG == 2) {
+		/* Tile (hc, hr): rows rbase + 8hr + g, columns 8hc + 2t + e; one word (e = 0, 1) a lane. */
+		unsigned L[GN / 8][2], R[GN / 8][2], O[GN / 8][2];
 #pragma unroll
-	for (int hr = 0; hr < 2; hr++) {
-		int r = rbase + (lane >> 2) + hr * 8;
-		float mk = mask[m0 + r];
+		for (int hr = 0; hr < 2; hr++) {
+			float mk = mask[m0 + rbase + (lane >> 2) + hr * 8];
 #pragma unroll
-		for (int hc = 0; hc < GN / 8; hc++) {
-			int hl = hc * 8 + 2 * (lane & 3);
-			float o2[2];
-#pragma unroll
-			for (int e = 0; e < 2; e++) {
-				int i = hc * 4 + hr * 2 + e;
-				float l = acc[i] * sigm(acc[GN / 2 + i]) * mk;
-				float rr = acc[GN + i] * sigm(acc[3 * GN / 2 + i]) * mk;
-				ol[(hl + e) * old + r] = f2h(l);
-				orr[(hl + e) * old + r] = f2h(rr);
-				o2[e] = sigm(acc[2 * GN + i]);
+			for (int hc = 0; hc < GN / 8; hc++) {
+				int i = hc * 4 + hr * 2;
+				L[hc][hr] = pack2(acc[i] * sigm_p(acc[GN / 2 + i]) * mk,
+						  acc[i + 1] * sigm_p(acc[GN / 2 + i + 1]) * mk);
+				R[hc][hr] = pack2(acc[GN + i] * sigm_p(acc[3 * GN / 2 + i]) * mk,
+						  acc[GN + i + 1] * sigm_p(acc[3 * GN / 2 + i + 1]) * mk);
+				O[hc][hr] = pack2(sigm_p(acc[2 * GN + i]), sigm_p(acc[2 * GN + i + 1]));
 			}
-			*(unsigned *)(oo + r * OGLD + hl) = pack2(o2[0], o2[1]);
+		}
+		/* Lane l addresses row j = l % 8 of tile q = l / 8 = (hc - h0) * 2 + hr. */
+		int q = lane >> 3, j = lane & 7, hr = q & 1;
+#pragma unroll
+		for (int h0 = 0; h0 < GN / 8; h0 += 2) {
+			int hc = h0 + (q >> 1);
+			/* Transposed: tile row j is h = 8hc + j, holding positions rbase + 8hr .. + 7. */
+			stsm4<true>(ol + (8 * hc + j) * old + rbase + 8 * hr, L[h0][0], L[h0][1], L[h0 + 1][0],
+				    L[h0 + 1][1]);
+			stsm4<true>(orr + (8 * hc + j) * old + rbase + 8 * hr, R[h0][0], R[h0][1], R[h0 + 1][0],
+				    R[h0 + 1][1]);
+			stsm4<false>(oo + (rbase + 8 * hr + j) * OGLD + 8 * hc, O[h0][0], O[h0][1], O[h0 + 1][0],
+				     O[h0 + 1][1]);
+		}
+	} else {
+#pragma unroll
+		for (int hr = 0; hr < 2; hr++) {
+			int r = rbase + (lane >> 2) + hr * 8;
+			float mk = mask[m0 + r];
+#pragma unroll
+			for (int hc = 0; hc < GN / 8; hc++) {
+				int hl = hc * 8 + 2 * (lane & 3);
+				float o2[2];
+#pragma unroll
+				for (int e = 0; e < 2; e++) {
+					int i = hc * 4 + hr * 2 + e;
+					float l = acc[i] * sigm_p(acc[GN / 2 + i]) * mk;
+					float rr = acc[GN + i] * sigm_p(acc[3 * GN / 2 + i]) * mk;
+					ol[(hl + e) * old + r] = f2h(l);
+					orr[(hl + e) * old + r] = f2h(rr);
+					o2[e] = sigm_p(acc[2 * GN + i]);
+				}
+				*(unsigned *)(oo + r * OGLD + hl) = pack2(o2[0], o2[1]);
+			}
 		}
 	}
 }
@@ -986,13 +1096,34 @@ proj_store(const h16 *ol, const h16 *orr, const h16 *oo, h16 *h_left, h16 *h_rig
 		int side = c / (GN * (BM / 8)), rem = c - side * (GN * (BM / 8));
 		int hl = rem / (BM / 8), q = rem % (BM / 8);
 		const h16 *src = (side ? orr : ol) + hl * OLD + q * 8;
-		h16 *dst = (side ? h_right : h_left) + (b * 128 + h0 + hl) * NN + pos0 + q * 8;
+		/* PDBG=5: h rows 512 elements further apart than NN (bench/trimul-steps.cu allocates them). */
+		h16 *dst = (side ? h_right : h_left) + (b * 128 + h0 + hl) * (NN + (PDBG == 5 ? 512 : 0)) + pos0 +
+			   q * 8;
 		*(uint4 *)dst = *(const uint4 *)src;
 	}
 	for (int c = i; c < BM * (GN / 8); c += nt) {
 		int r = c / (GN / 8), q = c % (GN / 8);
 		*(uint4 *)(h_og + (m0 + r) * 128 + h0 + q * 8) = *(const uint4 *)(oo + r * OGLD + q * 8);
 	}
+}
+
+#ifndef PRD
+#define PRD 0
+#endif
+
+/* trimul_projr: column group cg's eight k-steps on the warpgroup's x tile and the resident weights, committed. */
+template <int GN>
+__device__ __forceinline__ void
+res_mma(float *acc, unsigned xs_s, unsigned ws_s, int cg)
+{
+	asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+	for (int ks = 0; ks < 8; ks++) {
+		unsigned long long da = gdesc(xs_s + (ks >> 2) * 64 * 128 + (ks & 3) * 32);
+		unsigned long long db = gdesc(ws_s + (ks >> 2) * 640 * 128 + cg * 5 * GN * 128 + (ks & 3) * 32);
+		wg_mma<GN>(acc, da, db, ks > 0);
+	}
+	asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
 }
 
 /* trimul_projr: C = 128, weights resident, two independent 64-row pipelines per block. */
@@ -1029,34 +1160,68 @@ projr_body(ARGS)
 	asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
 	__syncthreads();
 
-	float acc[GNB / 2];
+	float acc[GNB / 2], acc2[PRD ? GNB / 2 : 1];
 	for (long t = vt; t < nt; t += VT) {
 		long m0 = t * 64, b = m0 / NN, pos0 = m0 - b * NN;
 		if (PPF && (tid & 127) == 0 && t + VT < nt) {
 			l2_prefetch(x + (t + VT) * 64 * 128, 64 * 128 * 4);
 			l2_prefetch(mask + (t + VT) * 64, 64 * 4);
 		}
-		ln_block<64, 4, true>(x, lnw, lnb, xs, 0, m0, M, 128, wl, lane);
+		if (PDBG != 3)
+			ln_block<64, 4, true>(x, lnw, lnb, xs, 0, m0, M, 128, wl, lane);
 		asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
 		wg_sync(wg);
-		for (int cg = 0; cg < NCG; cg++) {
-			asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+		if (PRD) {
+			/*
+			 * PRD=1: two accumulator sets; column group cg + 1's wgmma run
+			 * while this warpgroup gates and stores column group cg.
+			 */
+			res_mma<GN>(acc, xs_s, ws_s, 0);
 #pragma unroll
-			for (int ks = 0; ks < 8; ks++) {
-				unsigned long long da = gdesc(xs_s + (ks >> 2) * 64 * 128 + (ks & 3) * 32);
-				unsigned long long db =
-				    gdesc(ws_s + (ks >> 2) * 640 * 128 + cg * GNB * 128 + (ks & 3) * 32);
-				wg_mma<GN>(acc, da, db, ks > 0);
+			for (int cg = 0; cg < NCG; cg++) {
+				float *cur = cg & 1 ? acc2 : acc, *nxt = cg & 1 ? acc : acc2;
+				if (cg + 1 < NCG) {
+					res_mma<GN>(nxt, xs_s, ws_s, cg + 1);
+					asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+				} else {
+					asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+				}
+				wg_hold<GN>(cur);
+				proj_gate<GN>(cur, mask, m0, wl * 16, ol, orr, oo, OLD, lane);
+				wg_sync(wg);
+				proj_store<GN, 64>(ol, orr, oo, h_left, h_right, h_og, b, pos0, m0, NN, cg * GN,
+						   tid & 127, 128);
+				wg_sync(wg);
 			}
-			asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-			asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-			wg_hold<GN>(acc);
-			proj_gate<GN>(acc, mask, m0, wl * 16, ol, orr, oo, OLD, lane);
-			wg_sync(wg);
-			proj_store<GN, 64>(ol, orr, oo, h_left, h_right, h_og, b, pos0, m0, NN, cg * GN, tid & 127,
-					   128);
-			/* The staging tiles are written again by the next column group. */
-			wg_sync(wg);
+		} else {
+			for (int cg = 0; cg < NCG; cg++) {
+				if (PDBG != 2) {
+					asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+					for (int ks = 0; ks < 8; ks++) {
+						unsigned long long da = gdesc(xs_s + (ks >> 2) * 64 * 128 + (ks & 3) * 32);
+						unsigned long long db =
+						    gdesc(ws_s + (ks >> 2) * 640 * 128 + cg * GNB * 128 + (ks & 3) * 32);
+						wg_mma<GN>(acc, da, db, ks > 0);
+					}
+					asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+					asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+					wg_hold<GN>(acc);
+				} else {
+#pragma unroll
+					for (int i = 0; i < GNB / 2; i++)
+						acc[i] = (float)i;
+				}
+				if (PDBG == 4)
+					continue;
+				proj_gate<GN>(acc, mask, m0, wl * 16, ol, orr, oo, OLD, lane);
+				wg_sync(wg);
+				if (PDBG != 1)
+					proj_store<GN, 64>(ol, orr, oo, h_left, h_right, h_og, b, pos0, m0, NN, cg * GN,
+							   tid & 127, 128);
+				/* The staging tiles are written again by the next column group. */
+				wg_sync(wg);
+			}
 		}
 	}
 }
@@ -1084,54 +1249,81 @@ projp_body(ARGS)
 
 	if (H != 128 || blockIdx.x >= nt)
 		return;
-	auto load = [&](long it) {
-		if (it < last) {
-			int s = (int)(it % total), cgi = s / nk, kt = s - cgi * nk, cg = (cgi + rot) % ncg;
-			unsigned char *dst = ws + (it % PGS) * SLICE;
+	/*
+	 * The loads walk the same slice sequence as the wgmma, PGS - 1 - PGQ
+	 * slices ahead: (lcg, lkt) is the next slice to load, lslot its slot,
+	 * lcount how many were loaded (no division on the way).
+	 */
+	int lcgi = 0, lkt = 0, lslot = 0;
+	long lcount = 0;
+	auto load = [&]() {
+		if (lcount < last) {
+			int cg = lcgi + rot < ncg ? lcgi + rot : lcgi + rot - ncg;
+			unsigned char *dst = ws + lslot * SLICE;
 			for (int c = tid; c < GNB * 8; c += NT) {
 				int n = c >> 3, q = c & 7;
 				int j = n / GN, hh = n - j * GN;
-				const h16 *src = h_w + ((long)j * H + cg * GN + hh) * C + kt * 64 + q * 8;
+				const h16 *src = h_w + ((long)j * H + cg * GN + hh) * C + lkt * 64 + q * 8;
 				cp16(dst + n * 128 + ((q ^ (n & 7)) << 4), src, 16);
+			}
+			lcount++;
+			lslot = lslot + 1 < PGS ? lslot + 1 : 0;
+			if (++lkt == nk) {
+				lkt = 0;
+				lcgi = lcgi + 1 < ncg ? lcgi + 1 : 0;
 			}
 		}
 		cp_commit();
 	};
 #pragma unroll
-	for (int i = 0; i < PGS - 2; i++)
-		load(i);
+	for (int i = 0; i < PGS - 1 - PGQ; i++)
+		load();
 
 	float acc[GNB / 2];
-	long it = 0;
+	int slot = 0; /* the ring slot of the slice the wgmma read next */
 	for (long t = blockIdx.x; t < nt; t += gridDim.x) {
 		long m0 = t * BM, b = m0 / NN, pos0 = m0 - b * NN;
 		if (PPF && tid == 0 && t + gridDim.x < nt) {
 			l2_prefetch(x + (t + gridDim.x) * BM * C, (unsigned)(BM * C * 4));
 			l2_prefetch(mask + (t + gridDim.x) * BM, BM * 4);
 		}
-		ln_block<BM, 8, true>(x, lnw, lnb, xs, 0, m0, M, C, warp, lane);
+		if (PDBG != 3)
+			ln_block<BM, 8, true>(x, lnw, lnb, xs, 0, m0, M, C, warp, lane);
 		for (int cgi = 0; cgi < ncg; cgi++) {
 			int cg = (cgi + rot) % ncg;
-			for (int kt = 0; kt < nk; kt++, it++) {
-				asm volatile("cp.async.wait_group %0;\n" ::"n"(PGS - 3));
+			for (int kt = 0; kt < nk; kt++) {
+				asm volatile("cp.async.wait_group %0;\n" ::"n"(PGS - 2 - PGQ));
 				/* This thread's x and slice stores, visible to the tensor cores' (async) proxy. */
 				asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
 				__syncthreads();
-				load(it + PGS - 2);
-				asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+				/* Refills the slot the wgmma group PGQ + 1 back read (retired: wait_group PGQ). */
+				load();
+				if (PDBG != 2) {
+					asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
 #pragma unroll
-				for (int ks = 0; ks < 4; ks++) {
-					unsigned long long da = gdesc(xs_s + kt * BM * 128 + wg * 64 * 128 + ks * 32);
-					unsigned long long db = gdesc(ws_s + (it % PGS) * SLICE + ks * 32);
-					wg_mma<GN>(acc, da, db, kt > 0 || ks > 0);
+					for (int ks = 0; ks < 4; ks++) {
+						unsigned long long da =
+						    gdesc(xs_s + kt * BM * 128 + wg * 64 * 128 + ks * 32);
+						unsigned long long db = gdesc(ws_s + slot * SLICE + ks * 32);
+						wg_mma<GN>(acc, da, db, kt > 0 || ks > 0);
+					}
+					asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+					/* All but the last PGQ groups retired: their slots may be refilled. */
+					asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(PGQ) : "memory");
+					wg_hold<GN>(acc);
 				}
-				asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-				/* Slice it - 1 retired: its slot is refilled at the next iteration's load. */
-				asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
-				wg_hold<GN>(acc);
+				slot = slot + 1 < PGS ? slot + 1 : 0;
 			}
-			asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-			wg_hold<GN>(acc);
+			if (PDBG != 2) {
+				asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+				wg_hold<GN>(acc);
+			} else {
+#pragma unroll
+				for (int i = 0; i < GNB / 2; i++)
+					acc[i] = (float)i;
+			}
+			if (PDBG == 4)
+				continue;
 			proj_gate<GN>(acc, mask, m0, wg * 64 + wl * 16, ol, orr, oo, OLD, lane);
 			__syncthreads();
 			/*
@@ -1139,7 +1331,8 @@ projp_body(ARGS)
 			 * the next tile's LayerNorm writes xs after every wgmma of this
 			 * one retired (wait_group 0 before the barrier above).
 			 */
-			proj_store<GN, BM>(ol, orr, oo, h_left, h_right, h_og, b, pos0, m0, NN, cg * GN, tid, NT);
+			if (PDBG != 1)
+				proj_store<GN, BM>(ol, orr, oo, h_left, h_right, h_og, b, pos0, m0, NN, cg * GN, tid, NT);
 		}
 	}
 }

@@ -58,3 +58,8 @@ trimul_table() {
 	    [$fl | gm | . * 10 | round / 10, (([$runs[-1].timing[].median_ns / 1000] | gm) / ($fl | gm) * 100 | round / 100)] | @tsv)
 	' "$@" | awk -F'\t' '{ for (i = 1; i <= NF; i++) printf(i == 1 ? "%-18s" : " %11s", $i); print "" }'
 }
+
+# The first correct configuration of kernels/trimul (the old paths: the
+# baseline the fast paths are measured against).
+TRIMUL_FIRST="PSW=0 PLR=1 PLQ=0 PBM=64 PRF=2 PNT=2 PNW=8 EBM=64 ENT=4 ENW=8 EV=0"
+

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TriMul compiles (no GPU needed): the task's default configuration (the
-# first option of every decision: the wgmma projection) and the first correct
-# configuration (PSW=0 ... EV=0) go through tttd-compile with NVRTC for
+# first option of every decision: the persistent wgmma projection, PSW=3)
+# and the first correct configuration (PSW=0 ... EV=0) go through tttd-compile with NVRTC for
 # sm_90a (each compile is about 8 s on one core: every kernel of the template
 # is built, so sampled configurations are left to the device suite and to
 # kernels/trimul/README.md's NVRTC sample).  Both must compile; the
@@ -23,7 +23,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 {
 	trimul_cand default "$(trimul_default_kv)"
-	trimul_cand first "$(trimul_default_kv "PSW=0 PLR=1 PLQ=0 PBM=64 PRF=2 PNT=2 PNW=8 EBM=64 ENT=4 ENW=8 EV=0")"
+	trimul_cand first "$(trimul_default_kv "$TRIMUL_FIRST")"
 } | tttd-cat -j | tttd-compile -q -j 2 --arch sm_90a | tttd-cat |
 	jq -c '{id, status, reason, r: .resources}' >"$tmp/out.jsonl"
 n=$(wc -l <"$tmp/out.jsonl")
