@@ -18,6 +18,10 @@
  *   trimul_projg16 / trimul_projg32 / trimul_projg1 (PSW=2): the projection
  *                with its GEMMs on wgmma (sm_90a), both operands in shared
  *                memory through 128-byte-swizzle descriptors
+ *   trimul_projr / trimul_projp16 / trimul_projp32 (PSW=3): the same in
+ *                persistent blocks, weights resident at C = 128 (projr),
+ *                the ring running across tiles above (projp); PSG picks the
+ *                epilogue's sigmoid and staging (tanh.approx, stmatrix)
  *
  * Decisions (see ./task): PBM PRF PNT PNW (projection block rows, row and
  * column fragments per warp unit, warps), TBM TBN TWM TWN (triangle block
@@ -25,14 +29,16 @@
  * unit, warps); PSW PLR PLQ PST PBC (projection variant, LayerNorm loads
  * in flight, weight ring depth, largest C for PBM > 64) and EV (epilogue
  * variant), PGW PGN PGS (wgmma projection: warpgroups per block, outputs
- * per pass, weight ring depth): ./README.md.
+ * per pass, weight ring depth), PGP PPF PGR PRS PSG PRD PGQ PXL (the
+ * persistent projection of PSW=3): ./README.md.
  *
  * Requirements (true of every task shape): H == 128, C a multiple of 128,
  * N a multiple of 32 (so B*N*N is a multiple of every block's row count).
  * The candidate's scratch is the h_* buffers (fp16); f_* belong to the
  * reference.  TRI=cublas replaces trimul_tri by a cuBLAS batched GEMM step of
  * the plan (./task) on the same buffers.  No host headers: fp16 moves as raw
- * bits.  Not here: TMA, mbarriers, clusters, split-K, bf16.
+ * bits.  Not here: TMA tensor copies, mbarriers, clusters, split-K, bf16 (the
+ * only bulk operation is the L2 prefetch of PPF=1).
  */
 #ifndef PBM /* no decisions given: ./task's first options (the best measured: README.md) */
 #define PBM 128
