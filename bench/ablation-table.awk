@@ -2,8 +2,9 @@
 # series.tsv (method, seed, evaluation, best time so far in ns).  Per method:
 # the best reward at budgets n/8, n/4, n/2 and n (median [min-max] over the
 # seeds; reward = reward_scale / time in us, 0 before a correct candidate)
-# and the evaluations needed to get within 1% of the best known time.
-# Variables: opt (ns), n (budget), rs (reward scale), methods, task, seeds,
+# and the evaluations needed to get within the target of the best known
+# time (within, default 0.01: 1%).
+# Variables: opt (ns), within, n (budget), rs (reward scale), methods, task, seeds,
 # groups, children, optsrc; sumfile (optional) gets "method median min max
 # reached" per method, for tests; exact_median and exact_p (optional, model
 # tasks: tttd-space) add the row "uniform, exact" (the median of uniform
@@ -11,6 +12,7 @@
 # also written to sumfile as "uniform-exact median".  It reads nothing else
 # and plots nothing.
 
+BEGIN { if (within == "") within = 0.01 }
 function median(a, k,    i, j, t) { # sorts a[1..k] in place
 	for (i = 2; i <= k; i++)
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
@@ -25,13 +27,14 @@ function ev(x) { return x > n ? "> " n : sprintf("%d", x) }
 	best[$1, $2, $3] = $4
 	if (!(($1 SUBSEP $2) in seen)) { seen[$1, $2] = 1; ns[$1]++; sd[$1, ns[$1]] = $2 }
 	if ($3 > last[$1, $2]) last[$1, $2] = $3
-	if (!(($1 SUBSEP $2) in hit) && $4 != "inf" && $4 + 0 <= opt * 1.01) hit[$1, $2] = $3
+	if (!(($1 SUBSEP $2) in hit) && $4 != "inf" && $4 + 0 <= opt * (1 + within)) hit[$1, $2] = $3
 }
 END {
+	pct = sprintf("%g%%%%", within * 100)
 	nb = split(sprintf("%d %d %d %d", n / 8, n / 4, n / 2, n), bud, " ")
 	printf "Task `%s`: %d evaluations per run, %d seeds, %d groups x %d children per step.\n", task, n, seeds, groups, children
 	printf "Best known time: %s ns (%s); reward = %s / time in us.\n\n", fmt(opt), optsrc, fmt(rs)
-	printf "| method | reward @ %d | reward @ %d | reward @ %d | reward @ %d | evaluations to within 1%% of best known: median [min-max] | seeds that got there |\n", bud[1], bud[2], bud[3], bud[4]
+	printf "| method | reward @ %d | reward @ %d | reward @ %d | reward @ %d | evaluations to within " pct " of best known: median [min-max] | seeds that got there |\n", bud[1], bud[2], bud[3], bud[4]
 	printf "|---|---|---|---|---|---|---|\n"
 	nm = split(methods, ml, ",")
 	for (mi = 1; mi <= nm; mi++) {
@@ -64,7 +67,7 @@ END {
 		printf "| uniform, exact | | | | | %s (geometric, p = %.4g per evaluation) | |\n", exact_median == "inf" ? "never" : sprintf("%d", exact_median), exact_p
 		if (sumfile != "") printf "uniform-exact\t%s\n", exact_median == "inf" ? "inf" : sprintf("%d", exact_median) >sumfile
 	}
-	printf "\n\"> %d\": not within 1%% of the best known time after the budget; a median over seeds counts those as later than any.\n", n
+	printf "\n\"> %d\": not within " pct " of the best known time after the budget; a median over seeds counts those as later than any.\n", n
 	if (exact_median != "")
-		printf "\"uniform, exact\": uniform search's median evaluations to within 1%% of the exact optimum, from an enumeration of the space (tttd-space): the draws are independent, so the count is geometric, median ceil(ln 2 / -ln(1 - p)).\n"
+		printf "\"uniform, exact\": uniform search's median evaluations to within " pct " of the exact optimum, from an enumeration of the space (tttd-space): the draws are independent, so the count is geometric, median ceil(ln 2 / -ln(1 - p)).\n"
 }

@@ -2,7 +2,7 @@
 # evaluation, best time so far in ns): per method, the median over seeds of
 # the best time so far against evaluations, with a min-max band; y is the
 # best time over the best known time (opt), on a log scale, so 1 is the
-# optimum and the dashed line is 1% above it.  Variables: opt, n (budget),
+# optimum and the dashed line is the target above it.  Variables: opt, n (budget), within (default 0.01),
 # methods (comma-separated, the legend order), title.  Writes SVG 1.1 to
 # stdout; draws nothing else and needs no plotting package.
 
@@ -26,7 +26,7 @@ END {
 	L = 70; T = 40; W = 620; H = 360; R = 170; B = 50
 	ymin = 0.98
 	ymax = yseen > 1.05 ? yseen * 1.1 : 1.1
-	split("#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2", col, " ")
+	split("#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8 #ffbb78", col, " ")
 	printf "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", L + W + R, T + H + B
 	printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
@@ -39,13 +39,15 @@ END {
 		printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", X(e), T + H + 18, e
 	}
 	printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">evaluations</text>\n", L + W / 2, T + H + 38
+	if (within == "") within = 0.01
+	tgt = 1 + within
 	for (t = 1; t <= ymax; t *= 2) ticks[++nt] = t
-	ticks[++nt] = 1.01
+	ticks[++nt] = tgt
 	if (ymax < 4) { ticks[++nt] = 1.5; ticks[++nt] = 1.25 }
 	for (i = 1; i <= nt; i++) {
 		if (ticks[i] > ymax) continue
-		printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" %s/>", L, Y(ticks[i]), L + W, Y(ticks[i]), ticks[i] == 1.01 ? "stroke=\"#888\" stroke-dasharray=\"4 3\"" : "stroke=\"#ddd\""
-		if (ticks[i] != 1.01) printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>", L - 6, Y(ticks[i]) + 4, ticks[i]
+		printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" %s/>", L, Y(ticks[i]), L + W, Y(ticks[i]), ticks[i] == tgt ? "stroke=\"#888\" stroke-dasharray=\"4 3\"" : "stroke=\"#ddd\""
+		if (ticks[i] != tgt) printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>", L - 6, Y(ticks[i]) + 4, ticks[i]
 		printf "\n"
 	}
 	printf "<text transform=\"translate(18,%d) rotate(-90)\" text-anchor=\"middle\">best time so far / best known (log)</text>\n", T + H / 2
@@ -76,6 +78,6 @@ END {
 		printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>", L + W + 12, ly, L + W + 36, ly, col[mi]
 		printf "<text x=\"%d\" y=\"%d\">%s</text>\n", L + W + 42, ly + 4, esc(m)
 	}
-	printf "<text x=\"%d\" y=\"%d\" fill=\"#666\">dashed: 1%% above best</text>\n", L + W + 12, T + 10 + (nm + 1) * 20 + 4
+	printf "<text x=\"%d\" y=\"%d\" fill=\"#666\">dashed: %g%% above best</text>\n", L + W + 12, T + 10 + (nm + 1) * 20 + 4, within * 100
 	printf "</svg>\n"
 }

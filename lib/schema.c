@@ -47,6 +47,8 @@ const struct tttd_schema_key tttd_schema[] = {
 	  "log-probability of the decisions under the sampling policy" },
 	{ "policy", "str", "tttd-generate",
 	  "id of the policy checkpoint that sampled it (uniform for random search)" },
+	{ "origin", "str", "tttd-screen",
+	  "where a proposal the policy did not draw came from: recombined (with the archive's fastest states) or explore (a uniform draw); no logp" },
 	{ "seed", "int", "any",
 	  "the seed the writing tool used" },
 	{ "tool", "str", "any",

@@ -12,8 +12,9 @@ usage() {
 	cat <<'USAGE'
 usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--cache dir] [--candidates n]
                      [--children k] [--device n] [--estimator entropic|mean] [--ga] [--gpus n] [--groups g] [--jobs n]
-                     [--no-best] [--no-select] [--no-train] [--progress] [--run dir] [--seed n]
-                     [--steps n] [--task name] [--time seconds] [--timeout s] [--uniform]
+                     [--no-best] [--no-select] [--no-train] [--paper] [--progress] [--proposals m]
+                     [--explore n] [--recombine p] [--run dir] [--seed n] [--steps n] [--stop-ns t] [--task name]
+                     [--time seconds] [--timeout s] [--uniform]
                      [--lm url [--lm-model name] [--lm-trainer url] [--lm-opt args] [--lm-train-opt args]
                      [--hardware text]]
 
@@ -25,8 +26,17 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --steps n          stop after n steps in total (default 8)
   --candidates n     stop once n candidates have been evaluated in total
   --time seconds     stop starting new steps after this long (this invocation)
-  --groups g         parents picked by PUCT per step (default 8)
-  --children k       children sampled per parent (default 8)
+  --groups g         parents picked by PUCT per step (default 2; 8 with --paper)
+  --children k       children evaluated per parent (default 2; 8 with --paper)
+  --proposals m      children the policy proposes per parent, of which a value
+                     model of the archive (tttd-screen) keeps the --children
+                     most promising (default 64)
+  --explore n        uniform draws from the whole space added to the screened
+                     pool each step (default 0)
+  --recombine p      probability that a proposal gets a sibling recombined
+                     with the archive's fastest states (default 0.3)
+  --paper            the paper's exact method: every sampled child is
+                     evaluated (no value model, no recombination)
   --seed n           the run's seed (default 1); recorded in the run
   --jobs n           parallel compiles (default: CPUs)
   --device n         GPU to benchmark on (default 0)
@@ -36,6 +46,8 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --bench-time s     timed repetitions per candidate for at most s seconds (default 1)
   --cache dir        the compile cache (default <run>/cache); runs may share one
   --no-best          skip re-measuring the best at the end (no best/ report)
+  --stop-ns t        stop once a correct candidate takes at most t ns (a known
+                     optimum: nothing can beat it)
   --estimator e      advantage estimator: entropic (default) or mean
   --uniform          sample uniformly (search without a policy)
   --no-train         never update the policy (search with the initial policy)
@@ -84,7 +96,7 @@ tttd-score() { "$bindir/tttd-score" "$@"; }
 tttd-train() { "$bindir/tttd-train" "$@"; }
 tttd-cat() { "$bindir/tttd-cat" "$@"; }
 
-run= task= arch= backend=auto gpus=1 steps= candidates= max_time= groups=8 children=8 seed=1
+run= task= arch= backend=auto gpus=1 steps= candidates= max_time= groups= children= seed=1 proposals=64 paper=0 stop_ns= recombine=0.3 explore=0
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache=
 lm= lm_model=default lm_trainer= lm_opt= lm_train_opt= hardware=
@@ -117,6 +129,11 @@ while [ $# -gt 0 ]; do
 	--no-train) notrain=1 ;;
 	--no-select) noselect=1 ;;
 	--ga) ga=1 ;;
+	--paper) paper=1 ;;
+	--proposals) need_arg "$@"; isnum "$1" "$2"; proposals=$2; shift ;;
+	--explore) need_arg "$@"; isnum "$1" "$2"; explore=$2; shift ;;
+	--recombine) need_arg "$@"; [[ $2 =~ ^(0(\.[0-9]+)?|1(\.0*)?)$ ]] || usage_die "invalid probability '$2' for $1"; recombine=$2; shift ;;
+	--stop-ns) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; stop_ns=$2; shift ;;
 	--progress) force_progress=1 ;;
 	--bench-time) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; bench_time=$2; shift ;;
 	--no-best) nobest=1 ;;
@@ -133,6 +150,15 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# Screening (a value model keeps the most promising of the policy's
+# proposals) is the default for a policy search; --paper, uniform search and
+# the GA evaluate every child they draw.
+screen=1
+[ "$paper$uniform$ga" = 000 ] || screen=0
+# (a language model's samples are the dear part of its step: not screened)
+[ -z "${lm:-}" ] || screen=0
+if [ "$screen" = 1 ]; then groups=${groups:-2} children=${children:-2}; else groups=${groups:-8} children=${children:-8}; fi
+[ "$proposals" -ge 1 ] || usage_die "--proposals must be at least 1"
 [ "$groups" -ge 1 ] || usage_die "--groups must be at least 1"
 [ "$children" -ge 1 ] || usage_die "--children must be at least 1"
 [ "$ga" = 0 ] || [ "$uniform$notrain$noselect" = 000 ] || usage_die "--ga cannot be combined with --uniform, --no-train or --no-select"
@@ -142,7 +168,7 @@ if [ -n "$lm" ]; then
 elif [ -n "$lm_trainer$lm_opt$lm_train_opt$hardware" ] || [ "$lm_model" != default ]; then
 	usage_die "--lm-model, --lm-trainer, --lm-opt, --lm-train-opt and --hardware need --lm"
 fi
-for t in tttd-select tttd-generate tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
+for t in tttd-select tttd-generate tttd-screen tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
 	[ -x "$bindir/$t" ] || die "cannot find '$t' in '$bindir' (run 'make' first)"
 done
 command -v jq >/dev/null || die "cannot find 'jq' (apt-get install jq)"
@@ -190,6 +216,12 @@ generator=lm
 lm_model=$lm_model
 lm_opt=$lm_opt
 lm_train_opt=$lm_train_opt"
+[ "$screen" = 1 ] && config="$config
+screen=$proposals"
+[ "$screen" = 1 ] && [ "$recombine" != 0.3 ] && config="$config
+recombine=$recombine"
+[ "$screen" = 1 ] && [ "$explore" != 0 ] && config="$config
+explore=$explore"
 if [ -f "$run/config" ]; then
 	if [ "$(cat "$run/config")" != "$config" ]; then
 		diff <(echo "$config") "$run/config" >&2 || true
@@ -267,9 +299,10 @@ report_progress() { # $1 = steps done
 		if [ "$progress_on" = 1 ]; then echo "tttd-discover: $line" >&2; else echo "tttd-discover: $line" >>"$run/log/progress"; fi
 	fi
 	evaluated=$ev
+	best_ns=$best
 }
 
-evaluated=0
+evaluated=0 best_ns=
 step=0
 while [ -f "$run/steps/$(stepname "$step").mp" ]; do
 	train_step "$step"
@@ -280,6 +313,7 @@ done
 while [ "$step" -lt "$steps" ]; do
 	if [ -n "$candidates" ] && [ "$evaluated" -ge "$candidates" ]; then break; fi
 	if [ -n "$max_time" ] && [ $(($(date +%s) - start)) -ge "$max_time" ]; then break; fi
+	if [ -n "$stop_ns" ] && awk -v b="${best_ns:-0}" -v t="$stop_ns" 'BEGIN { exit !(b > 0 && b <= t * (1 + 1e-9)) }'; then break; fi
 	s=$(stepname "$step")
 	log="$run/log/$s.log"
 	partial="$run/steps/$s.partial"
@@ -304,6 +338,15 @@ while [ "$step" -lt "$steps" ]; do
 	select_in=(archive) select_how=(--groups "$groups" --step "$step")
 	[ "$noselect" = 1 ] && select_in=(true)
 	vary=(tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}")
+	screen_cmd=(cat)
+	if [ "$screen" = 1 ]; then
+		# The policy proposes --proposals children per parent; a value model
+		# fitted to the whole archive keeps the --children most promising.
+		vary=(tttd-generate --task "$task" --children "$proposals" --seed "$seed" "${policy_opt[@]}")
+		screen_cmd=(tttd-screen -q --task "$task" --keep "$children" --recombine "$recombine" --explore "$explore"
+			--seed "$((seed * 1000003 + step))")
+		for f in "$run"/steps/[0-9]*.mp; do [ -f "$f" ] && screen_cmd+=(--archive "$f"); done
+	fi
 	if [ "$ga" = 1 ]; then
 		# The population is the archive's best (truncation selection); a
 		# first step draws it from the roots, i.e. uniformly.
@@ -334,6 +377,7 @@ while [ "$step" -lt "$steps" ]; do
 		gen=(cat "$run/steps/$s.cands")
 	fi
 	"${gen[@]}" 2>>"$log" |
+		"${screen_cmd[@]}" 2>>"$log" |
 		tttd-compile -q -j "$jobs" --cache "$cache" "${compile_opt[@]}" 2>>"$log" |
 		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
 			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |

@@ -12,6 +12,7 @@
  * record, for tttd-compile | tttd-bench to measure the whole space once
  * (bench/space-sweep.sh), which a model task's cost_table can then replay.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS "tttd-space [-fhqVz] [-o file] [--list] [--max n] [--within x] task"
+#define SYNOPSIS "tttd-space [-fhqVz] [-o file] [--list | --table] [--max n] [--within x] task"
 
 static void
 usage(FILE *f)
@@ -45,13 +46,18 @@ usage(FILE *f)
 	      "      --list           write one candidate record (status generated, step\n"
 	      "                       0) per feasible choice, in task order, instead\n"
 	      "                       of the space record\n"
+	      "      --table          write a model task's landscape as text: a header of\n"
+	      "                       the decision names and time_ns, then one line per\n"
+	      "                       feasible choice, its options and its model time in\n"
+	      "                       ns (0 = failing); the format of a cost_table, which\n"
+	      "                       search baselines outside tttd (bench/peers.py) read\n"
 	      "      --max=N          give up beyond N choices visited (default 100000000)\n"
 	      "      --within=X       the target: at most (1 + X) times the optimum's time\n"
 	      "                       (default 0.01, i.e. within 1%)\n",
 	      f);
 }
 
-enum { OPT_MAX = 256, OPT_WITHIN, OPT_LIST };
+enum { OPT_MAX = 256, OPT_WITHIN, OPT_LIST, OPT_TABLE };
 
 static const struct option longopts[] = {
 	{"force", no_argument, NULL, 'f'},
@@ -62,6 +68,7 @@ static const struct option longopts[] = {
 	{"zstd", no_argument, NULL, 'z'},
 	{"list", no_argument, NULL, OPT_LIST},
 	{"max", required_argument, NULL, OPT_MAX},
+	{"table", no_argument, NULL, OPT_TABLE},
 	{"within", required_argument, NULL, OPT_WITHIN},
 	{NULL, 0, NULL, 0},
 };
@@ -98,6 +105,64 @@ list_space(const struct tttd_task *task, struct tttd_writer *w, uint64_t max)
 		die_err(&e);
 	tttd_rec_release(&l.r);
 	note(1, "task '%s': %llu candidates", task->name, (unsigned long long)l.n);
+}
+
+struct tabler {
+	const struct tttd_task *task;
+	FILE *f;
+	uint64_t n;
+};
+
+static int
+table_one(const int *choice, void *arg)
+{
+	struct tabler *t = arg;
+	size_t d;
+
+	for (d = 0; d < t->task->ndec; d++)
+		fprintf(t->f, "%s\t", t->task->dec[d].opt[choice[d]]);
+	/* 10 digits: the time tttd-bench reports, to far below the 1% targets */
+	fprintf(t->f, "%.10g\n", tttd_space_model_time(t->task, choice));
+	t->n++;
+	return 0;
+}
+
+/*
+ * --table: the model landscape as text (the cost_table format), for search
+ * baselines that live outside tttd and must see the same times.
+ */
+static void
+table_space(const struct tttd_task *task, const char *output, uint64_t max)
+{
+	struct tttd_error e = {0};
+	struct tabler t = {task, stdout, 0};
+	char *tmp = NULL;
+	size_t d;
+
+	if (strcmp(task->target, "model") != 0)
+		die("task '%s': --table needs a model task (its times are measured, not known)",
+		    task->name);
+	if (output) {
+		tmp = xasprintf("%s.tmp", output);
+		t.f = fopen(tmp, "w");
+		if (!t.f)
+			die("cannot write '%s': %s", tmp, strerror(errno));
+	}
+	fprintf(t.f, "# %s: every feasible choice and its model time in ns (tttd-space --table)\n",
+		task->name);
+	for (d = 0; d < task->ndec; d++)
+		fprintf(t.f, "%s\t", task->dec[d].name);
+	fprintf(t.f, "time_ns\n");
+	if (tttd_space_each(task, max, table_one, &t, &e) < 0)
+		die_err(&e);
+	if (fflush(t.f) != 0 || ferror(t.f))
+		die("cannot write '%s': %s", output ? tmp : "(stdout)", strerror(errno));
+	if (output) {
+		if (fclose(t.f) != 0 || rename(tmp, output) != 0)
+			die("cannot write '%s': %s", output, strerror(errno));
+		free(tmp);
+	}
+	note(1, "task '%s': %llu feasible choices", task->name, (unsigned long long)t.n);
 }
 
 /* The space record, and its one-line summary on stderr. */
@@ -144,7 +209,7 @@ main(int argc, char **argv)
 	unsigned wflags = 0;
 	long max = 100000000;
 	double within = 0.01;
-	int c, list = 0;
+	int c, list = 0, table = 0;
 
 	diag_init("tttd-space", SYNOPSIS);
 	opterr = 0; /* our own one-line messages, then the synopsis */
@@ -173,6 +238,9 @@ main(int argc, char **argv)
 		case OPT_LIST:
 			list = 1;
 			break;
+		case OPT_TABLE:
+			table = 1;
+			break;
 		case OPT_MAX:
 			max = opt_long(optarg, "--max", 1, INT64_MAX);
 			break;
@@ -185,8 +253,16 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		usage_die(argc - optind ? "one task only" : "a task is required");
+	if (list && table)
+		usage_die("--list and --table cannot be used together");
 	if (tttd_task_load(&task, argv[optind], &e) < 0)
 		die_err(&e);
+	if (table) {
+		table_space(task, output, (uint64_t)max);
+		tttd_task_free(task);
+		close_stdout();
+		return 0;
+	}
 	/* the stats first, so that a task with no known optimum leaves no output */
 	if (!list && tttd_space_model_stats(task, within, (uint64_t)max, &st, &e) < 0)
 		die_err(&e);

@@ -36,8 +36,12 @@ comm -23 "$tmp/before" "$tmp/after" >"$tmp/lost"
 [ ! -s "$tmp/lost" ] || { echo "lost or re-measured after resume:"; cat "$tmp/lost"; exit 1; }
 # 12 candidates per step, none twice.
 [ "$(wc -l <"$tmp/after")" = 12 ] || { echo "step 1 has $(wc -l <"$tmp/after") records, want 12"; exit 1; }
-# Exactly the candidates the step generates (a child may be sampled twice; no more).
-tttd-generate --task matmul --children 4 --seed 3 --policy "$run/policy/000000.ckpt" \
-	"$run/steps/000001.parents" | tttd-cat | jq -r .id | sort >"$tmp/want"
+# Exactly the candidates the step generates (a child may be sampled twice; no
+# more): the policy's 64 proposals per parent, screened by the value model of
+# step 0 (tttd-discover's default step; its seed is seed * 1000003 + step).
+tttd-generate -q --task matmul --children 64 --seed 3 --policy "$run/policy/000000.ckpt" \
+	"$run/steps/000001.parents" |
+	tttd-screen -q --task matmul --keep 4 --seed $((3 * 1000003 + 1)) --archive "$run/steps/000000.mp" |
+	tttd-cat | jq -r .id | sort >"$tmp/want"
 jq -r .id <"$tmp/after" | sort | diff "$tmp/want" - || { echo "step 1 is not the generated batch"; exit 1; }
 echo "ok: $nbefore records survived the kill"

@@ -1,0 +1,1 @@
+tttd-localsearch --method walk "$TTTD_TOP/tests/data/tasks/synthetic"

@@ -1,0 +1,1 @@
+tttd-localsearch --budget 3 "$TTTD_TOP/kernels/matmul"

@@ -1,0 +1,1 @@
+tttd-screen --keep 0

@@ -1,0 +1,570 @@
+/*
+ * tttd-screen - send only the most promising proposals to be evaluated: fit
+ * a value model (lib/surrogate.h, a Gaussian process) to every candidate of
+ * the archive that has been benchmarked, score the proposals on stdin (the
+ * policy's samples, from tttd-generate) by expected improvement, and write
+ * the --keep best of each group (a parent's proposals), best first.
+ *
+ * Proposals also come from recombination: with probability --recombine a
+ * proposal gets a sibling that takes each decision from one of the
+ * archive's --mates fastest states with probability 1/2 (good decisions of
+ * other lineages), and from exploration: --explore choices drawn uniformly
+ * from the whole space, dealt to the groups in turn, so that the model can
+ * send the search far from every parent when it expects more there (the
+ * policy's children stay near their parent); all are screened alike.  A proposal whose choice is in
+ * the archive already, or repeated in the pool, is never kept: its time is
+ * known.  With fewer than two correct candidates in the archive there is
+ * no model yet: the first --keep proposals of each group are kept as drawn.
+ *
+ * Output is a pure function of the inputs and --seed.  It compiles, runs
+ * and trains nothing.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "choiceset.h"
+#include "diag.h"
+#include "opt.h"
+#include "rec.h"
+#include "rng.h"
+#include "schema.h"
+#include "surrogate.h"
+#include "task.h"
+#include "tttd.h"
+
+#define SYNOPSIS                                                                        \
+	"tttd-screen [-fhqVz] [-o file] [--archive file]... [--explore n] [--keep k] [--mates n]\n" \
+	"                   [--recombine p] [--seed n] [--task name] [file ...]"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", SYNOPSIS);
+	fputs("\n"
+	      "Keep the proposals a value model of the archive finds most promising.\n"
+	      "\n"
+	      "  -f, --force          read or write binary on a terminal\n"
+	      "  -h, --help           print this help and exit\n"
+	      "  -o, --output=FILE    write to FILE (via FILE.tmp and rename)\n"
+	      "  -q, --quiet          print errors only\n"
+	      "  -V, --version        print the version and exit\n"
+	      "  -z, --zstd           compress the output with zstd\n"
+	      "      --archive=FILE   benchmarked candidates to fit the model to (repeat\n"
+	      "                       it; default: none, so nothing is screened)\n"
+	      "      --explore=N      add N uniform draws from the whole space to the\n"
+	      "                       pool (default 0: off; measured, it did not pay)\n"
+	      "      --keep=K         proposals kept per group (default 2)\n"
+	      "      --mates=N        recombine with the archive's N fastest (default 4)\n"
+	      "      --recombine=P    probability that a proposal gets a recombined\n"
+	      "                       sibling (default 0.3; 0 = off)\n"
+	      "      --seed=N         random seed (default 0)\n"
+	      "      --task=NAME      task folder or name (default: the first record's)\n"
+	      "\n"
+	      "The proposals are the generated candidate records of the inputs; with no\n"
+	      "file, or when file is -, read standard input.  Exit status: 0 success,\n"
+	      "1 bad input or I/O error, 2 usage.\n",
+	      f);
+}
+
+enum { OPT_ARCHIVE = 256, OPT_EXPLORE, OPT_KEEP, OPT_MATES, OPT_RECOMBINE, OPT_SEED, OPT_TASK };
+
+static const struct option longopts[] = {
+	{"force", no_argument, NULL, 'f'},
+	{"help", no_argument, NULL, 'h'},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"version", no_argument, NULL, 'V'},
+	{"zstd", no_argument, NULL, 'z'},
+	{"archive", required_argument, NULL, OPT_ARCHIVE},
+	{"explore", required_argument, NULL, OPT_EXPLORE},
+	{"keep", required_argument, NULL, OPT_KEEP},
+	{"mates", required_argument, NULL, OPT_MATES},
+	{"recombine", required_argument, NULL, OPT_RECOMBINE},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"task", required_argument, NULL, OPT_TASK},
+	{NULL, 0, NULL, 0},
+};
+
+static struct {
+	int force;
+	const char *output;
+	unsigned wflags;
+	const char **archive;
+	size_t narchive;
+	long explore;
+	long keep;
+	long mates;
+	double recombine;
+	uint64_t seed;
+	const char *task;
+} opt = {.explore = 0, .keep = 2, .mates = 4, .recombine = 0.3};
+
+static struct tttd_task *task;
+
+/* One proposal of the pool. */
+struct prop {
+	struct tttd_rec rec;
+	int *choice;
+	size_t group; /* index into groups */
+	size_t order; /* position in the pool */
+	double score;
+	int known; /* in the archive, or earlier in the pool: its time is known */
+};
+
+static struct prop *pool;
+static size_t npool, cappool;
+static char **groups;
+static size_t ngroups;
+
+static void
+load_task(const struct tttd_rec *r, const char *in, uint64_t index)
+{
+	struct tttd_error e = {0};
+	char *s = NULL;
+
+	if (task)
+		return;
+	if (!opt.task && tttd_rec_get_str(r, "task", &s) != 1)
+		die("%s: record %llu: no 'task' (use --task)", in, (unsigned long long)index);
+	if (tttd_task_load(&task, opt.task ? opt.task : s, &e) < 0)
+		die_err(&e);
+	free(s);
+}
+
+/* The archive: every benchmarked candidate's choice and time (0 = failed). */
+static void
+read_archive(struct tttd_choiceset *known)
+{
+	struct tttd_error e = {0};
+	struct tttd_rec r;
+	size_t i;
+	int *c = NULL;
+
+	tttd_rec_init(&r);
+	for (i = 0; i < opt.narchive; i++) {
+		struct tttd_reader *rd;
+
+		if (tttd_reader_open(&rd, opt.archive[i], 1, &e) < 0)
+			die_err(&e);
+		for (;;) {
+			uint64_t index = tttd_reader_count(rd);
+			int rc = tttd_reader_next(rd, &r, &e);
+			double t = 0;
+
+			if (rc < 0)
+				die_err(&e);
+			if (rc == 0)
+				break;
+			if (!tttd_rec_str_is(&r, "kind", "candidate") ||
+			    tttd_rec_str_is(&r, "status", "generated") || !tttd_rec_has(&r, "status"))
+				continue;
+			load_task(&r, opt.archive[i], index);
+			if (!c)
+				c = xmalloc((task->ndec + 1) * sizeof(int));
+			if (tttd_task_choice_from_rec(task, &r, "decisions", c, &e) < 0)
+				die("%s: record %llu: %s", opt.archive[i], (unsigned long long)index, e.msg);
+			if (tttd_rec_str_is(&r, "status", "ok") &&
+			    (tttd_rec_get_double(&r, "time_ns", &t) != 1 || !(t > 0)))
+				die("%s: record %llu: status ok without a positive 'time_ns'", opt.archive[i],
+				    (unsigned long long)index);
+			/* a choice measured twice keeps its faster time (the archive's best) */
+			{
+				long k = tttd_choiceset_find(known, c);
+
+				if (k < 0 || (t > 0 && (known->value[k] <= 0 || t < known->value[k])))
+					tttd_choiceset_put(known, c, t);
+			}
+		}
+		tttd_reader_free(rd);
+	}
+	tttd_rec_release(&r);
+	free(c);
+}
+
+static size_t
+group_of(const struct tttd_rec *r)
+{
+	const char *g;
+	size_t n, i;
+
+	if (tttd_rec_get_strn(r, "group", &g, &n) != 1) {
+		g = "";
+		n = 0;
+	}
+	for (i = 0; i < ngroups; i++)
+		if (strlen(groups[i]) == n && memcmp(groups[i], g, n) == 0)
+			return i;
+	groups = xrealloc(groups, (ngroups + 1) * sizeof(char *));
+	groups[ngroups] = xmalloc(n + 1);
+	memcpy(groups[ngroups], g, n);
+	groups[ngroups][n] = 0;
+	return ngroups++;
+}
+
+static struct prop *
+add_prop(void)
+{
+	struct prop *p;
+
+	if (npool == cappool)
+		XGROW(pool, cappool, npool + 1);
+	p = &pool[npool];
+	memset(p, 0, sizeof(*p));
+	tttd_rec_init(&p->rec);
+	p->choice = xmalloc((task->ndec + 1) * sizeof(int));
+	p->order = npool++;
+	return p;
+}
+
+static void
+read_proposals(char *const *inputs, int nin)
+{
+	struct tttd_error e = {0};
+	struct tttd_rec r;
+	int i;
+
+	tttd_rec_init(&r);
+	for (i = 0; i < nin; i++) {
+		struct tttd_reader *rd;
+		const char *in = strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
+
+		if (tttd_reader_open(&rd, inputs[i], opt.force, &e) < 0)
+			die_err(&e);
+		for (;;) {
+			uint64_t index = tttd_reader_count(rd);
+			int rc = tttd_reader_next(rd, &r, &e);
+			struct prop *p;
+
+			if (rc < 0)
+				die_err(&e);
+			if (rc == 0)
+				break;
+			if (!tttd_rec_str_is(&r, "kind", "candidate"))
+				continue;
+			load_task(&r, in, index);
+			p = add_prop();
+			tttd_rec_copy(&p->rec, &r);
+			if (tttd_task_choice_from_rec(task, &r, "decisions", p->choice, &e) < 0)
+				die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
+			p->group = group_of(&r);
+		}
+		tttd_reader_free(rd);
+	}
+	tttd_rec_release(&r);
+}
+
+struct ranked {
+	double t;
+	size_t i;
+};
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * A sibling of proposal i with choice c, made here (origin "recombined" or
+ * "explore"): same parent, group and step, so that it is screened, trained
+ * on and scored as that parent's child; no logp, the policy did not draw it.
+ */
+static void
+sibling(size_t i, const int *c, const char *origin)
+{
+	const struct tttd_field *pd;
+	struct prop *p = add_prop(); /* pool may move: index pool[i] after this */
+	char *pid = NULL, *pol = NULL;
+	int64_t step = 0, seed = 0;
+
+	memcpy(p->choice, c, task->ndec * sizeof(int));
+	p->group = pool[i].group;
+	tttd_rec_get_str(&pool[i].rec, "parent", &pid);
+	tttd_rec_get_int(&pool[i].rec, "step", &step);
+	tttd_rec_get_int(&pool[i].rec, "seed", &seed);
+	tttd_rec_get_str(&pool[i].rec, "policy", &pol);
+	pd = tttd_rec_find(&pool[i].rec, "parent_decisions");
+	tttd_task_candidate_rec(task, c, step, pid ? pid : "", groups[p->group],
+				pd ? pd->val : NULL, pd ? pd->vlen : 0, &p->rec);
+	tttd_rec_set_str(&p->rec, "policy", pol ? pol : origin);
+	tttd_rec_set_int(&p->rec, "seed", seed);
+	tttd_rec_set_str(&p->rec, "origin", origin);
+	tttd_rec_stamp(&p->rec, "tttd-screen");
+	tttd_rec_set_str(&p->rec, "status", "generated");
+	free(pid);
+	free(pol);
+}
+
+/*
+ * Draw as tttd-generate --uniform does, into c: each decision in task order
+ * among the options that keep the partial choice feasible.  @return 1, or 0
+ * at a dead end.
+ */
+static int
+draw_uniform(struct tttd_rng *rng, int *c, int *ok)
+{
+	size_t d, o, n;
+
+	for (d = 0; d < task->ndec; d++) {
+		for (n = 0, o = 0; o < task->dec[d].nopt; o++) {
+			c[d] = (int)o;
+			if (tttd_task_feasible(task, c, d + 1))
+				ok[n++] = (int)o;
+		}
+		if (n == 0)
+			return 0;
+		c[d] = ok[tttd_rng_below(rng, n)];
+	}
+	return 1;
+}
+
+/* Exploration: --explore uniform draws, dealt to the groups in turn. */
+static void
+explore(void)
+{
+	struct tttd_rng rng;
+	size_t *first = xmalloc((ngroups + 1) * sizeof(size_t)), i, g, maxopt = 1, d;
+	int *c = xmalloc((task->ndec + 1) * sizeof(int)), *ok;
+	long k, n0 = (long)npool;
+
+	for (d = 0; d < task->ndec; d++)
+		if (task->dec[d].nopt > maxopt)
+			maxopt = task->dec[d].nopt;
+	ok = xmalloc(maxopt * sizeof(int));
+	for (g = 0; g < ngroups; g++)
+		first[g] = (size_t)-1;
+	for (i = 0; i < (size_t)n0; i++)
+		if (first[pool[i].group] == (size_t)-1)
+			first[pool[i].group] = i;
+	tttd_rng_seed2(&rng, opt.seed, 0x6578706c6f7265ull); /* "explore" */
+	for (k = 0; k < opt.explore && ngroups > 0; k++) {
+		int tries;
+
+		for (tries = 0; tries < 64 && !draw_uniform(&rng, c, ok); tries++)
+			;
+		if (tries == 64)
+			break;
+		sibling(first[(size_t)k % ngroups], c, "explore");
+	}
+	free(first);
+	free(c);
+	free(ok);
+}
+
+/*
+ * Recombined siblings: each decision from one of the archive's fastest
+ * states with probability 1/2.  The sibling keeps its proposal's parent and
+ * group (it is screened and trained on as that parent's child) but has no
+ * log-probability: the policy did not draw it.
+ */
+static void
+recombine(const struct tttd_choiceset *known)
+{
+	struct ranked *rk;
+	size_t i, nok = 0, n0 = npool, nm;
+	struct tttd_rng rng;
+	int *c = xmalloc((task->ndec + 1) * sizeof(int));
+
+	if (opt.recombine <= 0 || known->n == 0)
+		goto out;
+	rk = xmalloc(known->n * sizeof(*rk));
+	for (i = 0; i < known->n; i++)
+		if (known->value[i] > 0) {
+			rk[nok].t = known->value[i];
+			rk[nok].i = i;
+			nok++;
+		}
+	qsort(rk, nok, sizeof(*rk), by_time);
+	nm = nok < (size_t)opt.mates ? nok : (size_t)opt.mates;
+	tttd_rng_seed2(&rng, opt.seed, 0x7265636f6d62ull); /* "recomb" */
+	for (i = 0; i < n0 && nm > 0; i++) {
+		const int *mate;
+		size_t d;
+		int changed = 0;
+
+		if (tttd_rng_uniform(&rng) >= opt.recombine)
+			continue;
+		mate = known->choice + rk[tttd_rng_below(&rng, nm)].i * task->ndec;
+		memcpy(c, pool[i].choice, task->ndec * sizeof(int));
+		for (d = 0; d < task->ndec; d++)
+			if (tttd_rng_below(&rng, 2) && c[d] != mate[d]) {
+				c[d] = mate[d];
+				changed = 1;
+			}
+		if (!changed || !tttd_task_feasible(task, c, task->ndec))
+			continue;
+		sibling(i, c, "recombined");
+	}
+	free(rk);
+out:
+	free(c);
+}
+
+static int
+by_group_score(const void *a, const void *b)
+{
+	const struct prop *x = *(const struct prop *const *)a, *y = *(const struct prop *const *)b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	if (x->known != y->known)
+		return x->known - y->known;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tttd_error e = {0};
+	struct tttd_writer *w = NULL;
+	struct tttd_choiceset known, seen;
+	struct tttd_surrogate *model = NULL;
+	struct prop **order;
+	size_t i, nok = 0, kept = 0, g = (size_t)-1;
+	long in_group = 0;
+	int c, nin;
+	char *const stdin_only[] = {"-"};
+
+	diag_init("tttd-screen", SYNOPSIS);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opt.force = 1;
+			opt.wflags |= TTTD_W_FORCE;
+			break;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
+		case 'o':
+			opt.output = optarg;
+			break;
+		case 'q':
+			verbosity = 0;
+			break;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
+		case 'z':
+			opt.wflags |= TTTD_W_ZSTD;
+			break;
+		case OPT_ARCHIVE:
+			opt.archive = xrealloc(opt.archive, (opt.narchive + 1) * sizeof(char *));
+			opt.archive[opt.narchive++] = optarg;
+			break;
+		case OPT_EXPLORE:
+			opt.explore = opt_long(optarg, "--explore", 0, 1000000);
+			break;
+		case OPT_KEEP:
+			opt.keep = opt_long(optarg, "--keep", 1, 1000000);
+			break;
+		case OPT_MATES:
+			opt.mates = opt_long(optarg, "--mates", 1, 1000000);
+			break;
+		case OPT_RECOMBINE:
+			opt.recombine = opt_double(optarg, "--recombine", 0, 1);
+			break;
+		case OPT_SEED:
+			opt.seed = (uint64_t)opt_long(optarg, "--seed", 0, INT64_MAX);
+			break;
+		case OPT_TASK:
+			opt.task = optarg;
+			break;
+		default:
+			getopt_die(c, argv);
+		}
+	}
+	if (opt.task) {
+		if (tttd_task_load(&task, opt.task, &e) < 0)
+			die_err(&e);
+	}
+	nin = argc - optind;
+	read_proposals(nin ? argv + optind : stdin_only, nin ? nin : 1);
+	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0)
+		die_err(&e);
+	if (npool == 0) {
+		if (tttd_writer_close(w, &e) < 0)
+			die_err(&e);
+		note(1, "no proposal to screen");
+		close_stdout();
+		return 0;
+	}
+	tttd_choiceset_init(&known, task->ndec);
+	tttd_choiceset_init(&seen, task->ndec);
+	read_archive(&known);
+	recombine(&known);
+	if (known.n > 0)
+		explore();
+	for (i = 0; i < known.n; i++)
+		nok += known.value[i] > 0;
+	if (nok >= 2) {
+		model = tttd_surrogate_fit(task, known.choice, known.value, known.n, &e);
+		if (!model)
+			die_err(&e);
+	}
+	/* score; a choice already known, or seen earlier in the pool, is never kept */
+	for (i = 0; i < npool; i++) {
+		struct prop *p = &pool[i];
+
+		if (tttd_choiceset_find(&known, p->choice) >= 0 ||
+		    tttd_choiceset_find(&seen, p->choice) >= 0) {
+			p->known = 1;
+			p->score = -INFINITY;
+			continue;
+		}
+		tttd_choiceset_put(&seen, p->choice, 0);
+		/* without a model: the policy's order (earlier drawn, higher score) */
+		p->score = model ? tttd_surrogate_score(model, p->choice, NULL, NULL)
+				 : -(double)p->order / (double)npool;
+	}
+	order = xmalloc(npool * sizeof(*order));
+	for (i = 0; i < npool; i++)
+		order[i] = &pool[i];
+	qsort(order, npool, sizeof(*order), by_group_score);
+	/* the --keep best new choices of each group; a group with none new keeps its best anyway */
+	for (i = 0; i < npool; i++) {
+		struct prop *p = order[i];
+
+		if (p->group != g) {
+			g = p->group;
+			in_group = 0;
+		}
+		if (in_group >= opt.keep)
+			continue;
+		if (p->known && in_group > 0)
+			continue;
+		in_group++;
+		if (tttd_writer_write(w, &p->rec, &e) < 0)
+			die_err(&e);
+		kept++;
+	}
+	if (tttd_writer_close(w, &e) < 0)
+		die_err(&e);
+	note(1, "kept %zu of %zu proposals (%zu groups; model of %zu candidates, lengthscale %g)",
+	     kept, npool, ngroups, known.n, model ? tttd_surrogate_lengthscale(model) : 0.0);
+	free(order);
+	tttd_surrogate_free(model);
+	tttd_choiceset_free(&known);
+	tttd_choiceset_free(&seen);
+	for (i = 0; i < npool; i++) {
+		tttd_rec_release(&pool[i].rec);
+		free(pool[i].choice);
+	}
+	free(pool);
+	for (i = 0; i < ngroups; i++)
+		free(groups[i]);
+	free(groups);
+	free(opt.archive);
+	tttd_task_free(task);
+	close_stdout();
+	return 0;
+}
