@@ -89,6 +89,7 @@ fanout=$here/tttd-fanout
 [ -x "$fanout" ] || fanout=$here/tttd-fanout.sh
 tttd-select() { "$bindir/tttd-select" "$@"; }
 tttd-generate() { "$bindir/tttd-generate" "$@"; }
+tttd-screen() { "$bindir/tttd-screen" "$@"; }
 tttd-mutate() { "$bindir/tttd-mutate" "$@"; }
 tttd-compile() { "$bindir/tttd-compile" "$@"; }
 tttd-bench() { "$bindir/tttd-bench" "$@"; }
