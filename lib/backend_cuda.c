@@ -21,6 +21,7 @@
 
 #include "backend.h"
 #include "cuda_extra.h"
+#include "cuda_tma.h"
 #include "nvrtc.h" /* defines: GPU_CHECK_GEN */
 
 static const char *
@@ -427,6 +428,11 @@ cuda_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const 
 			if (smem < 0)
 				return tttd_error_set(e, TTTD_EINVAL, "launch '%s': smem evaluates to %ld",
 						      l->kernel, smem);
+		}
+		if (TTTD_LAUNCH_IS_EXT(l)) { /* clusters, persistent grids, tensor maps: cuda_tma.c */
+			TTTD_TRY(tttd_cuda_launch_ext(t, l, s, choice, buf, args, na, (const void *)f, grid,
+						      block, (size_t)smem, e));
+			continue;
 		}
 		TTTD_TRY(launch_one(b->state, f, l->kernel, grid, block, (size_t)smem, args, e));
 	}

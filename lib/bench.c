@@ -517,9 +517,15 @@ pack_shape(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shap
 
 static void
 pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s,
-	   const struct tttd_stats *st)
+	   const struct tttd_stats *st, double base_ns)
 {
-	msgpack_pack_map(pk, 9);
+	msgpack_pack_map(pk, base_ns > 0 ? 11 : 9);
+	if (base_ns > 0) { /* this shape's baseline median, same worker and protocol */
+		tttd_pack_str(pk, "baseline_ns");
+		msgpack_pack_double(pk, base_ns);
+		tttd_pack_str(pk, "baseline_ratio");
+		msgpack_pack_double(pk, st->median > 0 ? base_ns / st->median : 0);
+	}
 	tttd_pack_str(pk, "shape");
 	pack_shape(pk, t, s);
 	tttd_pack_str(pk, "median_ns");
@@ -888,7 +894,8 @@ reply:
 		tttd_pack_init(&pk);
 		msgpack_pack_array(&pk.pk, nb);
 		for (i = 0; i < nb; i++)
-			pack_stats(&pk.pk, t, &t->bench[i], &st[i]);
+			pack_stats(&pk.pk, t, &t->bench[i], &st[i],
+				   w->have_base == 1 ? w->base_med[i] : 0);
 		tttd_rec_set_pack(p, "timing", &pk);
 	}
 	if (loaded) {
@@ -954,7 +961,7 @@ worker_ref(struct worker *w, struct tttd_rec *p, struct tttd_error *e)
 	tttd_pack_init(&pk);
 	msgpack_pack_array(&pk.pk, t->nbench);
 	for (i = 0; i < t->nbench; i++)
-		pack_stats(&pk.pk, t, &t->bench[i], &st[i]);
+		pack_stats(&pk.pk, t, &t->bench[i], &st[i], 0);
 	tttd_rec_set_pack(p, "timing", &pk);
 out:
 	free(st);

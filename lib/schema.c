@@ -84,7 +84,8 @@ const struct tttd_schema_key tttd_schema[] = {
 	{ "floor_ns", "float", "tttd-bench",
 	  "the physical floor: geometric mean over bench shapes of max(bytes / measured bandwidth, flops / measured peak)" },
 	{ "timing", "array", "tttd-bench",
-	  "per bench shape: {shape, median_ns, mean_ns, stddev_ns, min_ns, max_ns, ci_lo_ns, ci_hi_ns, n}" },
+	  "per bench shape: {shape, median_ns, mean_ns, stddev_ns, min_ns, max_ns, ci_lo_ns, ci_hi_ns, n}, "
+	  "plus baseline_ns and baseline_ratio at that shape when a baseline was timed" },
 	{ "check", "map", "tttd-bench",
 	  "correctness evidence: {shapes, seeds, max_abs_err, max_rel_err, checked}" },
 	{ "device", "str", "tttd-bench",

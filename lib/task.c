@@ -750,6 +750,19 @@ kw_size_expr(struct loader *ld, struct tttd_expr **field, const char *kw, const 
 }
 
 static void
+tmap_release(struct tttd_tmap_spec *m)
+{
+	free(m->name);
+	tttd_expr_free(m->rows);
+	tttd_expr_free(m->cols);
+	tttd_expr_free(m->ld);
+	tttd_expr_free(m->off);
+	tttd_expr_free(m->box_rows);
+	tttd_expr_free(m->box_cols);
+	tttd_expr_free(m->swizzle);
+}
+
+static void
 launch_release(struct tttd_launch_spec *l)
 {
 	struct tttd_gemm_spec *g = &l->gemm;
@@ -760,6 +773,8 @@ launch_release(struct tttd_launch_spec *l)
 		tttd_expr_free(l->block[i]);
 	}
 	tttd_expr_free(l->smem);
+	for (int i = 0; i < 3; i++)
+		tttd_expr_free(l->cluster[i]);
 	tttd_expr_free(l->when);
 	tttd_expr_free(g->m);
 	tttd_expr_free(g->n);
@@ -785,7 +800,19 @@ plan_append(struct loader *ld, struct tttd_launch_spec *l, struct tttd_launch_sp
 	(*list)[(*n)++] = *l;
 }
 
-/* launch <kernel> grid <e> <e> <e> block <e> <e> <e> [smem <e>] [when <e>] */
+static int
+tmap_index(const struct tttd_task *t, const char *name)
+{
+	for (size_t i = 0; i < t->ntmap; i++)
+		if (strcmp(t->tmap[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * launch <kernel> grid <e> <e> <e> block <e> <e> <e> [smem <e>]
+ * [cluster <e> <e> <e>] [tmap <name>]... [persistent] [when <e>]
+ */
 static int
 kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
 {
@@ -794,9 +821,6 @@ kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, s
 
 	if (nw < 10 || strcmp(w[2], "grid") || strcmp(w[6], "block"))
 		goto usage;
-	for (i = 10; i < nw; i += 2)
-		if (i + 1 >= nw || (strcmp(w[i], "smem") && strcmp(w[i], "when")))
-			goto usage;
 	if (!is_ident(w[1]))
 		return lerr(ld, "bad kernel name '%s'", w[1]);
 	memset(&l, 0, sizeof(l));
@@ -806,13 +830,50 @@ kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, s
 		if (r == TTTD_OK)
 			r = parse_expr(ld, w[7 + i], "block", 1, 1, &l.block[i], NULL);
 	}
-	for (i = 10; i < nw && r == TTTD_OK; i += 2) {
-		struct tttd_expr **f = w[i][0] == 's' ? &l.smem : &l.when;
+	for (i = 10; i < nw && r == TTTD_OK; i++) {
+		if (!strcmp(w[i], "persistent")) {
+			if (l.persistent)
+				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+			l.persistent = 1;
+		} else if (!strcmp(w[i], "cluster")) {
+			if (i + 3 >= nw) {
+				r = lerr(ld, "'cluster' in '%s' takes 3 expressions", w[0]);
+				break;
+			}
+			if (l.cluster[0]) {
+				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+				break;
+			}
+			for (int j = 0; j < 3 && r == TTTD_OK; j++)
+				r = parse_expr(ld, w[i + 1 + j], "cluster", 1, 1, &l.cluster[j], NULL);
+			i += 3;
+		} else if (!strcmp(w[i], "tmap")) {
+			int k;
 
-		if (*f)
-			r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
-		else
-			r = parse_expr(ld, w[i + 1], w[i], 1, 1, f, NULL);
+			if (i + 1 >= nw) {
+				r = lerr(ld, "'tmap' in '%s' takes a tensor map name", w[0]);
+			} else if ((k = tmap_index(ld->t, w[i + 1])) < 0) {
+				r = lerr(ld, "unknown tensor map '%s' in '%s' (declare it with 'tensormap' first)",
+					 w[i + 1], w[0]);
+			} else if (l.ntmap == TTTD_MAX_LAUNCH_TMAPS) {
+				r = lerr(ld, "more than %d tensor maps in '%s'", TTTD_MAX_LAUNCH_TMAPS, w[0]);
+			} else {
+				l.tmap[l.ntmap++] = k;
+			}
+			i++;
+		} else if (!strcmp(w[i], "smem") || !strcmp(w[i], "when")) {
+			struct tttd_expr **f = w[i][0] == 's' ? &l.smem : &l.when;
+
+			if (i + 1 >= nw)
+				goto usage_free;
+			if (*f)
+				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+			else
+				r = parse_expr(ld, w[i + 1], w[i], 1, 1, f, NULL);
+			i++;
+		} else {
+			goto usage_free;
+		}
 	}
 	if (r < 0) {
 		launch_release(&l);
@@ -821,9 +882,80 @@ kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, s
 	l.kernel = xstrdup(w[1]);
 	plan_append(ld, &l, list, n);
 	return TTTD_OK;
+usage_free:
+	launch_release(&l);
 usage:
 	return lerr(ld, "'%s' takes: <kernel> grid <x> <y> <z> block <x> <y> <z> "
-			"[smem <bytes>] [when <expr>]", w[0]);
+			"[smem <bytes>] [cluster <x> <y> <z>] [tmap <name>]... [persistent] "
+			"[when <expr>]", w[0]);
+}
+
+/*
+ * tensormap <name> <buffer> rows <e> cols <e> box <e> <e> [ld <e>] [off <e>]
+ * [swizzle <e>]
+ */
+static int
+kw_tensormap(struct loader *ld, char **w, int nw)
+{
+	struct tttd_task *t = ld->t;
+	struct tttd_tmap_spec m;
+	int i, r = TTTD_OK;
+
+	if (nw < 3)
+		goto usage;
+	if (!is_ident(w[1]))
+		return lerr(ld, "bad tensor map name '%s'", w[1]);
+	if (tmap_index(t, w[1]) >= 0)
+		return lerr(ld, "duplicate tensor map '%s'", w[1]);
+	memset(&m, 0, sizeof(m));
+	m.buf = buffer_index(t, w[2]);
+	if (m.buf < 0)
+		return lerr(ld, "unknown buffer '%s' in 'tensormap' (declare buffers first)", w[2]);
+	for (i = 3; i < nw && r == TTTD_OK; i++) {
+		static const char *const keys[] = { "rows", "cols", "ld", "off", "swizzle" };
+		struct tttd_expr **f[] = { &m.rows, &m.cols, &m.ld, &m.off, &m.swizzle };
+		size_t j;
+
+		if (!strcmp(w[i], "box")) {
+			if (i + 2 >= nw) {
+				r = lerr(ld, "'box' in 'tensormap' takes 2 expressions (rows, cols)");
+			} else if (m.box_rows) {
+				r = lerr(ld, "duplicate 'box' in 'tensormap'");
+			} else {
+				r = parse_expr(ld, w[i + 1], "box", 1, 1, &m.box_rows, NULL);
+				if (r == TTTD_OK)
+					r = parse_expr(ld, w[i + 2], "box", 1, 1, &m.box_cols, NULL);
+			}
+			i += 2;
+			continue;
+		}
+		for (j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
+			if (!strcmp(w[i], keys[j]))
+				break;
+		if (j == sizeof(keys) / sizeof(keys[0]))
+			r = lerr(ld, "unknown 'tensormap' option '%s'", w[i]);
+		else if (i + 1 >= nw)
+			r = lerr(ld, "'%s' in 'tensormap' takes an expression", w[i]);
+		else if (*f[j])
+			r = lerr(ld, "duplicate '%s' in 'tensormap'", w[i]);
+		else
+			r = parse_expr(ld, w[i + 1], w[i], 1, 1, f[j], NULL);
+		i++;
+	}
+	if (r == TTTD_OK && (!m.rows || !m.cols || !m.box_rows))
+		r = lerr(ld, "'tensormap' needs rows, cols and box");
+	if (r < 0) {
+		tmap_release(&m);
+		return r;
+	}
+	m.name = xstrdup(w[1]);
+	m.line = ld->line;
+	t->tmap = xrealloc(t->tmap, (t->ntmap + 1) * sizeof(*t->tmap));
+	t->tmap[t->ntmap++] = m;
+	return TTTD_OK;
+usage:
+	return lerr(ld, "'tensormap' takes: <name> <buffer> rows <e> cols <e> box <rows> <cols> "
+			"[ld <e>] [off <e>] [swizzle <bytes>]");
 }
 
 /*
@@ -1062,6 +1194,8 @@ do_line(struct loader *ld, char *line)
 		r = kw_launch(ld, w, nw, &t->launch, &t->nlaunch);
 	} else if (strcmp(kw, "ref_launch") == 0) {
 		r = kw_launch(ld, w, nw, &t->ref_launch, &t->nref_launch);
+	} else if (strcmp(kw, "tensormap") == 0) {
+		r = kw_tensormap(ld, w, nw);
 	} else if (strcmp(kw, "gemm") == 0) {
 		r = kw_gemm(ld, w, nw, &t->launch, &t->nlaunch);
 	} else if (strcmp(kw, "ref_gemm") == 0) {
@@ -1394,6 +1528,8 @@ finish(struct loader *ld, int nlines)
 		return lerr(ld, "a cuda task needs at least one 'launch' or 'gemm' line");
 	if (strcmp(t->target, "cuda") != 0 && (t->nlaunch || t->nref_launch))
 		return lerr(ld, "'launch' and 'gemm' lines are for cuda tasks");
+	if (strcmp(t->target, "cuda") != 0 && t->ntmap)
+		return lerr(ld, "'tensormap' lines are for cuda tasks");
 	TTTD_TRY(resolve_shape_inputs(ld));
 
 	if (tttd_read_file(t->template_path, &t->template_text, NULL) < 0)
@@ -1608,6 +1744,9 @@ tttd_task_free(struct tttd_task *t)
 	for (i = 0; i < t->nref_launch; i++)
 		launch_release(&t->ref_launch[i]);
 	free(t->ref_launch);
+	for (i = 0; i < t->ntmap; i++)
+		tmap_release(&t->tmap[i]);
+	free(t->tmap);
 	free(t->description);
 	free(t);
 }

@@ -83,19 +83,46 @@ struct tttd_gemm_spec {
 };
 
 /*
+ * A TMA tensor map over a buffer ("tensormap" line, docs/task-format.md):
+ * the buffer read as a row-major rows x cols matrix of its dtype, row stride
+ * ld elements, from element off, in boxes of box_rows x box_cols elements
+ * that land in shared memory swizzled by swizzle bytes (0, 32, 64, 128).
+ * Expressions over dims and decisions; ld (default cols), off (0) and
+ * swizzle (0) may be NULL.  lib/tmap.h checks one against a shape.
+ */
+struct tttd_tmap_spec {
+	char *name;
+	int buf; /* buffer index */
+	struct tttd_expr *rows, *cols, *ld, *off, *box_rows, *box_cols, *swizzle;
+	int line;
+};
+
+#define TTTD_MAX_LAUNCH_TMAPS 4
+
+/*
  * One step of a CUDA plan: a kernel launch (grid, block and dynamic shared
  * memory are expressions over dims and decisions; every launch receives the
- * buffers in order, then each dim as a long) or a cuBLAS GEMM.  A step with
- * a `when` expression runs only where it is non-zero.
+ * buffers in order, then each dim as a long, then the tensor maps it names,
+ * by value) or a cuBLAS GEMM.  A step with a `when` expression runs only
+ * where it is non-zero.  A launch with cluster dims runs as a cluster launch;
+ * a persistent one has its grid x lowered to the blocks that fit on the
+ * device at once (lib/cuda_tma.c).
  */
 struct tttd_launch_spec {
 	enum tttd_step_kind kind;
 	char *kernel; /* launch: symbol in the candidate (extern "C"); gemm: "cublas_gemm" */
 	struct tttd_expr *grid[3], *block[3], *smem; /* launch; smem may be NULL (0) */
+	struct tttd_expr *cluster[3];                /* launch; NULL: no cluster launch */
+	int persistent;                              /* launch: grid x capped at what fits at once */
+	int tmap[TTTD_MAX_LAUNCH_TMAPS];             /* launch: tensor map indices, in argument order */
+	int ntmap;
 	struct tttd_gemm_spec gemm;                  /* gemm */
 	struct tttd_expr *when;                      /* NULL: always */
 	int line;
 };
+
+/* Does launch l need more than a plain cudaLaunchKernel (cluster, persistent grid, tensor maps)? */
+#define TTTD_LAUNCH_IS_EXT(l) ((l)->cluster[0] || (l)->persistent || (l)->ntmap)
 
 /* One per-shape input setting: buffer buf (an input) draws from dist/scale. */
 struct tttd_shape_input {
@@ -171,6 +198,8 @@ struct tttd_task {
 	size_t nlaunch;
 	struct tttd_launch_spec *ref_launch; /* CUDA tasks: the reference's plan ("ref_launch", "ref_gemm") */
 	size_t nref_launch;
+	struct tttd_tmap_spec *tmap; /* CUDA tasks: tensor maps the launches may pass ("tensormap") */
+	size_t ntmap;
 	char *description;       /* the "about" lines, joined */
 	/*
 	 * What a language model is told beyond what the lines above say

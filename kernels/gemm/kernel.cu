@@ -2,6 +2,10 @@
  * kernels/gemm/kernel.cu - the candidate template: C = A * B, A (M x K) and B
  * (K x N) row-major bf16, C (M x N) row-major fp32, fp32 accumulation.
  *
+ * Two kernels: gemm (mma.sync, below; every shape) and gemm_tma (wgmma and
+ * TMA, sm_90a, at the end of this file; K and N multiples of 8).  PATH in
+ * ./task picks one; the plan runs gemm where gemm_tma cannot.
+ *
  * The rendered header defines the decisions (see ./task):
  *   BM BN BK      block tile        WM WN    warp tile (BM/WM * BN/WN warps)
  *   STAGES        cp.async pipeline depth (shared-memory stages)
@@ -15,7 +19,7 @@
  * Tensor cores through mma.sync.m16n8k16 (bf16 in, fp32 accumulate); operand
  * fragments through ldmatrix (.trans for B, which is k-major in shared),
  * double-buffered across the k16 steps; one barrier per k-tile.  Not here:
- * wgmma/TMA (sm_90a), a bf16 output.
+ * a bf16 output.
  *
  * Every shape is handled: rows and columns past M, N, K are zero-filled on
  * load (cp.async with src-size 0) and masked on store.  16-byte loads need K
@@ -360,4 +364,436 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, long M, long N, long K)
 
 	if (i < M * N)
 		C[i] = 0.f;
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * The Hopper path (PATH=tma, sm_90a): gemm_tma.  Decisions (./task):
+ *   HBM HBN   block tile (HBM rows: two consumer warpgroups of HBM/2 rows each,
+ *             HBM/2/64 m64 wgmmas each; HBN columns: one wgmma n128 or n256)
+ *   HST       stages of the TMA/mbarrier ring (HBK = 64: one 128-byte swizzle
+ *             atom of A per row)
+ *   HCL       CTAs per cluster along M: with 2, the pair shares B's tile
+ *             (each CTA loads half of its 64-column boxes and multicasts it)
+ *   HGRP      raster: HGRP cluster-row tiles per column sweep (L2 reuse)
+ *   HPERS     1: persistent (the plan caps the grid at the CTAs that fit at
+ *             once and each cluster walks the tiles with stride = clusters);
+ *             0: one tile per cluster
+ *   HMC       with HCL = 2: B multicast to the pair (1) or loaded by each (0)
+ *   HSTC      1: C stored with st.global.cs (evict first: C is never reread)
+ * Warp specialization: warpgroup 0 is the producer (one thread issues the
+ * TMA loads, registers lowered with setmaxnreg.dec), warpgroups 1..2 the
+ * consumers (setmaxnreg.inc).  Per stage s two mbarriers: full[s] (the
+ * producer's arrive.expect_tx plus the bytes of every box landing in this
+ * CTA, the peer's multicast halves included) and empty[s] (one arrival per
+ * consumer warp of every CTA of the cluster: the peer writes into this CTA's
+ * slot, so it must wait for this CTA's consumers too).  Both sides walk the
+ * same (tile, k-tile) sequence, so their stage index and phase agree without
+ * talking.  A consumer keeps one wgmma group in flight and frees the stage
+ * of the previous k-tile once wgmma.wait_group 1 has retired it.
+ *
+ * Shared layouts, both as TMA's 128-byte swizzle writes them: A's stage is
+ * HBM rows of 64 bf16 (128 bytes, K-major: descriptor SBO 1024 bytes per
+ * 8 rows); B's stage is HBN/64 boxes of 64 k-rows by 64 columns (N-major,
+ * wgmma imm-trans-b = 1: LBO = the box size between 64-column atoms, SBO
+ * 1024 bytes per 8 k-rows).  Rows, columns and k past M, N, K are zeros
+ * (TMA fills out-of-bounds boxes with zeros and still counts their bytes);
+ * the epilogue masks its stores.  The plan launches this kernel only when K
+ * and N are multiples of 8 (TMA needs 16-byte row strides) and the old
+ * kernel otherwise.  Not here: the TMA store and any overlap of a tile's
+ * epilogue with the next tile's wgmmas (both consumers store fp32 pairs
+ * from registers, each warp store filling whole 32-byte sectors, while the
+ * producer already fills the stages of the next tile); 16-byte stores by
+ * swapping pairs between lanes measured no faster (README.md).
+ * -DHDBG (bench/gemm-tma.cu only) records each CTA's start and end times.
+ */
+#ifndef HBM /* ./task's first options */
+#define HBM 256
+#define HBN 128
+#define HST 4
+#define HCL 2
+#define HGRP 8
+#endif
+#ifndef HMC
+#define HMC 1 /* with HCL > 1: multicast B (0: each CTA loads all of B itself) */
+#endif
+#ifndef HSTC
+#define HSTC 1 /* 1: C stored with the streaming hint (st.global.cs: evict first) */
+#endif
+#define HMCAST (HCL > 1 && HMC) /* the pair shares B: barriers span the cluster */
+#define HBK 64
+#define HNC 2			     /* consumer warpgroups */
+#define HWM (HBM / HNC)		     /* rows per consumer */
+#define HMI (HWM / 64)		     /* m64 wgmmas per consumer per k16 step */
+#define HA_BYTES (HBM * HBK * 2)     /* one stage of A */
+#define HB_BYTES (HBK * HBN * 2)     /* one stage of B */
+#define HB_BOX (HBK * 128)	     /* one 64-column box of B */
+#define HNB (HBN / 64)		     /* boxes of B per stage */
+#define HNT (128 * (HNC + 1))	     /* threads */
+
+/* A CUtensorMap, opaque: the plan encodes it (lib/cuda_tma.c) and passes it by value. */
+struct __align__(64) tmap_t {
+	unsigned long long w[16];
+};
+
+__device__ __forceinline__ void
+mbar_init(unsigned bar, unsigned count)
+{
+	asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+
+__device__ __forceinline__ void
+mbar_expect_tx(unsigned bar, unsigned bytes)
+{
+	asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+}
+
+/* Has the phase of parity ph completed? */
+__device__ __forceinline__ int
+mbar_test(unsigned bar, int ph)
+{
+	unsigned ok;
+
+	asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
+		     "selp.u32 %0, 1, 0, p;\n}\n"
+		     : "=r"(ok)
+		     : "r"(bar), "r"(ph)
+		     : "memory");
+	return ok;
+}
+
+__device__ __forceinline__ void
+mbar_wait(unsigned bar, int ph)
+{
+	while (!mbar_test(bar, ph))
+		;
+}
+
+/*
+ * One arrival on barrier bar of CTA cta of the cluster.  The default
+ * (release, CTA scope) semantics: what this arrival orders is the wgmma
+ * reads of the stage, finished at wgmma.wait_group.  A cluster-scope release
+ * made the first measured version 1.75x slower (H200, 2026-12-02: each
+ * arrival waited for this thread's memory operations to reach the cluster).
+ */
+__device__ __forceinline__ void
+mbar_arrive_cluster(unsigned bar, unsigned cta)
+{
+	asm volatile("{\n.reg .b32 ra;\nmapa.shared::cluster.u32 ra, %0, %1;\n"
+		     "mbarrier.arrive.shared::cluster.b64 _, [ra];\n}\n" ::"r"(bar),
+		     "r"(cta)
+		     : "memory");
+}
+
+__device__ __forceinline__ void
+mbar_arrive(unsigned bar)
+{
+	asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+
+__device__ __forceinline__ unsigned
+cluster_rank(void)
+{
+	unsigned r;
+
+	asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(r));
+	return r;
+}
+
+/* Every thread of every CTA of the cluster. */
+__device__ __forceinline__ void
+cluster_sync(void)
+{
+	asm volatile("barrier.cluster.arrive.release;\nbarrier.cluster.wait.acquire;\n" ::: "memory");
+}
+
+/* Box (c0 = column, c1 = row) of tensor map tm into shared dst; bytes counted on bar. */
+__device__ __forceinline__ void
+tma_load(unsigned dst, const tmap_t *tm, int c0, int c1, unsigned bar)
+{
+	asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+		     " [%0], [%1, {%2, %3}], [%4];\n" ::"r"(dst),
+		     "l"((unsigned long long)tm), "r"(c0), "r"(c1), "r"(bar)
+		     : "memory");
+}
+
+/* The same box into dst of every CTA in mask, each counting it on its own bar. */
+__device__ __forceinline__ void
+tma_load_mc(unsigned dst, const tmap_t *tm, int c0, int c1, unsigned bar, unsigned short mask)
+{
+	asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+		     ".multicast::cluster [%0], [%1, {%2, %3}], [%4], %5;\n" ::"r"(dst),
+		     "l"((unsigned long long)tm), "r"(c0), "r"(c1), "r"(bar), "h"(mask)
+		     : "memory");
+}
+
+/* Descriptors (128-byte swizzle): A K-major, SBO 1024; B N-major, LBO one box, SBO 1024. */
+__device__ __forceinline__ unsigned long long
+desc_a(unsigned addr)
+{
+	return (unsigned long long)((addr & 0x3FFFF) >> 4) | (1ull << 16) | (64ull << 32) | (1ull << 62);
+}
+
+__device__ __forceinline__ unsigned long long
+desc_b(unsigned addr)
+{
+	return (unsigned long long)((addr & 0x3FFFF) >> 4) | ((unsigned long long)(HB_BOX >> 4) << 16) |
+	       (64ull << 32) | (1ull << 62);
+}
+
+/* D[64 x 128] (+)= A[64 x 16] B[16 x 128]: A K-major, B N-major (transposed), both by descriptor. */
+__device__ __forceinline__ void
+wgmma_n128(float *d, unsigned long long da, unsigned long long db, int acc)
+{
+	asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
+		     "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {"
+		     "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+		     "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+		     "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+		     "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63"
+		     "}, %64, %65, p, 1, 1, 0, 1;\n}\n"
+		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+		       "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+		       "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+		       "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+		       "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+		       "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+		       "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+		       "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+		     : "l"(da), "l"(db), "r"(acc));
+}
+
+/* D[64 x 256] (+)= A[64 x 16] B[16 x 256]: A K-major, B N-major (transposed), both by descriptor. */
+__device__ __forceinline__ void
+wgmma_n256(float *d, unsigned long long da, unsigned long long db, int acc)
+{
+	asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"
+		     "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 {"
+		     "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+		     "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+		     "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+		     "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+		     "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+		     "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+		     "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, "
+		     "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127"
+		     "}, %128, %129, p, 1, 1, 0, 1;\n}\n"
+		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+		       "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+		       "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+		       "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+		       "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+		       "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+		       "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+		       "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+		       "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+		       "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+		       "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+		       "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+		       "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
+		       "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
+		       "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
+		       "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+		     : "l"(da), "l"(db), "r"(acc));
+}
+
+template <int N>
+__device__ __forceinline__ void
+wg_mma(float *d, unsigned long long da, unsigned long long db, int acc)
+{
+	if (N == 128)
+		wgmma_n128(d, da, db, acc);
+	else
+		wgmma_n256(d, da, db, acc);
+}
+
+template <int N>
+__device__ __forceinline__ void
+wg_wait(void)
+{
+	asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
+}
+
+/* After a wait: the accumulators are read only from here on (asm outputs only at issue). */
+__device__ __forceinline__ void
+wg_hold(float (*acc)[HBN / 2])
+{
+#pragma unroll
+	for (int i = 0; i < HMI; i++)
+#pragma unroll
+		for (int j = 0; j < HBN / 2; j++)
+			asm volatile("" : "+f"(acc[i][j])::"memory");
+}
+
+/* Tile ct of the cluster raster: the block's first row and column. */
+__device__ __forceinline__ void
+tma_tile(long ct, long gm, long gn, unsigned rank, long *m0, long *n0)
+{
+	const long per_group = (long)HGRP * gn;
+	const long group = ct / per_group;
+	const long first = group * HGRP;
+	const long rows = gm - first < HGRP ? gm - first : HGRP;
+	const long bm = first + (ct % per_group) % rows;
+	const long bn = (ct % per_group) / rows;
+
+	*m0 = (bm * HCL + rank) * HBM;
+	*n0 = bn * HBN;
+}
+
+#ifdef HDBG
+/* bench/gemm-tma.cu -DHDBG: each CTA's start and end (%globaltimer, ns). */
+__device__ unsigned long long hdbg[2 * 4096];
+
+__device__ __forceinline__ unsigned long long
+globaltimer(void)
+{
+	unsigned long long t;
+
+	asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+	return t;
+}
+#endif
+
+extern "C" __global__ void __launch_bounds__(HNT, 1)
+gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restrict__ C, long M, long N,
+	 long K, const __grid_constant__ tmap_t tA, const __grid_constant__ tmap_t tB)
+{
+	extern __shared__ __align__(1024) unsigned char hsm[];
+	/* The swizzle repeats every 1024 bytes: align the stages to it (./task adds 1024 bytes). */
+	const unsigned base = smem_u32(hsm);
+	const unsigned sA = base + ((1024 - (base & 1023)) & 1023);
+	const unsigned sB = sA + HST * HA_BYTES;
+	const unsigned bars = sB + HST * HB_BYTES; /* full[HST], then empty[HST] */
+	const int tid = threadIdx.x, wg = tid / 128;
+	const unsigned rank = HCL > 1 ? cluster_rank() : 0;
+	const long gm = (M + HCL * HBM - 1) / (HCL * HBM), gn = (N + HBN - 1) / HBN;
+	const long ntile = gm * gn, cid = blockIdx.x / HCL, ncl = gridDim.x / HCL;
+	const int KT = (int)((K + HBK - 1) / HBK);
+
+#ifdef HDBG
+	if (tid == 0)
+		hdbg[2 * blockIdx.x] = globaltimer();
+#endif
+	if (tid == 0) {
+		for (int s = 0; s < HST; s++) {
+			mbar_init(bars + 8 * s, 1);
+			mbar_init(bars + 8 * (HST + s), HNC * 4 * (HMCAST ? HCL : 1));
+		}
+		asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+	}
+	/* The peer's barriers must exist before its first multicast or remote arrival. */
+	if (HCL > 1)
+		cluster_sync();
+	else
+		__syncthreads();
+
+	if (wg == 0) {
+		asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n");
+		if (tid == 0) {
+			int s = 0, ph = 0;
+
+			for (long ct = cid; ct < ntile; ct += ncl) {
+				long m0, n0;
+
+				tma_tile(ct, gm, gn, rank, &m0, &n0);
+				for (int kt = 0; kt < KT; kt++) {
+					const unsigned full = bars + 8 * s, empty = bars + 8 * (HST + s);
+
+					mbar_wait(empty, ph ^ 1);
+					mbar_expect_tx(full, HA_BYTES + HB_BYTES);
+					tma_load(sA + s * HA_BYTES, &tA, kt * HBK, (int)m0, full);
+#pragma unroll
+					for (int j = HMCAST ? (int)rank * (HNB / HCL) : 0;
+					     j < (HMCAST ? ((int)rank + 1) * (HNB / HCL) : HNB); j++) {
+						if (HMCAST)
+							tma_load_mc(sB + s * HB_BYTES + j * HB_BOX, &tB, (int)n0 + 64 * j,
+								    kt * HBK, full, (unsigned short)((1 << HCL) - 1));
+						else
+							tma_load(sB + s * HB_BYTES + j * HB_BOX, &tB, (int)n0 + 64 * j,
+								 kt * HBK, full);
+					}
+					if (++s == HST) {
+						s = 0;
+						ph ^= 1;
+					}
+				}
+			}
+		}
+	} else {
+		asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n");
+		const int cw = wg - 1, warp = (tid / 32) & 3, lane = tid & 31;
+		float acc[HMI][HBN / 2];
+		int s = 0, ph = 0;
+
+		for (long ct = cid; ct < ntile; ct += ncl) {
+			long m0, n0;
+			int ps = 0;
+
+			tma_tile(ct, gm, gn, rank, &m0, &n0);
+			for (int kt = 0; kt < KT; kt++) {
+				mbar_wait(bars + 8 * s, ph);
+				asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+				for (int ks = 0; ks < HBK / 16; ks++) {
+					const unsigned long long db = desc_b(sB + s * HB_BYTES + ks * 2048);
+#pragma unroll
+					for (int i = 0; i < HMI; i++)
+						wg_mma<HBN>(acc[i],
+							    desc_a(sA + s * HA_BYTES + (cw * HWM + i * 64) * 128 + ks * 32),
+							    db, kt > 0 || ks > 0);
+				}
+				asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+				/* k-tile kt - 1 retired: its stage goes back to the producer(s). */
+				wg_wait<1>();
+				if (kt > 0 && lane == 0) {
+					mbar_arrive(bars + 8 * (HST + ps));
+					for (unsigned r = 1; r < (HMCAST ? HCL : 1); r++) /* the peers' copies of the stage */
+						mbar_arrive_cluster(bars + 8 * (HST + ps), (rank + r) % HCL);
+				}
+				ps = s;
+				if (++s == HST) {
+					s = 0;
+					ph ^= 1;
+				}
+			}
+			wg_wait<0>();
+			wg_hold(acc);
+			if (lane == 0) {
+				mbar_arrive(bars + 8 * (HST + ps));
+				for (unsigned r = 1; r < (HMCAST ? HCL : 1); r++) /* the peers' copies of the stage */
+					mbar_arrive_cluster(bars + 8 * (HST + ps), (rank + r) % HCL);
+			}
+
+			/* Accumulator 4c + 2h + e: row 16 warp + lane/4 + 8h, column 8c + 2 (lane%4) + e. */
+#pragma unroll
+			for (int i = 0; i < HMI; i++) {
+#pragma unroll
+				for (int h = 0; h < 2; h++) {
+					const long row = m0 + cw * HWM + i * 64 + warp * 16 + (lane >> 2) + h * 8;
+
+					if (row >= M)
+						continue;
+					float *crow = C + row * N;
+#pragma unroll
+					for (int c = 0; c < HBN / 8; c++) {
+						const long col = n0 + c * 8 + (lane & 3) * 2;
+
+						if (col + 1 < N && HSTC)
+							__stcs((float2 *)(crow + col), make_float2(acc[i][4 * c + 2 * h], acc[i][4 * c + 2 * h + 1]));
+						else if (col + 1 < N)
+							*(float2 *)(crow + col) = make_float2(acc[i][4 * c + 2 * h], acc[i][4 * c + 2 * h + 1]);
+						else if (col < N)
+							crow[col] = acc[i][4 * c + 2 * h];
+					}
+				}
+			}
+		}
+	}
+	/* No CTA may leave while its peer can still arrive on its barriers. */
+	if (HCL > 1)
+		cluster_sync();
+#ifdef HDBG
+	if (tid == 128)
+		hdbg[2 * blockIdx.x + 1] = globaltimer();
+#endif
 }

@@ -15,6 +15,7 @@
 
 #include "rec.h"
 #include "task.h"
+#include "tmap.h"
 #include "test.h"
 
 /* Set decision name to option text in choice; @return 0 or -1. */
@@ -396,6 +397,17 @@ static const struct {
 	{ "shape check 2 2 A=normal A=uniform\nlaunch k grid 1 1 1 block 1 1 1\n",
 	  "two shape settings" },
 	{ "shape check 2 A=normal\nlaunch k grid 1 1 1 block 1 1 1\n", "takes 2 values" },
+	{ "tensormap tA B rows M cols N box D 8 ld N off 0 swizzle 0\n"
+	  "launch k grid 2 1 1 block 32 1 1 smem 0 cluster D 1 1 tmap tA tmap tA persistent when D\n", NULL },
+	{ "tensormap tA Q rows M cols N box 1 8\n", "unknown buffer 'Q' in 'tensormap'" },
+	{ "tensormap tA B rows M cols N\n", "needs rows, cols and box" },
+	{ "tensormap tA B rows M cols N box 1\n", "'box' in 'tensormap' takes 2" },
+	{ "tensormap tA B rows M cols N box 1 8 frob 2\n", "unknown 'tensormap' option 'frob'" },
+	{ "tensormap tA B rows M cols Z box 1 8\n", "unknown name 'Z'" },
+	{ "launch k grid 1 1 1 block 1 1 1 tmap tQ\n", "unknown tensor map 'tQ'" },
+	{ "launch k grid 1 1 1 block 1 1 1 cluster 2 1\n", "'cluster' in 'launch' takes 3" },
+	{ "launch k grid 1 1 1 block 1 1 1 persistent persistent\n", "duplicate 'persistent'" },
+	{ "launch k grid 1 1 1 block 1 1 1 frob\n", "'launch' takes" },
 };
 
 /* Write a scratch folder with task = plan_head + lines and empty sources. */
@@ -459,6 +471,14 @@ test_plan_malformed(void)
 			T_CHECK("all options parsed", g->transa && g->transb && g->tf32 &&
 				g->alpha == 0.5 && g->beta == 1 && g->stride_c && g->off_c);
 		}
+		if (t && plan_cases[i].lines[0] == 't' && !plan_cases[i].what) {
+			const struct tttd_launch_spec *l = &t->launch[0];
+
+			T_CHECK("tensormap parsed", t->ntmap == 1 && !strcmp(t->tmap[0].name, "tA") &&
+				t->tmap[0].buf == 1 && t->tmap[0].ld && t->tmap[0].off && t->tmap[0].swizzle);
+			T_CHECK("launch: cluster, two maps, persistent", l->cluster[2] && l->ntmap == 2 &&
+				l->tmap[1] == 0 && l->persistent && TTTD_LAUNCH_IS_EXT(l));
+		}
 		if (t && i == 3) {
 			const struct tttd_shape_inputs *si = tttd_shape_inputs(t, &t->check[1]);
 			int dist;
@@ -505,6 +525,67 @@ test_candidate_id(void)
 	tttd_task_free(t);
 }
 
+/* kernels/gemm's tensor maps resolved at shapes TMA can and cannot read (lib/tmap.c). */
+static void
+test_tmap(void)
+{
+	struct tttd_task *t = NULL;
+	struct tttd_error e = { 0 };
+	struct tttd_tmap_geom g;
+	struct tttd_shape big = { { 4096, 4096, 4096 } }, odd = { { 257, 129, 200 } };
+	int *choice, ext = -1;
+	size_t i;
+	char *dir;
+
+	T_CHECK("kernels/gemm loads", tttd_task_load(&t, "kernels/gemm", &e) == 0);
+	if (!t) {
+		fprintf(stderr, "%s\n", e.msg);
+		return;
+	}
+	choice = xcalloc(t->ndec, sizeof(*choice));
+	pick(t, choice, "PATH", "tma");
+	T_CHECK("the tma path's first options are feasible", tttd_task_feasible(t, choice, t->ndec));
+	T_CHECK("two tensor maps", t->ntmap == 2 && !strcmp(t->tmap[0].name, "tA"));
+	for (i = 0; i < t->nlaunch; i++)
+		if (TTTD_LAUNCH_IS_EXT(&t->launch[i]) && ext < 0)
+			ext = (int)i;
+	T_CHECK("gemm_tma is a cluster launch with two maps", ext >= 0 &&
+		!strcmp(t->launch[ext].kernel, "gemm_tma") && t->launch[ext].ntmap == 2 &&
+		t->launch[ext].cluster[0]);
+	if (ext >= 0) {
+		T_CHECK("cluster 2 at the first options", tttd_task_eval(t, t->launch[ext].cluster[0], &big, choice) == 2);
+		T_CHECK("tma runs at 4096^3", tttd_step_runs(t, &t->launch[ext], &big, choice));
+		T_CHECK("tma does not run at N = 129", !tttd_step_runs(t, &t->launch[ext], &odd, choice));
+	}
+	T_CHECK("tA resolves", tttd_tmap_resolve(t, &t->tmap[0], &big, choice, &g, &e) == 0 &&
+		g.rows == 4096 && g.cols == 4096 && g.ld_bytes == 8192 && g.box_rows == 256 &&
+		g.box_cols == 64 && g.swizzle == 128 && g.esize == 2 && g.buf == 0);
+	T_CHECK("tB: N = 129 is no 16-byte stride",
+		tttd_tmap_resolve(t, &t->tmap[1], &odd, choice, &g, &e) == TTTD_EINVAL &&
+		strstr(e.msg, "tensor map 'tB'") && strstr(e.msg, "multiple of 16"));
+	free(choice);
+	tttd_task_free(t);
+
+	/* Rules that only show at a shape: a box row wider than the swizzle, a box too tall, reaching past the buffer. */
+	dir = write_task("tensormap w A rows M cols N box 2 64 swizzle 64\n"
+			 "tensormap h B rows M cols N box 300 8\n"
+			 "tensormap p B rows M+1 cols N box 1 8\n"
+			 "launch k grid 1 1 1 block 1 1 1 tmap w tmap h tmap p\n");
+	T_CHECK("tensor map fixture loads", tttd_task_load(&t, dir, &e) == 0);
+	if (t) {
+		T_CHECK("a 256-byte box row in a 64-byte swizzle",
+			tttd_tmap_resolve(t, &t->tmap[0], &t->bench[0], NULL, &g, &e) == TTTD_EINVAL &&
+			strstr(e.msg, "exceeds the 64-byte swizzle"));
+		T_CHECK("300 box rows", tttd_tmap_resolve(t, &t->tmap[1], &t->bench[0], NULL, &g, &e) ==
+			TTTD_EINVAL && strstr(e.msg, "box 300 x 8"));
+		T_CHECK("past the buffer", tttd_tmap_resolve(t, &t->tmap[2], &t->bench[0], NULL, &g, &e) ==
+			TTTD_EINVAL && strstr(e.msg, "reaches past buffer 'B'"));
+		tttd_task_free(t);
+	}
+	remove_task(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -517,5 +598,6 @@ main(void)
 	test_cuda();
 	test_plan();
 	test_plan_malformed();
+	test_tmap();
 	return T_DONE();
 }
