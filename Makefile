@@ -40,14 +40,23 @@ MSGPACK_LIBS := $(shell pkg-config --libs msgpack-c 2>/dev/null || pkg-config --
 ZSTD_LIBS := $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
 JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+SQLITE_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+
+# The commit the tools are built from, for reports (lib/env.c): written to
+# build/gen/commit.h only when it changes, so only env.o follows it.  Outside
+# a git checkout (a tarball, the container's build context) it is "unknown"
+# unless given: make COMMIT=...
+COMMIT ?= $(shell [ -e .git ] && git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+hash := \#
+$(shell mkdir -p build/gen; c='$(hash)define TTTD_COMMIT "$(COMMIT)"'; [ "$$(cat build/gen/commit.h 2>/dev/null)" = "$$c" ] || echo "$$c" >build/gen/commit.h)
 
 ifeq ($(CUDA),auto)
 CUDA := $(if $(wildcard $(CUDA_HOME)/include/nvrtc.h),1,0)
 endif
 
-CPPFLAGS += -Ilib -D_GNU_SOURCE
+CPPFLAGS += -Ilib -Ibuild/gen -D_GNU_SOURCE
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP
-LIBS = $(MSGPACK_LIBS) $(ZSTD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) -lm -lpthread -ldl
+LIBS = $(MSGPACK_LIBS) $(ZSTD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) -lm -lpthread -ldl
 
 CUDA_SRC := $(wildcard lib/nvrtc.c lib/backend_cuda.c lib/cuda_*.c)
 ifeq ($(CUDA),1)
@@ -112,7 +121,7 @@ deps:
 # A few minutes on a laptop-class CPU; run it again to resume, or call the
 # pipeline with a larger --steps to search longer.
 run: deps all
-	./pipelines/tttd-discover.sh --run runs/default --steps 4 --groups 4 --children 8 --progress
+	./pipelines/tttd-discover.sh --run runs/default --steps 4 --groups 4 --children 8
 
 check: all $(UNIT_BIN) $(FUZZ_DRIVER)
 	@./tests/run-all.sh

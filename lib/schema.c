@@ -72,7 +72,7 @@ const struct tttd_schema_key tttd_schema[] = {
 	{ "time_ns", "float", "tttd-bench",
 	  "the candidate's time: geometric mean over bench shapes of the median" },
 	{ "ref_ns", "float", "tttd-bench",
-	  "the reference's time, same protocol, measured in the same run" },
+	  "the reference's time, same protocol: the run's, measured once by its first step (tttd-bench --ref-ns), or with --paired measured right before this candidate" },
 	{ "speedup", "float", "tttd-bench",
 	  "ref_ns / time_ns" },
 	{ "baseline", "str", "tttd-bench",

@@ -2018,3 +2018,64 @@ tttd_task_candidate_id(const struct tttd_task *t, const char *source, const char
 	}
 	tttd_sha256_id(&s, id);
 }
+
+/* ---- bench shapes given on the command line (--shape) ---- */
+
+int
+tttd_task_set_bench_shapes(struct tttd_task *t, const char *spec, struct tttd_error *e)
+{
+	struct tttd_shape *shapes = NULL;
+	size_t n = 0, cap = 0;
+	const char *p = spec;
+	char names[TTTD_MAX_DIMS * 24] = "";
+
+	for (size_t d = 0, off = 0; d < t->ndim && off < sizeof(names); d++)
+		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", d ? "x" : "",
+					t->dim_name[d]);
+	if (!*spec)
+		return tttd_error_set(e, TTTD_EINVAL, "empty shape (task '%s' takes %s)", t->name,
+				      names);
+	while (*p) {
+		struct tttd_shape sh;
+		size_t nd = 0;
+
+		memset(&sh, 0, sizeof(sh));
+		for (;;) {
+			char *end;
+			long long v;
+
+			errno = 0;
+			v = *p >= '0' && *p <= '9' ? strtoll(p, &end, 10) : (end = (char *)p, 0);
+			if (end == p || errno || v < 1 || v > (1LL << 40) || nd == TTTD_MAX_DIMS ||
+			    (*end && *end != 'x' && *end != ',')) {
+				free(shapes);
+				return tttd_error_set(e, TTTD_EINVAL,
+						      "bad shape '%s' (task '%s' takes %s: a positive integer "
+						      "per dim joined by x, shapes joined by commas)",
+						      spec, t->name, names);
+			}
+			sh.dim[nd++] = (long)v;
+			p = end;
+			if (*p != 'x')
+				break;
+			p++;
+		}
+		if (nd != t->ndim) {
+			free(shapes);
+			return tttd_error_set(e, TTTD_EINVAL,
+					      "shape '%s' has %zu value%s; task '%s' takes %zu (%s)", spec,
+					      nd, nd == 1 ? "" : "s", t->name, t->ndim, names);
+		}
+		XGROW(shapes, cap, n + 1);
+		shapes[n++] = sh;
+		if (*p == ',')
+			p++;
+	}
+	free(t->bench);
+	free(t->bench_inputs);
+	t->bench = shapes;
+	t->nbench = n;
+	/* The task's per-shape input settings belonged to its own shapes. */
+	t->bench_inputs = xcalloc(n, sizeof(*t->bench_inputs));
+	return TTTD_OK;
+}

@@ -234,6 +234,16 @@ struct tttd_task {
 int tttd_task_load(struct tttd_task **out, const char *path_or_name, struct tttd_error *e);
 void tttd_task_free(struct tttd_task *t);
 
+/*
+ * Replace t's bench shapes by those of spec, the user's own sizes (--shape):
+ * one positive integer per dim in the order of the task's dims line, joined
+ * by 'x' ("512x512x512"), several shapes joined by ','.  The new shapes have
+ * no per-shape input settings (each buffer draws as its buffer line says).
+ * Correctness is still checked at the check shapes and at these.
+ * @return TTTD_OK, or TTTD_EINVAL naming the task's dims; t is unchanged then.
+ */
+int tttd_task_set_bench_shapes(struct tttd_task *t, const char *spec, struct tttd_error *e);
+
 /* Index of the decision called name, or -1. */
 int tttd_task_decision_index(const struct tttd_task *t, const char *name);
 /* Index of option text in decision d, or -1. */

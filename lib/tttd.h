@@ -101,4 +101,11 @@ int tttd_read_file(const char *path, char **out, size_t *n);
  */
 char *tttd_exe_dir(void);
 
+/*
+ * A time for people, the one format every tool and report uses so that the
+ * same measurement reads the same everywhere: "1.234 ms" from 1 ms up,
+ * "812.3 us" from 10 us, "4.56 us" below; "-" for none (ns <= 0).
+ */
+void tttd_format_ns(double ns, char *buf, size_t n);
+
 #endif

@@ -252,3 +252,16 @@ tttd_exe_dir(void)
 	*slash = '\0';
 	return xstrdup(slash == buf ? "/" : buf);
 }
+
+void
+tttd_format_ns(double ns, char *buf, size_t n)
+{
+	if (!(ns > 0))
+		snprintf(buf, n, "-");
+	else if (ns >= 1e6)
+		snprintf(buf, n, "%.3f ms", ns / 1e6);
+	else if (ns >= 1e4)
+		snprintf(buf, n, "%.1f us", ns / 1e3);
+	else
+		snprintf(buf, n, "%.2f us", ns / 1e3);
+}

@@ -11,17 +11,21 @@ set -euo pipefail
 usage() {
 	cat <<'USAGE'
 usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--cache dir] [--candidates n]
-                     [--children k] [--device n] [--estimator entropic|mean] [--ga] [--gpus n] [--groups g] [--jobs n]
-                     [--no-best] [--no-select] [--no-train] [--paper] [--progress] [--proposals m]
-                     [--explore n] [--recombine p] [--run dir] [--seed n] [--steps n] [--stop-ns t] [--task name]
-                     [--time seconds] [--timeout s] [--uniform]
+                     [--children k] [--device n] [--estimator entropic|mean] [--explore n] [--ga] [--gpus n]
+                     [--groups g] [--jobs n] [--no-best] [--no-results] [--no-select] [--no-train] [--paper]
+                     [--progress] [--proposals m] [--recombine p] [--results file] [--run dir] [--seed n]
+                     [--shape MxNx..] [--steps n] [--stop-ns t] [--task name] [--time seconds] [--timeout s]
+                     [--uniform]
                      [--lm url [--lm-model name] [--lm-trainer url] [--lm-opt args] [--lm-train-opt args]
                      [--hardware text]]
 
 Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
 
   --run dir          the run directory (default runs/<task>); resumed if it exists
-  --task name        a task under kernels/ (default: gemm with a GPU, matmul without)
+  --task name        a task: a folder, or a name under ./kernels or the installed
+                     tasks (default: gemm with a GPU, matmul without)
+  --shape S          tune at your own sizes: time at these shapes instead of the
+                     task's bench shapes (dims joined by x, shapes by commas)
   --backend b        where candidates run: cpu, cuda or auto (default auto)
   --steps n          stop after n steps in total (default 8)
   --candidates n     stop once n candidates have been evaluated in total
@@ -46,6 +50,9 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --bench-time s     timed repetitions per candidate for at most s seconds (default 1)
   --cache dir        the compile cache (default <run>/cache); runs may share one
   --no-best          skip re-measuring the best at the end (no best/ report)
+  --results file     the results index the confirmed best is added to (default
+                     $XDG_DATA_HOME/tttd/results.db; see tttd-results)
+  --no-results       do not add the best to the results index
   --stop-ns t        stop once a correct candidate takes at most t ns (a known
                      optimum: nothing can beat it)
   --estimator e      advantage estimator: entropic (default) or mean
@@ -55,7 +62,8 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --ga               a classic genetic algorithm instead (no policy, no PUCT):
                      the --groups best of the archive are mutated and crossed
                      over by tttd-mutate, --children each
-  --progress         a progress line on stderr even when it is not a terminal
+  --progress         the live benchmark line (\r) on stderr even off a terminal;
+                     one plain line per step is always printed (not with -q)
   --lm url           a language model writes the candidates: the OpenAI-compatible
                      completions server at url (docs/lm.md); it is trained through
                      the training service at --lm-trainer (default: url)
@@ -70,12 +78,15 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   -h, --help         this help
   -V, --version      the version
 
-Results: <run>/best/ holds the best kernel's source, record.json and report.md.
+Results: <run>/best/ holds the best kernel's source, record.json and report.md;
+<run>/report.html, summary.json and best-so-far.svg show how the run went
+(tttd-report).  Step lines also go to <run>/log/progress; man tttd-discover
+(FILES) describes the whole layout.
 USAGE
 }
 
 die() { echo "tttd-discover: $*" >&2; exit 1; }
-usage_die() { echo "tttd-discover: $*" >&2; usage | head -5 >&2; echo "Try 'tttd-discover --help' for more information." >&2; exit 2; }
+usage_die() { echo "tttd-discover: $*" >&2; usage | sed '/^$/q' | sed '$d' >&2; echo "Try 'tttd-discover --help' for more information." >&2; exit 2; }
 say() { [ "$quiet" = 1 ] || echo "tttd-discover: $*" >&2; }
 
 # The tools are called beside this script, never looked up in PATH: an
@@ -96,11 +107,13 @@ tttd-bench() { "$bindir/tttd-bench" "$@"; }
 tttd-score() { "$bindir/tttd-score" "$@"; }
 tttd-train() { "$bindir/tttd-train" "$@"; }
 tttd-cat() { "$bindir/tttd-cat" "$@"; }
+tttd-report() { "$bindir/tttd-report" "$@"; }
+tttd-results() { "$bindir/tttd-results" "$@"; }
 
-run= task= arch= backend=auto gpus=1 steps= candidates= max_time= groups= children= seed=1 proposals=64 paper=0 stop_ns= recombine=0.3 explore=0
+run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' groups='' children='' seed=1 proposals=64 paper=0 stop_ns='' recombine=0.3 explore=0
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
-uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache=
-lm= lm_model=default lm_trainer= lm_opt= lm_train_opt= hardware=
+uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache='' shape='' results='' noresults=0
+lm='' lm_model=default lm_trainer='' lm_opt='' lm_train_opt='' hardware=''
 bench_time=1 # seconds of timed repetitions per candidate at most
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; }
@@ -139,6 +152,11 @@ while [ $# -gt 0 ]; do
 	--bench-time) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; bench_time=$2; shift ;;
 	--no-best) nobest=1 ;;
 	--cache) need_arg "$@"; cache=$2; shift ;;
+	--shape) need_arg "$@"; [[ $2 =~ ^[0-9]+(x[0-9]+)*(,[0-9]+(x[0-9]+)*)*$ ]] ||
+		usage_die "invalid shape '$2' for --shape (dims joined by x, shapes by commas)"
+		shape=$2; shift ;;
+	--results) need_arg "$@"; results=$2; shift ;;
+	--no-results) noresults=1 ;;
 	--lm) need_arg "$@"; lm=$2; shift ;;
 	--lm-model) need_arg "$@"; lm_model=$2; shift ;;
 	--lm-trainer) need_arg "$@"; lm_trainer=$2; shift ;;
@@ -169,7 +187,7 @@ if [ -n "$lm" ]; then
 elif [ -n "$lm_trainer$lm_opt$lm_train_opt$hardware" ] || [ "$lm_model" != default ]; then
 	usage_die "--lm-model, --lm-trainer, --lm-opt, --lm-train-opt and --hardware need --lm"
 fi
-for t in tttd-select tttd-generate tttd-screen tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat; do
+for t in tttd-select tttd-generate tttd-screen tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat tttd-report tttd-results; do
 	[ -x "$bindir/$t" ] || die "cannot find '$t' in '$bindir' (run 'make' first)"
 done
 command -v jq >/dev/null || die "cannot find 'jq' (apt-get install jq)"
@@ -208,9 +226,12 @@ uniform=$uniform
 notrain=$notrain
 noselect=$noselect
 estimator=$estimator"
-# (only a GA run names its strategy, so runs made before --ga still resume)
+# (only a GA run names its strategy, and only a run at the user's shapes
+# its shape, so runs made before either option still resume)
 [ "$ga" = 1 ] && config="$config
 strategy=ga"
+[ -n "$shape" ] && config="$config
+shape=$shape"
 # A language model's run names it and its options (not the URLs: a server may move).
 [ -n "$lm" ] && config="$config
 generator=lm
@@ -235,9 +256,13 @@ fi
 
 steps=${steps:-$([ -n "$candidates$max_time" ] && echo 1000000 || echo 8)}
 start=$(date +%s)
+# The bench's live \r line only on a terminal (or --progress); the step
+# lines are plain lines, printed either way (batch logs get one per step).
 progress_on=$force_progress
 [ -t 2 ] && progress_on=1
 [ "$quiet" = 1 ] && progress_on=0
+shape_opt=()
+[ -n "$shape" ] && shape_opt=(--shape "$shape")
 
 stepname() { printf '%06d' "$1"; }
 archive() { cat "$run"/steps/[0-9]*.mp 2>/dev/null || true; }
@@ -272,38 +297,47 @@ train_step() { # $1 = step number
 		"$run/steps/$s.mp" 2>>"$run/log/$s.log" || die "training failed at step $1 (see $run/log/$s.log)"
 }
 
-summary() { # prints: evaluated ok best_ns ref_ns failures-by-kind
+# The run's reference time is measured once: by the first step's tttd-bench,
+# which every later step is told (--ref-ns), so all speed-ups of a run divide
+# one number.  It is the first benchmarked candidate's ref_ns.
+summary() { # prints: evaluated ok best_ns run_ref_ns best_evaluation failures-by-kind
 	archive | tttd-cat 2>/dev/null | jq -rs '
 		[.[] | select(.kind == "candidate")] as $c
-		| ($c | map(select(.status == "ok"))) as $ok
-		| ($ok | min_by(.time_ns)) as $b
-		| [($c | length), ($ok | length),
-		   (if $b then $b.time_ns else 0 end), (if $b then $b.ref_ns else 0 end),
+		| ([$c | to_entries[] | select(.value.status == "ok")] | min_by(.value.time_ns)) as $b
+		| ([$c[] | select(.ref_ns) | .ref_ns] | first // 0) as $ref
+		| [($c | length), ($c | map(select(.status == "ok")) | length),
+		   (if $b then $b.value.time_ns else 0 end), $ref, (if $b then $b.key + 1 else 0 end),
 		   ($c | map(select(.status != "ok") | .status) | group_by(.) | map("\(.[0])=\(length)") | join(","))]
 		| @tsv'
 }
 
-fmt_time() { awk -v ns="$1" 'BEGIN { if (ns >= 1e6) printf "%.3f ms", ns / 1e6; else printf "%.1f us", ns / 1e3 }'; }
+# The one time format of tttd (tttd_format_ns): the same measurement reads the
+# same in the step line, the bench line and the reports.
+fmt_time() { awk -v ns="$1" 'BEGIN { if (ns >= 1e6) printf "%.3f ms", ns / 1e6; else if (ns >= 1e4) printf "%.1f us", ns / 1e3; else printf "%.2f us", ns / 1e3 }'; }
 
-report_progress() { # $1 = steps done
-	local ev ok best ref fails el
-	IFS=$'\t' read -r ev ok best ref fails < <(summary)
+report_progress() { # $1 = steps done; sets evaluated and run_ref
+	local ev ok best ref at fails el
+	IFS=$'\t' read -r ev ok best ref at fails < <(summary)
 	el=$(($(date +%s) - start))
 	local line="step $1/$steps: $ev evaluated, $ok ok"
 	[ -n "$fails" ] && line="$line, failed: $fails"
 	if [ "${best%.*}" != 0 ] && [ -n "$best" ]; then
-		line="$line; best $(fmt_time "$best") ($(awk -v r="$ref" -v b="$best" 'BEGIN { printf "%.2fx", r / b }') over reference)"
+		line="$line; best $(fmt_time "$best")"
+		[ "${ref%.*}" != 0 ] && line="$line, $(awk -v r="$ref" -v b="$best" 'BEGIN { printf "%.2fx", r / b }') the run's reference ($(fmt_time "$ref"))"
+		line="$line, found at evaluation $at"
 	fi
 	line="$line; ${el}s elapsed"
 	[ -n "$max_time" ] && line="$line, $((max_time - el > 0 ? max_time - el : 0))s left"
-	if [ "$quiet" != 1 ]; then
-		if [ "$progress_on" = 1 ]; then echo "tttd-discover: $line" >&2; else echo "tttd-discover: $line" >>"$run/log/progress"; fi
-	fi
+	# One plain line per step on stderr, batch log or terminal alike, and in log/progress.
+	echo "tttd-discover: $line" >>"$run/log/progress"
+	[ "$quiet" = 1 ] || echo "tttd-discover: $line" >&2
 	evaluated=$ev
 	best_ns=$best
+	[ "${ref%.*}" != 0 ] && run_ref=$ref
+	return 0
 }
 
-evaluated=0 best_ns=
+evaluated=0 best_ns='' run_ref=''
 step=0
 while [ -f "$run/steps/$(stepname "$step").mp" ]; do
 	train_step "$step"
@@ -336,6 +370,8 @@ while [ "$step" -lt "$steps" ]; do
 	[ "$gpus" -gt 1 ] && bench_cmd=("$fanout" --gpus "$gpus")
 	bench_ui=(-q) bench_err=$log
 	if [ "$progress_on" = 1 ]; then bench_ui=(-q --progress) bench_err=/dev/stderr; fi
+	ref_opt=()
+	[ -n "$run_ref" ] && ref_opt=(--ref-ns "$run_ref")
 	select_in=(archive) select_how=(--groups "$groups" --step "$step")
 	[ "$noselect" = 1 ] && select_in=(true)
 	vary=(tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}")
@@ -355,7 +391,7 @@ while [ "$step" -lt "$steps" ]; do
 		vary=(tttd-mutate --task "$task" --children "$children" --seed "$seed" --step "$step")
 	fi
 	if [ -n "$lm" ]; then
-		# shellcheck disable=SC2086 # --lm-opt is a word list
+		# shellcheck disable=SC2086,SC2206 # --lm-opt is a word list
 		vary=(tttd-generate --task "$task" --children "$children" --seed "$seed" "${policy_opt[@]}"
 			--lm "$lm" --lm-model "$lm_model" $lm_opt)
 		if [ -n "$hardware" ]; then
@@ -377,18 +413,28 @@ while [ "$step" -lt "$steps" ]; do
 		fi
 		gen=(cat "$run/steps/$s.cands")
 	fi
-	"${gen[@]}" 2>>"$log" |
-		"${screen_cmd[@]}" 2>>"$log" |
-		tttd-compile -q -j "$jobs" --cache "$cache" "${compile_opt[@]}" 2>>"$log" |
+	make_candidates() {
+		"${gen[@]}" 2>>"$log" |
+			"${screen_cmd[@]}" 2>>"$log" |
+			tttd-compile -q -j "$jobs" --cache "$cache" "${compile_opt[@]}" 2>>"$log"
+	}
+	candidates_in=(make_candidates)
+	if [ "$backend" = cpu ]; then
+		# On the CPU the compiles would share the cores with the timing (and
+		# with the reference's): the step's compiles finish first.
+		make_candidates >"$run/steps/$s.compiled" || die "step $step failed: $(last_error "$log") (see $log)"
+		candidates_in=(cat "$run/steps/$s.compiled")
+	fi
+	"${candidates_in[@]}" |
 		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
-			--max-time "$bench_time" "${done_opt[@]}" 2>>"$bench_err" |
+			--max-time "$bench_time" "${shape_opt[@]}" "${ref_opt[@]}" "${done_opt[@]}" 2>>"$bench_err" |
 		tee "$partial" |
 		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.scored" 2>>"$log" ||
 		die "step $step failed: $(last_error "$log") (see $log)"
 	# Only a pipeline that succeeded as a whole completes the step: had any
 	# stage died early, tttd-score would have scored a short batch.
 	mv "$run/steps/$s.scored" "$run/steps/$s.mp"
-	rm -f "$partial" "$partial.prev" "$run/steps/$s.cands"
+	rm -f "$partial" "$partial.prev" "$run/steps/$s.cands" "$run/steps/$s.compiled"
 	train_step "$step"
 	step=$((step + 1))
 	report_progress "$step"
@@ -405,10 +451,13 @@ archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" | tttd-cat 
 	jq -c '.status = "generated" | del(.reason, .time_ns, .ref_ns, .speedup, .timing, .check, .bench_ms,
 		.baseline, .baseline_ns, .baseline_ratio, .floor_ns, .reward, .advantage, .beta, .dropped)' |
 	tttd-cat -j 2>>"$run/log/best.log" |
-	tttd-compile -q --cache "$cache" "${compile_opt[@]}" 2>>"$run/log/best.log" |
-	tttd-bench -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
-		--min-reps 20 --rse 0.005 --paired 2>>"$run/log/best.log" |
+	tttd-compile -q --cache "$cache" "${compile_opt[@]}" 2>>"$run/log/best.log" >"$best/confirm.compiled" ||
+	die "re-measuring the best failed (see $run/log/best.log)"
+# (compiled first, as in the steps: nothing else runs while the A/B is timed)
+tttd-bench -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
+	--min-reps 20 --rse 0.005 --paired "${shape_opt[@]}" <"$best/confirm.compiled" 2>>"$run/log/best.log" |
 	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
+rm -f "$best/confirm.compiled"
 jq -s 'map(select(.status == "ok")) | min_by(.time_ns)' "$best/confirm.jsonl" >"$best/record.json.tmp"
 if [ "$(cat "$best/record.json.tmp")" = null ]; then
 	rm -f "$best/record.json.tmp"
@@ -418,28 +467,18 @@ mv "$best/record.json.tmp" "$best/record.json"
 ext=c
 [ "$(jq -r .target "$best/record.json")" = cuda ] && ext=cu
 jq -r .source "$best/record.json" >"$best/kernel.$ext"
-IFS=$'\t' read -r ev ok _ _ fails < <(summary)
-jq -r --arg ev "$ev" --arg ok "$ok" --arg fails "${fails:-none}" --arg run "$run" --arg ext "$ext" '
-"# tttd: best kernel for task \(.task)\n",
-"| | |", "|---|---|",
-"| device | \(.device) |",
-"| candidates evaluated | \($ev) (\($ok) correct; failures: \($fails)) |",
-"| best time (geomean of medians) | \(.time_ns / 1000 | . * 100 | round / 100) us |",
-"| reference time, same run | \(.ref_ns / 1000 | . * 100 | round / 100) us |",
-"| speed-up over the reference | \(.speedup | . * 100 | round / 100)x |",
-"| id | \(.id) |", "",
-"## Timing per bench shape", "",
-"| shape | median us | 95% CI us | n |", "|---|---|---|---|",
-(.timing[] | "| \(.shape | map(tostring) | join("x")) | \(.median_ns / 1000 | . * 100 | round / 100) | \(.ci_lo_ns / 1000 | . * 100 | round / 100) - \(.ci_hi_ns / 1000 | . * 100 | round / 100) | \(.n) |"),
-"", "## Decisions", "",
-(.decisions | to_entries[] | "- \(.key) = \(.value)"),
-"", "Compile flags: `\(.cflags)`", "",
-"Source: `kernel.\($ext)` beside this report; the full record is `record.json`.",
-"Re-measured for this report in one tttd-bench run, the reference timed again right before each of the top candidates (an A/B pair; confirm.jsonl holds them)."
-' "$best/record.json" >"$best/report.md.tmp" && mv "$best/report.md.tmp" "$best/report.md"
+# The machine that did the A/B, then the run's summary, plot, page and report.md.
+tttd-report -q --env "$best/environment.json" --device "$device" 2>>"$run/log/best.log" ||
+	die "cannot probe the machine (see $run/log/best.log)"
+tttd-report -q "$run" 2>>"$run/log/best.log" || die "cannot write the report (see $run/log/best.log)"
+if [ "$noresults" = 0 ]; then
+	# The index is a convenience: a run whose index cannot be written still succeeded.
+	tttd-results -q ${results:+--db "$results"} add "$run" 2>>"$run/log/best.log" ||
+		say "warning: could not add the best to the results index (see $run/log/best.log)"
+fi
 if [ "$quiet" != 1 ]; then
 	sp=$(jq -r '.speedup * 100 | round / 100' "$best/record.json")
 	bt=$(jq -r '.time_ns' "$best/record.json")
 	rt=$(jq -r '.ref_ns' "$best/record.json")
-	echo "tttd-discover: best $(fmt_time "$bt") against the reference's $(fmt_time "$rt") in the same run: ${sp}x; report in $best/report.md" >&2
+	echo "tttd-discover: best $(fmt_time "$bt"), re-measured beside the reference ($(fmt_time "$rt")): ${sp}x; report in $best/report.md, page in $run/report.html" >&2
 fi

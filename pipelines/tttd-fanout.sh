@@ -56,8 +56,8 @@ with GNU parallel and merges the records back into input order.
 
 tttd-bench options passed to every shard: --backend b, --done file,
 --keep-object, --max-reps n, --max-time s, --min-reps n, --no-flush,
---no-progress, --paired, --progress, --rse x, --seed n, --task name,
---timeout s.  Exit status: 0 success, 1 a shard failed twice or bad
+--no-progress, --paired, --progress, --ref-ns ns, --rse x, --seed n,
+--shape s, --task name, --timeout s.  Exit status: 0 success, 1 a shard failed twice or bad
 input, 2 usage.
 USAGE
 }
@@ -73,7 +73,7 @@ bindir=$here
 [ -x "$bindir/tttd-bench" ] || bindir=$(cd "$here/../bin" 2>/dev/null && pwd) || bindir=$here
 tttd_cat=$bindir/tttd-cat
 
-devices= gpus= workers= shards= retries=1 bench=$bindir/tttd-bench workdir= output= quiet=0 verbose=0
+devices='' gpus='' workers='' shards='' retries=1 bench=$bindir/tttd-bench workdir='' output='' quiet=0 verbose=0
 backend=${TTTD_BACKEND:-auto}
 bopt=() files=()
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
@@ -99,7 +99,7 @@ while [ $# -gt 0 ]; do
 		need_arg "$@"; [ -r "$2" ] || die "cannot read '$2'"
 		# Every shard reads the same done file: absolute, since jobs may run elsewhere.
 		bopt+=("$1" "$(readlink -f "$2")"); shift ;;
-	--max-reps | --max-time | --min-reps | --rse | --seed | --task | --timeout)
+	--max-reps | --max-time | --min-reps | --ref-ns | --rse | --seed | --shape | --task | --timeout)
 		need_arg "$@"; bopt+=("$1" "$2"); shift ;;
 	--keep-object | --no-flush | --no-progress | --paired | --progress) bopt+=("$1") ;;
 	--) shift; files+=("$@"); break ;;

@@ -14,10 +14,29 @@ have_pc libcurl || [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr
 command -v jq >/dev/null || need+=(jq)
 command -v parallel >/dev/null || need+=(parallel)
 command -v zstd >/dev/null || need+=(zstd)
-[ ${#need[@]} -eq 0 ] && exit 0
-echo "tttd: installing Debian packages: ${need[*]}" >&2
+have_pc sqlite3 || [ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+# For the tests: shellcheck lints the scripts, python3 reads the browser's
+# screenshot of a run's page.  Optional (the test says it skipped where apt
+# cannot install them): chromium renders the page; podman, runc and
+# mmdebstrap build the container image on a local Debian base.
+command -v shellcheck >/dev/null || need+=(shellcheck)
+command -v python3 >/dev/null || need+=(python3)
+want=()
+can_apt() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'; }
+for p in chromium podman runc mmdebstrap; do
+	command -v "$p" >/dev/null || ! can_apt "$p" || want+=("$p")
+done
+[ ${#need[@]} -eq 0 ] && [ ${#want[@]} -eq 0 ] && exit 0
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if [ ${#need[@]} -gt 0 ]; then
+	echo "tttd: installing Debian packages: ${need[*]}" >&2
+	$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ ${#want[@]} -gt 0 ]; then
+	echo "tttd: installing Debian packages for the tests: ${want[*]}" >&2
+	$sudo apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null ||
+		echo "tttd: could not install ${want[*]}; the tests that need it will say they skipped" >&2
+fi

@@ -25,7 +25,8 @@
 #define SYNOPSIS                                                                              \
 	"tttd-bench [-fhqvVz] [-o file] [--backend cpu|cuda|auto] [--device n] [--done file]" \
 	" [--keep-object] [--max-reps n] [--max-time s] [--min-reps n] [--no-flush]"           \
-	" [--paired] [--rse x] [--seed n] [--task name] [--timeout s] [file ...]"
+	" [--paired] [--ref-ns ns] [--rse x] [--seed n] [--shape MxNx..] [--task name]"     \
+	" [--timeout s] [file ...]"
 
 enum {
 	OPT_BACKEND = 256,
@@ -39,8 +40,10 @@ enum {
 	OPT_PAIRED,
 	OPT_NO_PROGRESS,
 	OPT_PROGRESS,
+	OPT_REF_NS,
 	OPT_RSE,
 	OPT_SEED,
+	OPT_SHAPE,
 	OPT_TASK,
 	OPT_TIMEOUT,
 };
@@ -61,7 +64,8 @@ struct done {
 };
 
 static struct tttd_bench_opts bopts;
-static const char *opt_task, *opt_done, *opt_output;
+static const char *opt_task, *opt_done, *opt_output, *opt_shape;
+static double opt_ref_ns; /* the run's reference time (--ref-ns), 0: this process's own */
 static int opt_force, opt_zstd, opt_keep_object;
 static struct taskslot *slots;
 static size_t nslots;
@@ -70,7 +74,7 @@ static size_t ndones;
 
 /* Counters for progress and the summary. */
 static unsigned long n_bench, n_reused, n_ok;
-static double best_speedup;
+static double best_ns, best_speedup; /* the fastest ok candidate so far, and its speed-up */
 static const char *const kinds[] = { "wrong", "nan", "crash", "timeout", "oom", "load_error",
 				     "too_fast", "launch_error", NULL };
 static unsigned long n_kind[sizeof(kinds) / sizeof(kinds[0])];
@@ -99,9 +103,13 @@ usage(FILE *f)
 	      "      --no-flush        do not flush caches before each repetition\n"
 	      "      --paired          time the reference again next to each candidate\n"
 	      "      --progress        show progress on stderr (--no-progress: never)\n"
+	      "      --ref-ns NS       speed-ups against this reference time (the run's,\n"
+	      "                        measured once) instead of this process's own\n"
 	      "      --rse X           stop when the relative standard error of the mean\n"
 	      "                        falls below X (default 0.01)\n"
 	      "      --seed N          seed of the input generator (default 1)\n"
+	      "      --shape S         time at these shapes instead of the task's bench\n"
+	      "                        shapes: dims joined by x, shapes by commas\n"
 	      "      --task NAME       task name or folder (default: each record's task)\n"
 	      "      --timeout S       per-candidate limit in seconds (default 10)\n"
 	      "\n"
@@ -188,6 +196,8 @@ bench_for(const char *name)
 	s->name = xstrdup(name);
 	if (tttd_task_load(&s->t, name, &e) < 0)
 		die_err(&e);
+	if (opt_shape && tttd_task_set_bench_shapes(s->t, opt_shape, &e) < 0)
+		usage_die("--shape: %s", e.msg);
 	if (strcmp(s->t->target, "model") == 0)
 		return s;
 	if (tttd_bench_new(&s->b, s->t, &bopts, &e) < 0)
@@ -202,13 +212,16 @@ bench_for(const char *name)
 static void
 count(const struct tttd_rec *r)
 {
-	double sp;
+	double t = 0, sp = 0;
 	size_t k;
 
 	if (tttd_rec_str_is(r, "status", "ok")) {
 		n_ok++;
-		if (tttd_rec_get_double(r, "speedup", &sp) == 1 && sp > best_speedup)
+		if (tttd_rec_get_double(r, "time_ns", &t) == 1 && t > 0 && (!best_ns || t < best_ns)) {
+			best_ns = t;
+			tttd_rec_get_double(r, "speedup", &sp);
 			best_speedup = sp;
+		}
 		return;
 	}
 	for (k = 0; kinds[k]; k++)
@@ -227,8 +240,15 @@ show_progress(void)
 		if (n_kind[k])
 			off += (size_t)snprintf(buf + off, sizeof(buf) - off, ", %lu %s", n_kind[k],
 						kinds[k]);
-	if (best_speedup > 0 && off < sizeof(buf))
-		snprintf(buf + off, sizeof(buf) - off, ", best %.2fx", best_speedup);
+	/* The time first: a speed-up is only as good as the reference it divides. */
+	if (best_ns > 0 && off < sizeof(buf)) {
+		char t[32];
+
+		tttd_format_ns(best_ns, t, sizeof(t));
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, ", best %s", t);
+		if (best_speedup > 0 && off < sizeof(buf))
+			snprintf(buf + off, sizeof(buf) - off, " (%.2fx)", best_speedup);
+	}
 	progress("%s", buf);
 }
 
@@ -258,6 +278,15 @@ bench_one(struct tttd_rec *r)
 			die("candidate '%s': %s", id, e.msg);
 	} else if (tttd_bench_run(slot->b, r, opt_keep_object, &e) < 0) {
 		die_err(&e);
+	}
+	if (opt_ref_ns > 0 && tttd_rec_has(r, "ref_ns")) {
+		/* One reference per run: the speed-up divides the run's reference time. */
+		double tns;
+
+		tttd_rec_set_double(r, "ref_ns", opt_ref_ns);
+		if (tttd_rec_str_is(r, "status", "ok") && tttd_rec_get_double(r, "time_ns", &tns) == 1 &&
+		    tns > 0)
+			tttd_rec_set_double(r, "speedup", opt_ref_ns / tns);
 	}
 	tttd_rec_set_int(r, "seed", (int64_t)bopts.seed);
 	tttd_rec_set_str(r, "tool", "tttd-bench " TTTD_VERSION);
@@ -299,9 +328,11 @@ main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "paired", no_argument, NULL, OPT_PAIRED },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "ref-ns", required_argument, NULL, OPT_REF_NS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rse", required_argument, NULL, OPT_RSE },
 		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "shape", required_argument, NULL, OPT_SHAPE },
 		{ "task", required_argument, NULL, OPT_TASK },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -344,8 +375,10 @@ main(int argc, char **argv)
 		case OPT_PAIRED: bopts.paired = 1; break;
 		case OPT_NO_PROGRESS: want_progress = 0; break;
 		case OPT_PROGRESS: want_progress = 1; break;
+		case OPT_REF_NS: opt_ref_ns = opt_double(optarg, "--ref-ns", 1e-3, 1e15); break;
 		case OPT_RSE: bopts.rse = opt_double(optarg, "--rse", 0, 1); break;
 		case OPT_SEED: bopts.seed = (uint64_t)opt_long(optarg, "--seed", 0, 0x7fffffffL); break;
+		case OPT_SHAPE: opt_shape = optarg; break;
 		case OPT_TASK: opt_task = optarg; break;
 		case OPT_TIMEOUT: bopts.timeout_s = opt_duration(optarg, "--timeout"); break;
 		default:
@@ -355,6 +388,8 @@ main(int argc, char **argv)
 	if (bopts.min_reps > bopts.max_reps)
 		usage_die("--min-reps (%ld) is larger than --max-reps (%ld)", bopts.min_reps,
 			  bopts.max_reps);
+	if (bopts.paired && opt_ref_ns > 0)
+		usage_die("--paired and --ref-ns exclude each other (--paired times the reference beside each candidate)");
 	if (!(bopts.timeout_s > 0))
 		usage_die("--timeout must be positive");
 	if (!(bopts.max_time_s > 0))
