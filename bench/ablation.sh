@@ -89,8 +89,8 @@ usage_die() { echo "ablation.sh: $*" >&2; usage | head -2 >&2; echo "Try 'ablati
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 top=$(cd "$here/.." && pwd)
-task=matmul budget=256 seeds=5 groups=4 children=8 backend=auto bench_time=1 optimum= out= cache=
-methods= series=() venv= within=0.01 stop_at_target=0
+task=matmul budget=256 seeds=5 groups=4 children=8 backend=auto bench_time=1 optimum='' out='' cache=''
+methods='' series=() venv='' within=0.01 stop_at_target=0
 all_methods="uniform puct mean noselect ttt ga screen screen-notrain screen-noselect screen-norecomb screen-16 screen-explore climb anneal tpe cmaes bayes_opt"
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || usage_die "invalid number '$2' for $1"; }
@@ -151,7 +151,7 @@ out=$(cd "$out" && pwd)
 # known, and uniform search's evaluations to the target are geometric, so
 # their median is exact instead of censored at the budget.  Other tasks
 # (measured times) are refused by tttd-space and get no exact row.
-exact_median= exact_p= exact_best=
+exact_median='' exact_p='' exact_best=''
 if "$top/bin/tttd-space" -q --within "$within" "$task" >"$out/space.mp" 2>/dev/null; then
 	IFS=$'\t' read -r exact_best exact_p exact_median < <("$top/bin/tttd-cat" "$out/space.mp" |
 		jq -r '[.best_ns, .p, (.median_draws // "inf")] | @tsv')

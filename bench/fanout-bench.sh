@@ -16,6 +16,28 @@
 #   BENCH_BACKEND  cuda (default) or cpu (then --workers g: to try the script out)
 #   BENCH_MAXTIME  tttd-bench --max-time per candidate (default 1, as tttd-discover)
 set -u
+usage() {
+	cat <<'USAGE'
+usage: fanout-bench.sh [-h] [task] [groups] [children]
+
+Candidates benchmarked per minute by tttd-fanout on 1 and on 2 (or more) GPUs
+for one compiled batch of groups x children candidates of task (default
+gemm 3 8), and the speed-up over one GPU; a markdown table for
+docs/scale-out.md.  Needs the tools built with CUDA=1 and a GPU, or
+BENCH_BACKEND=cpu (simulated workers).
+
+Environment: OUT (default /tmp/tttd-fanout-bench), BENCH_GPUS (default "1 2"),
+BENCH_BACKEND (cuda or cpu), BENCH_MAXTIME (tttd-bench --max-time, default 1).
+USAGE
+}
+case ${1:-} in
+-h | --help) usage; exit 0 ;;
+-*) echo "fanout-bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
+[ $# -le 3 ] || { echo "fanout-bench.sh: too many arguments" >&2; usage >&2; exit 2; }
+for n in "${2:-3}" "${3:-8}"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "fanout-bench.sh: invalid number '$n'" >&2; exit 2; }
+done
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export PATH="$top/bin:$PATH"

@@ -26,6 +26,10 @@ USAGE
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=sm_90a maxt=2
 out=${OUT:-/tmp/gemm-bench}
+case ${1:-} in
+--help) usage; exit 0 ;;
+--*) echo "gemm-bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
 while getopts ha:o:t: opt; do
 	case $opt in
 	h) usage; exit 0 ;;

@@ -32,6 +32,10 @@ nvcc=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 jobs=$(nproc 2>/dev/null || echo 4)
 reps=20 timing=1
 out=${OUT:-/tmp/gemm-tma}
+case ${1:-} in
+--help) usage; exit 0 ;;
+--*) echo "gemm-tma.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
 while getopts hj:n:o:T opt; do
 	case $opt in
 	h) usage; exit 0 ;;

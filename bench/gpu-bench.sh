@@ -18,6 +18,28 @@
 #   bench: the sum of bench_ms (checks, reference runs, uploads, timing),
 #          an upper bound on what the GPU was given to do.
 set -u
+usage() {
+	cat <<'USAGE'
+usage: gpu-bench.sh [-h] [steps] [groups] [children]
+
+A short discovery (default 3 steps of 2 x 4 candidates) on each GPU task, then
+per task the best time, its ratio to cuBLAS and to the bandwidth floor,
+candidates per minute and how busy the GPU was: a markdown table for
+docs/benchmarks.md.  Needs the tools built with CUDA=1 and a GPU.
+
+Environment: OUT (default /tmp/tttd-bench-gpu), BENCH_TASKS (default
+"gemm softmax_cuda layernorm"), BENCH_TIME (seconds per task, 60),
+BENCH_BACKEND (cuda; cpu only to try the script out), TTTD_ARCH (sm_90a).
+USAGE
+}
+case ${1:-} in
+-h | --help) usage; exit 0 ;;
+-*) echo "gpu-bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
+[ $# -le 3 ] || { echo "gpu-bench.sh: too many arguments" >&2; usage >&2; exit 2; }
+for n in "${1:-3}" "${2:-2}" "${3:-4}"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "gpu-bench.sh: invalid number '$n'" >&2; exit 2; }
+done
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 steps=${1:-3} groups=${2:-2} children=${3:-4}

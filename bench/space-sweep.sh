@@ -48,7 +48,7 @@ case $mode in
 measure | replay) ;;
 *) usage_die "unknown mode '$mode' (measure or replay)" ;;
 esac
-task= out= arch=${TTTD_ARCH:-sm_90a} chunk=1000 bench_time=0.3 limit= dest= name=
+task='' out='' arch=${TTTD_ARCH:-sm_90a} chunk=1000 bench_time=0.3 limit='' dest='' name=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--task | --out | --arch | --chunk | --bench-time | --time | --dest | --name)

@@ -9,6 +9,20 @@
 # first checked at the 18 test shapes.  Run on the device machine after
 # `. tests/gpu/deps.sh; make -j16 CUDA=1 all`.
 set -u
+case ${1:-} in
+-h | --help)
+	cat <<'USAGE'
+usage: trimul-bench.sh [-h]
+
+TriMul side by side on the GPU: the fp32 reference, tttd's best
+(runs/trimul/best/, else the template's default configuration) and the
+per-shape floor; per-shape medians in us, geometric means and the ratio to
+the floor.  Run on the device machine after `make CUDA=1`.  Environment:
+OUT (default /tmp/trimul-bench).
+USAGE
+	exit 0 ;;
+?*) echo "trimul-bench.sh: unexpected argument '$1' (see --help)" >&2; exit 2 ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export TTTD_TOP=$top PATH="$top/bin:$PATH"

@@ -25,6 +25,10 @@ USAGE
 kern=trimul_proj
 prefix=${OUT:-/tmp}/ncu
 top=25
+case ${1:-} in
+--help) usage; exit 0 ;;
+--*) echo "trimul-ncu.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
 while getopts hk:o:t: opt; do
 	case $opt in
 	h) usage; exit 0 ;;

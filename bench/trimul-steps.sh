@@ -31,6 +31,10 @@ operand: the first correct configuration, the PSW=1 one and the current best
 USAGE
 }
 
+case ${1:-} in
+--help) usage; exit 0 ;;
+--*) echo "trimul-steps.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 nvcc=${NVCC:-/usr/local/cuda/bin/nvcc}
 jobs=$(nproc 2>/dev/null || echo 4)

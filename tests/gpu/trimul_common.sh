@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/gpu/trimul_common.sh - shell functions shared by tests/gpu/trimul_check.sh
 # and bench/trimul-bench.sh (sourced, not run): build candidate records of
 # kernels/trimul with given decisions, a task copy whose candidate is the
@@ -61,5 +62,6 @@ trimul_table() {
 
 # The first correct configuration of kernels/trimul (the old paths: the
 # baseline the fast paths are measured against).
+# shellcheck disable=SC2034 # read by the scripts that source this file
 TRIMUL_FIRST="PSW=0 PLR=1 PLQ=0 PBM=64 PRF=2 PNT=2 PNW=8 EBM=64 ENT=4 ENW=8 EV=0"
 

@@ -8,5 +8,5 @@ jq -c '{status, cached, zero_ms: (.compile_ms == 0)}' 1.json 2.json
 [ "$(jq -r '.object["$bin"]' 1.json)" = "$(jq -r '.object["$bin"]' 2.json)" ] && echo same object
 [ "$(jq -r .cache_key 1.json)" = "$(jq -r .cache_key 2.json)" ] && echo same key
 find cache -type f | sed 's|/[0-9a-f]*/[0-9a-f]*$|/xx/entry|'
-for f in $(find cache -type f); do printf 'junk' >"$f"; done
+find cache -type f -exec sh -c 'printf junk >"$1"' sh {} \;
 tttd-compile -q --cache cache in.mp | tttd-cat | jq -c '{status, cached}'
