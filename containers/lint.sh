@@ -2,7 +2,9 @@
 # containers/lint.sh - a small checker for containers/Containerfile, for
 # machines without hadolint or a container engine.  It checks the rules this
 # project cares about, nothing more:
-#   - FROM names an image with an explicit tag (never implicit latest);
+#   - FROM names an image with an explicit tag (never implicit latest); an
+#     image given by a build ARG (FROM ${BASE}) is checked through the ARG's
+#     default, which must exist;
 #   - every RUN with apt-get install also runs apt-get update in the same
 #     layer (a stale list cache is the classic broken rebuild), uses -y and
 #     --no-install-recommends, and removes /var/lib/apt/lists;
@@ -30,10 +32,19 @@ installed=$( (ls "$src"/tools/tttd-*.c "$src"/pipelines/*.sh 2>/dev/null || true
 awk -v file="$cf" -v targets=" $targets " -v installed=" $installed " '
 function problem(msg) { printf "%s:%d: %s\n", file, start, msg; bad = 1 }
 function check(inst, args,   n, i, w, cmds, c, words, k, exe, nm) {
+	if (inst == "ARG" && !sawfrom) {
+		if (args ~ /=/) { nm = args; sub(/=.*/, "", nm); argdef[nm] = substr(args, length(nm) + 2); gsub(/"/, "", argdef[nm]) }
+		return
+	}
 	if (inst == "FROM") {
 		sawfrom = 1
 		n = split(args, w, " ")
 		for (i = 1; i <= n && w[i] ~ /^--/; i++) ;
+		if (match(w[i], /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/)) {
+			nm = w[i]; gsub(/[${}]/, "", nm)
+			if (!(nm in argdef)) { problem("FROM " w[i] ": the ARG " nm " has no default before FROM"); return }
+			w[i] = argdef[nm]
+		}
 		img = w[i]
 		sub(/^[^\/]*\/(.*\/)?/, "", img)   # drop registry and path
 		if (img !~ /[:@]/ || img ~ /:latest$/) problem("FROM " w[i] ": name an explicit tag")

@@ -38,6 +38,8 @@ mutate 's,^ENTRYPOINT .*,ENTRYPOINT ["/usr/local/bin/tttd-nothing"],' "is not a 
 mutate 's,^ENTRYPOINT .*,ENTRYPOINT /usr/local/bin/tttd-discover,' "in shell form"
 mutate 's,^FROM .*,FROM docker.io/nvidia/cuda,' "name an explicit tag"
 mutate 's,^FROM .*,FROM docker.io/library/ubuntu:latest,' "name an explicit tag"
+mutate 's,^ARG BASE=.*,ARG BASE=debian,' "name an explicit tag"
+mutate 's,^ARG BASE=.*,ARG BASE,' "has no default before FROM"
 
 # 2. The ignore files agree (comments aside) and leave a sane context.
 cmp -s <(grep -v '^#' .dockerignore) <(grep -v '^#' .containerignore) || bad ".dockerignore and .containerignore differ"
@@ -49,8 +51,12 @@ for want in Makefile lib/tttd.h tools/tttd-bench.c pipelines/tttd-discover.sh pi
 	kernels/gemm/task man/tttd-bench.1 tests/deps.sh; do
 	grep -qx "$want" "$tmp/context" || bad "context lacks $want"
 done
-grep -E '^(build|bin|runs|\.git|tests/out)/' "$tmp/context" | head -n 3 | sed 's/^/context has: /' | grep . >&2 &&
+grep -E '^(build|bin|runs|run|inst|\.git|tests/out)/' "$tmp/context" | head -n 3 | sed 's/^/context has: /' | grep . >&2 &&
 	bad "context has build outputs or git"
+# A user's run/ (the README's by-hand example) and inst/ (a local install) stay out.
+for p in run/steps/000000.mp inst/usr/local/bin/tttd-bench runs/x/config build/lib/a.o; do
+	grep -Eq "^($regex)(/|$)" <<<"$p" || bad "the ignore files let $p into the context"
+done
 
 # 3. The Containerfile's build steps, through the same make targets.  The
 # copy starts from this checkout's objects (make rebuilds what is stale) so
@@ -64,6 +70,10 @@ grep -E '^RUN make ' "$cf" | sed 's/^RUN //' >"$tmp/steps"
 (
 	cd "$ctx"
 	make() { command make -s DESTDIR="$root" "$@"; }
+	# The build ARGs at their defaults, as a plain build would see them.
+	while IFS='=' read -r name value; do
+		declare "$name=$value"
+	done < <(sed -n 's/^ARG \([A-Za-z_][A-Za-z0-9_]*\)=\(.*\)/\1=\2/p' "$top/$cf")
 	while read -r step; do
 		echo "container step: $step" >&2
 		eval "$step" >/dev/null
@@ -75,8 +85,8 @@ entry=$(sed -n 's/^ENTRYPOINT \["\([^"]*\)".*/\1/p' "$cf")
 for f in "$entry" /usr/local/bin/tttd-fanout /usr/local/bin/tttd-bench; do
 	[ -x "$root$f" ] || bad "not installed: $f"
 done
-link=$(sed -n 's,^RUN ln -s \([^ ]*\) /work/kernels.*,\1,p' "$cf")
-[ -f "$root$link/gemm/task" ] && [ -f "$root$link/matmul/task" ] || bad "kernels not at $link"
+[ -f "$prefix/share/tttd/kernels/gemm/task" ] && [ -f "$prefix/share/tttd/kernels/matmul/task" ] ||
+	bad "kernels not at /usr/local/share/tttd/kernels"
 # The installed pipeline runs, and knows every option of the default CMD.
 discover=$root$entry
 help=$("$discover" --help) || bad "$entry --help"
