@@ -368,8 +368,12 @@ while [ "$step" -lt "$steps" ]; do
 	# One tttd-bench, or one per GPU through tttd-fanout (same records, input order).
 	bench_cmd=(tttd-bench --device "$device")
 	[ "$gpus" -gt 1 ] && bench_cmd=("$fanout" --gpus "$gpus")
-	bench_ui=(-q) bench_err=$log
-	if [ "$progress_on" = 1 ]; then bench_ui=(-q --progress) bench_err=/dev/stderr; fi
+	# The bench's stderr: the step log, or with the live line our own stderr,
+	# shared through fd 4 (a dup, not a reopen of /dev/stderr, which would
+	# write at its own offset into a file the caller opened with 2>).
+	bench_ui=(-q)
+	exec 4>>"$log"
+	if [ "$progress_on" = 1 ]; then bench_ui=(-q --progress) && exec 4>&2; fi
 	ref_opt=()
 	[ -n "$run_ref" ] && ref_opt=(--ref-ns "$run_ref")
 	select_in=(archive) select_how=(--groups "$groups" --step "$step")
@@ -427,7 +431,7 @@ while [ "$step" -lt "$steps" ]; do
 	fi
 	"${candidates_in[@]}" |
 		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
-			--max-time "$bench_time" "${shape_opt[@]}" "${ref_opt[@]}" "${done_opt[@]}" 2>>"$bench_err" |
+			--max-time "$bench_time" "${shape_opt[@]}" "${ref_opt[@]}" "${done_opt[@]}" 2>&4 |
 		tee "$partial" |
 		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.scored" 2>>"$log" ||
 		die "step $step failed: $(last_error "$log") (see $log)"
