@@ -547,8 +547,9 @@ tttd_writer_open(struct tttd_writer **out, const char *path, unsigned flags, str
 		if (flags & TTTD_W_APPEND) {
 			w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 		} else {
-			w->tmp = xasprintf("%s.tmp", path);
-			w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+			w->tmp = tttd_tmp_path_for(path);
+			w->fd = open(w->tmp ? w->tmp : path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				     0666);
 		}
 		if (w->fd < 0) {
 			tttd_error_set(e, TTTD_EIO, "cannot create '%s':", w->tmp ? w->tmp : path);

@@ -95,6 +95,14 @@ int tttd_read_fd(int fd, char **out, size_t *n);
 /* tttd_read_fd of the file at path (n may be NULL). */
 int tttd_read_file(const char *path, char **out, size_t *n);
 /*
+ * The name to write before renaming onto path ("path.tmp", newly allocated),
+ * so that path never holds a half-written file; or NULL where path exists and
+ * is not a plain file (/dev/null, a FIFO, /dev/stdout): renaming over those
+ * would replace the device or the link itself (as root, /dev/null becomes a
+ * file), so such a path is written in place.
+ */
+char *tttd_tmp_path_for(const char *path);
+/*
  * The folder of the running executable (/proc/self/exe without its last
  * component), newly allocated, or NULL where it cannot be read.  Tools find
  * what was installed with them (tasks) relative to it.

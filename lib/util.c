@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -218,6 +219,16 @@ tttd_read_fd(int fd, char **out, size_t *n)
 	*out = buf;
 	*n = len;
 	return 0;
+}
+
+char *
+tttd_tmp_path_for(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return NULL;
+	return xasprintf("%s.tmp", path);
 }
 
 int

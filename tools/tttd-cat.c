@@ -186,9 +186,9 @@ main(int argc, char **argv)
 			die_err(&e);
 	} else if (opt_output && !opt_check) {
 		/* JSON to a file: the same tmp + rename rule as for streams. */
-		tmpname = xasprintf("%s.tmp", opt_output);
-		if (!(tmpf = fopen(tmpname, "w")))
-			die("cannot create '%s':", tmpname);
+		tmpname = tttd_tmp_path_for(opt_output);
+		if (!(tmpf = fopen(tmpname ? tmpname : opt_output, "w")))
+			die("cannot create '%s':", tmpname ? tmpname : opt_output);
 		jout = tmpf;
 	}
 
@@ -220,13 +220,15 @@ main(int argc, char **argv)
 	}
 	if (tmpf && bad) {
 		fclose(tmpf);
-		unlink(tmpname);
+		if (tmpname)
+			unlink(tmpname);
 	} else if (tmpf) {
 		if (fclose(tmpf) != 0) {
-			unlink(tmpname);
-			die("cannot write '%s':", tmpname);
+			if (tmpname)
+				unlink(tmpname);
+			die("cannot write '%s':", tmpname ? tmpname : opt_output);
 		}
-		if (rename(tmpname, opt_output) != 0)
+		if (tmpname && rename(tmpname, opt_output) != 0)
 			die("cannot rename '%s' to '%s':", tmpname, opt_output);
 	}
 	free(tmpname);

@@ -147,11 +147,12 @@ write_text(const char *path, const char *text)
 		fputs(text, stdout);
 		return;
 	}
-	tmp = xasprintf("%s.tmp", path);
-	if (!(f = fopen(tmp, "w")))
-		die("cannot write '%s':", tmp);
-	if (fputs(text, f) == EOF || ferror(f) | fclose(f) || rename(tmp, path) < 0) {
-		unlink(tmp);
+	tmp = tttd_tmp_path_for(path);
+	if (!(f = fopen(tmp ? tmp : path, "w")))
+		die("cannot write '%s':", tmp ? tmp : path);
+	if (fputs(text, f) == EOF || ferror(f) | fclose(f) || (tmp && rename(tmp, path) < 0)) {
+		if (tmp)
+			unlink(tmp);
 		die("cannot write '%s':", path);
 	}
 	free(tmp);

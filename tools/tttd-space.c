@@ -143,10 +143,10 @@ table_space(const struct tttd_task *task, const char *output, uint64_t max)
 		die("task '%s': --table needs a model task (its times are measured, not known)",
 		    task->name);
 	if (output) {
-		tmp = xasprintf("%s.tmp", output);
-		t.f = fopen(tmp, "w");
+		tmp = tttd_tmp_path_for(output);
+		t.f = fopen(tmp ? tmp : output, "w");
 		if (!t.f)
-			die("cannot write '%s': %s", tmp, strerror(errno));
+			die("cannot write '%s': %s", tmp ? tmp : output, strerror(errno));
 	}
 	fprintf(t.f, "# %s: every feasible choice and its model time in ns (tttd-space --table)\n",
 		task->name);
@@ -156,9 +156,9 @@ table_space(const struct tttd_task *task, const char *output, uint64_t max)
 	if (tttd_space_each(task, max, table_one, &t, &e) < 0)
 		die_err(&e);
 	if (fflush(t.f) != 0 || ferror(t.f))
-		die("cannot write '%s': %s", output ? tmp : "(stdout)", strerror(errno));
+		die("cannot write '%s': %s", output ? output : "(stdout)", strerror(errno));
 	if (output) {
-		if (fclose(t.f) != 0 || rename(tmp, output) != 0)
+		if (fclose(t.f) != 0 || (tmp && rename(tmp, output) != 0))
 			die("cannot write '%s': %s", output, strerror(errno));
 		free(tmp);
 	}

@@ -279,6 +279,48 @@ test_writer(void)
 	free(tmp);
 }
 
+/*
+ * A path that is not a plain file is written in place: renaming onto a FIFO or
+ * a symlink would replace it (as root, -o /dev/null would replace the device).
+ */
+static void
+test_writer_special(void)
+{
+	char *fifo = path_in("fifo"), *target = path_in("target.mp"), *link = path_in("link.mp");
+	struct tttd_writer *w;
+	struct tttd_error e;
+	struct tttd_rec r;
+	struct stat st;
+	char *tmp;
+	size_t n;
+	int s;
+
+	T_CHECK("plain file gets a tmp", (tmp = tttd_tmp_path_for(target)) != NULL);
+	free(tmp);
+	T_CHECK("mkfifo", mkfifo(fifo, 0600) == 0);
+	T_CHECK("fifo written in place", tttd_tmp_path_for(fifo) == NULL);
+	T_CHECK("/dev/null written in place", tttd_tmp_path_for("/dev/null") == NULL);
+	T_CHECK("symlink", symlink(target, link) == 0);
+	tttd_rec_init(&r);
+	tttd_rec_set_int(&r, "v", 1);
+	tttd_rec_set_int(&r, "i", 0);
+	T_CHECK("write through the link", tttd_writer_open(&w, link, 0, &e) == 0 &&
+						 tttd_writer_write(w, &r, &e) == 0 &&
+						 tttd_writer_close(w, &e) == 0);
+	T_CHECK("link still a link", lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	tmp = slurp(target, &n);
+	T_CHECK("target holds the record", tmp && read_all(tmp, n, &s, &e, NULL) == 1 && s == 0);
+	free(tmp);
+	T_CHECK("/dev/null", tttd_writer_open(&w, "/dev/null", TTTD_W_FORCE, &e) == 0 &&
+				     tttd_writer_write(w, &r, &e) == 0 &&
+				     tttd_writer_close(w, &e) == 0);
+	T_CHECK("/dev/null still a device", stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+	tttd_rec_release(&r);
+	free(fifo);
+	free(target);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -291,6 +333,7 @@ main(void)
 	}
 	test_round_trips();
 	test_writer();
+	test_writer_special();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
