@@ -178,6 +178,10 @@ out:
 	if (at_ok)
 		posix_spawnattr_destroy(&at);
 	free(env);
+	if (ret < 0) { /* callers free the log only of a compiler that ran */
+		free(r->log);
+		r->log = NULL;
+	}
 	return ret;
 }
 

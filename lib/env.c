@@ -157,7 +157,8 @@ int
 tttd_env_save(const struct tttd_env *env, const char *path, struct tttd_error *e)
 {
 	json_t *o = json_object();
-	char *tmp = xasprintf("%s.tmp", path);
+	/* (NULL: not a plain file, e.g. --env /dev/null: written in place, never replaced) */
+	char *tmp = tttd_tmp_path_for(path);
 	int r = TTTD_OK;
 
 #define SET(k)                                                         \
@@ -167,10 +168,11 @@ tttd_env_save(const struct tttd_env *env, const char *path, struct tttd_error *e
 #undef SET
 	if (env->ncpu > 0)
 		json_object_set_new(o, "ncpu", json_integer(env->ncpu));
-	if (json_dump_file(o, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
-	    rename(tmp, path) < 0) {
+	if (json_dump_file(o, tmp ? tmp : path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
+	    (tmp && rename(tmp, path) < 0)) {
 		r = tttd_error_set(e, TTTD_EIO, "cannot write '%s':", path);
-		unlink(tmp);
+		if (tmp)
+			unlink(tmp);
 	}
 	json_decref(o);
 	free(tmp);

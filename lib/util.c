@@ -129,7 +129,8 @@ xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n) /* an empty msgpack string may come with a NULL pointer */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

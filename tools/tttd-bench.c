@@ -164,14 +164,16 @@ load_done(const char *path)
 		warn("%s; keeping the %zu benchmarked records before it", e.msg, ndones);
 	tttd_rec_release(&r);
 	tttd_reader_free(rd);
-	qsort(dones, ndones, sizeof(*dones), cmp_done);
+	if (ndones)
+		qsort(dones, ndones, sizeof(*dones), cmp_done);
 }
 
 static const struct tttd_rec *
 find_done(const char *id)
 {
 	struct done key = { .id = (char *)id };
-	struct done *d = bsearch(&key, dones, ndones, sizeof(*dones), cmp_done);
+	/* (no --done: dones is NULL, which bsearch may not be given) */
+	struct done *d = ndones ? bsearch(&key, dones, ndones, sizeof(*dones), cmp_done) : NULL;
 
 	return d ? &d->r : NULL;
 }

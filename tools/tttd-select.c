@@ -271,8 +271,12 @@ main(int argc, char **argv)
 	}
 	if (opt_best > 0)
 		best = xcalloc((size_t)opt_best, sizeof(*best));
-	if (opt_task && strchr(opt_task, '/')) {
-		/* A task given by path: records and root ids use its name. */
+	if (opt_task) {
+		/*
+		 * The task must exist (a misspelt one would name roots of no
+		 * task, and the step would fail later and further away); one
+		 * given by path: records and root ids use its name.
+		 */
 		struct tttd_task *t;
 
 		if (tttd_task_load(&t, opt_task, &e) < 0)

@@ -20,6 +20,6 @@ tttd-cat -j archive.json >archive.mp || exit 1
 tttd-select --groups 3 archive.mp | tttd-cat
 # compressed, followed by an empty second input, it gives the same picks
 tttd-cat -j -z archive.json >archive.zst
-head -c 0 /dev/null | tttd-select -q --groups 3 --task toy archive.zst - | tttd-cat | cut -c1-60
+head -c 0 /dev/null | tttd-select -q --groups 3 --task "$TTTD_TOP/tests/data/tasks/toy" archive.zst - | tttd-cat | cut -c1-60
 echo best:
 tttd-select -q --best 2 archive.mp | tttd-cat
