@@ -25,6 +25,16 @@
 #define TTTD_ENTROPIC_BETA_CAP 1e6
 #define TTTD_ENTROPIC_BISECT 60
 
+/*
+ * The largest advantage a record may carry.  The entropic leave-one-out
+ * advantage is e / (z + 1e-12) - 1 with e <= 1, so it stays below 1e12;
+ * a mean-baseline one is a difference of rewards (scale * 1000 / time_ns,
+ * 1e6 for a 1 ns kernel at the default scale).  Anything larger is forged
+ * or a bug, and one such value would swamp Adam's second moment (or
+ * overflow it to inf, and the weights to NaN): refused, not trained on.
+ */
+#define TTTD_ADVANTAGE_MAX 1e12
+
 enum tttd_estimator {
 	TTTD_EST_ENTROPIC = 0, /* adaptive beta, leave-one-out (the paper's final choice) */
 	TTTD_EST_MEAN = 1,     /* A = r - mean r (the GRPO-like baseline, for ablations) */

@@ -35,6 +35,7 @@
 
 #include "hash.h"
 #include "nn.h"
+#include "entropic.h" /* defines: TTTD_ADVANTAGE_MAX */
 #include "policy.h"
 #include "rec.h" /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
 
@@ -718,8 +719,15 @@ tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, 
 	rc = walk_tokens(p, ex, n, 1, stats_token, &sx, NULL, e);
 	if (rc < 0)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (!isfinite(ex[i].advantage) || fabs(ex[i].advantage) > TTTD_ADVANTAGE_MAX) {
+			rc = tttd_error_set(e, TTTD_EINVAL,
+					    "example %zu: advantage %g is out of range (at most %g in "
+					    "magnitude)", i, ex[i].advantage, TTTD_ADVANTAGE_MAX);
+			goto out;
+		}
 		asum += ex[i].advantage;
+	}
 	grad = xcalloc(p->np ? p->np : 1, sizeof(double));
 	memset(&gx, 0, sizeof(gx));
 	gx.p = p;
@@ -735,6 +743,14 @@ tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, 
 	rc = walk_tokens(p, ex, n, 0, grad_token, &gx, grad, e);
 	if (rc < 0)
 		goto out;
+	/* Checked before Adam touches anything: a refused step leaves p as it was. */
+	for (i = 0; i < p->np; i++)
+		if (!isfinite(grad[i] * grad[i])) { /* (its square goes into Adam's v) */
+			rc = tttd_error_set(e, TTTD_EINVAL,
+					    "the gradient of parameter %zu is %g, too large: step "
+					    "refused (advantages or weights out of range)", i, grad[i]);
+			goto out;
+		}
 
 	/* Adam with bias correction, one step for the whole batch */
 	p->steps++;
@@ -862,7 +878,18 @@ get_params(const struct tttd_rec *r, const char *key, double *dst, size_t n, con
 				      "'%s': policy checkpoint: '%s' should hold %zu numbers", path, key,
 				      n);
 	}
-	memcpy(dst, v, n * sizeof(double));
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]) || (v[i] < 0 && !strcmp(key, "adam_v"))) {
+			/* a NaN here spreads to every choice the policy makes */
+			rc = tttd_error_set(e, TTTD_EFORMAT,
+					    "'%s': policy checkpoint: '%s'[%zu] is %g, not a finite%s "
+					    "number (a damaged checkpoint)",
+					    path, key, i, v[i], strcmp(key, "adam_v") ? "" : " non-negative");
+			free(v);
+			return rc;
+		}
+	if (n)
+		memcpy(dst, v, n * sizeof(double));
 	free(v);
 	return TTTD_OK;
 }
@@ -1103,6 +1130,13 @@ tttd_policy_init_from(struct tttd_policy *p, const char *path, size_t *copied,
 		rc = tttd_error_set(e, TTTD_EFORMAT, "'%s': policy checkpoint: bad 'params'", path);
 		goto out;
 	}
+	for (l = 0; l < n; l++)
+		if (!isfinite(src[l])) {
+			rc = tttd_error_set(e, TTTD_EFORMAT,
+					    "'%s': policy checkpoint: 'params'[%zu] is %g, not a finite "
+					    "number (a damaged checkpoint)", path, l, src[l]);
+			goto out;
+		}
 	if (nl == p->nl && !memcmp(dims, p->dims, (nl + 1) * sizeof(size_t)) &&
 	    n == p->np && check_space(&r, p->t, path, 0, NULL) == TTTD_OK) {
 		/* the same decision space: everything means the same thing */

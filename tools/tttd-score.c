@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "entropic.h" /* defines: tttd_advantages_batch */
+#include "entropic.h" /* defines: tttd_advantages_batch, TTTD_ADVANTAGE_MAX */
 #include "opt.h"
 #include "rec.h"
 #include "schema.h" /* defines: tttd_rec_stamp */
@@ -157,6 +157,9 @@ reward_of(const struct tttd_rec *r, size_t i)
 		die("record %zu: 'task' is not a string", i);
 	s = task_scale(opt_task ? opt_task : task);
 	free(task);
+	/* (a forged time of 1e-300 ns would give an infinite reward, and NaN advantages) */
+	if (!isfinite(s / (t / 1000)))
+		die("record %zu: 'time_ns' %g gives a reward that is not finite", i, t);
 	return s / (t / 1000);
 }
 
@@ -249,6 +252,11 @@ main(int argc, char **argv)
 	kept = tttd_advantages_batch(reward, label, ncand, ngroups, opt_est, adv, beta, dropped, &e);
 	if (kept < 0)
 		die_err(&e);
+	/* Never write an advantage tttd-train would refuse: say which record made it. */
+	for (size_t i = 0; i < ncand; i++)
+		if (!dropped[i] && (!isfinite(adv[i]) || fabs(adv[i]) > TTTD_ADVANTAGE_MAX))
+			die("record %zu: advantage %g is out of range (at most %g in magnitude; "
+			    "reward %g)", cand[i].rec, adv[i], TTTD_ADVANTAGE_MAX, reward[i]);
 
 	for (size_t i = 0; i < ncand; i++) {
 		struct tttd_rec *r = &recs[cand[i].rec];

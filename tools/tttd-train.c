@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "entropic.h" /* defines: TTTD_ADVANTAGE_MAX */
 #include "lm_train.h"
 #include "opt.h"
 #include "policy.h"
@@ -181,6 +182,9 @@ take(const struct tttd_rec *r, const char *in, uint64_t index)
 
 	if (tttd_rec_get_double(r, "advantage", &adv) != 1)
 		die("%s: record %llu: 'advantage' is not a number", in, (unsigned long long)index);
+	if (!isfinite(adv) || fabs(adv) > TTTD_ADVANTAGE_MAX)
+		die("%s: record %llu: 'advantage' %g is out of range (finite, at most %g in magnitude)",
+		    in, (unsigned long long)index, adv, TTTD_ADVANTAGE_MAX);
 	if (!task) {
 		char *name = NULL;
 
@@ -350,9 +354,10 @@ lm_main(int argc, char **argv)
 			x = &lx[nlx];
 			memset(x, 0, sizeof(*x));
 			if (tttd_rec_get_double(&r, "advantage", &x->advantage) != 1 ||
-			    !isfinite(x->advantage))
-				die("%s: record %llu: 'advantage' is not a finite number", inputs[k],
-				    (unsigned long long)(tttd_reader_count(rd) - 1));
+			    !isfinite(x->advantage) || fabs(x->advantage) > TTTD_ADVANTAGE_MAX)
+				die("%s: record %llu: 'advantage' is not a finite number of at most %g "
+				    "in magnitude", inputs[k],
+				    (unsigned long long)(tttd_reader_count(rd) - 1), TTTD_ADVANTAGE_MAX);
 			x->prompt = get_ints(&r, "prompt_tokens", &x->nprompt);
 			x->tokens = get_ints(&r, "completion_tokens", &x->ntokens);
 			if (tttd_rec_get_doubles(&r, "token_logprobs", &lp, &nlp) == 1)
