@@ -25,8 +25,12 @@ fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1" >&2; }
 run_unit() {
 	for t in build/tests/test_*; do
 		[ -x "$t" ] || continue
-		line=$("$t" 2>"$out/$(basename "$t").err" | tail -n 1)
-		rc=$?
+		# The binary's own exit status, not tail's: a suite that prints a
+		# clean summary and then exits non-zero (LeakSanitizer reports
+		# leaks at exit, after the summary) has failed.
+		rc=0
+		"$t" >"$out/$(basename "$t").out" 2>"$out/$(basename "$t").err" || rc=$?
+		line=$(tail -n 1 "$out/$(basename "$t").out")
 		p=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$line")
 		f=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$line")
 		if [ -z "$p" ]; then
@@ -36,11 +40,16 @@ run_unit() {
 		fi
 		passed=$((passed + p))
 		failed=$((failed + f))
-		if [ "$f" != 0 ] || [ "$rc" != 0 ]; then
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			# Counted as one failure, or the closing status would
+			# pass on a suite whose every check passed.
+			fail "unit/$(basename "$t") (exit $rc after a clean summary)"
+			cat "$out/$(basename "$t").err" >&2
+		elif [ "$f" != 0 ] || [ "$rc" != 0 ]; then
 			failures+=("unit/$(basename "$t")")
 			cat "$out/$(basename "$t").err" >&2
 		fi
-		echo "  unit  $(basename "$t"): $p passed, $f failed"
+		echo "  unit  $(basename "$t"): $p passed, $f failed$([ "$rc" = 0 ] || echo ", exit $rc")"
 	done
 }
 
