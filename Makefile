@@ -84,7 +84,7 @@ else
 Q = @
 endif
 
-.PHONY: all deps run test check unit cli pipeline fuzz test-gpu bench-gpu install uninstall clean format
+.PHONY: all deps run test check unit cli pipeline fuzz test-gpu install uninstall clean format
 
 all: $(TOOLS)
 
@@ -132,6 +132,15 @@ test: deps
 unit: $(UNIT_BIN)
 	@./tests/run-all.sh unit
 
+cli: all
+	@./tests/run-all.sh cli
+
+pipeline: all
+	@./tests/run-all.sh pipeline
+
+fuzz: $(FUZZ_DRIVER)
+	@./tests/run-all.sh fuzz
+
 test-gpu:
 	@./tests/gpu/run.sh
 
@@ -152,8 +161,13 @@ uninstall:
 	rm -f $(foreach f,$(PIPELINES),$(DESTDIR)$(BINDIR)/$(call installed_name,$(f)))
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# .clang-format is written for clang-format 14 (what Debian 12 ships);
+# tests/pipeline/format.sh checks that this changes nothing.  The files in
+# tests/format-pending are left alone until the work under way in them
+# lands (NEEDSWORK: format them then and empty the list).
+FORMAT_SRC = $(filter-out $(shell cat tests/format-pending),$(wildcard lib/*.[ch] tools/*.c tests/unit/*.c))
 format:
-	clang-format -i lib/*.[ch] tools/*.c tests/unit/*.c
+	clang-format -i $(FORMAT_SRC)
 
 clean:
 	rm -rf build bin
