@@ -11,10 +11,10 @@
 
 struct tttd_choiceset {
 	size_t ndec;
-	size_t n, cap;    /* entries, slots (a power of two) */
-	int *choice;      /* n x ndec, in insertion order */
-	double *value;    /* n */
-	size_t *slot;     /* cap entries: index + 1, 0 = empty */
+	size_t n, cap; /* entries, slots (a power of two) */
+	int *choice;   /* n x ndec, in insertion order */
+	double *value; /* n */
+	size_t *slot;  /* cap entries: index + 1, 0 = empty */
 };
 
 void tttd_choiceset_init(struct tttd_choiceset *s, size_t ndec);

@@ -397,9 +397,7 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 		target = xstrdup("cpu");
 	t = tttd_compile_target_find(target);
 	if (!t) {
-		char *why = strcmp(target, "cuda") == 0 ?
-				    xstrdup("cuda target not built") :
-				    xasprintf("unknown target '%s'", target);
+		char *why = strcmp(target, "cuda") == 0 ? xstrdup("cuda target not built") : xasprintf("unknown target '%s'", target);
 
 		reject(r, o, why);
 		free(why);
@@ -475,7 +473,8 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 	if (o->tool)
 		tttd_rec_set_str(r, "tool", o->tool);
 	if (what)
-		*what = !out.ok ? 3 : hit ? 2 : 1;
+		*what = !out.ok ? 3 : hit ? 2
+					  : 1;
 out:
 	tttd_compile_out_release(&out);
 	free(payload);
@@ -487,7 +486,9 @@ out:
 
 /* ---- the driver ---- */
 
+/* clang-format off */
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
+/* clang-format on */
 
 struct slot {
 	struct tttd_rec rec;

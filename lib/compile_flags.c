@@ -34,6 +34,7 @@
  * -fprofile-arcs) are absent on purpose.
  */
 static const char *const gcc_f[] = {
+	/* clang-format off */
 	"PIC", "PIE", "aggressive-loop-optimizations", "align-functions", "align-jumps",
 	"align-labels", "align-loops", "associative-math", "asynchronous-unwind-tables",
 	"builtin", "caller-saves", "cf-protection", "combine-stack-adjustments", "common",
@@ -59,6 +60,7 @@ static const char *const gcc_f[] = {
 	"tree-tail-merge", "tree-ter", "tree-vectorize", "tree-vrp", "unroll-all-loops",
 	"unroll-loops", "unsafe-math-optimizations", "unswitch-loops", "unwind-tables",
 	"vect-cost-model", "vectorize", "version-loops-for-strides", "visibility", "web", "wrapv",
+	/* clang-format on */
 	NULL,
 };
 
@@ -190,9 +192,11 @@ static int
 nvrtc_word_ok(const char *w)
 {
 	static const char *const bare[] = {
+		/* clang-format off */
 		"use_fast_math", "extra-device-vectorization", "restrict", "lineinfo",
 		"generate-line-info", "device-debug", "disable-warnings", "default-device",
 		"device-as-default-execution-space", NULL,
+		/* clang-format on */
 	};
 	static const char *const boolean[] = { "ftz", "prec-div", "prec-sqrt", "fmad", NULL };
 	const char *rest;
@@ -239,12 +243,14 @@ tttd_compile_flags_refused(const char *target, const char *options)
 			continue;
 		if (cuda && (nv_opt(tok, "arch") || nv_opt(tok, "gpu-architecture")))
 			why = xasprintf("flag '%.200s' is not allowed: the architecture comes from "
-					"--arch", tok);
+					"--arch",
+					tok);
 		else
 			why = xasprintf(
 				"flag '%.200s' is not allowed: %s candidates take only optimization, "
 				"target, math, code-generation, warning, debug and -D/-U flags "
-				"(docs/trust.md)", tok, cuda ? "cuda" : "cpu");
+				"(docs/trust.md)",
+				tok, cuda ? "cuda" : "cpu");
 		break;
 	}
 	free(s);

@@ -64,10 +64,10 @@ map_dtype(enum tttd_dtype d)
 static CUtensorMapSwizzle
 map_swizzle(int bytes)
 {
-	return bytes == 128 ? CU_TENSOR_MAP_SWIZZLE_128B
-	     : bytes == 64  ? CU_TENSOR_MAP_SWIZZLE_64B
-	     : bytes == 32  ? CU_TENSOR_MAP_SWIZZLE_32B
-			    : CU_TENSOR_MAP_SWIZZLE_NONE;
+	return bytes == 128  ? CU_TENSOR_MAP_SWIZZLE_128B
+	       : bytes == 64 ? CU_TENSOR_MAP_SWIZZLE_64B
+	       : bytes == 32 ? CU_TENSOR_MAP_SWIZZLE_32B
+			     : CU_TENSOR_MAP_SWIZZLE_NONE;
 }
 
 /* Encode tensor map m over the task's buffers at shape s into *out. */
@@ -183,7 +183,8 @@ tttd_cuda_launch_ext(const struct tttd_task *t, const struct tttd_launch_spec *l
 			if (v < 1 || v > 16 || grid[i] % v)
 				return tttd_error_set(e, TTTD_EINVAL,
 						      "launch '%s': cluster[%d] is %ld for grid %u (1..16, "
-						      "dividing the grid)", l->kernel, i, v, grid[i]);
+						      "dividing the grid)",
+						      l->kernel, i, v, grid[i]);
 			cl[i] = (unsigned)v;
 		}
 		memset(attr, 0, sizeof(attr));
@@ -213,7 +214,8 @@ tttd_cuda_launch_ext(const struct tttd_task *t, const struct tttd_launch_spec *l
 		cudaGetLastError(); /* launch errors are not sticky */
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "cannot launch kernel '%s' grid %u,%u,%u block %u,%u,%u cluster %u,%u,%u "
-				      "smem %zu: %s", l->kernel, cfg.gridDim.x, grid[1], grid[2], block[0],
+				      "smem %zu: %s",
+				      l->kernel, cfg.gridDim.x, grid[1], grid[2], block[0],
 				      block[1], block[2], cl[0], cl[1], cl[2], smem, cudaGetErrorString(r));
 	}
 	return TTTD_OK;

@@ -23,24 +23,28 @@
 #define STRINGIFY(x) STRINGIFY_(x)
 #define DEPTH_TEXT STRINGIFY(TTTD_EXPR_MAX_DEPTH)
 
+/* clang-format off */
 enum kind { K_NUM, K_NAME, K_STR, K_UNARY, K_BINARY, K_TERNARY };
+/* clang-format on */
 
 /* Binary and unary operators; two-character ones get their own codes. */
 enum op {
+	/* clang-format off */
 	OP_NEG = 1, OP_NOT, OP_PLUS,
 	OP_MUL, OP_DIV, OP_MOD, OP_ADD, OP_SUB,
 	OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE,
 	OP_AND, OP_OR,
+	/* clang-format on */
 };
 
 struct tttd_expr {
 	enum kind kind;
 	enum op op;
 	int64_t num;
-	char *str;               /* K_NAME, K_STR */
+	char *str; /* K_NAME, K_STR */
 	struct tttd_expr *a, *b, *c;
-	int col;                 /* 1-based column where the node starts */
-	int height;              /* 1 for a leaf; bounded by TTTD_EXPR_MAX_DEPTH */
+	int col;    /* 1-based column where the node starts */
+	int height; /* 1 for a leaf; bounded by TTTD_EXPR_MAX_DEPTH */
 };
 
 struct parser {
@@ -91,8 +95,7 @@ grown(struct parser *p, struct tttd_expr *x)
 		size_t at = (size_t)x->col - 1;
 
 		tttd_expr_free(x);
-		return fail(p, at, "expression nested too deeply (more than "
-				   DEPTH_TEXT " levels)");
+		return fail(p, at, "expression nested too deeply (more than " DEPTH_TEXT " levels)");
 	}
 	return x;
 }
@@ -102,8 +105,7 @@ static int
 enter(struct parser *p)
 {
 	if (++p->depth > TTTD_EXPR_MAX_DEPTH) {
-		fail(p, p->pos, "expression nested too deeply (more than "
-				DEPTH_TEXT " levels)");
+		fail(p, p->pos, "expression nested too deeply (more than " DEPTH_TEXT " levels)");
 		return 0;
 	}
 	return 1;
@@ -222,8 +224,13 @@ parse_primary(struct parser *p)
 static struct tttd_expr *
 parse_unary(struct parser *p)
 {
-	static const struct { const char *tok; enum op op; } ops[] = {
-		{ "-", OP_NEG }, { "!", OP_NOT }, { "+", OP_PLUS },
+	static const struct {
+		const char *tok;
+		enum op op;
+	} ops[] = {
+		{ "-", OP_NEG },
+		{ "!", OP_NOT },
+		{ "+", OP_PLUS },
 	};
 	size_t i;
 
@@ -462,7 +469,8 @@ eval(const struct tttd_expr *x, struct evalctx *c, struct val *v)
 		return TTTD_OK;
 	case K_UNARY:
 		TTTD_TRY(eval_num(x->a, c, &a));
-		v->num = x->op == OP_NEG ? wrap(0 - (uint64_t)a) : x->op == OP_NOT ? !a : a;
+		v->num = x->op == OP_NEG ? wrap(0 - (uint64_t)a) : x->op == OP_NOT ? !a
+										   : a;
 		return TTTD_OK;
 	case K_TERNARY:
 		TTTD_TRY(eval_num(x->a, c, &a));

@@ -61,7 +61,9 @@ struct slot {
 	char errbuf[CURL_ERROR_SIZE];
 	uint64_t due_ns; /* when a retry may start; 0: now */
 	uint64_t start_ns;
+	/* clang-format off */
 	enum { SLOT_PENDING, SLOT_ACTIVE, SLOT_WAIT, SLOT_DONE } state;
+	/* clang-format on */
 };
 
 static size_t

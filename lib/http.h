@@ -34,12 +34,12 @@ struct tttd_http_req {
 	const char *url;
 	const char *body; /* JSON, sent with Content-Type: application/json */
 	/* results */
-	long status;      /* HTTP status of the last attempt, 0 if none came */
-	char *reply;      /* the body (NUL-terminated) when status is 2xx, else NULL */
+	long status; /* HTTP status of the last attempt, 0 if none came */
+	char *reply; /* the body (NUL-terminated) when status is 2xx, else NULL */
 	size_t reply_len;
-	char *error;      /* NULL on success, else one line: "cannot reach 'url': ..." */
+	char *error; /* NULL on success, else one line: "cannot reach 'url': ..." */
 	int attempts;
-	double ms;        /* wall time of all attempts */
+	double ms; /* wall time of all attempts */
 };
 
 /*

@@ -20,11 +20,11 @@
 #include "tttd.h"
 
 struct tttd_inputs {
-	void *arena;   /* the one allocation */
-	size_t nbuf;   /* = task nbuf */
-	void **host;   /* per buffer, into arena (NULL for scratch) */
-	size_t *count; /* elements */
-	size_t *bytes; /* count * dtype size */
+	void *arena;                       /* the one allocation */
+	size_t nbuf;                       /* = task nbuf */
+	void **host;                       /* per buffer, into arena (NULL for scratch) */
+	size_t *count;                     /* elements */
+	size_t *bytes;                     /* count * dtype size */
 	struct tttd_shape_inputs settings; /* the init shape's input settings (n = 0: none) */
 };
 

@@ -50,26 +50,26 @@ void tttd_lm_opts_default(struct tttd_lm_opts *o);
 struct tttd_lm_query {
 	const char *prompt;
 	long n;
-	uint64_t seed;            /* sent as "seed": reproducible where the server honours it */
-	const char *const *stop;  /* stop strings (may be NULL) */
+	uint64_t seed;           /* sent as "seed": reproducible where the server honours it */
+	const char *const *stop; /* stop strings (may be NULL) */
 	size_t nstop;
 };
 
 struct tttd_lm_sample {
-	char *text;          /* the completion (NULL when error) */
-	char *finish;        /* "stop", "length", ... or NULL */
-	int64_t *tokens;     /* completion token ids, ntokens of them; NULL when the server gave none */
-	double *logprobs;    /* the sampler's log-probability of each token, ntokens; NULL likewise */
+	char *text;       /* the completion (NULL when error) */
+	char *finish;     /* "stop", "length", ... or NULL */
+	int64_t *tokens;  /* completion token ids, ntokens of them; NULL when the server gave none */
+	double *logprobs; /* the sampler's log-probability of each token, ntokens; NULL likewise */
 	size_t ntokens;
-	char *error;         /* non-NULL: this completion failed, one line why */
+	char *error; /* non-NULL: this completion failed, one line why */
 };
 
 struct tttd_lm_reply {
 	struct tttd_lm_sample *s; /* n of them (the query's n), always allocated */
 	size_t n;
-	int64_t *prompt_tokens;   /* NULL when unknown */
+	int64_t *prompt_tokens; /* NULL when unknown */
 	size_t nprompt;
-	double ms;                /* wall time of the request, retries included */
+	double ms; /* wall time of the request, retries included */
 	int attempts;
 };
 
@@ -144,13 +144,13 @@ int tttd_lm_contract(const struct tttd_task *t, const char *code, const int *par
 /* ---- the generator: parents in, candidate records out ---- */
 
 struct tttd_lm_gen {
-	const struct tttd_task *task;   /* borrowed */
-	struct tttd_lm_opts lm;         /* lm.model: the adapter to sample from, or the base model */
+	const struct tttd_task *task; /* borrowed */
+	struct tttd_lm_opts lm;       /* lm.model: the adapter to sample from, or the base model */
 	struct tttd_lm_prompt_opts prompt;
-	const char *adapter;            /* recorded as "adapter": the adapter's name, or "base" */
-	const char *base_model;         /* recorded as "lm_model" */
-	long children;                  /* completions per parent */
-	int split;                      /* one request per completion (n = 1) instead of one with n */
+	const char *adapter;    /* recorded as "adapter": the adapter's name, or "base" */
+	const char *base_model; /* recorded as "lm_model" */
+	long children;          /* completions per parent */
+	int split;              /* one request per completion (n = 1) instead of one with n */
 	uint64_t seed;
 };
 

@@ -427,9 +427,11 @@ has_function(const char *code, const char *name)
 
 /* Host API calls a CUDA candidate may not make: its host side is tttd's. */
 static const char *const host_api[] = {
+	/* clang-format off */
 	"cudaMalloc", "cudaFree", "cudaMemcpy", "cudaMemset", "cudaStream", "cudaEvent",
 	"cudaLaunch", "cudaDeviceSynchronize", "cudaGraph", "cudaSetDevice", "cuLaunch",
 	"cuMem", "cuStream", "cuEvent",
+	/* clang-format on */
 };
 
 int
@@ -511,7 +513,10 @@ tttd_lm_contract(const struct tttd_task *t, const char *code, const int *parent,
 		}
 		o = tttd_task_option_index(t, (size_t)k, v);
 		if (o < 0) {
-			struct { char buf[512]; size_t n; } opts = { "", 0 };
+			struct {
+				char buf[512];
+				size_t n;
+			} opts = { "", 0 };
 
 			for (i = 0; i < t->dec[k].nopt && opts.n + 2 < sizeof(opts.buf); i++)
 				opts.n += (size_t)snprintf(opts.buf + opts.n, sizeof(opts.buf) - opts.n,

@@ -35,12 +35,12 @@
 #include "tttd.h"
 
 struct tttd_lm_train_opts {
-	const char *url;        /* the training service's base URL */
-	const char *publish;    /* a sampler to load each new adapter into (vLLM's
+	const char *url;              /* the training service's base URL */
+	const char *publish;          /* a sampler to load each new adapter into (vLLM's
 	                           /v1/load_lora_adapter), or NULL */
 	double lr, beta1, beta2, eps; /* Adam: the paper's 4e-5, 0.9, 0.95, 1e-8 */
-	double kl;              /* KL shaping coefficient to the base (paper: 0.1) */
-	size_t chunk;           /* sequences per forward_backward request (default 8) */
+	double kl;                    /* KL shaping coefficient to the base (paper: 0.1) */
+	size_t chunk;                 /* sequences per forward_backward request (default 8) */
 	struct tttd_http_opts http;
 };
 
@@ -49,14 +49,14 @@ void tttd_lm_train_opts_default(struct tttd_lm_train_opts *o);
 /* One trained completion (arrays borrowed). */
 struct tttd_lm_example {
 	const char *id;
-	const int64_t *prompt;     /* prompt token ids */
+	const int64_t *prompt; /* prompt token ids */
 	size_t nprompt;
-	const int64_t *tokens;     /* completion token ids */
-	const double *logprobs;    /* the sampler's, one per completion token */
+	const int64_t *tokens;  /* completion token ids */
+	const double *logprobs; /* the sampler's, one per completion token */
 	size_t ntokens;
-	double advantage;          /* A_i */
-	double *token_adv;         /* out: A_t, ntokens (owned by the caller) */
-	const double *base;        /* the base model's log-probabilities, or NULL */
+	double advantage;   /* A_i */
+	double *token_adv;  /* out: A_t, ntokens (owned by the caller) */
+	const double *base; /* the base model's log-probabilities, or NULL */
 };
 
 /*
@@ -69,11 +69,11 @@ struct tttd_lm_example {
 void tttd_lm_shape(struct tttd_lm_example *ex, size_t n, double kl, double *mean_d);
 
 struct tttd_lm_train_result {
-	char adapter[64];  /* the new adapter's name */
-	double loss;       /* the service's loss, summed over chunks */
-	double kl;         /* mean_d */
-	size_t tokens;     /* completion tokens trained on */
-	int reused;        /* the service had this adapter already (a repeated step) */
+	char adapter[64]; /* the new adapter's name */
+	double loss;      /* the service's loss, summed over chunks */
+	double kl;        /* mean_d */
+	size_t tokens;    /* completion tokens trained on */
+	int reused;       /* the service had this adapter already (a repeated step) */
 };
 
 /*

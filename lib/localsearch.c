@@ -245,7 +245,7 @@ long
 tttd_local_search(const struct tttd_task *t, const struct tttd_local_opts *o,
 		  tttd_local_eval_fn eval, void *arg, struct tttd_error *e)
 {
-	struct search s = {t, o, eval, arg, e, {{0}}, {0}, 0, NULL, NULL, 0};
+	struct search s = { t, o, eval, arg, e, { { 0 } }, { 0 }, 0, NULL, NULL, 0 };
 	int *cur = xmalloc((t->ndec + 1) * sizeof(int));
 	int *cand = xmalloc((t->ndec + 1) * sizeof(int));
 	size_t d, maxopt = 1;

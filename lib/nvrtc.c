@@ -247,7 +247,7 @@ tttd_nvrtc_parse_cubin(const void *cubin, size_t n, struct tttd_nvrtc_result *ou
 	shstrndx = b[0x3e] | b[0x3f] << 8;
 	if (shentsize < 64 || shoff > n || (uint64_t)shnum * shentsize > n - shoff || shstrndx >= shnum)
 		return 0;
-#define SH(k) (b + shoff + (uint64_t)(k) * shentsize)
+#define SH(k) (b + shoff + (uint64_t)(k)*shentsize)
 	uint64_t strs = rd64(SH(shstrndx) + 0x18), strsz = rd64(SH(shstrndx) + 0x20);
 	if (strs > n || strsz > n - strs)
 		return 0;
@@ -372,7 +372,8 @@ tttd_nvrtc_compile(const char *source, const char *name, const char *options, co
 	}
 
 	NVRTC_TRY(nvrtcCreateProgram(&prog, source, name ? name : "kernel.cu", 0, NULL, NULL), e,
-		  rc = TTTD_EGPU; goto out);
+		  rc = TTTD_EGPU;
+		  goto out);
 	cr = nvrtcCompileProgram(prog, (int)argc, (const char *const *)argv);
 	/* The log first, whatever the status (STYLE rule 9). */
 	NVRTC_TRY(nvrtcGetProgramLogSize(prog, &n), e, rc = TTTD_EGPU; goto out);

@@ -35,14 +35,14 @@
  * NVRTC_TRY / CUDA_TRY / CUBLAS_TRY are thin instances of it (the latter two
  * in backend_cuda.c, which includes the runtime headers).
  */
-#define GPU_CHECK_GEN(expr, ok_value, strfn, code, e, action)                           \
-	do {                                                                            \
-		int gpu_r_ = (int)(expr);                                               \
-		if (gpu_r_ != (int)(ok_value)) {                                        \
-			tttd_error_set((e), (code), "'%s' failed: %s (%s:%d)", #expr,   \
-				       strfn(gpu_r_), __FILE__, __LINE__);              \
-			action;                                                         \
-		}                                                                       \
+#define GPU_CHECK_GEN(expr, ok_value, strfn, code, e, action)                         \
+	do {                                                                          \
+		int gpu_r_ = (int)(expr);                                             \
+		if (gpu_r_ != (int)(ok_value)) {                                      \
+			tttd_error_set((e), (code), "'%s' failed: %s (%s:%d)", #expr, \
+				       strfn(gpu_r_), __FILE__, __LINE__);            \
+			action;                                                       \
+		}                                                                     \
 	} while (0)
 
 /* Resources of one kernel of the cubin, from ptxas's report. */
@@ -58,10 +58,10 @@ struct tttd_nvrtc_func {
 };
 
 struct tttd_nvrtc_result {
-	int ok;           /* 1: compiled, cubin set */
-	void *cubin;      /* ELF bytes (owned) */
+	int ok;      /* 1: compiled, cubin set */
+	void *cubin; /* ELF bytes (owned) */
 	size_t ncubin;
-	char *log;        /* the program log, always set (maybe ""), owned */
+	char *log; /* the program log, always set (maybe ""), owned */
 	/* The maxima over the kernels (what a resource filter wants). */
 	int regs, smem, stack, spill_stores, spill_loads;
 	struct tttd_nvrtc_func *func; /* each kernel, in report order (owned) */

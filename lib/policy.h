@@ -156,8 +156,8 @@ struct tttd_policy_example {
 };
 
 struct tttd_policy_train_opts {
-	double lr;    /* Adam step size; see TTTD_POLICY_LR */
-	double kl;    /* KL penalty coefficient lambda (0 = off) */
+	double lr; /* Adam step size; see TTTD_POLICY_LR */
+	double kl; /* KL penalty coefficient lambda (0 = off) */
 	double beta1, beta2, eps;
 };
 

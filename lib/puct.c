@@ -25,9 +25,9 @@ struct state {
 	char *id;
 	size_t parent; /* NONE for a root */
 	double value;
-	double m;      /* best direct child value; valid when has_m */
+	double m; /* best direct child value; valid when has_m */
 	int has_m;
-	int64_t n;     /* rollouts from this state or below */
+	int64_t n; /* rollouts from this state or below */
 	unsigned char root, in_archive;
 };
 
@@ -280,7 +280,8 @@ tttd_puct_end_step(struct tttd_puct *p)
 		if (st->root)
 			continue;
 		run = (i > 0 && p->s[v[i - 1]].parent == st->parent && !p->s[v[i - 1]].root)
-			      ? run + 1 : 0;
+			      ? run + 1
+			      : 0;
 		if (run >= p->o.topk) {
 			st->in_archive = 0;
 			p->narchive--;

@@ -60,24 +60,24 @@ struct tttd_puct_cand {
 	const char *id;     /* candidate id (borrowed, copied when kept) */
 	const char *parent; /* id of the state it was generated from */
 	int64_t step;
-	int ok;             /* 1: status "ok", valid, with a value */
-	double value;       /* -time_ns / 1000 (microseconds); used only when ok */
+	int ok;       /* 1: status "ok", valid, with a value */
+	double value; /* -time_ns / 1000 (microseconds); used only when ok */
 };
 
 /* What the archive knows of one state (for picks, tests and reports). */
 struct tttd_puct_info {
-	size_t state;      /* state index: roots 0..groups-1, then the order tttd_puct_add returned 1 */
-	const char *id;    /* borrowed: lives as long as the puct */
+	size_t state;   /* state index: roots 0..groups-1, then the order tttd_puct_add returned 1 */
+	const char *id; /* borrowed: lives as long as the puct */
 	double value;
-	double q;          /* Q(i) */
-	double prior;      /* P(i); 0 when not in the archive */
-	double score;      /* PUCT score; NAN when not in the archive */
-	double m;          /* best direct child value; NAN if none */
-	int64_t visits;    /* n(i) */
-	int64_t rank;      /* rank by value in the archive, -1 when not in it */
+	double q;       /* Q(i) */
+	double prior;   /* P(i); 0 when not in the archive */
+	double score;   /* PUCT score; NAN when not in the archive */
+	double m;       /* best direct child value; NAN if none */
+	int64_t visits; /* n(i) */
+	int64_t rank;   /* rank by value in the archive, -1 when not in it */
 	int root;
 	int in_archive;
-	size_t parent;     /* state index of the parent; (size_t)-1 for a root */
+	size_t parent; /* state index of the parent; (size_t)-1 for a root */
 };
 
 struct tttd_puct;

@@ -204,14 +204,14 @@ tttd_rec_set_raw(struct tttd_rec *r, const char *key, const void *packed, size_t
 }
 
 /* Pack one value with fn into a scratch buffer and store it under key. */
-#define SET_WITH(r, key, stmt)                                     \
-	do {                                                       \
-		struct tttd_pack p_;                               \
-		msgpack_packer *pk = &p_.pk;                       \
-		tttd_pack_init(&p_);                               \
-		stmt;                                              \
+#define SET_WITH(r, key, stmt)                                        \
+	do {                                                          \
+		struct tttd_pack p_;                                  \
+		msgpack_packer *pk = &p_.pk;                          \
+		tttd_pack_init(&p_);                                  \
+		stmt;                                                 \
 		tttd_rec_set_raw((r), (key), p_.sb.data, p_.sb.size); \
-		tttd_pack_release(&p_);                            \
+		tttd_pack_release(&p_);                               \
 	} while (0)
 
 void
@@ -339,7 +339,9 @@ peek(const struct tttd_rec *r, const char *key, msgpack_zone *zone, msgpack_obje
 }
 
 /* A zone for scalar getters: small values never allocate much. */
-#define WITH_ZONE(z) msgpack_zone z; msgpack_zone_init(&z, 256)
+#define WITH_ZONE(z)    \
+	msgpack_zone z; \
+	msgpack_zone_init(&z, 256)
 
 static int
 obj_int(const msgpack_object *o, int64_t *out)

@@ -27,8 +27,8 @@
 #include "tttd.h"
 
 struct tttd_field {
-	char *key;   /* NUL-terminated copy */
-	char *val;   /* packed msgpack bytes of the value, owned */
+	char *key; /* NUL-terminated copy */
+	char *val; /* packed msgpack bytes of the value, owned */
 	size_t vlen;
 };
 
@@ -83,7 +83,7 @@ struct tttd_pack {
 };
 void tttd_pack_init(struct tttd_pack *p);
 void tttd_pack_release(struct tttd_pack *p);
-void tttd_pack_str(msgpack_packer *pk, const char *s);   /* helper: pack a C string */
+void tttd_pack_str(msgpack_packer *pk, const char *s); /* helper: pack a C string */
 void tttd_rec_set_pack(struct tttd_rec *r, const char *key, struct tttd_pack *p);
 
 /* ---- getters: @return 1 found with the right type, 0 absent, TTTD_EFORMAT wrong type ---- */

@@ -563,14 +563,14 @@ tttd_report_summary(const struct tttd_run *run, const struct tttd_env *env, FILE
 
 #define SVG_W 800
 #define SVG_H 430
-#define PL 90  /* plot area: left, top, width, height */
+#define PL 90 /* plot area: left, top, width, height */
 #define PT 46
 #define PW 560
 #define PH 300
 
 struct axes {
-	size_t n;            /* evaluations: x from 1 to n */
-	double lmin, lmax;   /* log10 of the y range */
+	size_t n;          /* evaluations: x from 1 to n */
+	double lmin, lmax; /* log10 of the y range */
 };
 
 static double
@@ -752,10 +752,14 @@ env_rows_html(FILE *f, const struct tttd_env *env)
 	struct {
 		const char *label, *v;
 	} rows[] = {
-		{ "CPU", env ? env->cpu : NULL },     { "GPU", env ? env->gpu : NULL },
-		{ "GPU clocks", env ? env->gpu_clocks : NULL }, { "driver", env ? env->driver : NULL },
-		{ "C compiler", env ? env->cc : NULL }, { "NVRTC", env ? env->nvrtc : NULL },
-		{ "tttd", env ? env->version : NULL }, { "commit", env ? env->commit : NULL },
+		{ "CPU", env ? env->cpu : NULL },
+		{ "GPU", env ? env->gpu : NULL },
+		{ "GPU clocks", env ? env->gpu_clocks : NULL },
+		{ "driver", env ? env->driver : NULL },
+		{ "C compiler", env ? env->cc : NULL },
+		{ "NVRTC", env ? env->nvrtc : NULL },
+		{ "tttd", env ? env->version : NULL },
+		{ "commit", env ? env->commit : NULL },
 		{ "measured on", env ? env->date : NULL },
 	};
 

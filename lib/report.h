@@ -34,14 +34,14 @@ struct tttd_status_count {
 };
 
 struct tttd_run_step {
-	long step;                        /* from the file name */
-	size_t first_eval;                /* evaluation number of its first candidate (1-based) */
-	size_t evaluated, ok;             /* candidates in this step, and those with status ok */
-	struct tttd_status_count *fail;   /* failures by status, in order of first appearance */
+	long step;                      /* from the file name */
+	size_t first_eval;              /* evaluation number of its first candidate (1-based) */
+	size_t evaluated, ok;           /* candidates in this step, and those with status ok */
+	struct tttd_status_count *fail; /* failures by status, in order of first appearance */
 	size_t nfail;
-	double best_ns;                   /* best ok time of this step; 0 if none */
-	double best_so_far_ns;            /* best ok time of the run up to this step; 0 if none */
-	size_t best_so_far_eval;          /* the evaluation that found it (0: none) */
+	double best_ns;          /* best ok time of this step; 0 if none */
+	double best_so_far_ns;   /* best ok time of the run up to this step; 0 if none */
+	size_t best_so_far_eval; /* the evaluation that found it (0: none) */
 	long best_so_far_step;
 };
 
@@ -60,27 +60,27 @@ struct tttd_run_ab {
 
 struct tttd_run {
 	char *dir;
-	char *task;          /* from config, else the first candidate's */
-	char *config;        /* the config file, as it is (NULL if none) */
-	char *device;        /* the first benchmarked candidate's device */
-	double ref_ns;       /* the run's reference time (0: none benchmarked yet) */
+	char *task;    /* from config, else the first candidate's */
+	char *config;  /* the config file, as it is (NULL if none) */
+	char *device;  /* the first benchmarked candidate's device */
+	double ref_ns; /* the run's reference time (0: none benchmarked yet) */
 	struct tttd_run_step *steps;
 	size_t nsteps;
-	double *eval_ns;     /* per evaluation: the ok time, or 0 for a failure */
+	double *eval_ns; /* per evaluation: the ok time, or 0 for a failure */
 	size_t neval;
-	char **ids;          /* per evaluation: the candidate's id */
+	char **ids; /* per evaluation: the candidate's id */
 	size_t nids;
 	size_t nok;
 	struct tttd_status_count *fail; /* over the whole run */
 	size_t nfail;
-	struct tttd_rec best;           /* the archive's fastest ok candidate (empty if none) */
-	size_t best_eval;               /* its evaluation number (0: none) */
+	struct tttd_rec best; /* the archive's fastest ok candidate (empty if none) */
+	size_t best_eval;     /* its evaluation number (0: none) */
 	long best_step;
-	struct tttd_rec confirmed;      /* best/record.json (empty if none) */
+	struct tttd_rec confirmed; /* best/record.json (empty if none) */
 	int have_confirmed;
-	struct tttd_run_ab *ab;         /* best/confirm.jsonl, in its order */
+	struct tttd_run_ab *ab; /* best/confirm.jsonl, in its order */
 	size_t nab;
-	size_t confirmed_ab;            /* index in ab of the confirmed best + 1 (0: none) */
+	size_t confirmed_ab; /* index in ab of the confirmed best + 1 (0: none) */
 };
 
 /*

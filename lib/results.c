@@ -30,8 +30,8 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS results_key ON results (task, shape, device, time_ns);";
 
 /* The columns, in the order every SELECT names them. */
-#define COLUMNS                                                                         \
-	"task, shape, device, version, time_ns, ref_ns, speedup, id, target, decisions,"  \
+#define COLUMNS                                                                          \
+	"task, shape, device, version, time_ns, ref_ns, speedup, id, target, decisions," \
 	" cflags, source, timing, run, git_commit, date"
 
 static int
@@ -394,17 +394,17 @@ tttd_results_best(struct tttd_results *db, const struct tttd_results_query *q,
 		/* Rows come fastest first within a key: a later row of the same key is slower. */
 		if (strcmp(row.task, out->task) || strcmp(row.shape, out->shape) ||
 		    strcmp(row.device, out->device)) {
-			const char *a = strcmp(row.task, out->task)    ? "--task"
+			const char *a = strcmp(row.task, out->task)     ? "--task"
 					: strcmp(row.shape, out->shape) ? "--shape"
-									 : "--device";
-			const char *v = strcmp(row.task, out->task)    ? row.task
+									: "--device";
+			const char *v = strcmp(row.task, out->task)     ? row.task
 					: strcmp(row.shape, out->shape) ? row.shape
-									 : row.device;
+									: row.device;
 
 			if (!what) {
-				const char *v0 = strcmp(row.task, out->task)    ? out->task
+				const char *v0 = strcmp(row.task, out->task)     ? out->task
 						 : strcmp(row.shape, out->shape) ? out->shape
-										  : out->device;
+										 : out->device;
 
 				what = a;
 				XGROW(others, cap, len + strlen(v0) + 3);
@@ -469,8 +469,7 @@ tttd_result_header(const struct tttd_result *r)
 		fprintf(f, " *   flags   %s\n", r->cflags);
 	fputs(" * The decisions, defined as the kernel's own source defines them.\n */\n", f);
 	fprintf(f, "#ifndef %s\n#define %s\n\n", guard, guard);
-	json_object_foreach(d, k, v)
-	{
+	json_object_foreach(d, k, v) {
 		const char *o = json_string_value(v);
 
 		if (!o)

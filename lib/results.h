@@ -28,7 +28,7 @@ struct tttd_results;
 struct tttd_result {
 	char *task, *shape, *device, *version;
 	double time_ns, ref_ns, speedup;
-	char *id, *target, *decisions; /* decisions: a JSON object, name -> option text, in task order */
+	char *id, *target, *decisions;  /* decisions: a JSON object, name -> option text, in task order */
 	char *cflags, *source, *timing; /* timing: the record's per-shape JSON array */
 	char *run, *commit, *date;
 };

@@ -50,7 +50,7 @@ struct walk {
 	int pass;     /* 1: find the optimum; 2: count within the limit */
 	double limit; /* pass 2 */
 	double feasible, ok, best, within;
-	double mass, mass_within; /* draw probability of complete choices, of hits */
+	double mass, mass_within;                /* draw probability of complete choices, of hits */
 	int (*fn)(const int *choice, void *arg); /* tttd_space_each: called on every full choice */
 	void *arg;
 };

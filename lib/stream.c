@@ -38,12 +38,14 @@
 #define CHUNK (64 * 1024)
 #define WBUF_MAX (256 * 1024) /* bytes of packed records per drain (and zstd frame) */
 
+/* clang-format off */
 enum mode { RAW, FRAME };
+/* clang-format on */
 
 struct tttd_reader {
-	int fd;        /* -1 for a memory reader */
+	int fd; /* -1 for a memory reader */
 	int own_fd;
-	int eof;       /* fd has reported end of file */
+	int eof; /* fd has reported end of file */
 	char *name;
 	unsigned char *in;
 	size_t in_pos, in_len, in_cap;
@@ -343,7 +345,7 @@ mp_extent(const unsigned char *p, size_t n, size_t *len)
 			k = 1 << (c - 0xd9); /* str 8/16/32 */
 		else if (c == 0xdc || c == 0xdd)
 			k = c == 0xdc ? 2 : 4, items = 1; /* array: count below */
-		else /* 0xde, 0xdf: map */
+		else                                      /* 0xde, 0xdf: map */
 			k = c == 0xde ? 2 : 4, items = 2;
 		i++;
 		if (k) {

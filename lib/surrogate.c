@@ -7,18 +7,18 @@
 #include "tttd.h"
 
 /* Lengthscales tried (inputs are in [0, 1] per decision). */
-static const double lengthscales[] = {0.15, 0.25, 0.4, 0.6, 1.0};
+static const double lengthscales[] = { 0.15, 0.25, 0.4, 0.6, 1.0 };
 #define NOISE 1e-4
 
 struct tttd_surrogate {
 	const struct tttd_task *t;
 	size_t n, dim;
-	double *x;     /* n x dim */
-	double *L;     /* n x n, lower Cholesky factor of K */
-	double *alpha; /* K^-1 y */
+	double *x;                /* n x dim */
+	double *L;                /* n x n, lower Cholesky factor of K */
+	double *alpha;            /* K^-1 y */
 	double ymean, ysd, ybest; /* standardization; best standardized y */
 	double ls;
-	double *kv;    /* scratch: n */
+	double *kv; /* scratch: n */
 };
 
 static void
@@ -107,7 +107,8 @@ by_y(const void *a, const void *b)
 {
 	const struct rank *x = a, *y = b;
 
-	return x->y < y->y ? -1 : x->y > y->y ? 1 : (x->i > y->i) - (x->i < y->i);
+	return x->y < y->y ? -1 : x->y > y->y ? 1
+					      : (x->i > y->i) - (x->i < y->i);
 }
 
 struct tttd_surrogate *

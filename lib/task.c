@@ -141,7 +141,7 @@ tttd_task_option_index(const struct tttd_task *t, size_t d, const char *text)
 struct namecheck {
 	const struct tttd_task *t;
 	int dims_ok, decs_ok;
-	const char *bad;   /* first name not allowed */
+	const char *bad; /* first name not allowed */
 	int bad_is_dim;
 	int maxdec;
 };
@@ -213,12 +213,12 @@ struct loader {
 	int seen_tolerance, seen_reward;
 	/* shape input settings name buffers that may come later: resolved in finish() */
 	struct pending_input {
-		int bench;   /* which list */
-		size_t si;   /* shape index */
-		int ii;      /* setting index */
-		char *name;  /* buffer name */
+		int bench;  /* which list */
+		size_t si;  /* shape index */
+		int ii;     /* setting index */
+		char *name; /* buffer name */
 		int line;
-	} *pend;
+	} * pend;
 	size_t npend;
 	size_t lm_forbid_cap;
 };
@@ -537,7 +537,7 @@ resolve_shape_inputs(struct loader *ld)
 	for (size_t i = 0; i < ld->npend; i++) {
 		struct pending_input *p = &ld->pend[i];
 		struct tttd_shape_inputs *sh = p->bench ? &t->bench_inputs[p->si]
-							 : &t->check_inputs[p->si];
+							: &t->check_inputs[p->si];
 		int b = buffer_index(t, p->name);
 
 		ld->line = p->line;
@@ -607,7 +607,8 @@ kw_buffer(struct loader *ld, char **w, int nw)
 
 	if (nw < 5 || nw > 7)
 		return lerr(ld, "'buffer' takes name, role, dtype, count [dist [scale]], got %d "
-				"arguments", nw - 1);
+				"arguments",
+			    nw - 1);
 	if (!t->ndim)
 		return lerr(ld, "'buffer' before 'dims'");
 	if (!is_ident(w[1]))
@@ -628,7 +629,8 @@ kw_buffer(struct loader *ld, char **w, int nw)
 		dist = dist_index(w[5]);
 		if (dist < 0)
 			return lerr(ld, "bad distribution '%s' (normal, uniform, cauchy, mask01 or "
-					"const)", w[5]);
+					"const)",
+				    w[5]);
 		if (role != TTTD_BUF_IN)
 			return lerr(ld, "a distribution is for 'in' buffers only");
 	}
@@ -887,7 +889,8 @@ usage_free:
 usage:
 	return lerr(ld, "'%s' takes: <kernel> grid <x> <y> <z> block <x> <y> <z> "
 			"[smem <bytes>] [cluster <x> <y> <z>] [tmap <name>]... [persistent] "
-			"[when <expr>]", w[0]);
+			"[when <expr>]",
+		    w[0]);
 }
 
 /*
@@ -983,7 +986,8 @@ kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, siz
 		*ix[i] = buffer_index(t, w[1 + i]);
 		if (*ix[i] < 0)
 			return lerr(ld, "unknown buffer '%s' in '%s' (declare buffers before plan "
-					"steps)", w[1 + i], w[0]);
+					"steps)",
+				    w[1 + i], w[0]);
 	}
 	ba = &t->buf[g->a];
 	bb = &t->buf[g->b];
@@ -1005,7 +1009,7 @@ kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, siz
 
 		if (!strcmp(w[i], "transa") || !strcmp(w[i], "transb") || !strcmp(w[i], "tf32")) {
 			int *f = !strcmp(w[i], "tf32") ? &g->tf32 : w[i][5] == 'a' ? &g->transa
-										 : &g->transb;
+										   : &g->transb;
 
 			if (*f)
 				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
@@ -1154,7 +1158,7 @@ do_line(struct loader *ld, char *line)
 		else if (t->lm_target_us > 0)
 			r = lerr(ld, "duplicate '%s'", kw);
 		else if ((t->lm_target_us = strtod(w[1], &end)), *end || !(t->lm_target_us > 0) ||
-			 !isfinite(t->lm_target_us))
+									 !isfinite(t->lm_target_us))
 			r = lerr(ld, "'%s': '%s' is not a positive number of microseconds", kw, w[1]);
 		else
 			r = TTTD_OK;
@@ -1400,7 +1404,8 @@ load_cost_table(struct loader *ld)
 	t->cost_table = xcalloc(n, sizeof(double));
 	t->cost_table_len = n;
 	seen = xcalloc(n, 1);
-#define TERR(...) (r = tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: " "cost_table: " __VA_ARGS__))
+#define TERR(...) (r = tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: " \
+							   "cost_table: " __VA_ARGS__))
 	for (line = text; line && r == TTTD_OK; line = next) {
 		next = strchr(line, '\n');
 		if (next)

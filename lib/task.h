@@ -31,9 +31,9 @@ struct tttd_expr; /* a parsed expression (expr.h) */
 
 struct tttd_decision {
 	char *name;
-	char **opt;  /* option strings */
+	char **opt; /* option strings */
 	size_t nopt;
-	int line;    /* where it was declared */
+	int line; /* where it was declared */
 };
 
 struct tttd_constraint {
@@ -43,7 +43,9 @@ struct tttd_constraint {
 	int maxdec; /* highest decision index it mentions (-1: none); set at load */
 };
 
+/* clang-format off */
 enum tttd_dtype { TTTD_F32, TTTD_F64, TTTD_I32, TTTD_BF16, TTTD_F16 };
+/* clang-format on */
 enum tttd_dist {
 	TTTD_DIST_NORMAL,
 	TTTD_DIST_UNIFORM,
@@ -52,7 +54,9 @@ enum tttd_dist {
 	TTTD_DIST_CONST /* every element = scale (any value, 0 included) */
 };
 
+/* clang-format off */
 enum tttd_buf_role { TTTD_BUF_IN, TTTD_BUF_OUT, TTTD_BUF_SCRATCH };
+/* clang-format on */
 
 struct tttd_buffer {
 	char *name;
@@ -60,11 +64,13 @@ struct tttd_buffer {
 	enum tttd_dtype dtype;
 	struct tttd_expr *count; /* elements, in terms of dims */
 	char *count_text;
-	enum tttd_dist dist;     /* inputs only */
-	double dist_scale;       /* stddev / half-range / Cauchy scale; mask01: P(1), default 0.5; const: the value */
+	enum tttd_dist dist; /* inputs only */
+	double dist_scale;   /* stddev / half-range / Cauchy scale; mask01: P(1), default 0.5; const: the value */
 };
 
+/* clang-format off */
 enum tttd_step_kind { TTTD_STEP_LAUNCH, TTTD_STEP_GEMM };
+/* clang-format on */
 
 /*
  * A cuBLAS GEMM step (docs/task-format.md, "Plan steps"): row-major
@@ -110,14 +116,14 @@ struct tttd_tmap_spec {
  */
 struct tttd_launch_spec {
 	enum tttd_step_kind kind;
-	char *kernel; /* launch: symbol in the candidate (extern "C"); gemm: "cublas_gemm" */
+	char *kernel;                                /* launch: symbol in the candidate (extern "C"); gemm: "cublas_gemm" */
 	struct tttd_expr *grid[3], *block[3], *smem; /* launch; smem may be NULL (0) */
 	struct tttd_expr *cluster[3];                /* launch; NULL: no cluster launch */
 	int persistent;                              /* launch: grid x capped at what fits at once */
 	int tmap[TTTD_MAX_LAUNCH_TMAPS];             /* launch: tensor map indices, in argument order */
 	int ntmap;
-	struct tttd_gemm_spec gemm;                  /* gemm */
-	struct tttd_expr *when;                      /* NULL: always */
+	struct tttd_gemm_spec gemm; /* gemm */
+	struct tttd_expr *when;     /* NULL: always */
 	int line;
 };
 
@@ -126,8 +132,8 @@ struct tttd_launch_spec {
 
 /* One per-shape input setting: buffer buf (an input) draws from dist/scale. */
 struct tttd_shape_input {
-	int buf;      /* buffer index, or -1: every input buffer */
-	int dist;     /* enum tttd_dist */
+	int buf;  /* buffer index, or -1: every input buffer */
+	int dist; /* enum tttd_dist */
 	double scale;
 };
 
@@ -200,7 +206,7 @@ struct tttd_task {
 	size_t nref_launch;
 	struct tttd_tmap_spec *tmap; /* CUDA tasks: tensor maps the launches may pass ("tensormap") */
 	size_t ntmap;
-	char *description;       /* the "about" lines, joined */
+	char *description; /* the "about" lines, joined */
 	/*
 	 * What a language model is told beyond what the lines above say
 	 * (docs/lm.md): lm_prompt, extra guidance text; lm_start, the code of
@@ -221,7 +227,7 @@ struct tttd_task {
 	char *lm_settable;
 	char **lm_sets_names; /* as written, resolved at load */
 	size_t nlm_sets;
-	int lm_sets_line;     /* 0: no lm_sets line */
+	int lm_sets_line; /* 0: no lm_sets line */
 };
 
 /*

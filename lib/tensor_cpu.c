@@ -134,8 +134,10 @@ cpu_tanh_bwd(void *ctx, const float *y, float *dy, size_t n, struct tttd_error *
 }
 
 const struct tttd_tensor_ops tttd_tensor_cpu_ops = {
+	/* clang-format off */
 	"cpu",         cpu_open,     cpu_close,     cpu_alloc,    cpu_release, cpu_copy,
 	cpu_copy,      cpu_gemm,     cpu_bias_add,  cpu_bias_grad, cpu_tanh_fwd, cpu_tanh_bwd,
+	/* clang-format on */
 };
 
 int

@@ -12,15 +12,15 @@
 
 static int t_passed, t_failed;
 
-#define T_CHECK(desc, cond)                                                       \
-	do {                                                                      \
-		if (cond) {                                                       \
-			t_passed++;                                               \
-		} else {                                                          \
-			t_failed++;                                               \
+#define T_CHECK(desc, cond)                                                          \
+	do {                                                                         \
+		if (cond) {                                                          \
+			t_passed++;                                                  \
+		} else {                                                             \
+			t_failed++;                                                  \
 			fprintf(stderr, "FAIL %s:%d: %s (%s)\n", __FILE__, __LINE__, \
-				(desc), #cond);                                   \
-		}                                                                 \
+				(desc), #cond);                                      \
+		}                                                                    \
 	} while (0)
 
 /* |a - b| <= tol, and neither is NaN. */

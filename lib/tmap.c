@@ -36,7 +36,8 @@ tttd_tmap_resolve(const struct tttd_task *t, const struct tttd_tmap_spec *m,
 	if ((uint64_t)off * es % 16)
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "tensor map '%s' (task line %d): offset %ld elements is not 16-byte "
-				      "aligned", m->name, m->line, off);
+				      "aligned",
+				      m->name, m->line, off);
 	if ((__int128)off + (__int128)(rows - 1) * ld + cols > count)
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "tensor map '%s' (task line %d): %ld x %ld (ld %ld, offset %ld) "
@@ -45,7 +46,8 @@ tttd_tmap_resolve(const struct tttd_task *t, const struct tttd_tmap_spec *m,
 	if (br < 1 || br > 256 || bc < 1 || bc > 256 || (uint64_t)bc * es % 16)
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "tensor map '%s' (task line %d): box %ld x %ld (1..256 each, "
-				      "a row a multiple of 16 bytes)", m->name, m->line, br, bc);
+				      "a row a multiple of 16 bytes)",
+				      m->name, m->line, br, bc);
 	if (sw != 0 && sw != 32 && sw != 64 && sw != 128)
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "tensor map '%s' (task line %d): swizzle %ld (0, 32, 64 or 128)",
@@ -53,7 +55,8 @@ tttd_tmap_resolve(const struct tttd_task *t, const struct tttd_tmap_spec *m,
 	if (sw && (uint64_t)bc * es > (uint64_t)sw)
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "tensor map '%s' (task line %d): a box row of %llu bytes exceeds "
-				      "the %ld-byte swizzle", m->name, m->line,
+				      "the %ld-byte swizzle",
+				      m->name, m->line,
 				      (unsigned long long)((uint64_t)bc * es), sw);
 	g->buf = m->buf;
 	g->dtype = t->buf[m->buf].dtype;

@@ -17,14 +17,14 @@
 #include "task.h"
 
 struct tttd_tmap_geom {
-	int buf;                 /* buffer index */
+	int buf; /* buffer index */
 	enum tttd_dtype dtype;
-	uint64_t esize;          /* bytes per element */
-	uint64_t rows, cols;     /* the matrix, in elements */
-	uint64_t ld_bytes;       /* row stride */
-	uint64_t off_bytes;      /* first element, from the buffer's start */
+	uint64_t esize;      /* bytes per element */
+	uint64_t rows, cols; /* the matrix, in elements */
+	uint64_t ld_bytes;   /* row stride */
+	uint64_t off_bytes;  /* first element, from the buffer's start */
 	uint32_t box_rows, box_cols;
-	int swizzle;             /* 0, 32, 64 or 128 bytes */
+	int swizzle; /* 0, 32, 64 or 128 bytes */
 };
 
 /*

@@ -19,8 +19,8 @@
 /* Stable numbers: they appear in records ("errno"-like) and must not move. */
 enum tttd_err {
 	TTTD_OK = 0,
-	TTTD_EIO = -1,      /* read/write/open failed */
-	TTTD_EFORMAT = -2,  /* malformed stream, task file or record */
+	TTTD_EIO = -1,     /* read/write/open failed */
+	TTTD_EFORMAT = -2, /* malformed stream, task file or record */
 	TTTD_ENOMEM = -3,
 	TTTD_ENODEV = -4,   /* no device / backend not built */
 	TTTD_EGPU = -5,     /* device API error */
@@ -50,16 +50,16 @@ int tttd_error_set(struct tttd_error *e, int code, const char *fmt, ...)
 int tttd_error_prefix(struct tttd_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-#define TTTD_RETURN_IF(cond, e, code, ...)                              \
-	do {                                                            \
-		if (cond)                                               \
+#define TTTD_RETURN_IF(cond, e, code, ...)                               \
+	do {                                                             \
+		if (cond)                                                \
 			return tttd_error_set((e), (code), __VA_ARGS__); \
 	} while (0)
 
-#define TTTD_TRY(expr)                 \
-	do {                           \
-		int tttd_try_r_ = (expr); \
-		if (tttd_try_r_ < 0)   \
+#define TTTD_TRY(expr)                      \
+	do {                                \
+		int tttd_try_r_ = (expr);   \
+		if (tttd_try_r_ < 0)        \
 			return tttd_try_r_; \
 	} while (0)
 

@@ -166,11 +166,17 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c': opt_check = 1; break;
 		case 'f': opt_force = 1; break;
-		case 'h': usage(stdout); close_stdout(); return 0;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
 		case 'j': opt_from_json = 1; break;
 		case 'o': opt_output = optarg; break;
 		case 'q': verbosity = 0; break;
-		case 'V': print_version(); close_stdout(); return 0;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
 		case 'z': opt_zstd = 1; break;
 		default:
 			getopt_die(c, argv);

@@ -21,7 +21,7 @@
 #include "opt.h"
 #include "rec.h"
 
-#define SYNOPSIS                                                                         \
+#define SYNOPSIS                                                                           \
 	"tttd-compile [-fhqvVz] [-j n] [-o file] [--arch sm_XY] [--cache dir] [--cc path]" \
 	" [--timeout s] [file ...]"
 
@@ -115,8 +115,7 @@ main(int argc, char **argv)
 		{ "zstd", no_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tttd_compile_opts o = { .cc = "cc", .timeout_s = 60,
-				       .tool = "tttd-compile " TTTD_VERSION };
+	struct tttd_compile_opts o = { .cc = "cc", .timeout_s = 60, .tool = "tttd-compile " TTTD_VERSION };
 	struct tttd_compile_stats st;
 	struct sink sink = { 0 };
 	struct tttd_error e;
@@ -131,12 +130,18 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":fhj:o:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = 1; break;
-		case 'h': usage(stdout); close_stdout(); return 0;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
 		case 'j': o.jobs = (int)opt_long(optarg, "-j", 1, 1024); break;
 		case 'o': output = optarg; break;
 		case 'q': verbosity = 0; break;
 		case 'v': verbosity++; break;
-		case 'V': print_version(); close_stdout(); return 0;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
 		case 'z': zstd = 1; break;
 		case OPT_ARCH: o.arch = optarg; break;
 		case OPT_CACHE: o.cache = optarg; break;

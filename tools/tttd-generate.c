@@ -38,9 +38,9 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS                                                                          \
+#define SYNOPSIS                                                                                \
 	"tttd-generate [-fhqvVz] [-o file] [--children k] [--init-from file] [--policy file]\n" \
-	"                     [--policy-kind kind] [--repeats] [--seed n] [--task name]\n" \
+	"                     [--policy-kind kind] [--repeats] [--seed n] [--task name]\n"      \
 	"                     [--uniform] [--lm url [lm options]] [file ...]"
 
 static void
@@ -95,44 +95,46 @@ usage(FILE *f)
 	      f);
 }
 
+/* clang-format off */
 enum { OPT_CHILDREN = 256, OPT_INIT_FROM, OPT_POLICY, OPT_POLICY_KIND, OPT_REPEATS,
        OPT_SEED, OPT_TASK, OPT_UNIFORM, OPT_LM, OPT_LM_MODEL, OPT_LM_ADAPTER, OPT_LM_MAX_TOKENS,
        OPT_LM_TEMPERATURE, OPT_LM_TOP_P, OPT_LM_TIMEOUT, OPT_LM_RETRIES, OPT_LM_JOBS, OPT_LM_SPLIT,
        OPT_LM_KEY_FILE, OPT_LM_WRAP, OPT_LM_NO_PREFILL, OPT_HARDWARE, OPT_TARGET_US, OPT_PROMPTS };
+/* clang-format on */
 
 static const struct option longopts[] = {
-	{"force", no_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"output", required_argument, NULL, 'o'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"version", no_argument, NULL, 'V'},
-	{"zstd", no_argument, NULL, 'z'},
-	{"children", required_argument, NULL, OPT_CHILDREN},
-	{"init-from", required_argument, NULL, OPT_INIT_FROM},
-	{"policy", required_argument, NULL, OPT_POLICY},
-	{"policy-kind", required_argument, NULL, OPT_POLICY_KIND},
-	{"repeats", no_argument, NULL, OPT_REPEATS},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"task", required_argument, NULL, OPT_TASK},
-	{"uniform", no_argument, NULL, OPT_UNIFORM},
-	{"lm", required_argument, NULL, OPT_LM},
-	{"lm-model", required_argument, NULL, OPT_LM_MODEL},
-	{"lm-adapter", required_argument, NULL, OPT_LM_ADAPTER},
-	{"lm-max-tokens", required_argument, NULL, OPT_LM_MAX_TOKENS},
-	{"lm-temperature", required_argument, NULL, OPT_LM_TEMPERATURE},
-	{"lm-top-p", required_argument, NULL, OPT_LM_TOP_P},
-	{"lm-timeout", required_argument, NULL, OPT_LM_TIMEOUT},
-	{"lm-retries", required_argument, NULL, OPT_LM_RETRIES},
-	{"lm-jobs", required_argument, NULL, OPT_LM_JOBS},
-	{"lm-split", no_argument, NULL, OPT_LM_SPLIT},
-	{"lm-key-file", required_argument, NULL, OPT_LM_KEY_FILE},
-	{"lm-wrap", required_argument, NULL, OPT_LM_WRAP},
-	{"lm-no-prefill", no_argument, NULL, OPT_LM_NO_PREFILL},
-	{"hardware", required_argument, NULL, OPT_HARDWARE},
-	{"target-us", required_argument, NULL, OPT_TARGET_US},
-	{"prompts", no_argument, NULL, OPT_PROMPTS},
-	{NULL, 0, NULL, 0},
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "children", required_argument, NULL, OPT_CHILDREN },
+	{ "init-from", required_argument, NULL, OPT_INIT_FROM },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "policy-kind", required_argument, NULL, OPT_POLICY_KIND },
+	{ "repeats", no_argument, NULL, OPT_REPEATS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "task", required_argument, NULL, OPT_TASK },
+	{ "uniform", no_argument, NULL, OPT_UNIFORM },
+	{ "lm", required_argument, NULL, OPT_LM },
+	{ "lm-model", required_argument, NULL, OPT_LM_MODEL },
+	{ "lm-adapter", required_argument, NULL, OPT_LM_ADAPTER },
+	{ "lm-max-tokens", required_argument, NULL, OPT_LM_MAX_TOKENS },
+	{ "lm-temperature", required_argument, NULL, OPT_LM_TEMPERATURE },
+	{ "lm-top-p", required_argument, NULL, OPT_LM_TOP_P },
+	{ "lm-timeout", required_argument, NULL, OPT_LM_TIMEOUT },
+	{ "lm-retries", required_argument, NULL, OPT_LM_RETRIES },
+	{ "lm-jobs", required_argument, NULL, OPT_LM_JOBS },
+	{ "lm-split", no_argument, NULL, OPT_LM_SPLIT },
+	{ "lm-key-file", required_argument, NULL, OPT_LM_KEY_FILE },
+	{ "lm-wrap", required_argument, NULL, OPT_LM_WRAP },
+	{ "lm-no-prefill", no_argument, NULL, OPT_LM_NO_PREFILL },
+	{ "hardware", required_argument, NULL, OPT_HARDWARE },
+	{ "target-us", required_argument, NULL, OPT_TARGET_US },
+	{ "prompts", no_argument, NULL, OPT_PROMPTS },
+	{ NULL, 0, NULL, 0 },
 };
 
 static struct {
@@ -152,7 +154,7 @@ static struct {
 	struct tttd_lm_opts lmo;
 	int lm_split, lm_no_prefill, prompts;
 	double target_us;
-} opt = {.children = 8, .kind = TTTD_POLICY_MLP};
+} opt = { .children = 8, .kind = TTTD_POLICY_MLP };
 
 /* The task and policy in use; reloaded only when a parent names another task. */
 static struct tttd_task *task;
@@ -173,7 +175,7 @@ is_repeat(const int *child, const int *parent, const int *prev, long k)
 static void
 use_task(const char *name)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 
 	if (task_key && strcmp(task_key, name) == 0)
 		return;
@@ -206,7 +208,7 @@ static void
 generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint64_t index,
 	 uint64_t position)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	char *pid = NULL, *tname = NULL, *group;
 	int64_t step = 0, rank = (int64_t)position;
 	int *pchoice, *child, *prev;
@@ -283,7 +285,7 @@ static struct tttd_writer *lm_writer;
 static void
 lm_emit(void *ctx, struct tttd_rec *r)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 
 	(void)ctx;
 	if (tttd_writer_write(lm_writer, r, &e) < 0)
@@ -330,13 +332,13 @@ first_line_of(const char *path, const char *what)
 static int
 lm_main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_lm_gen g;
 	struct tttd_rec **par = NULL;
 	int64_t *ranks = NULL;
 	size_t npar = 0, cap = 0, i;
 	char *key = NULL, *wrap = NULL, *adapter = NULL, *hw = NULL;
-	char *const stdin_only[] = {"-"};
+	char *const stdin_only[] = { "-" };
 	char *const *inputs;
 	int c, k, nin;
 
@@ -467,12 +469,12 @@ lm_main(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_writer *w = NULL;
 	struct tttd_rec r;
 	uint64_t parents = 0, skipped = 0;
 	int c, i, nin;
-	char *const stdin_only[] = {"-"};
+	char *const stdin_only[] = { "-" };
 	char *const *inputs;
 
 	diag_init("tttd-generate", SYNOPSIS);

@@ -29,7 +29,7 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS                                                                          \
+#define SYNOPSIS                                                                                \
 	"tttd-localsearch [-fhqVz] [-o file] [--budget n] [--method climb|anneal] [--seed n]\n" \
 	"                        [--t0 x] [--t1 x] task"
 
@@ -62,21 +62,23 @@ usage(FILE *f)
 	      f);
 }
 
+/* clang-format off */
 enum { OPT_BUDGET = 256, OPT_METHOD, OPT_SEED, OPT_T0, OPT_T1 };
+/* clang-format on */
 
 static const struct option longopts[] = {
-	{"force", no_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"output", required_argument, NULL, 'o'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"version", no_argument, NULL, 'V'},
-	{"zstd", no_argument, NULL, 'z'},
-	{"budget", required_argument, NULL, OPT_BUDGET},
-	{"method", required_argument, NULL, OPT_METHOD},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"t0", required_argument, NULL, OPT_T0},
-	{"t1", required_argument, NULL, OPT_T1},
-	{NULL, 0, NULL, 0},
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "t0", required_argument, NULL, OPT_T0 },
+	{ "t1", required_argument, NULL, OPT_T1 },
+	{ NULL, 0, NULL, 0 },
 };
 
 struct emitter {
@@ -117,10 +119,10 @@ evaluate(const int *choice, void *arg, struct tttd_error *e)
 int
 main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_local_opts lo;
 	struct tttd_task *task = NULL;
-	struct emitter em = {0};
+	struct emitter em = { 0 };
 	const char *output = NULL, *method = "climb";
 	unsigned wflags = 0;
 	long used;
@@ -178,7 +180,8 @@ main(int argc, char **argv)
 		die_err(&e);
 	if (strcmp(task->target, "model") != 0)
 		die("task '%s': a local search runs on a model task only (its times are measured: "
-		    "use tttd-discover)", task->name);
+		    "use tttd-discover)",
+		    task->name);
 	if (tttd_writer_open(&em.w, output, wflags, &e) < 0)
 		die_err(&e);
 	em.task = task;

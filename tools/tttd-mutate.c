@@ -36,7 +36,7 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS                                                                      \
+#define SYNOPSIS                                                                     \
 	"tttd-mutate [-fhqVz] [-o file] [--children k] [--crossover p] [--rate p]\n" \
 	"                   [--repeats] [--seed n] [--step n] [--task name] [file ...]"
 
@@ -72,23 +72,25 @@ usage(FILE *f)
 	      f);
 }
 
+/* clang-format off */
 enum { OPT_CHILDREN = 256, OPT_CROSSOVER, OPT_RATE, OPT_REPEATS, OPT_SEED, OPT_STEP, OPT_TASK };
+/* clang-format on */
 
 static const struct option longopts[] = {
-	{"force", no_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"output", required_argument, NULL, 'o'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"version", no_argument, NULL, 'V'},
-	{"zstd", no_argument, NULL, 'z'},
-	{"children", required_argument, NULL, OPT_CHILDREN},
-	{"crossover", required_argument, NULL, OPT_CROSSOVER},
-	{"rate", required_argument, NULL, OPT_RATE},
-	{"repeats", no_argument, NULL, OPT_REPEATS},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"step", required_argument, NULL, OPT_STEP},
-	{"task", required_argument, NULL, OPT_TASK},
-	{NULL, 0, NULL, 0},
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "children", required_argument, NULL, OPT_CHILDREN },
+	{ "crossover", required_argument, NULL, OPT_CROSSOVER },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "repeats", no_argument, NULL, OPT_REPEATS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "task", required_argument, NULL, OPT_TASK },
+	{ NULL, 0, NULL, 0 },
 };
 
 static struct {
@@ -100,16 +102,16 @@ static struct {
 	double rate; /* < 0: 1 / ndec */
 	int repeats;
 	uint64_t seed;
-	long step;   /* < 0: from the records */
+	long step; /* < 0: from the records */
 	const char *task;
-} opt = {.children = 8, .crossover = 0.5, .rate = -1, .step = -1};
+} opt = { .children = 8, .crossover = 0.5, .rate = -1, .step = -1 };
 
 /* One member of the population. */
 struct member {
 	char *id;
-	int *choice;   /* -1 where the record has no decision (a root state) */
-	int complete;  /* every decision set */
-	char *pdec;    /* the record's packed "decisions", or NULL */
+	int *choice;  /* -1 where the record has no decision (a root state) */
+	int complete; /* every decision set */
+	char *pdec;   /* the record's packed "decisions", or NULL */
 	size_t pdec_len;
 	long step;
 	int is_parent; /* a parent record: its step is the children's */
@@ -205,7 +207,7 @@ make_child(const struct member *pop, size_t npop, size_t m, struct tttd_rng *rng
 static void
 emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	int *child = xmalloc((task->ndec + 1) * sizeof(int));
 	int *prev = xmalloc(((size_t)opt.children * task->ndec + 1) * sizeof(int));
 	unsigned long copies = 0;
@@ -253,7 +255,7 @@ static void
 add_member(struct member **pop, size_t *npop, const struct tttd_rec *r, const char *in,
 	   uint64_t index)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	char *s = NULL;
 	const struct tttd_field *f;
 	struct member *m;
@@ -295,7 +297,7 @@ add_member(struct member **pop, size_t *npop, const struct tttd_rec *r, const ch
 int
 main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_writer *w = NULL;
 	struct member *pop = NULL;
 	size_t npop = 0, i;
@@ -303,7 +305,7 @@ main(int argc, char **argv)
 	long step = 0;
 	struct tttd_rec r;
 	int c, nin, f;
-	char *const stdin_only[] = {"-"};
+	char *const stdin_only[] = { "-" };
 	char *const *inputs;
 
 	diag_init("tttd-mutate", SYNOPSIS);

@@ -11,13 +11,15 @@
 #include <string.h>
 
 #include "diag.h"
-#include "env.h"    /* defines: tttd_env_* */
+#include "env.h" /* defines: tttd_env_* */
 #include "opt.h"
 #include "report.h" /* defines: tttd_run_*, tttd_report_* */
 
 #define SYNOPSIS "tttd-report [-hqV] [--device n] [--env file] [-o dir] run"
 
+/* clang-format off */
 enum { OPT_DEVICE = 256, OPT_ENV };
+/* clang-format on */
 
 static void
 usage(FILE *f)
@@ -64,10 +66,16 @@ main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:qV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': usage(stdout); close_stdout(); return 0;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
 		case 'o': out_dir = optarg; break;
 		case 'q': verbosity = 0; break;
-		case 'V': print_version(); close_stdout(); return 0;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
 		case OPT_DEVICE: device = (int)opt_long(optarg, "--device", 0, 1023); break;
 		case OPT_ENV: env_out = optarg; break;
 		default: getopt_die(c, argv);

@@ -16,14 +16,16 @@
 #include "env.h"     /* defines: tttd_env_load, tttd_env_probe */
 #include "results.h" /* defines: tttd_results_* */
 
-#define SYNOPSIS                                                                                \
+#define SYNOPSIS                                                                              \
 	"tttd-results [-hqV] [--db file] add run ...\n"                                       \
-	"       tttd-results [-hqV] [--db file] [--device d] [--json] [--shape s] [--task t]"    \
-	" [--tttd-version v] best|list\n"                                                       \
-	"       tttd-results [-hqV] [--db file] [--device d] [--header file] [--shape s]"        \
+	"       tttd-results [-hqV] [--db file] [--device d] [--json] [--shape s] [--task t]" \
+	" [--tttd-version v] best|list\n"                                                     \
+	"       tttd-results [-hqV] [--db file] [--device d] [--header file] [--shape s]"     \
 	" [--source file] [--task t] [--tttd-version v] export"
 
+/* clang-format off */
 enum { OPT_DB = 256, OPT_DEVICE, OPT_HEADER, OPT_JSON, OPT_SHAPE, OPT_SOURCE, OPT_TASK, OPT_VERSION_KEY };
+/* clang-format on */
 
 static const char *opt_db, *opt_header, *opt_source;
 static int opt_json;
@@ -221,10 +223,16 @@ main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hqvV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': usage(stdout); close_stdout(); return 0;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
 		case 'q': verbosity = 0; break;
 		case 'v': verbosity++; break;
-		case 'V': print_version(); close_stdout(); return 0;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
 		case OPT_DB: opt_db = optarg; break;
 		case OPT_DEVICE: q.device = optarg; break;
 		case OPT_HEADER: opt_header = optarg; break;

@@ -85,7 +85,7 @@ task_scale(const char *name)
 }
 
 struct cand {
-	size_t rec;   /* index in the record array */
+	size_t rec; /* index in the record array */
 	char *group;
 	size_t label; /* dense group label */
 	double reward;
@@ -166,7 +166,9 @@ reward_of(const struct tttd_rec *r, size_t i)
 int
 main(int argc, char **argv)
 {
+	/* clang-format off */
 	enum { OPT_ESTIMATOR = 256, OPT_SCALE, OPT_TASK };
+	/* clang-format on */
 	static const struct option longopts[] = {
 		{ "estimator", required_argument, NULL, OPT_ESTIMATOR },
 		{ "force", no_argument, NULL, 'f' },
@@ -194,14 +196,20 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
-		case 'h': usage(stdout); close_stdout(); return 0;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
 		case 'o': opt_output = optarg; break;
 		case 'q': verbosity = 0; break;
-		case 'V': print_version(); close_stdout(); return 0;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
 		case 'z': opt_zstd = 1; break;
 		case OPT_ESTIMATOR:
 			opt_est = opt_choice(optarg, "--estimator", estimators) == 0 ? TTTD_EST_ENTROPIC
-										    : TTTD_EST_MEAN;
+										     : TTTD_EST_MEAN;
 			break;
 		case OPT_SCALE: opt_scale = opt_double(optarg, "--scale", 1e-300, 1e300); break;
 		case OPT_TASK: opt_task = optarg; break;

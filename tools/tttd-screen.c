@@ -35,7 +35,7 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS                                                                        \
+#define SYNOPSIS                                                                                    \
 	"tttd-screen [-fhqVz] [-o file] [--archive file]... [--explore n] [--keep k] [--mates n]\n" \
 	"                   [--recombine p] [--seed n] [--task name] [file ...]"
 
@@ -69,23 +69,25 @@ usage(FILE *f)
 	      f);
 }
 
+/* clang-format off */
 enum { OPT_ARCHIVE = 256, OPT_EXPLORE, OPT_KEEP, OPT_MATES, OPT_RECOMBINE, OPT_SEED, OPT_TASK };
+/* clang-format on */
 
 static const struct option longopts[] = {
-	{"force", no_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"output", required_argument, NULL, 'o'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"version", no_argument, NULL, 'V'},
-	{"zstd", no_argument, NULL, 'z'},
-	{"archive", required_argument, NULL, OPT_ARCHIVE},
-	{"explore", required_argument, NULL, OPT_EXPLORE},
-	{"keep", required_argument, NULL, OPT_KEEP},
-	{"mates", required_argument, NULL, OPT_MATES},
-	{"recombine", required_argument, NULL, OPT_RECOMBINE},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"task", required_argument, NULL, OPT_TASK},
-	{NULL, 0, NULL, 0},
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "archive", required_argument, NULL, OPT_ARCHIVE },
+	{ "explore", required_argument, NULL, OPT_EXPLORE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "mates", required_argument, NULL, OPT_MATES },
+	{ "recombine", required_argument, NULL, OPT_RECOMBINE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "task", required_argument, NULL, OPT_TASK },
+	{ NULL, 0, NULL, 0 },
 };
 
 static struct {
@@ -100,7 +102,7 @@ static struct {
 	double recombine;
 	uint64_t seed;
 	const char *task;
-} opt = {.explore = 0, .keep = 2, .mates = 4, .recombine = 0.3};
+} opt = { .explore = 0, .keep = 2, .mates = 4, .recombine = 0.3 };
 
 static struct tttd_task *task;
 
@@ -122,7 +124,7 @@ static size_t ngroups;
 static void
 load_task(const struct tttd_rec *r, const char *in, uint64_t index)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	char *s = NULL;
 
 	if (task)
@@ -138,7 +140,7 @@ load_task(const struct tttd_rec *r, const char *in, uint64_t index)
 static void
 read_archive(struct tttd_choiceset *known)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_rec r;
 	size_t i;
 	int *c = NULL;
@@ -222,7 +224,7 @@ add_prop(void)
 static void
 read_proposals(char *const *inputs, int nin)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_rec r;
 	int i;
 
@@ -266,7 +268,8 @@ by_time(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
-	return x->t < y->t ? -1 : x->t > y->t ? 1 : (x->i > y->i) - (x->i < y->i);
+	return x->t < y->t ? -1 : x->t > y->t ? 1
+					      : (x->i > y->i) - (x->i < y->i);
 }
 
 /*
@@ -422,7 +425,7 @@ by_group_score(const void *a, const void *b)
 int
 main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_writer *w = NULL;
 	struct tttd_choiceset known, seen;
 	struct tttd_surrogate *model = NULL;
@@ -430,7 +433,7 @@ main(int argc, char **argv)
 	size_t i, nok = 0, kept = 0, g = (size_t)-1;
 	long in_group = 0;
 	int c, nin;
-	char *const stdin_only[] = {"-"};
+	char *const stdin_only[] = { "-" };
 
 	diag_init("tttd-screen", SYNOPSIS);
 	opterr = 0;

@@ -16,12 +16,12 @@
 
 #include "diag.h"
 #include "opt.h"
-#include "puct.h"   /* defines: tttd_puct_* */
+#include "puct.h" /* defines: tttd_puct_* */
 #include "rec.h"
-#include "task.h" /* defines: tttd_task_load */
+#include "task.h"   /* defines: tttd_task_load */
 #include "schema.h" /* defines: tttd_rec_stamp */
 
-#define SYNOPSIS                                                                          \
+#define SYNOPSIS                                                                            \
 	"tttd-select [-fhqVz] [-o file] [--best n] [--c x] [--groups n] [--max-archive n] " \
 	"[--step n] [--task name] [file ...]"
 
@@ -78,7 +78,7 @@ static size_t ndecs, capdecs;
 static struct best {
 	struct tttd_rec rec;
 	double value;
-} *best;
+} * best;
 static size_t nbest;
 
 static void
@@ -125,7 +125,8 @@ replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t id
 	if (tttd_rec_get_str(r, "task", &rtask) < 0)
 		die("record %llu: 'task' is not a string", (unsigned long long)idx);
 	if (!*pp) {
-		*task = xstrdup(opt_task ? opt_task : rtask ? rtask : "");
+		*task = xstrdup(opt_task ? opt_task : rtask ? rtask
+							    : "");
 		if (!**task)
 			die("record %llu: candidate without a 'task' (use --task)",
 			    (unsigned long long)idx);
@@ -222,7 +223,9 @@ write_parents(struct tttd_puct *p, const char *task, struct tttd_writer *w)
 int
 main(int argc, char **argv)
 {
+	/* clang-format off */
 	enum { OPT_BEST = 256, OPT_C, OPT_GROUPS, OPT_MAX_ARCHIVE, OPT_STEP, OPT_TASK };
+	/* clang-format on */
 	static const struct option longopts[] = {
 		{ "best", required_argument, NULL, OPT_BEST },
 		{ "c", required_argument, NULL, OPT_C },
@@ -252,10 +255,16 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
-		case 'h': usage(stdout); close_stdout(); return 0;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
 		case 'o': opt_output = optarg; break;
 		case 'q': verbosity = 0; break;
-		case 'V': print_version(); close_stdout(); return 0;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
 		case 'z': opt_zstd = 1; break;
 		case OPT_BEST: opt_best = opt_long(optarg, "--best", 1, 1000000); break;
 		case OPT_C: popts.c = opt_double(optarg, "--c", 0, 1e9); break;

@@ -23,7 +23,7 @@
 #include "opt.h"
 #include "rec.h"    /* defines: tttd_rec_*, tttd_writer_* */
 #include "schema.h" /* defines: tttd_rec_stamp */
-#include "space.h" /* defines: tttd_space_model_stats */
+#include "space.h"  /* defines: tttd_space_model_stats */
 #include "task.h"
 #include "tttd.h"
 
@@ -57,20 +57,22 @@ usage(FILE *f)
 	      f);
 }
 
+/* clang-format off */
 enum { OPT_MAX = 256, OPT_WITHIN, OPT_LIST, OPT_TABLE };
+/* clang-format on */
 
 static const struct option longopts[] = {
-	{"force", no_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"output", required_argument, NULL, 'o'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"version", no_argument, NULL, 'V'},
-	{"zstd", no_argument, NULL, 'z'},
-	{"list", no_argument, NULL, OPT_LIST},
-	{"max", required_argument, NULL, OPT_MAX},
-	{"table", no_argument, NULL, OPT_TABLE},
-	{"within", required_argument, NULL, OPT_WITHIN},
-	{NULL, 0, NULL, 0},
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "max", required_argument, NULL, OPT_MAX },
+	{ "table", no_argument, NULL, OPT_TABLE },
+	{ "within", required_argument, NULL, OPT_WITHIN },
+	{ NULL, 0, NULL, 0 },
 };
 
 struct lister {
@@ -97,8 +99,8 @@ list_one(const int *choice, void *arg)
 static void
 list_space(const struct tttd_task *task, struct tttd_writer *w, uint64_t max)
 {
-	struct tttd_error e = {0};
-	struct lister l = {task, w, {0}, &e, 0};
+	struct tttd_error e = { 0 };
+	struct lister l = { task, w, { 0 }, &e, 0 };
 
 	tttd_rec_init(&l.r);
 	if (tttd_space_each(task, max, list_one, &l, &e) < 0)
@@ -134,8 +136,8 @@ table_one(const int *choice, void *arg)
 static void
 table_space(const struct tttd_task *task, const char *output, uint64_t max)
 {
-	struct tttd_error e = {0};
-	struct tabler t = {task, stdout, 0};
+	struct tttd_error e = { 0 };
+	struct tabler t = { task, stdout, 0 };
 	char *tmp = NULL;
 	size_t d;
 
@@ -170,7 +172,7 @@ static void
 write_stats(const struct tttd_task *task, const struct tttd_space_stats *st, double within,
 	    struct tttd_writer *w)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_rec r;
 
 	tttd_rec_init(&r);
@@ -201,7 +203,7 @@ write_stats(const struct tttd_task *task, const struct tttd_space_stats *st, dou
 int
 main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_writer *w = NULL;
 	struct tttd_task *task = NULL;
 	struct tttd_space_stats st;

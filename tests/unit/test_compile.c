@@ -115,12 +115,17 @@ main(void)
 	/* The allow-lists (compile_flags.c): tuning passes, anything else is named. */
 	{
 		static const char *const cpu_ok[] = {
-			"-O3 -march=native -funroll-loops", "-O2 -fno-associative-math",
-			"-fassociative-math -fno-signed-zeros -fno-trapping-math", "-DMODE=2 -UFOO -g",
+			"-O3 -march=native -funroll-loops",
+			"-O2 -fno-associative-math",
+			"-fassociative-math -fno-signed-zeros -fno-trapping-math",
+			"-DMODE=2 -UFOO -g",
 			"-Ofast -mavx2 -mno-fma -mprefer-vector-width=512 -ffp-contract=fast",
-			"-std=c11 -Wall -Wno-unused -w --param=max-unroll-times=4", "", NULL,
+			"-std=c11 -Wall -Wno-unused -w --param=max-unroll-times=4",
+			"",
+			NULL,
 		};
 		static const char *const cpu_bad[][2] = {
+			/* clang-format off */
 			{ "-O2 -wrapper sh,-c,true", "-wrapper" }, { "-MD -MF /tmp/x", "-MD" },
 			{ "@/etc/hostname", "@/etc/hostname" }, { "-B/tmp", "-B/tmp" },
 			{ "-fplugin=/tmp/p.so", "-fplugin=/tmp/p.so" }, { "-Wl,-rpath,/x", "-Wl,-rpath,/x" },
@@ -130,16 +135,22 @@ main(void)
 			{ "-o /tmp/x.so", "-o" }, { "/etc/passwd", "/etc/passwd" }, { "-D", "-D" },
 			{ "-fprofile-generate", "-fprofile-generate" }, { "-march=../x", "-march=../x" },
 			{ "-O2\t-Wp,-MD,/tmp/x", "-Wp,-MD,/tmp/x" }, { "-fopenmp", "-fopenmp" },
+			/* clang-format on */
 		};
 		static const char *const nv_ok[] = {
-			"-O3 --use_fast_math", "--ftz=true -prec-div=false --fmad=true -DTILE=64",
-			"--maxrregcount=128 -lineinfo --std=c++17 --ptxas-options=-O3", "-w --dopt=on", NULL,
+			"-O3 --use_fast_math",
+			"--ftz=true -prec-div=false --fmad=true -DTILE=64",
+			"--maxrregcount=128 -lineinfo --std=c++17 --ptxas-options=-O3",
+			"-w --dopt=on",
+			NULL,
 		};
 		static const char *const nv_bad[][2] = {
 			{ "--time=/tmp/t.csv", "--time=/tmp/t.csv" },
 			{ "--fdevice-time-trace=/tmp/t", "--fdevice-time-trace=/tmp/t" },
+			/* clang-format off */
 			{ "-I/etc", "-I/etc" }, { "--pre-include=/etc/passwd", "--pre-include=/etc/passwd" },
 			{ "-rdc=true", "-rdc=true" }, { "-arch=sm_80", "-arch=sm_80" },
+			/* clang-format on */
 			{ "--ptxas-options=--output-file=/tmp/x", "--ptxas-options=--output-file=/tmp/x" },
 		};
 		char *why;
@@ -382,7 +393,7 @@ main(void)
 	T_CHECK("stats", st.passed == 3 && st.errors == 4 && st.compiled == 17 && st.cached == 0);
 	T_CHECK("bad one failed", sink.n > 3 && tttd_rec_str_is(&sink.r[3], "status", "compile_error"));
 	T_CHECK("train one untouched", sink.n > 6 && !tttd_rec_has(&sink.r[6], "compile_log") &&
-						tttd_rec_str_is(&sink.r[6], "status", "generated"));
+					       tttd_rec_str_is(&sink.r[6], "status", "generated"));
 	T_CHECK("good one compiled", sink.n > 0 && tttd_rec_str_is(&sink.r[0], "status", "compiled"));
 	for (i = 0; i < sink.n; i++)
 		tttd_rec_release(&sink.r[i]);

@@ -32,8 +32,14 @@
 static const double r1[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static const double beta1 = 0.6721501935757863;
 static const double adv1[8] = {
-	-0.9687158930430095, -0.9384682664478063, -0.8784696680602595, -0.757962161742612,
-	-0.5097351343252507, 0.029246794184271785, 1.3463866528643988, 5.7703749758660505,
+	-0.9687158930430095,
+	-0.9384682664478063,
+	-0.8784696680602595,
+	-0.757962161742612,
+	-0.5097351343252507,
+	0.029246794184271785,
+	1.3463866528643988,
+	5.7703749758660505,
 };
 static const double r2[8] = { 0, 0, 0, 5, 0, 0, 0, 0 };
 static const double beta2 = 0.4930775673395256;
@@ -165,7 +171,8 @@ test_batch(void)
 
 		T_CHECK("label out of range",
 			tttd_advantages_batch(r, bad, 2, 2, TTTD_EST_ENTROPIC, adv, beta, dr, &e) ==
-				TTTD_EINVAL && e.msg[0]);
+					TTTD_EINVAL &&
+				e.msg[0]);
 	}
 	T_CHECK("empty batch", tttd_advantages_batch(r, g, 0, 0, TTTD_EST_MEAN, adv, beta, dr, NULL) == 0);
 }

@@ -134,7 +134,7 @@ main(void)
 			buf[deep + 1 + k] = ')';
 		buf[2 * deep + 1] = '\0';
 		T_CHECK("20,000 parentheses are refused", ev(buf, &e) == -999 &&
-			e.code == TTTD_EFORMAT && strstr(e.msg, "nested too deeply") != NULL);
+								  e.code == TTTD_EFORMAT && strstr(e.msg, "nested too deeply") != NULL);
 		for (k = 0; k < deep; k++)
 			buf[k] = '-';
 		buf[deep] = '1';

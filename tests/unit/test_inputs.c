@@ -186,7 +186,7 @@ test_case(void)
 	tttd_inputs_init(&in2, t, &s, &e);
 	tttd_inputs_generate(&in2, t, 9);
 	T_CHECK("same seed, same case", memcmp(in.host[0], in2.host[0], in.bytes[0]) == 0 &&
-					memcmp(in.host[1], in2.host[1], in.bytes[1]) == 0);
+						memcmp(in.host[1], in2.host[1], in.bytes[1]) == 0);
 	tttd_inputs_generate(&in2, t, 10);
 	T_CHECK("new seed, new case", memcmp(in.host[0], in2.host[0], in.bytes[0]) != 0);
 	((float *)in.host[2])[0] = 1.0f;

@@ -28,14 +28,14 @@ test_extract(void)
 	T_CHECK("an open block cut by max_tokens",
 		tttd_lm_extract("```c\nint x", "length", 0, &code, &e) == TTTD_ENOENT && strstr(e.msg, "(length)"));
 	T_CHECK("prefill: up to the fence", tttd_lm_extract("int z;\n```\nmore", "stop", 1, &code, &e) == 0 &&
-						     strcmp(code, "int z;\n") == 0);
+						    strcmp(code, "int z;\n") == 0);
 	free(code);
 	T_CHECK("prefill: stopped on the fence", tttd_lm_extract("int z;\n", "stop", 1, &code, &e) == 0 &&
-							  strcmp(code, "int z;\n") == 0);
+							 strcmp(code, "int z;\n") == 0);
 	free(code);
 	T_CHECK("prefill: truncated", tttd_lm_extract("int z", "length", 1, &code, &e) == TTTD_ENOENT);
 	T_CHECK("prefill: the model opened its own fence", tttd_lm_extract("```c\nint w;\n```\n", "stop", 1, &code, &e) == 0 &&
-								    strcmp(code, "int w;\n") == 0);
+								   strcmp(code, "int w;\n") == 0);
 	free(code);
 	T_CHECK("empty block", tttd_lm_extract("```c\n \n```\n", "stop", 0, &code, &e) == TTTD_ENOENT &&
 				       strstr(e.msg, "empty"));
@@ -53,7 +53,7 @@ test_contract(void)
 	if (!cpu || !cuda)
 		return;
 	T_CHECK("cpu: entry missing", tttd_lm_contract(cpu, "void f(void) {}", NULL, c, &e) == TTTD_EFORMAT &&
-					       strstr(e.msg, "does not define 'tttd_kernel'"));
+					      strstr(e.msg, "does not define 'tttd_kernel'"));
 	T_CHECK("cpu: defaults are the first options",
 		tttd_lm_contract(cpu, "void tttd_kernel (void **b, const long *d) {}", NULL, c, &e) == 0 &&
 			c[0] == 0 && c[1] == 0 && c[2] == 0);
@@ -77,8 +77,8 @@ test_contract(void)
 			c[2] == 0);
 
 	T_CHECK("cuda: kernel missing", tttd_lm_contract(cuda, "__global__ void other(void) {}", NULL, c, &e) ==
-						TTTD_EFORMAT &&
-					strstr(e.msg, "kernel 'gemm_tile'"));
+							TTTD_EFORMAT &&
+						strstr(e.msg, "kernel 'gemm_tile'"));
 	T_CHECK("cuda: host API refused",
 		tttd_lm_contract(cuda, "extern \"C\" __global__ void gemm_tile() { cudaMalloc(0, 0); }", NULL, c, &e) ==
 				TTTD_EFORMAT &&
@@ -96,8 +96,8 @@ test_contract(void)
 	cuda->lm_forbid[0] = strdup("identity");
 	cuda->nlm_forbid = 1;
 	T_CHECK("forbidden word", tttd_lm_contract(cuda, "extern \"C\" __global__ void gemm_tile() { /* identity */ }", NULL, c, &e) ==
-					  TTTD_EFORMAT &&
-				  strstr(e.msg, "forbidden 'identity'"));
+						  TTTD_EFORMAT &&
+					  strstr(e.msg, "forbidden 'identity'"));
 	tttd_task_free(cpu);
 	tttd_task_free(cuda);
 }

@@ -20,11 +20,11 @@ static void
 test_gemm(void)
 {
 	/* A = [1 2 3; 4 5 6] (2x3), B = [1 0; 0 1; 1 1] (3x2): AB = [4 5; 10 11] */
-	const float a[] = {1, 2, 3, 4, 5, 6}, at[] = {1, 4, 2, 5, 3, 6};
-	const float b[] = {1, 0, 0, 1, 1, 1}, bt[] = {1, 0, 1, 0, 1, 1};
-	const float want[] = {4, 5, 10, 11};
+	const float a[] = { 1, 2, 3, 4, 5, 6 }, at[] = { 1, 4, 2, 5, 3, 6 };
+	const float b[] = { 1, 0, 0, 1, 1, 1 }, bt[] = { 1, 0, 1, 0, 1, 1 };
+	const float want[] = { 4, 5, 10, 11 };
 	struct tttd_tensor_be *be;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	float c[4];
 	int ta, tb, i, ok;
 
@@ -47,7 +47,7 @@ test_gemm(void)
 	T_CHECK("unknown backend", tttd_tensor_be_new(&be, "tpu", &e) == TTTD_EINVAL && !be);
 }
 
-static const size_t dims[] = {7, 5, 4, 3};
+static const size_t dims[] = { 7, 5, 4, 3 };
 #define NL 3
 #define ROWS 6
 
@@ -80,7 +80,7 @@ test_gradcheck(void)
 {
 	struct tttd_tensor_be *be;
 	struct tttd_nn *nn;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_rng r;
 	size_t np = tttd_nn_count(dims, NL), i, bad = 0;
 	float *w = xmalloc(np * sizeof(float)), *g = xmalloc(np * sizeof(float));
@@ -130,7 +130,7 @@ test_cuda_agrees(void)
 {
 	struct tttd_tensor_be *cpu, *gpu;
 	struct tttd_nn *a, *b;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_rng r;
 	size_t np = tttd_nn_count(dims, NL), i;
 	float *w = xmalloc(np * sizeof(float)), *ga = xmalloc(np * sizeof(float));

@@ -56,8 +56,8 @@ static void
 add_constraint(struct tttd_task *t, const char *text)
 {
 	struct tttd_constraint *c = &t->con[t->ncon++];
-	struct tttd_error e = {0};
-	struct maxdec_ctx x = {t, -1};
+	struct tttd_error e = { 0 };
+	struct maxdec_ctx x = { t, -1 };
 
 	c->text = xstrdup(text);
 	if (tttd_expr_parse(&c->expr, text, &e) < 0) {
@@ -72,11 +72,13 @@ add_constraint(struct tttd_task *t, const char *text)
 static struct tttd_task *
 make_task(const char *name, int extra)
 {
+	/* clang-format off */
 	static const char *const bm[] = {"16", "32", "64", "128"};
 	static const char *const bn[] = {"16", "32", "64"};
 	static const char *const order[] = {"ijk", "ikj"};
 	static const char *const unroll[] = {"1", "2", "4", "8"};
 	static const char *const vec[] = {"1", "4"};
+	/* clang-format on */
 	struct tttd_task *t = xcalloc(1, sizeof(*t));
 
 	t->name = xstrdup(name);
@@ -106,7 +108,7 @@ static void
 test_sampling(struct tttd_task *t, struct tttd_policy *p)
 {
 	struct tttd_rng rng;
-	int parent[4] = {3, 0, 0, 1}; /* 128, 16, ijk, 2: feasible */
+	int parent[4] = { 3, 0, 0, 1 }; /* 128, 16, ijk, 2: feasible */
 	int child[4];
 	size_t i, d, bad = 0, mismatch = 0, changed = 0, n = 2000;
 	double lp, lp2;
@@ -140,7 +142,7 @@ test_gradient(struct tttd_task *t, struct tttd_policy *p)
 {
 	size_t np = tttd_policy_nparams(p), i, bad = 0;
 	double *w = tttd_policy_params(p), *g = xcalloc(np, sizeof(double));
-	int parent[4] = {1, 2, 1, 3}, child[4] = {2, 1, 1, 2};
+	int parent[4] = { 1, 2, 1, 3 }, child[4] = { 2, 1, 1, 2 };
 	struct tttd_rng rng;
 	double lp, lp1, lp2, h = 1e-6;
 
@@ -183,8 +185,8 @@ test_training(struct tttd_task *t)
 	struct tttd_policy_train_opts o;
 	struct tttd_policy_stats st;
 	struct tttd_policy_example ex[2];
-	struct tttd_error e = {0};
-	int parent[4] = {0, 0, 0, 0}, good[4] = {1, 2, 1, 3}, other[4] = {0, 1, 0, 1};
+	struct tttd_error e = { 0 };
+	int parent[4] = { 0, 0, 0, 0 }, good[4] = { 1, 2, 1, 3 }, other[4] = { 0, 1, 0, 1 };
 	double before, after, lp, s1, s2;
 	char path[] = "/tmp/test_policy.XXXXXX";
 	struct tttd_rng r1, r2;
@@ -193,8 +195,8 @@ test_training(struct tttd_task *t)
 	tttd_policy_new(&p, t, TTTD_POLICY_TABLE, 1, NULL);
 	tttd_policy_train_opts_default(&o);
 	T_NEAR("default lr", o.lr, 0.1, 0);
-	ex[0] = (struct tttd_policy_example){parent, good, 1.0};
-	ex[1] = (struct tttd_policy_example){parent, other, -1.0};
+	ex[0] = (struct tttd_policy_example){ parent, good, 1.0 };
+	ex[1] = (struct tttd_policy_example){ parent, other, -1.0 };
 	before = prob_of(p, parent, good);
 	for (k = 0; k < 5; k++)
 		T_CHECK("update succeeds", tttd_policy_update(p, ex, 2, &o, &st, &e) == 0);
@@ -216,8 +218,8 @@ test_training(struct tttd_task *t)
 
 	/* an infeasible example is refused and changes nothing */
 	{
-		int infeas[4] = {3, 2, 0, 0}; /* 128*64 > 2048 */
-		struct tttd_policy_example bad = {NULL, infeas, 1.0};
+		int infeas[4] = { 3, 2, 0, 0 }; /* 128*64 > 2048 */
+		struct tttd_policy_example bad = { NULL, infeas, 1.0 };
 		int64_t steps = tttd_policy_steps(p);
 
 		T_CHECK("an infeasible example is refused",
@@ -289,7 +291,7 @@ test_training(struct tttd_task *t)
 	T_CHECK("uniform ignores the parent",
 		fabs(prob_of(u, parent, good) - prob_of(u, NULL, good)) < 1e-15);
 	{
-		int c1[4] = {0, 0, 1, 3}; /* ikj: all 4 unrolls allowed */
+		int c1[4] = { 0, 0, 1, 3 }; /* ikj: all 4 unrolls allowed */
 		/* BM: 4 feasible, BN: 3, ORDER: 2, UNROLL: 4 */
 		T_NEAR("uniform probability", prob_of(u, NULL, c1), 1.0 / (4 * 3 * 2 * 4), 1e-12);
 	}
@@ -304,7 +306,7 @@ test_determinism(struct tttd_policy *p)
 {
 	struct tttd_rng r1, r2, r3;
 	int a[4], b[4], c[4], k, eq = 1, differ = 0;
-	int parent[4] = {2, 1, 1, 0};
+	int parent[4] = { 2, 1, 1, 0 };
 
 	tttd_rng_seed(&r1, 5);
 	tttd_rng_seed(&r2, 5);
@@ -326,7 +328,7 @@ test_no_feasible(void)
 	struct tttd_task *t = make_task("stuck", 0);
 	struct tttd_policy *p;
 	struct tttd_rng rng;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	int child[4];
 
 	/* BN is decided second and has no option left: every sample dead-ends */
@@ -346,7 +348,7 @@ test_mlp_gradient(struct tttd_task *t, struct tttd_policy *p)
 {
 	size_t np = tttd_policy_nparams(p), i, bad = 0;
 	double *w = tttd_policy_params(p), *g = xcalloc(np, sizeof(double)), worst = 0;
-	int parent[4] = {1, 2, 1, 3}, child[4] = {2, 1, 1, 2};
+	int parent[4] = { 1, 2, 1, 3 }, child[4] = { 2, 1, 1, 2 };
 	struct tttd_rng rng;
 	double lp, lp1, lp2, h = 1e-2;
 
@@ -382,9 +384,9 @@ test_mlp(struct tttd_task *t)
 	struct tttd_policy_train_opts o;
 	struct tttd_policy_stats st;
 	struct tttd_policy_example ex[2];
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_task *t5 = make_task("toy5", 1);
-	int parent[4] = {0, 0, 0, 0}, good[4] = {1, 2, 1, 3}, other[4] = {0, 1, 0, 1};
+	int parent[4] = { 0, 0, 0, 0 }, good[4] = { 1, 2, 1, 3 }, other[4] = { 0, 1, 0, 1 };
 	int a[4], b[4], k, eq = 1;
 	double before, lp1, lp2;
 	char path[] = "/tmp/test_policy_mlp.XXXXXX";
@@ -408,8 +410,8 @@ test_mlp(struct tttd_task *t)
 	test_determinism(m);
 
 	tttd_policy_train_opts_default(&o);
-	ex[0] = (struct tttd_policy_example){parent, good, 1.0};
-	ex[1] = (struct tttd_policy_example){parent, other, -1.0};
+	ex[0] = (struct tttd_policy_example){ parent, good, 1.0 };
+	ex[1] = (struct tttd_policy_example){ parent, other, -1.0 };
 	before = prob_of(m, parent, good);
 	for (k = 0; k < 5; k++)
 		T_CHECK("mlp update", tttd_policy_update(m, ex, 2, &o, &st, &e) == 0);

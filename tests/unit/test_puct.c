@@ -143,7 +143,7 @@ test_tree(void)
 	T_NEAR("score(R2)", info(p, r2).score, -87.08394078240097, 1e-9);
 	n = tttd_puct_select(p, pk, 3);
 	T_CHECK("step 0 picks b c a", n == 3 && !strcmp(pk[0].id, "b") && !strcmp(pk[1].id, "c") &&
-					       !strcmp(pk[2].id, "a"));
+					      !strcmp(pk[2].id, "a"));
 
 	step1(p);
 	T_CHECK("step 1 pending", tttd_puct_last_step(p) == 1);
@@ -174,7 +174,7 @@ test_tree(void)
 
 	n = tttd_puct_select(p, pk, 3);
 	T_CHECK("step 1 picks h d g", n == 3 && !strcmp(pk[0].id, "h") && !strcmp(pk[1].id, "d") &&
-					       !strcmp(pk[2].id, "g"));
+					      !strcmp(pk[2].id, "g"));
 	T_NEAR("pick carries its score", pk[0].score, 16.4327470649756, 1e-9);
 	n = tttd_puct_select(p, pk, 9);
 	T_CHECK("ancestors of picks skipped: 5 picks", n == 5);

@@ -75,10 +75,10 @@ put(struct tttd_writer *w, const char *json)
 	tttd_rec_release(&r);
 }
 
-#define CAND(id, status, t)                                                                       \
+#define CAND(id, status, t)                                                                        \
 	"{\"kind\":\"candidate\",\"id\":\"" id "\",\"task\":\"matmul\",\"status\":\"" status "\"," \
-	"\"time_ns\":" t ",\"ref_ns\":1000.0,\"device\":\"CPU X\",\"source\":\"int k;\\n\","     \
-	"\"decisions\":{\"A\":\"x\",\"B\":\"-O3\"},\"timing\":[{\"shape\":[4,5,6],"              \
+	"\"time_ns\":" t ",\"ref_ns\":1000.0,\"device\":\"CPU X\",\"source\":\"int k;\\n\","       \
+	"\"decisions\":{\"A\":\"x\",\"B\":\"-O3\"},\"timing\":[{\"shape\":[4,5,6],"                \
 	"\"median_ns\":" t ",\"ci_lo_ns\":1,\"ci_hi_ns\":2,\"n\":7}]}"
 
 static void
@@ -154,7 +154,7 @@ test_run(const char *dir)
 	T_CHECK("run reference", run->ref_ns == 1000);
 	T_CHECK("confirmed", run->have_confirmed && run->nab == 2 && run->confirmed_ab == 2);
 	T_CHECK("the confirmed kernel's search time", run->ab[1].search_ns == 300 && run->ab[1].eval == 3 &&
-							       run->ab[1].step == 0);
+							      run->ab[1].step == 0);
 
 	env.cpu = "CPU X";
 	env.cc = "cc 1.0";

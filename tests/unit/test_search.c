@@ -23,7 +23,7 @@ test_choiceset(void)
 	int c[3], i, ok = 1;
 
 	tttd_choiceset_init(&s, 3);
-	T_CHECK("empty set finds nothing", tttd_choiceset_find(&s, (int[]){1, 2, 3}) == -1);
+	T_CHECK("empty set finds nothing", tttd_choiceset_find(&s, (int[]){ 1, 2, 3 }) == -1);
 	for (i = 0; i < 1000; i++) {
 		c[0] = i % 10;
 		c[1] = (i / 10) % 10;
@@ -42,9 +42,9 @@ test_choiceset(void)
 			ok = 0;
 	}
 	T_CHECK("every choice found with its value after growing", ok);
-	tttd_choiceset_put(&s, (int[]){3, 4, 5}, -1);
+	tttd_choiceset_put(&s, (int[]){ 3, 4, 5 }, -1);
 	T_CHECK("a repeated put updates, not adds", s.n == 1000 &&
-		s.value[tttd_choiceset_find(&s, (int[]){3, 4, 5})] == -1);
+							    s.value[tttd_choiceset_find(&s, (int[]){ 3, 4, 5 })] == -1);
 	tttd_choiceset_free(&s);
 }
 
@@ -74,7 +74,7 @@ count_eval(const int *choice, void *arg, struct tttd_error *e)
 int
 main(void)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_task *t = NULL;
 	int m;
 
@@ -89,7 +89,7 @@ main(void)
 		int ch[60 * 6], i, a, cc;
 		double tm[60], mean, sd, s_good, s_bad;
 		struct tttd_surrogate *s;
-		int good[6] = {5, 2, 6, 1, 3, 4}, bad[6] = {0, 7, 0, 1, 3, 4};
+		int good[6] = { 5, 2, 6, 1, 3, 4 }, bad[6] = { 0, 7, 0, 1, 3, 4 };
 
 		for (i = 0; i < 60; i++) {
 			a = i % 8;
@@ -118,7 +118,7 @@ main(void)
 	/* Both local searches: the budget spent exactly, no choice asked twice, the optimum found. */
 	for (m = 0; m < 2; m++) {
 		struct tttd_local_opts o;
-		struct counter c = {t, {0}, 0, 0, 0};
+		struct counter c = { t, { 0 }, 0, 0, 0 };
 		long used;
 
 		tttd_local_opts_default(&o);
@@ -139,7 +139,7 @@ main(void)
 		enum tttd_local_method lm;
 
 		T_CHECK("method names parse", tttd_local_method_parse("anneal", &lm) == 0 &&
-			lm == TTTD_LOCAL_ANNEAL && tttd_local_method_parse("walk", &lm) < 0);
+						      lm == TTTD_LOCAL_ANNEAL && tttd_local_method_parse("walk", &lm) < 0);
 	}
 	tttd_task_free(t);
 	return T_DONE();

@@ -29,7 +29,7 @@ static struct tttd_task *
 make_task(const char *name, const char *lines)
 {
 	struct tttd_task *t = NULL;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	char path[256];
 	FILE *f;
 
@@ -56,7 +56,7 @@ make_task(const char *name, const char *lines)
 static void
 geometric(void)
 {
-	double p[] = {1e-6, 0.01, 0.1, 0.3, 0.5, 0.9}, m;
+	double p[] = { 1e-6, 0.01, 0.1, 0.3, 0.5, 0.9 }, m;
 	size_t i;
 
 	T_CHECK("p = 0: never", isinf(tttd_space_geometric_median(0)));
@@ -75,9 +75,9 @@ static void
 synthetic(void)
 {
 	struct tttd_task *t = NULL;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_space_stats st;
-	int opt[6] = {5, 2, 6, 1, 3, 4};
+	int opt[6] = { 5, 2, 6, 1, 3, 4 };
 
 	if (tttd_task_load(&t, "tests/data/tasks/synthetic", &e) < 0) {
 		T_CHECK("synthetic task loads (run from the repository root)", 0);
@@ -103,7 +103,7 @@ static void
 constrained(void)
 {
 	struct tttd_task *t;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_space_stats st;
 
 	/*
@@ -143,10 +143,12 @@ static void
 agrees_with_model_bench(void)
 {
 	struct tttd_task *t;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_rec r;
+	/* clang-format off */
 	const char *names[] = {"A", "B"}, *vals[2];
 	const char *opts[] = {"0", "1", "2", "3"};
+	/* clang-format on */
 	int c[2], a, b, mismatch = 0;
 	double tm;
 
@@ -181,7 +183,7 @@ static void
 refusals(void)
 {
 	struct tttd_task *t = NULL;
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_space_stats st;
 
 	if (tttd_task_load(&t, "tests/data/tasks/ok_cpu", &e) < 0) {

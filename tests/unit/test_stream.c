@@ -163,8 +163,7 @@ test_round_trips(void)
 
 			snprintf(want, sizeof(want), "'mem': truncated record %d at byte %zu",
 				 complete, complete ? ends[complete - 1] : 0);
-			if (got != complete || (boundary ? st != 0 :
-				    st != TTTD_EFORMAT || strcmp(e.msg, want) != 0)) {
+			if (got != complete || (boundary ? st != 0 : st != TTTD_EFORMAT || strcmp(e.msg, want) != 0)) {
 				all = 0;
 				fprintf(stderr, "  cut %zu: got %d st %d '%s'\n", cut, got, st,
 					st ? e.msg : "");
@@ -305,8 +304,8 @@ test_writer_special(void)
 	tttd_rec_set_int(&r, "v", 1);
 	tttd_rec_set_int(&r, "i", 0);
 	T_CHECK("write through the link", tttd_writer_open(&w, link, 0, &e) == 0 &&
-						 tttd_writer_write(w, &r, &e) == 0 &&
-						 tttd_writer_close(w, &e) == 0);
+						  tttd_writer_write(w, &r, &e) == 0 &&
+						  tttd_writer_close(w, &e) == 0);
 	T_CHECK("link still a link", lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
 	tmp = slurp(target, &n);
 	T_CHECK("target holds the record", tmp && read_all(tmp, n, &s, &e, NULL) == 1 && s == 0);

@@ -319,18 +319,18 @@ test_plan(void)
 		return;
 	}
 	T_CHECK("five candidate steps in order", t->nlaunch == 5 &&
-		t->launch[0].kind == TTTD_STEP_LAUNCH && t->launch[2].kind == TTTD_STEP_GEMM &&
-		t->launch[3].kind == TTTD_STEP_GEMM && t->launch[4].kind == TTTD_STEP_LAUNCH);
+							 t->launch[0].kind == TTTD_STEP_LAUNCH && t->launch[2].kind == TTTD_STEP_GEMM &&
+							 t->launch[3].kind == TTTD_STEP_GEMM && t->launch[4].kind == TTTD_STEP_LAUNCH);
 	T_CHECK("ref plan: launch then gemm", t->nref_launch == 2 &&
-		t->ref_launch[0].kind == TTTD_STEP_LAUNCH && t->ref_launch[1].kind == TTTD_STEP_GEMM);
+						      t->ref_launch[0].kind == TTTD_STEP_LAUNCH && t->ref_launch[1].kind == TTTD_STEP_GEMM);
 	g = &t->launch[3];
 	T_CHECK("gemm buffers H WT Y", g->gemm.a == 4 && g->gemm.b == 5 && g->gemm.c == 3);
 	T_CHECK("gemm flags", g->gemm.transb && !g->gemm.transa && !g->gemm.tf32);
 	T_CHECK("gemm defaults", g->gemm.alpha == 1 && g->gemm.beta == 0 && !g->gemm.batch &&
-		!g->gemm.lda && g->gemm.ldb && !g->gemm.stride_a);
+					 !g->gemm.lda && g->gemm.ldb && !g->gemm.stride_a);
 	T_CHECK("gemm m n ldb", tttd_task_eval(t, g->gemm.m, &t->check[0], NULL) == 33 &&
-		tttd_task_eval(t, g->gemm.n, &t->check[0], NULL) == 17 &&
-		tttd_task_eval(t, g->gemm.ldb, &t->check[0], NULL) == 45);
+					tttd_task_eval(t, g->gemm.n, &t->check[0], NULL) == 17 &&
+					tttd_task_eval(t, g->gemm.ldb, &t->check[0], NULL) == 45);
 	T_CHECK("ref gemm explicit batch", t->ref_launch[1].gemm.batch != NULL);
 	/* MM=own LAYOUT=nn: scale_rows and own_gemm run, no cuBLAS step */
 	T_CHECK("no when: runs", tttd_step_runs(t, &t->launch[0], &t->check[0], choice));
@@ -345,7 +345,7 @@ test_plan(void)
 	T_CHECK("cublas nt: own skipped", !tttd_step_runs(t, &t->launch[4], &t->check[0], choice));
 	/* shape settings */
 	T_CHECK("shape 0: one setting", tttd_shape_inputs(t, &t->check[0]) &&
-		tttd_shape_inputs(t, &t->check[0])->n == 1 && !tttd_shape_inputs(t, &t->bench[0]));
+						tttd_shape_inputs(t, &t->check[0])->n == 1 && !tttd_shape_inputs(t, &t->bench[0]));
 	tttd_shape_dist(t, tttd_shape_inputs(t, &t->check[0]), 2, &dist, &scale);
 	T_CHECK("mask=const:1", dist == TTTD_DIST_CONST && scale == 1.0);
 	tttd_shape_dist(t, tttd_shape_inputs(t, &t->check[1]), 2, &dist, &scale);
@@ -376,7 +376,8 @@ static const struct {
 } plan_cases[] = {
 	{ "gemm A A C m M n N k N when (D == 2)\n", NULL },
 	{ "gemm A A C m M n N k N batch 2 lda N ldb N ldc N stride_a 0 stride_b 0 stride_c M*N "
-	  "off_a 0 off_b 0 off_c 0 alpha 0.5 beta 1 transa transb tf32\n", NULL },
+	  "off_a 0 off_b 0 off_c 0 alpha 0.5 beta 1 transa transb tf32\n",
+	  NULL },
 	{ "launch k grid 1 1 1 block 32 1 1 smem 0 when D\n", NULL },
 	{ "shape check 2 2 A=cauchy:3 *=const:-1\nlaunch k grid 1 1 1 block 1 1 1\n", NULL },
 	{ "gemm A B C m M n N k N\n", "same dtype" },
@@ -398,7 +399,8 @@ static const struct {
 	  "two shape settings" },
 	{ "shape check 2 A=normal\nlaunch k grid 1 1 1 block 1 1 1\n", "takes 2 values" },
 	{ "tensormap tA B rows M cols N box D 8 ld N off 0 swizzle 0\n"
-	  "launch k grid 2 1 1 block 32 1 1 smem 0 cluster D 1 1 tmap tA tmap tA persistent when D\n", NULL },
+	  "launch k grid 2 1 1 block 32 1 1 smem 0 cluster D 1 1 tmap tA tmap tA persistent when D\n",
+	  NULL },
 	{ "tensormap tA Q rows M cols N box 1 8\n", "unknown buffer 'Q' in 'tensormap'" },
 	{ "tensormap tA B rows M cols N\n", "needs rows, cols and box" },
 	{ "tensormap tA B rows M cols N box 1\n", "'box' in 'tensormap' takes 2" },
@@ -469,15 +471,15 @@ test_plan_malformed(void)
 			const struct tttd_gemm_spec *g = &t->launch[0].gemm;
 
 			T_CHECK("all options parsed", g->transa && g->transb && g->tf32 &&
-				g->alpha == 0.5 && g->beta == 1 && g->stride_c && g->off_c);
+							      g->alpha == 0.5 && g->beta == 1 && g->stride_c && g->off_c);
 		}
 		if (t && plan_cases[i].lines[0] == 't' && !plan_cases[i].what) {
 			const struct tttd_launch_spec *l = &t->launch[0];
 
 			T_CHECK("tensormap parsed", t->ntmap == 1 && !strcmp(t->tmap[0].name, "tA") &&
-				t->tmap[0].buf == 1 && t->tmap[0].ld && t->tmap[0].off && t->tmap[0].swizzle);
+							    t->tmap[0].buf == 1 && t->tmap[0].ld && t->tmap[0].off && t->tmap[0].swizzle);
 			T_CHECK("launch: cluster, two maps, persistent", l->cluster[2] && l->ntmap == 2 &&
-				l->tmap[1] == 0 && l->persistent && TTTD_LAUNCH_IS_EXT(l));
+										 l->tmap[1] == 0 && l->persistent && TTTD_LAUNCH_IS_EXT(l));
 		}
 		if (t && i == 3) {
 			const struct tttd_shape_inputs *si = tttd_shape_inputs(t, &t->check[1]);
@@ -550,19 +552,19 @@ test_tmap(void)
 		if (TTTD_LAUNCH_IS_EXT(&t->launch[i]) && ext < 0)
 			ext = (int)i;
 	T_CHECK("gemm_tma is a cluster launch with two maps", ext >= 0 &&
-		!strcmp(t->launch[ext].kernel, "gemm_tma") && t->launch[ext].ntmap == 2 &&
-		t->launch[ext].cluster[0]);
+								      !strcmp(t->launch[ext].kernel, "gemm_tma") && t->launch[ext].ntmap == 2 &&
+								      t->launch[ext].cluster[0]);
 	if (ext >= 0) {
 		T_CHECK("cluster 2 at the first options", tttd_task_eval(t, t->launch[ext].cluster[0], &big, choice) == 2);
 		T_CHECK("tma runs at 4096^3", tttd_step_runs(t, &t->launch[ext], &big, choice));
 		T_CHECK("tma does not run at N = 129", !tttd_step_runs(t, &t->launch[ext], &odd, choice));
 	}
 	T_CHECK("tA resolves", tttd_tmap_resolve(t, &t->tmap[0], &big, choice, &g, &e) == 0 &&
-		g.rows == 4096 && g.cols == 4096 && g.ld_bytes == 8192 && g.box_rows == 256 &&
-		g.box_cols == 64 && g.swizzle == 128 && g.esize == 2 && g.buf == 0);
+				       g.rows == 4096 && g.cols == 4096 && g.ld_bytes == 8192 && g.box_rows == 256 &&
+				       g.box_cols == 64 && g.swizzle == 128 && g.esize == 2 && g.buf == 0);
 	T_CHECK("tB: N = 129 is no 16-byte stride",
 		tttd_tmap_resolve(t, &t->tmap[1], &odd, choice, &g, &e) == TTTD_EINVAL &&
-		strstr(e.msg, "tensor map 'tB'") && strstr(e.msg, "multiple of 16"));
+			strstr(e.msg, "tensor map 'tB'") && strstr(e.msg, "multiple of 16"));
 	free(choice);
 	tttd_task_free(t);
 
@@ -575,11 +577,13 @@ test_tmap(void)
 	if (t) {
 		T_CHECK("a 256-byte box row in a 64-byte swizzle",
 			tttd_tmap_resolve(t, &t->tmap[0], &t->bench[0], NULL, &g, &e) == TTTD_EINVAL &&
-			strstr(e.msg, "exceeds the 64-byte swizzle"));
+				strstr(e.msg, "exceeds the 64-byte swizzle"));
 		T_CHECK("300 box rows", tttd_tmap_resolve(t, &t->tmap[1], &t->bench[0], NULL, &g, &e) ==
-			TTTD_EINVAL && strstr(e.msg, "box 300 x 8"));
+							TTTD_EINVAL &&
+						strstr(e.msg, "box 300 x 8"));
 		T_CHECK("past the buffer", tttd_tmap_resolve(t, &t->tmap[2], &t->bench[0], NULL, &g, &e) ==
-			TTTD_EINVAL && strstr(e.msg, "reaches past buffer 'B'"));
+							   TTTD_EINVAL &&
+						   strstr(e.msg, "reaches past buffer 'B'"));
 		tttd_task_free(t);
 	}
 	remove_task(dir);

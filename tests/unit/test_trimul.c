@@ -20,7 +20,9 @@
 
 #include "../../kernels/trimul/ref_cpu.c"
 
+/* clang-format off */
 enum { B = 2, N = 5, C = 8, H = 6, M = B * N * N };
+/* clang-format on */
 
 struct w {
 	float lnw[C], lnb[C], wp[5][H * C], onw[H], onb[H], wo[C * H];
@@ -66,7 +68,7 @@ main(void)
 	static struct w w;
 	struct tttd_task *t = NULL;
 	struct tttd_error e;
-	int perm[N] = {3, 0, 4, 1, 2};
+	int perm[N] = { 3, 0, 4, 1, 2 };
 	long b, i, j, k, c, h, del = 2;
 	size_t s;
 	int masked = 0, cauchy = 0;
@@ -94,7 +96,7 @@ main(void)
 	T_CHECK("seven check shapes with Cauchy(2) inputs", cauchy == 7);
 	T_CHECK("first bench shape is B2 N256 C128 H128",
 		t->bench[0].dim[0] == 2 && t->bench[0].dim[1] == 256 && t->bench[0].dim[2] == 128 &&
-		    t->bench[0].dim[3] == 128);
+			t->bench[0].dim[3] == 128);
 	tttd_task_free(t);
 
 	/* The CPU reference. */
