@@ -264,7 +264,8 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < ncand; i++)
 		if (!dropped[i] && (!isfinite(adv[i]) || fabs(adv[i]) > TTTD_ADVANTAGE_MAX))
 			die("record %zu: advantage %g is out of range (at most %g in magnitude; "
-			    "reward %g)", cand[i].rec, adv[i], TTTD_ADVANTAGE_MAX, reward[i]);
+			    "reward %g)",
+			    cand[i].rec, adv[i], TTTD_ADVANTAGE_MAX, reward[i]);
 
 	for (size_t i = 0; i < ncand; i++) {
 		struct tttd_rec *r = &recs[cand[i].rec];
