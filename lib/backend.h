@@ -62,6 +62,14 @@ struct tttd_backend_ops {
 	int (*copy)(struct tttd_backend *b, void *dst, const void *src, size_t n, struct tttd_error *e);
 	int (*compare)(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d, const void *got,
 		       const void *want, size_t n, double rtol, double atol, struct tttd_error *e);
+	/*
+	 * Optional (NULL: bench.c compares with an all-poison buffer instead):
+	 * set *count to the number of elements of dev that still hold the
+	 * poison as any kernel sees it, NaN (INT32_MIN for i32).  Ordered after
+	 * earlier run()s; waits for the result.
+	 */
+	int (*count_poison)(struct tttd_backend *b, const void *dev, enum tttd_dtype d, size_t n,
+			    size_t *count, struct tttd_error *e);
 	/* A human name of the device ("NVIDIA H100 80GB HBM3", CPU model). */
 	const char *(*device_name)(struct tttd_backend *b);
 };

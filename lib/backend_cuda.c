@@ -641,4 +641,5 @@ const struct tttd_backend_ops tttd_cuda_ops = {
 	.poison = tttd_cuda_poison,
 	.copy = cuda_copy,
 	.compare = tttd_cuda_compare,
+	.count_poison = tttd_cuda_count_poison,
 };

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h> /* defines: memfd_create */
 #include <sys/prctl.h>
+#include <sys/random.h> /* defines: getrandom */
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -56,6 +57,18 @@
 #define STDERR_FILE 65536     /* bytes it may write per candidate; a write past them fails */
 #define MEM_BASE (1ull << 30) /* bytes a CPU worker may hold beyond 4x the task's buffers */
 #define MEM_POLL_MS 20        /* how often the worker's memory is read while it works */
+/*
+ * Timed calls per bench shape whose outputs are compared with the
+ * reference's, chosen at random after the calls (bench.h): at least
+ * TIMED_CHECKS_MIN, more while they cost at most TIMED_CHECK_SHARE of the
+ * shape's timing budget (a cheap reference), never more than
+ * TIMED_CHECKS_MAX or more than TIMED_CHECK_BYTES of kept outputs beyond
+ * the minimum.
+ */
+#define TIMED_CHECKS_MIN 2
+#define TIMED_CHECKS_MAX 8
+#define TIMED_CHECK_SHARE 0.25
+#define TIMED_CHECK_BYTES (512ull << 20)
 
 void
 tttd_bench_opts_init(struct tttd_bench_opts *o)
@@ -70,6 +83,8 @@ tttd_bench_opts_init(struct tttd_bench_opts *o)
 	o->max_reps = 200;
 	o->flush = 1;
 	o->seed = 1;
+	/* The protocol before issue 12, kept only to measure what the new one costs. */
+	o->protocol = getenv("TTTD_BENCH_PROTOCOL") && !strcmp(getenv("TTTD_BENCH_PROTOCOL"), "1") ? 1 : 2;
 }
 
 /* ---- statistics ---- */
@@ -374,7 +389,16 @@ struct bcase {
 	struct tttd_inputs in; /* sizes only */
 	void **dev;
 	void **orig; /* inputs as generated */
-	void **want; /* reference outputs */
+	/*
+	 * Outputs kept beside dev: the reference's (protocol 1), or the
+	 * candidate's while the reference then runs on the same inputs
+	 * (protocol 2: no reference output exists while candidate code runs).
+	 */
+	void **want;
+	void **pois; /* an all-poison copy of each output, for a backend without count_poison */
+	uint64_t seed; /* the inputs' seed; timed call i draws from tttd_mix64(seed, i) */
+	double ref_s;  /* wall seconds of one reference run here (0: not run) */
+	int ref_nan;   /* the reference's own outputs hold NaN here: no poison scan */
 };
 
 static void
@@ -389,12 +413,35 @@ case_release(struct worker *w, struct bcase *c)
 			w->be.ops->free(&w->be, c->orig[i]);
 		if (c->want && c->want[i])
 			w->be.ops->free(&w->be, c->want[i]);
+		if (c->pois && c->pois[i])
+			w->be.ops->free(&w->be, c->pois[i]);
 	}
 	free(c->dev);
 	free(c->orig);
 	free(c->want);
+	free(c->pois);
 	tttd_inputs_release(&c->in);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Fill every input of c->dev from seed (as tttd_inputs_draw says). */
+static int
+case_fill(struct worker *w, struct bcase *c, uint64_t seed, struct tttd_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < w->t->nbuf; i++) {
+		enum tttd_dist dist;
+		double scale;
+		uint64_t stream;
+
+		if (w->t->buf[i].role != TTTD_BUF_IN)
+			continue;
+		tttd_inputs_draw(&c->in, w->t, i, seed, &dist, &scale, &stream);
+		TTTD_TRY(w->be.ops->fill(&w->be, c->dev[i], w->t->buf[i].dtype, c->in.count[i], dist,
+					 scale, stream, e));
+	}
+	return TTTD_OK;
 }
 
 /*
@@ -412,6 +459,7 @@ case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct b
 	int r;
 
 	memset(c, 0, sizeof(*c));
+	c->seed = seed;
 	TTTD_TRY(tttd_inputs_sizes(&c->in, t, s, e));
 	c->dev = xcalloc(t->nbuf + 1, sizeof(*c->dev));
 	c->orig = xcalloc(t->nbuf + 1, sizeof(*c->orig));
@@ -456,7 +504,7 @@ case_poison(struct worker *w, struct bcase *c, struct tttd_error *e)
 	return TTTD_OK;
 }
 
-/* Keep the outputs just computed (the reference's) as the wanted ones. */
+/* Copy the outputs just computed into c->want (see struct bcase). */
 static int
 case_keep_want(struct worker *w, struct bcase *c, struct tttd_error *e)
 {
@@ -546,48 +594,6 @@ pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shap
 	msgpack_pack_uint64(pk, st->n);
 }
 
-/* The timing protocol at one shape (see bench.h).  budget_s: this shape's share. */
-static int
-time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
-	    struct bcase *c, double budget_s, struct tttd_stats *st, struct tttd_error *e)
-{
-	const struct tttd_bench_opts *o = w->o;
-	double *x = xcalloc((size_t)o->max_reps + 1, sizeof(*x));
-	uint64_t t0 = tttd_now_ns();
-	size_t n = 0, warm = 0;
-	int r = TTTD_OK;
-
-	do {
-		if ((r = run_once(w, kernel, choice, s, c, e)) < 0)
-			goto out;
-		warm++;
-	} while (warm < WARMUP_MAX && (double)(tttd_now_ns() - t0) < WARMUP_NS);
-	t0 = tttd_now_ns();
-	for (;;) {
-		double ns = 0;
-
-		if ((r = case_poison(w, c, e)) < 0)
-			goto out;
-		if (o->flush && (r = w->be.ops->flush(&w->be, e)) < 0)
-			goto out;
-		if ((r = w->be.ops->timer_start(&w->be, e)) < 0)
-			goto out;
-		if ((r = run_plan(w, kernel, choice, s, c, e)) < 0)
-			goto out;
-		if ((r = w->be.ops->timer_stop(&w->be, &ns, e)) < 0)
-			goto out;
-		if ((r = w->be.ops->sync(&w->be, e)) < 0)
-			goto out;
-		x[n++] = ns;
-		if (tttd_bench_stop(x, n, (double)(tttd_now_ns() - t0) / 1e9, budget_s, o))
-			break;
-	}
-	tttd_stats_compute(x, n, st);
-out:
-	free(x);
-	return r;
-}
-
 /* Outcome of evaluating one candidate in the worker. */
 struct verdict {
 	const char *status; /* NULL while all is well */
@@ -624,13 +630,15 @@ verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
 }
 
 /*
- * Compare the candidate's outputs (in c->dev) with c->want on the device;
- * the first failing buffer decides the verdict.  what: "output" or "timed
- * output".  @return TTTD_OK or the backend's error.
+ * Compare the candidate's outputs got with the reference's want (arrays
+ * indexed by buffer, on the device); the first failing buffer decides the
+ * verdict.  what names them in the reason ("output", "timed output", ...).
+ * @return TTTD_OK or the backend's error.
  */
 static int
 check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, const char *what,
-	      struct tttd_cmp *total, struct verdict *v, struct tttd_error *e)
+	      void **got, void **want, struct tttd_cmp *total, struct verdict *v,
+	      struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
 	size_t i;
@@ -642,7 +650,7 @@ check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, con
 		if (t->buf[i].role != TTTD_BUF_OUT)
 			continue;
 		tttd_cmp_init(&cmp);
-		TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, c->dev[i], c->want[i],
+		TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, got[i], want[i],
 					    c->in.count[i], t->rtol, t->atol, e));
 		total->checked += cmp.checked;
 		if (cmp.max_abs > total->max_abs)
@@ -695,6 +703,260 @@ check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, stru
 }
 
 /*
+ * How many elements of the outputs in bufs (c->dev or a kept copy) still
+ * hold the poison, into *left (buffer *which).  Through the backend's
+ * count_poison, or by comparing with an all-poison copy (made once per case):
+ * the comparison passes exactly where got is NaN (INT32_MIN for i32).
+ */
+static int
+count_left(struct worker *w, struct bcase *c, void **bufs, size_t *left, size_t *which,
+	   struct tttd_error *e)
+{
+	const struct tttd_task *t = w->t;
+	size_t i;
+
+	*left = 0;
+	for (i = 0; i < t->nbuf && !*left; i++) {
+		size_t n = c->in.count[i], k;
+
+		if (t->buf[i].role != TTTD_BUF_OUT || n == 0)
+			continue;
+		if (w->be.ops->count_poison) {
+			TTTD_TRY(w->be.ops->count_poison(&w->be, bufs[i], t->buf[i].dtype, n, &k, e));
+		} else {
+			struct tttd_cmp cmp;
+
+			if (!c->pois)
+				c->pois = xcalloc(t->nbuf + 1, sizeof(*c->pois));
+			if (!c->pois[i]) {
+				TTTD_TRY(w->be.ops->alloc(&w->be, c->in.bytes[i], &c->pois[i], e));
+				TTTD_TRY(w->be.ops->poison(&w->be, c->pois[i], t->buf[i].dtype, n, e));
+			}
+			tttd_cmp_init(&cmp);
+			TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, bufs[i], c->pois[i], n,
+						    0.0, 0.0, e));
+			k = n - cmp.bad;
+		}
+		*left = k;
+		*which = i;
+	}
+	return TTTD_OK;
+}
+
+/* A timed call's outputs, kept until the checks after the calls. */
+struct slot {
+	void **out; /* a copy of each output (NULL for the other buffers) */
+	uint64_t seed; /* its inputs */
+	size_t call;   /* 1-based */
+};
+
+/* What time_kernel checks of a candidate's timed calls, and what it found. */
+struct timed_check {
+	struct verdict *v;
+	struct tttd_cmp *total;
+	size_t calls, checked; /* timed calls made; compared with the reference */
+};
+
+static void
+slot_free(struct worker *w, struct slot *sl)
+{
+	size_t i;
+
+	if (!sl->out)
+		return;
+	for (i = 0; i < w->t->nbuf; i++)
+		if (sl->out[i])
+			w->be.ops->free(&w->be, sl->out[i]);
+	free(sl->out);
+	sl->out = NULL;
+}
+
+/* Copy the outputs of c->dev into slot sl (allocated on first use). */
+static int
+slot_keep(struct worker *w, struct bcase *c, struct slot *sl, struct tttd_error *e)
+{
+	const struct tttd_task *t = w->t;
+	size_t i;
+
+	if (!sl->out) {
+		sl->out = xcalloc(t->nbuf + 1, sizeof(*sl->out));
+		for (i = 0; i < t->nbuf; i++)
+			if (t->buf[i].role == TTTD_BUF_OUT &&
+			    w->be.ops->alloc(&w->be, c->in.bytes[i] ? c->in.bytes[i] : 1, &sl->out[i],
+					     e) < 0) {
+				slot_free(w, sl);
+				return e->code ? e->code : TTTD_EGPU;
+			}
+	}
+	for (i = 0; i < t->nbuf; i++)
+		if (t->buf[i].role == TTTD_BUF_OUT)
+			TTTD_TRY(w->be.ops->copy(&w->be, sl->out[i], c->dev[i], c->in.bytes[i], e));
+	return TTTD_OK;
+}
+
+/*
+ * How many timed calls to check at this shape: TIMED_CHECKS_MIN, up to
+ * TIMED_CHECKS_MAX while the reference runs they cost stay within
+ * TIMED_CHECK_SHARE of budget_s and the kept outputs within
+ * TIMED_CHECK_BYTES.
+ */
+static size_t
+timed_checks(struct worker *w, const struct bcase *c, double budget_s)
+{
+	double k = c->ref_s > 0 ? TIMED_CHECK_SHARE * budget_s / c->ref_s : TIMED_CHECKS_MAX;
+	uint64_t out = 0;
+	size_t i;
+
+	for (i = 0; i < w->t->nbuf; i++)
+		if (w->t->buf[i].role == TTTD_BUF_OUT)
+			out += c->in.bytes[i];
+	if (out > 0 && k > (double)(TIMED_CHECK_BYTES / out))
+		k = (double)(TIMED_CHECK_BYTES / out);
+	return k < TIMED_CHECKS_MIN ? TIMED_CHECKS_MIN : k > TIMED_CHECKS_MAX ? TIMED_CHECKS_MAX : (size_t)k;
+}
+
+/*
+ * After the timed calls: run the reference on each kept call's inputs
+ * (generated again from its seed) and compare the call's outputs with it.
+ * The reference's outputs exist only now, when no candidate code runs.
+ */
+static int
+check_slots(struct worker *w, struct bcase *c, const struct tttd_shape *s, struct slot *slots,
+	    size_t nslot, struct timed_check *tc, struct tttd_error *e)
+{
+	size_t j;
+
+	for (j = 0; j < nslot && !tc->v->status; j++) {
+		char what[160];
+
+		TTTD_TRY(case_fill(w, c, slots[j].seed, e));
+		if (run_once(w, w->ref, NULL, s, c, e) < 0) {
+			tttd_error_prefix(e, "reference, checking a timed call");
+			return e->code;
+		}
+		snprintf(what, sizeof(what),
+			 "timed call %zu of %zu (checked at random after the calls): output",
+			 slots[j].call, tc->calls);
+		TTTD_TRY(check_outputs(w, c, s, what, slots[j].out, c->dev, tc->total, tc->v, e));
+		tc->checked++;
+	}
+	return TTTD_OK;
+}
+
+/*
+ * The timing protocol at one shape (see bench.h).  budget_s: this shape's
+ * share.  tc: the candidate's (NULL for trusted code, the reference and the
+ * baseline, whose outputs are not checked): protocol 2 scans each timed
+ * call's outputs for poison right after it and keeps some calls' outputs
+ * for check_slots; a failure goes into tc->v and ends the timing.
+ */
+static int
+time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
+	    struct bcase *c, double budget_s, struct tttd_stats *st, struct timed_check *tc,
+	    struct tttd_error *e)
+{
+	const struct tttd_bench_opts *o = w->o;
+	int fresh = o->protocol != 1;
+	double *x = xcalloc((size_t)o->max_reps + 1, sizeof(*x));
+	uint64_t t0 = tttd_now_ns(), rng = 0;
+	struct slot slots[TIMED_CHECKS_MAX];
+	size_t n = 0, warm = 0, cap = 0, nslot = 0, j;
+	int r = TTTD_OK;
+
+	memset(slots, 0, sizeof(slots));
+	do {
+		if ((r = run_once(w, kernel, choice, s, c, e)) < 0)
+			goto out;
+		warm++;
+	} while (warm < WARMUP_MAX && (double)(tttd_now_ns() - t0) < WARMUP_NS);
+	if (tc && fresh) {
+		cap = timed_checks(w, c, budget_s);
+		/*
+		 * Which calls are checked is drawn from the kernel's entropy, after
+		 * each call: nothing the candidate can read (the record's seeds, the
+		 * device's memory) tells it which of its calls will be compared.
+		 */
+		if (getrandom(&rng, sizeof(rng), 0) != (ssize_t)sizeof(rng))
+			rng = tttd_now_ns() ^ ((uint64_t)getpid() << 32);
+	}
+	t0 = tttd_now_ns();
+	for (;;) {
+		uint64_t seed = tttd_mix64(c->seed, n + 1);
+		double ns = 0;
+
+		/*
+		 * Inputs no call has seen (protocol 2), generated before the flush
+		 * so that they are not left in the cache for the timed call.
+		 */
+		if (fresh && (r = case_fill(w, c, seed, e)) < 0)
+			goto out;
+		if ((r = case_poison(w, c, e)) < 0)
+			goto out;
+		if (o->flush && (r = w->be.ops->flush(&w->be, e)) < 0)
+			goto out;
+		if ((r = w->be.ops->timer_start(&w->be, e)) < 0)
+			goto out;
+		if ((r = run_plan(w, kernel, choice, s, c, e)) < 0)
+			goto out;
+		if ((r = w->be.ops->timer_stop(&w->be, &ns, e)) < 0)
+			goto out;
+		if ((r = w->be.ops->sync(&w->be, e)) < 0)
+			goto out;
+		x[n++] = ns;
+		if (tc && fresh) {
+			size_t left = 0, which = 0;
+
+			tc->calls = n;
+			/* Every call: its outputs must be complete when its time ends. */
+			if (!c->ref_nan && (r = count_left(w, c, c->dev, &left, &which, e)) < 0)
+				goto out;
+			if (left) {
+				char sh[160];
+
+				format_shape(w->t, s, sh, sizeof(sh));
+				verdict_set(tc->v, "nan",
+					    "timed call %zu at shape %s: %zu of %zu elements of output '%s' "
+					    "still held the NaN poison when the call ended (work skipped, "
+					    "or left to a later call)",
+					    n, sh, left, c->in.count[which], w->t->buf[which].name);
+				goto out;
+			}
+			/* A uniform sample of cap calls (reservoir sampling). */
+			rng = tttd_mix64(rng, n);
+			j = n <= cap ? n - 1 : (size_t)(rng % n);
+			if (j < cap) {
+				struct tttd_error ae;
+
+				if (slot_keep(w, c, &slots[j], &ae) < 0) {
+					/* Too little memory for this many: check fewer. */
+					if (j < TIMED_CHECKS_MIN) {
+						*e = ae;
+						r = ae.code ? ae.code : TTTD_EGPU;
+						goto out;
+					}
+					cap = j;
+				} else {
+					slots[j].seed = seed;
+					slots[j].call = n;
+					if (j + 1 > nslot)
+						nslot = j + 1;
+				}
+			}
+		}
+		if (tttd_bench_stop(x, n, (double)(tttd_now_ns() - t0) / 1e9, budget_s, o))
+			break;
+	}
+	if (tc && fresh)
+		r = check_slots(w, c, s, slots, nslot, tc, e);
+	tttd_stats_compute(x, n, st);
+out:
+	for (j = 0; j < TIMED_CHECKS_MAX; j++)
+		slot_free(w, &slots[j]);
+	free(x);
+	return r;
+}
+
+/*
  * Time the task's builtin baseline at bench shape number i on case c (whose
  * inputs are the candidate's), once per worker: the first candidate to reach
  * a shape measures it, later ones reuse it.  A baseline that cannot run
@@ -720,7 +982,7 @@ time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bca
 		w->base_med = xcalloc(t->nbench + 1, sizeof(*w->base_med));
 	if (w->base_med[i] > 0)
 		return TTTD_OK;
-	r = time_kernel(w, NULL, NULL, s, c, w->o->max_time_s / (double)t->nbench, &st, &be);
+	r = time_kernel(w, NULL, NULL, s, c, w->o->max_time_s / (double)t->nbench, &st, NULL, &be);
 	if (r == TTTD_EGPU) {
 		*e = be;
 		return r;
@@ -741,6 +1003,56 @@ time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bca
 	(void)e;
 	return TTTD_OK;
 #endif
+}
+
+/*
+ * The check at one case: the candidate runs once, the reference on the same
+ * inputs, and their outputs are compared (all of them, every element).
+ * Protocol 2 runs the candidate first and the reference only after it, so
+ * that no reference output for the inputs a candidate is given exists
+ * while its code runs (it could otherwise find that buffer and copy it);
+ * protocol 1 ran the reference first.  At a bench shape it also notes the
+ * reference's run time (how many timed calls to check) and whether its
+ * outputs hold NaN (then no poison scan).  A failing candidate goes into v;
+ * @return TTTD_OK or tttd's own error.
+ */
+static int
+check_case(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
+	   int is_bench, struct bcase *c, struct tttd_cmp *total, struct verdict *v,
+	   struct tttd_error *e)
+{
+	struct tttd_error be;
+	uint64_t t1;
+	int r;
+
+	if (w->o->protocol == 1 &&
+	    ((r = run_once(w, w->ref, NULL, s, c, e)) < 0 || (r = case_keep_want(w, c, e)) < 0)) {
+		tttd_error_prefix(e, "reference");
+		return r;
+	}
+	if ((r = run_once(w, kernel, choice, s, c, &be)) < 0) {
+		verdict_backend(v, r, &be);
+		return TTTD_OK;
+	}
+	TTTD_TRY(check_inputs(w, c, s, v, e));
+	if (w->o->protocol == 1)
+		return check_outputs(w, c, s, "output", c->dev, c->want, total, v, e);
+	if (v->status)
+		return TTTD_OK; /* it wrote into its inputs: nothing to run the reference on */
+	TTTD_TRY(case_keep_want(w, c, e));
+	t1 = tttd_now_ns();
+	if ((r = run_once(w, w->ref, NULL, s, c, e)) < 0) {
+		tttd_error_prefix(e, "reference");
+		return r;
+	}
+	c->ref_s = (double)(tttd_now_ns() - t1) / 1e9;
+	if (is_bench) {
+		size_t left, which;
+
+		TTTD_TRY(count_left(w, c, c->dev, &left, &which, e));
+		c->ref_nan = left > 0;
+	}
+	return check_outputs(w, c, s, "output", c->want, c->dev, total, v, e);
 }
 
 static const struct tttd_shape *
@@ -771,7 +1083,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 	uint64_t *seeds = xcalloc(nk + 1, sizeof(*seeds));
 	struct tttd_pack pk;
 	int r = TTTD_OK, loaded = 0;
-	size_t ncase = 0;
+	size_t ncase = 0, timed_calls = 0, timed_checked = 0;
 
 	tttd_cmp_init(&total);
 	if (tttd_rec_get_str(q, "id", &id) != 1)
@@ -810,31 +1122,23 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 		ncase = k + 1;
 		if ((r = case_setup(w, s, seeds[k], &c, e)) < 0)
 			goto out;
-		/* The trusted reference on the same inputs gives the wanted outputs. */
-		if ((r = run_once(w, w->ref, NULL, s, &c, e)) < 0 ||
-		    (r = case_keep_want(w, &c, e)) < 0) {
-			case_release(w, &c);
-			tttd_error_prefix(e, "reference");
-			goto out;
-		}
-		if ((r = run_once(w, kernel, choice, s, &c, &be)) < 0) {
-			verdict_backend(&v, r, &be);
-			r = TTTD_OK;
-			case_release(w, &c);
-			break;
-		}
-		if ((r = check_inputs(w, &c, s, &v, e)) < 0 ||
-		    (r = check_outputs(w, &c, s, "output", &total, &v, e)) < 0) {
+		if ((r = check_case(w, kernel, choice, s, is_bench, &c, &total, &v, e)) < 0) {
 			case_release(w, &c);
 			goto out;
 		}
 		if (is_bench && !v.status) {
+			struct timed_check tc = { &v, &total, 0, 0 };
+
 			r = time_kernel(w, kernel, choice, s, &c, w->o->max_time_s / (double)t->nbench,
-					&st[nb], &be);
+					&st[nb], &tc, &be);
+			timed_calls += tc.calls;
+			timed_checked += tc.checked;
 			if (r < 0) {
 				verdict_backend(&v, r, &be);
 				r = TTTD_OK;
-			} else if ((r = check_outputs(w, &c, s, "timed output", &total, &v, e)) < 0) {
+			} else if (w->o->protocol == 1 &&
+				   (r = check_outputs(w, &c, s, "timed output", c.dev, c.want, &total, &v,
+						      e)) < 0) {
 				case_release(w, &c);
 				goto out;
 			} else {
@@ -903,7 +1207,7 @@ reply:
 		int dummy;
 
 		tttd_pack_init(&pk);
-		msgpack_pack_map(&pk.pk, 5);
+		msgpack_pack_map(&pk.pk, 8);
 		tttd_pack_str(&pk.pk, "shapes");
 		msgpack_pack_array(&pk.pk, ncase);
 		for (i = 0; i < ncase; i++)
@@ -918,6 +1222,12 @@ reply:
 		msgpack_pack_double(&pk.pk, total.max_rel);
 		tttd_pack_str(&pk.pk, "checked");
 		msgpack_pack_uint64(&pk.pk, total.checked);
+		tttd_pack_str(&pk.pk, "protocol");
+		msgpack_pack_int(&pk.pk, w->o->protocol);
+		tttd_pack_str(&pk.pk, "timed_calls");
+		msgpack_pack_uint64(&pk.pk, timed_calls);
+		tttd_pack_str(&pk.pk, "timed_checked");
+		msgpack_pack_uint64(&pk.pk, timed_checked);
 		tttd_rec_set_pack(p, "check", &pk);
 	}
 out:
@@ -951,7 +1261,7 @@ worker_ref(struct worker *w, struct tttd_rec *p, struct tttd_error *e)
 		if (r < 0)
 			goto out;
 		r = time_kernel(w, w->ref, NULL, &t->bench[i], &c,
-				w->o->max_time_s / (double)t->nbench, &st[i], e);
+				w->o->max_time_s / (double)t->nbench, &st[i], NULL, e);
 		case_release(w, &c);
 		if (r < 0)
 			goto out;

@@ -17,13 +17,35 @@
  * "oom"), and a fresh worker serves the next candidate.  What a candidate
  * writes to stderr goes into its record ("stderr", the first 4 KiB).
  *
- * Timing protocol, the same for every backend, at each bench shape: warm-up
- * runs (at least one, up to about 50 ms), then repetitions each preceded by
- * an output poisoning and a backend flush (unless disabled) and timed with
- * the backend's timer around run() only, until the relative standard error
- * of the mean is below opts.rse after opts.min_reps, or opts.max_reps, or
- * the shape's share of opts.max_time_s.  The last repetition's output is
- * checked too.  time_ns is the geometric mean of the per-shape medians.
+ * The check at each shape runs the candidate first and the reference after
+ * it on the same inputs, so no reference output for a candidate's inputs
+ * exists while its code runs.
+ *
+ * Timing protocol (2), the same for every backend, at each bench shape:
+ * warm-up runs on the check's inputs (at least one, up to about 50 ms),
+ * then timed calls, each on inputs no call has seen: generated on the
+ * device from a new seed, tttd_mix64(case seed, call number), then the
+ * outputs poisoned, a backend flush (unless disabled), and the backend's
+ * timer around run() only; until the relative standard error of the mean
+ * is below opts.rse after opts.min_reps, or opts.max_reps, or the shape's
+ * share of opts.max_time_s.  Right after each call (after sync), its
+ * outputs are scanned: an element still NaN (the poison) fails the
+ * candidate ("nan": work skipped, or left to a later call; skipped where
+ * the reference's own outputs hold NaN).  A uniform random sample of the
+ * calls (reservoir sampling, drawn from getrandom after each call, so the
+ * candidate cannot know which) keeps its outputs; after the last call the
+ * reference runs on each kept call's inputs, generated again, and every
+ * element is compared ("wrong"/"nan", naming the call).  At least 2 calls
+ * are sampled per shape, up to 8 while their reference runs cost at most a
+ * quarter of the shape's timing budget.  So replaying a memo keyed on the
+ * inputs, replaying an earlier call, deferring output or changing
+ * behaviour after N launches either gains nothing or fails.
+ * time_ns is the geometric mean of the per-shape medians.
+ *
+ * Protocol 1 (TTTD_BENCH_PROTOCOL=1 in the environment; kept only to
+ * measure what protocol 2 costs, bench/trust-cost.sh): the reference ran
+ * first, every timed call reused the check's inputs, and only the last
+ * timed call's outputs were checked.
  *
  * The statistics helpers are pure functions, exported for the unit tests.
  * Nothing here prints.
@@ -58,6 +80,11 @@ struct tttd_bench_opts {
 	 * apart on a machine whose speed drifts.  Default 0: once per process.
 	 */
 	int paired;
+	/*
+	 * The timing protocol (above): 2, or 1 where the environment has
+	 * TTTD_BENCH_PROTOCOL=1 (tttd_bench_opts_init reads it).
+	 */
+	int protocol;
 };
 
 /* Fill o with the defaults above. */

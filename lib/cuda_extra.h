@@ -75,6 +75,13 @@ int tttd_cuda_poison(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_
 int tttd_cuda_compare(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d,
 		      const void *got, const void *want, size_t n, double rtol, double atol,
 		      struct tttd_error *e);
+/*
+ * Count the elements of dev that still hold the poison as any kernel sees
+ * it (NaN; INT32_MIN for i32): a timed call's outputs are scanned with it
+ * right after the call (bench.c).  Waits for the result.
+ */
+int tttd_cuda_count_poison(struct tttd_backend *b, const void *dev, enum tttd_dtype d, size_t n,
+			   size_t *count, struct tttd_error *e);
 /* Compile those kernels for arch (no device needed; CI checks they build). */
 struct tttd_nvrtc_result;
 int tttd_cuda_support_compile(const char *arch, struct tttd_nvrtc_result *out,

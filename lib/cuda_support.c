@@ -1,8 +1,9 @@
 /*
  * cuda_support.c - benchmark cases that live on the GPU: seeded input
- * generation, NaN poisoning and the element-wise comparison of a candidate's
- * outputs with the reference's, done by small kernels of tttd's own instead
- * of on the host (cuda_extra.h).
+ * generation, NaN poisoning, the element-wise comparison of a candidate's
+ * outputs with the reference's and the count of poison a timed call left in
+ * its outputs, done by small kernels of tttd's own instead of on the host
+ * (cuda_extra.h).
  *
  * Why: on the host, one TriMul candidate cost minutes of generating,
  * uploading, reading back and comparing 4.5 G elements per candidate; on the
@@ -176,12 +177,31 @@ extern "C" __global__ void tttd_dev_compare(const void *got, const void *want, i
 		atomicMax(&res[4], (u64)__double_as_longlong(max_rel));
 	}
 }
+
+extern "C" __global__ void tttd_dev_count_poison(const void *p, int dt, u64 n, u64 *res)
+{
+	u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x, step = (u64)gridDim.x * blockDim.x;
+	u64 cnt = 0;
+
+	for (; i < n; i += step) {
+		if (dt == 2) {
+			cnt += ((const int *)p)[i] == (int)0x80000000u;
+		} else {
+			double a = load(p, dt, i);
+			cnt += a != a;
+		}
+	}
+	for (int o = 16; o; o >>= 1)
+		cnt += __shfl_xor_sync(0xffffffffu, cnt, o);
+	if ((threadIdx.x & 31) == 0 && cnt)
+		atomicAdd(&res[0], cnt);
+}
 );
 
 /* One per process: a worker opens one device. */
 static struct {
 	cudaLibrary_t lib;
-	cudaKernel_t fill, compare;
+	cudaKernel_t fill, compare, count_poison;
 	uint64_t *res; /* device: bad, nonfinite, first, max_abs bits, max_rel bits */
 	int ready;
 } sup;
@@ -208,6 +228,8 @@ support_ready(struct tttd_backend *b, struct tttd_error *e)
 	tttd_nvrtc_result_release(&res);
 	CUDA_TRY(cudaLibraryGetKernel(&sup.fill, sup.lib, "tttd_dev_fill"), e, return TTTD_EGPU);
 	CUDA_TRY(cudaLibraryGetKernel(&sup.compare, sup.lib, "tttd_dev_compare"), e, return TTTD_EGPU);
+	CUDA_TRY(cudaLibraryGetKernel(&sup.count_poison, sup.lib, "tttd_dev_count_poison"), e,
+		 return TTTD_EGPU);
 	CUDA_TRY(cudaMalloc((void **)&sup.res, 5 * sizeof(uint64_t)), e, return TTTD_EGPU);
 	sup.ready = 1;
 	return TTTD_OK;
@@ -315,5 +337,27 @@ tttd_cuda_compare(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d,
 		c->first_got = tttd_elem_get(ga, d, 0);
 		c->first_want = tttd_elem_get(wa, d, 0);
 	}
+	return TTTD_OK;
+}
+
+int
+tttd_cuda_count_poison(struct tttd_backend *b, const void *dev, enum tttd_dtype d, size_t n,
+		       size_t *count, struct tttd_error *e)
+{
+	uint64_t r = 0;
+	int dt = (int)d;
+	unsigned long long nn = n;
+	void *args[] = { &dev, &dt, &nn, &sup.res };
+	dim3 g = { grid_for(n), 1, 1 }, bl = { SUPPORT_BLOCK, 1, 1 };
+
+	*count = 0;
+	if (n == 0)
+		return TTTD_OK;
+	TTTD_TRY(support_ready(b, e));
+	CUDA_TRY(cudaMemcpy(sup.res, &r, sizeof(r), cudaMemcpyHostToDevice), e, return TTTD_EGPU);
+	CUDA_TRY(cudaLaunchKernel((const void *)sup.count_poison, g, bl, args, 0, 0), e,
+		 return TTTD_EGPU);
+	CUDA_TRY(cudaMemcpy(&r, sup.res, sizeof(r), cudaMemcpyDeviceToHost), e, return TTTD_EGPU);
+	*count = (size_t)r;
 	return TTTD_OK;
 }

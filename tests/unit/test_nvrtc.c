@@ -128,17 +128,17 @@ main(void)
 	T_CHECK("support kernels compile", rc == TTTD_OK && r.ok && tttd_nvrtc_is_elf(r.cubin, r.ncubin));
 	if (rc != TTTD_OK)
 		printf("%s\n%s\n", e.msg, r.log);
-	T_CHECK("support kernels: fill and compare, no spills",
-		r.nfunc == 2 && r.spill_stores == 0 && r.stack == 0);
-	if (r.nfunc != 2 || r.stack != 0)
+	T_CHECK("support kernels: fill, compare and count_poison, no spills",
+		r.nfunc == 3 && r.spill_stores == 0 && r.stack == 0);
+	if (r.nfunc != 3 || r.stack != 0)
 		printf("%s\n", r.log);
 	{
 		/* The same read from the cubin alone (NVRTC's cache can drop the report). */
 		struct tttd_nvrtc_result c;
 
 		memset(&c, 0, sizeof(c));
-		T_CHECK("support kernels from the cubin: two kernels, no stack",
-			tttd_nvrtc_parse_cubin(r.cubin, r.ncubin, &c) == 2 && c.stack == 0);
+		T_CHECK("support kernels from the cubin: three kernels, no stack",
+			tttd_nvrtc_parse_cubin(r.cubin, r.ncubin, &c) == 3 && c.stack == 0);
 		tttd_nvrtc_result_release(&c);
 	}
 	tttd_nvrtc_result_release(&r);
