@@ -1142,6 +1142,8 @@ do_line(struct loader *ld, char *line)
 		r = set_string(ld, &t->baseline, kw, w, nw);
 	} else if (strcmp(kw, "reference") == 0) {
 		r = kw_file(ld, &t->reference, kw, w, nw);
+	} else if (strcmp(kw, "cpu_reference") == 0) {
+		r = kw_file(ld, &t->cpu_reference, kw, w, nw);
 	} else if (strcmp(kw, "template") == 0) {
 		r = kw_file(ld, &t->template_path, kw, w, nw);
 	} else if (strcmp(kw, "cost_table") == 0) {
@@ -1535,6 +1537,9 @@ finish(struct loader *ld, int nlines)
 		return lerr(ld, "'launch' and 'gemm' lines are for cuda tasks");
 	if (strcmp(t->target, "cuda") != 0 && t->ntmap)
 		return lerr(ld, "'tensormap' lines are for cuda tasks");
+	/* A cpu task's reference is C already. */
+	if (strcmp(t->target, "cuda") != 0 && t->cpu_reference)
+		return lerr(ld, "'cpu_reference' is for cuda tasks");
 	TTTD_TRY(resolve_shape_inputs(ld));
 
 	if (tttd_read_file(t->template_path, &t->template_text, NULL) < 0)
@@ -1717,6 +1722,7 @@ tttd_task_free(struct tttd_task *t)
 	free(t->template_text);
 	free(t->cflags);
 	free(t->ref_cflags);
+	free(t->cpu_reference);
 	for (i = 0; i < t->ndim; i++)
 		free(t->dim_name[i]);
 	free(t->bench);

@@ -154,6 +154,9 @@ struct tttd_shape_inputs {
 };
 
 
+/* The symbol a task's cpu_reference file defines: void f(void **buf, const long *dim). */
+#define TTTD_CPU_REFERENCE_ENTRY "tttd_cpu_reference"
+
 struct tttd_task {
 	char *name;      /* "matmul" */
 	char *dir;       /* the folder it was loaded from */
@@ -161,7 +164,14 @@ struct tttd_task {
 	char *entry;     /* candidate entry symbol, default "tttd_kernel" */
 	char *ref_entry; /* reference entry symbol, default "tttd_reference" */
 	char *reference; /* path of the reference source (inside dir): C for cpu, CUDA C for cuda */
-	char *baseline;  /* optional builtin baseline timed beside the candidate ("cublas_gemm"), or NULL */
+	/*
+	 * CUDA tasks: path of the same reference in C, computed on the CPU
+	 * ("cpu_reference"; entry TTTD_CPU_REFERENCE_ENTRY, called like a cpu
+	 * task's reference), against which the GPU reference is checked at small
+	 * shapes (lib/cpuref.h, tests/gpu/ref_check.c); NULL if none.
+	 */
+	char *cpu_reference;
+	char *baseline; /* optional builtin baseline timed beside the candidate ("cublas_gemm"), or NULL */
 	char *template_path;
 	char *template_text; /* the template, loaded */
 	char *cflags;        /* compile flags (may contain {{NAME}}) */

@@ -5,8 +5,10 @@
  * module (ttt-discover.md 5.1), no tiling, no threads.  Buffers as in ./task:
  * x [B,N,N,C], mask [B,N,N], lnw/lnb [C], the five weights [H,C] (left proj,
  * right proj, left gate, right gate, out gate), onw/onb [H], wo [C,H], y
- * [B,N,N,C].  Small shapes only: O(B N^3 H) with no blocking.  Not a tttd
- * task entry point (the task's reference is ref.cu, on the GPU).
+ * [B,N,N,C].  Small shapes only: O(B N^3 H) with no blocking.  It is the
+ * task's "cpu_reference" too (tttd_cpu_reference below): ref.cu, the
+ * reference tttd-bench runs, is checked against it at small shapes
+ * (tests/gpu/ref_check.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -100,4 +102,21 @@ out:
 	free(og);
 	free(v);
 	return rc;
+}
+
+void tttd_cpu_reference(void **buf, const long *dim);
+
+/*
+ * The task's cpu_reference entry: buf in the task's buffer order (x, mask,
+ * lnw, lnb, wlp, wrp, wlg, wrg, wog, onw, onb, wo, y, then scratch), dim =
+ * B, N, C, H.  Out of memory leaves y as it was (poisoned), so the check
+ * fails rather than passes.
+ */
+void
+tttd_cpu_reference(void **buf, const long *dim)
+{
+	float **f = (float **)buf;
+
+	trimul_ref_cpu(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11],
+		       f[12], dim[0], dim[1], dim[2], dim[3]);
 }

@@ -5,7 +5,8 @@
 # tttd-compile | tttd-bench (asserting each status and that the good
 # candidates are timed), then a few sampled configurations of each GPU task
 # through tttd-select | tttd-generate | tttd-compile | tttd-bench (all must
-# be ok at every check shape).  Prints a short table last.  Logs go to $OUT
+# be ok at every check shape), then each CUDA task's ref.cu against its
+# cpu_reference (tests/gpu/ref_check.c).  Prints a short table last.  Logs go to $OUT
 # (default /tmp/tttd-gpu).  Exit 1 if anything expected did not happen.
 #
 # On the device machine, which lacks the -dev packages, it sources
@@ -95,6 +96,18 @@ else
 	status=1
 fi
 
+echo "== GPU references against the CPU ones (tests/gpu/ref_check.c)"
+# Each CUDA task's ref.cu against its cpu_reference at the small check shapes.
+if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib -Ibuild/gen -I/usr/local/cuda/include -o build/ref_check \
+	tests/gpu/ref_check.c build/libtttd.a -L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 \
+	-lnvrtc -lcudart -lcublas -lmsgpackc -lzstd -ljansson -lcurl -lsqlite3 -lm -lpthread -ldl 2>"$out/ref_build.log"; then
+	build/ref_check kernels/gemm kernels/gemm_f32 kernels/layernorm kernels/softmax_cuda kernels/trimul \
+		>"$out/ref.txt" 2>&1 || status=1
+else
+	tail -5 "$out/ref_build.log" >"$out/ref.txt"
+	status=1
+fi
+
 echo
 echo "================ GPU suite summary ================"
 echo "fault batch:"
@@ -103,6 +116,8 @@ echo "tasks (task status time_ns ref_ns baseline_ratio floor_ns decisions reason
 cat "$out/tasks.txt"
 echo "policy network:"
 cat "$out/nn.txt"
+echo "GPU references against the CPU (task shape elements bad max_abs max_rel):"
+cat "$out/ref.txt"
 tail -3 "$out/faults.err" "$out/tasks.err" 2>/dev/null
 echo "gpu: $([ $status = 0 ] && echo PASS || echo FAIL)"
 exit $status
