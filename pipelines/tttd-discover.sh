@@ -217,6 +217,27 @@ fi
 cache=${cache:-$run/cache}
 mkdir -p "$run/steps" "$run/policy" "$cache" "$run/log" "$run/best"
 
+# One process per run directory: a flock(1) on <run>/lock, held on fd 9 by
+# this script and what it starts.  The kernel drops it when they are gone,
+# so a killed run leaves no stale lock; the file names the holder for the
+# message of the one kept out.
+lock_run() {
+	local holder pid
+	command -v flock >/dev/null || die "cannot find 'flock' (apt-get install util-linux)"
+	exec 9>>"$run/lock" || die "cannot open '$run/lock'"
+	if ! flock -n 9; then
+		holder=$(head -n 1 "$run/lock" 2>/dev/null) || holder=
+		pid=$(sed -n 's/^pid \([0-9]*\) .*/\1/p' <<<"$holder")
+		if [ -n "$pid" ] && [[ $holder == *" on ${HOSTNAME:-$(uname -n)} "* ]] && ! kill -0 "$pid" 2>/dev/null; then
+			holder="$holder, which has exited; a process it started still holds the lock (fuser -v $run/lock)"
+		fi
+		die "'$run' is in use by another tttd-discover (${holder:-holder unknown}); lock: $run/lock"
+	fi
+	# (a second open truncates: the inode, which is what is locked, stays the same)
+	echo "pid $$ on ${HOSTNAME:-$(uname -n)} since $(date '+%Y-%m-%d %H:%M:%S %z')" >"$run/lock"
+}
+lock_run
+
 # The run's identity is fixed by its first invocation; a resume must agree.
 config="task=$task
 seed=$seed
@@ -336,6 +357,70 @@ report_progress() { # $1 = steps done; sets evaluated and run_ref
 	[ "${ref%.*}" != 0 ] && run_ref=$ref
 	return 0
 }
+
+# On resume, before trusting what an earlier invocation left: a killed
+# writer's temporaries go; a damaged step file or checkpoint is named (path,
+# step, byte offset) and repaired, or the message says what to move away.
+warn() { echo "tttd-discover: warning: $*" >&2; }
+repair_run() {
+	local n=0 k j s f err what at rec kept ck lastk
+	rm -f "$run"/steps/*.tmp "$run"/policy/*.tmp "$run"/best/*.tmp "$run/config.tmp"
+	while [ -f "$run/steps/$(stepname "$n").mp" ]; do n=$((n + 1)); done
+	# (a step that completed but was killed before its cleanup: its in-progress files are stale)
+	for ((k = 0; k < n; k++)); do
+		s=$(stepname "$k")
+		rm -f "$run/steps/$s.partial" "$run/steps/$s.partial.prev" "$run/steps/$s.compiled" "$run/steps/$s.cands"
+	done
+	for ((k = 0; k < n; k++)); do
+		s=$(stepname "$k") f="$run/steps/$s.mp"
+		# (an empty file is damaged too: a step always has records, failures included)
+		if [ ! -s "$f" ]; then err="'$f': truncated record 0 at byte 0 (empty)"; else err=$(tttd-cat "$f" 2>&1 >/dev/null) && continue; fi
+		# tttd-cat: "'FILE': truncated record R at byte B" (or "corrupt record R at byte B: why")
+		what=${err#*"': "}
+		rec=$(sed -n 's/.* record \([0-9]*\) at byte .*/\1/p' <<<"$err")
+		at=$(sed -n 's/.* at byte \([0-9]*\).*/\1/p' <<<"$err")
+		kept=${rec:-0}
+		if [ "$k" = $((n - 1)) ]; then
+			# The last step: redone, its complete records kept (not re-measured).
+			cp "$f" "$f.damaged"
+			mv "$f" "$run/steps/$s.partial"
+			rm -f "$run/policy/$s.ckpt" "$run/policy/$s.train"
+			warn "step $k: '$f' is damaged at byte ${at:-?} ($what): redoing step $k with its $kept complete records kept (the damaged file is kept as $f.damaged)"
+			n=$k
+			break
+		fi
+		# A step that later steps build on: keep its complete records if no
+		# later candidate's parent is among the lost ones (tttd-select checks).
+		tttd-cat "$f" 2>/dev/null | tttd-cat -j -o "$f.salvaged" 2>/dev/null || true
+		if [ -f "$f.salvaged" ] &&
+			{ for ((j = 0; j < n; j++)); do
+				if [ "$j" = "$k" ]; then cat "$f.salvaged"; else cat "$run/steps/$(stepname "$j").mp"; fi
+			done; } | tttd-select -q --task "$task" --groups 1 >/dev/null 2>&1; then
+			mv "$f" "$f.damaged"
+			mv "$f.salvaged" "$f"
+			warn "step $k: '$f' is damaged at byte ${at:-?} ($what): kept its $kept complete records, the rest are lost (no later step builds on them; the damaged file is kept as $f.damaged)"
+			continue
+		fi
+		rm -f "$f.salvaged"
+		lastk=$(stepname $((n - 1)))
+		die "step $k: '$f' is damaged at byte ${at:-?} ($what), and later steps build on the records lost; to redo the run from step $k, move away steps/$s.mp to steps/$lastk.mp and policy/$s.ckpt to policy/$lastk.ckpt (the steps before are kept)"
+	done
+	# The checkpoint the next step starts from must load; a damaged one is
+	# trained again from the one before (walking back until one loads).
+	for ((k = n - 1; k >= 0; k--)); do
+		ck="$run/policy/$(stepname "$k").ckpt"
+		[ -f "$ck" ] || continue
+		[ -s "$ck" ] || break # (no learning: an empty checkpoint is the initial policy)
+		if err=$(tttd-cat "$ck" 2>&1 >/dev/null) && { [ -n "$lm" ] ||
+			err=$(tttd-generate -q --task "$task" --policy "$ck" </dev/null 2>&1 >/dev/null); }; then
+			break
+		fi
+		mv "$ck" "$ck.damaged"
+		rm -f "$run/policy/$(stepname "$k").train"
+		warn "step $k: checkpoint '$ck' is damaged (${err#tttd-*: }): trained again from step $k's records (the damaged file is kept as $ck.damaged)"
+	done
+}
+repair_run
 
 evaluated=0 best_ns='' run_ref=''
 step=0

@@ -45,3 +45,66 @@ tttd-generate -q --task matmul --children 64 --seed 3 --policy "$run/policy/0000
 	tttd-cat | jq -r .id | sort >"$tmp/want"
 jq -r .id <"$tmp/after" | sort | diff "$tmp/want" - || { echo "step 1 is not the generated batch"; exit 1; }
 echo "ok: $nbefore records survived the kill"
+
+# Damage, then the same command again: the damaged file is named (path, step,
+# byte offset) and repaired, the run finishes, and no complete record is lost.
+cp -a "$run" "$tmp/pristine"
+args_nb=(-q --task matmul --backend cpu --steps 2 --groups 3 --children 4 --seed 3 --no-best)
+ids() { tttd-cat "$1" | jq -c '{id, time_ns}' | sort; }
+ids "$run/steps/000001.mp" >"$tmp/all1"
+fresh() { rm -rf "$tmp/case" && cp -a "$tmp/pristine" "$tmp/case"; }
+resume_ok() { # $1: what must be in the warning
+	pipelines/tttd-discover.sh "${args_nb[@]}" --run "$tmp/case" 2>"$tmp/err" || { cat "$tmp/err"; echo "resume after damage failed"; exit 1; }
+	grep -q -- "$1" "$tmp/err" || { cat "$tmp/err"; echo "warning does not say '$1'"; exit 1; }
+}
+# The last step truncated: at its last byte, in the middle, after 1 byte, to nothing.
+size=$(stat -c %s "$tmp/pristine/steps/000001.mp")
+for at in $((size - 1)) $((size / 2)) 1 0; do
+	fresh
+	f=$tmp/case/steps/000001.mp
+	truncate -s "$at" "$f"
+	tttd-cat "$f" 2>/dev/null | jq -c '{id, time_ns}' | sort >"$tmp/kept" || true
+	resume_ok "step 1: '$f' is damaged at byte [0-9]*"
+	test -f "$f.damaged" || { echo "the damaged file is not kept"; exit 1; }
+	ids "$f" >"$tmp/after"
+	# The complete records before the damage are kept as they were; the step is whole again.
+	[ -z "$(comm -23 "$tmp/kept" "$tmp/after")" ] || { echo "truncated at $at: records lost"; exit 1; }
+	[ "$(wc -l <"$tmp/after")" = 12 ] || { echo "truncated at $at: step 1 has $(wc -l <"$tmp/after") records, want 12"; exit 1; }
+	cmp -s <(jq -r .id "$tmp/after") <(jq -r .id "$tmp/all1") || { echo "truncated at $at: not the same batch"; exit 1; }
+	tttd-cat "$tmp/case/policy/000001.ckpt" >/dev/null || { echo "truncated at $at: no checkpoint"; exit 1; }
+done
+# A corrupt byte in the last step (a record header): named and redone.
+fresh
+printf '\xc1' | dd of="$tmp/case/steps/000001.mp" bs=1 count=1 conv=notrunc 2>/dev/null
+resume_ok "step 1: '$tmp/case/steps/000001.mp' is damaged at byte 0 (corrupt record 0"
+[ "$(ids "$tmp/case/steps/000001.mp" | wc -l)" = 12 ] || { echo "corrupt byte: step 1 not whole"; exit 1; }
+# An earlier step cut short: kept with its complete records if nothing later
+# builds on the lost ones, else the message says exactly what to move away.
+fresh
+f=$tmp/case/steps/000000.mp
+truncate -s $(($(stat -c %s "$f") - 1)) "$f"
+if pipelines/tttd-discover.sh "${args_nb[@]}" --run "$tmp/case" 2>"$tmp/err"; then
+	grep -q "step 0: '$f' is damaged at byte [0-9]* .*kept its 11 complete records" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+else
+	grep -q "move away steps/000000.mp to steps/000001.mp and policy/000000.ckpt to policy/000001.ckpt" "$tmp/err" ||
+		{ cat "$tmp/err"; echo "no instruction"; exit 1; }
+	mkdir "$tmp/aside" && mv "$tmp/case"/steps/00000[01].mp "$tmp/case"/policy/00000[01].ckpt "$tmp/aside/"
+	pipelines/tttd-discover.sh "${args_nb[@]}" --run "$tmp/case" || { echo "the instruction did not work"; exit 1; }
+fi
+ids "$tmp/case/steps/000000.mp" >/dev/null && test -f "$tmp/case/steps/000001.mp"
+# Checkpoints: a bad first byte, cut in half, a NaN weight: trained again.
+for how in byte half nan; do
+	fresh
+	ck=$tmp/case/policy/000001.ckpt
+	case $how in
+	byte) printf '\xc1' | dd of="$ck" bs=1 count=1 conv=notrunc 2>/dev/null ;;
+	half) truncate -s $(($(stat -c %s "$ck") / 2)) "$ck" ;;
+	nan) tttd-cat "$ck" | jq -c '.params[0] = 12345.5' | tttd-cat -j >"$ck.new" && mv "$ck.new" "$ck"
+		perl -0777 -pi -e 'BEGIN { $a = pack("Cd>", 0xcb, 12345.5); $b = pack("Cd>", 0xcb, -sin(9**9**9)); } s/\Q$a\E/$b/ or die' "$ck" ;;
+	esac
+	resume_ok "step 1: checkpoint '$ck' is damaged"
+	tttd-generate -q --task matmul --policy "$ck" </dev/null || { echo "checkpoint ($how) not repaired"; exit 1; }
+	cmp -s "$ck" "$tmp/pristine/policy/000001.ckpt" || { echo "checkpoint ($how): retrained differs from the original"; exit 1; }
+	cmp -s "$tmp/case/steps/000001.mp" "$tmp/pristine/steps/000001.mp" || { echo "checkpoint ($how): the step changed"; exit 1; }
+done
+echo "ok: damaged step files and checkpoints named and repaired"
