@@ -3,7 +3,8 @@
 # NVIDIA GPU, through the real tools: builds everything with CUDA=1, runs the
 # unit tests, pipes a fault batch on the tiny task tests/gpu/vadd through
 # tttd-compile | tttd-bench (asserting each status and that the good
-# candidates are timed), then a few sampled configurations of each GPU task
+# candidates are timed), the hostile batch (tests/gpu/hostile.sh: one
+# candidate per exploit class, each rejected or gaining nothing), then a few sampled configurations of each GPU task
 # through tttd-select | tttd-generate | tttd-compile | tttd-bench (all must
 # be ok at every check shape), then each CUDA task's ref.cu against its
 # cpu_reference (tests/gpu/ref_check.c).  Prints a short table last.  Logs go to $OUT
@@ -67,6 +68,9 @@ done
 grep -q -e MISMATCH -e UNTIMED "$out/faults.txt" && status=1
 cat "$out/faults.txt"
 
+echo "== hostile batch (tests/gpu/hostile.sh: one candidate per exploit class, protocols 2 and 1)"
+OUT=$out tests/gpu/hostile.sh >"$out/hostile.log" 2>&1 || { echo "gpu: hostile batch FAIL"; status=1; }
+
 echo "== GPU tasks (sampled configurations, generate | compile | bench)"
 : >"$out/tasks.txt"
 # gemm_f32: fp32 GEMM against its reference and cuBLAS sgemm; cuda_plan: a
@@ -112,6 +116,7 @@ echo
 echo "================ GPU suite summary ================"
 echo "fault batch:"
 cat "$out/faults.txt"
+cat "$out/hostile.log"
 echo "tasks (task status time_ns ref_ns baseline_ratio floor_ns decisions reason):"
 cat "$out/tasks.txt"
 echo "policy network:"
