@@ -869,16 +869,8 @@ time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd
 			goto out;
 		warm++;
 	} while (warm < WARMUP_MAX && (double)(tttd_now_ns() - t0) < WARMUP_NS);
-	if (tc && fresh) {
+	if (tc && fresh)
 		cap = timed_checks(w, c, budget_s);
-		/*
-		 * Which calls are checked is drawn from the kernel's entropy, after
-		 * each call: nothing the candidate can read (the record's seeds, the
-		 * device's memory) tells it which of its calls will be compared.
-		 */
-		if (getrandom(&rng, sizeof(rng), 0) != (ssize_t)sizeof(rng))
-			rng = tttd_now_ns() ^ ((uint64_t)getpid() << 32);
-	}
 	t0 = tttd_now_ns();
 	for (;;) {
 		uint64_t seed = tttd_mix64(c->seed, n + 1);
@@ -921,8 +913,14 @@ time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd
 					    n, sh, left, c->in.count[which], w->t->buf[which].name);
 				goto out;
 			}
-			/* A uniform sample of cap calls (reservoir sampling). */
-			rng = tttd_mix64(rng, n);
+			/*
+			 * A uniform sample of cap calls (reservoir sampling), drawn from
+			 * the kernel's entropy after each call: nothing the candidate can
+			 * read (the record's seeds, device memory, even this process's
+			 * memory) tells it which of its calls will be compared.
+			 */
+			if (getrandom(&rng, sizeof(rng), 0) != (ssize_t)sizeof(rng))
+				rng = tttd_mix64(rng ^ tttd_now_ns(), n);
 			j = n <= cap ? n - 1 : (size_t)(rng % n);
 			if (j < cap) {
 				struct tttd_error ae;
