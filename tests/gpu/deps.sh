@@ -25,6 +25,14 @@ if [ -d .debs ]; then
 		[ -L "$so" ] && rm -f "$lib/$(readlink "$so")"
 		rm -f "$so"
 	done
+	# A -dev package's link (libcurl.so -> libcurl.so.4.8.0) whose library
+	# was dropped above now points at the machine's copy (libcurl.so.4), so
+	# -lcurl still links.
+	for so in "$lib"/lib*.so; do
+		[ -L "$so" ] && [ ! -e "$so" ] || continue
+		sys=$(ldconfig -p 2>/dev/null | awk -v p="$(basename "$so")." 'index($1, p) == 1 && /x86-64/ {print $NF; exit}')
+		[ -n "$sys" ] && ln -sf "$sys" "$so"
+	done
 	export CPATH="$d/usr/include${CPATH:+:$CPATH}"
 	export LIBRARY_PATH="$lib${LIBRARY_PATH:+:$LIBRARY_PATH}"
 	export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
