@@ -31,8 +31,16 @@ struct tttd_backend_ops {
 	 */
 	int (*load)(struct tttd_backend *b, const struct tttd_task *t, const void *obj, size_t n,
 		    const char *entry, void **kernel, struct tttd_error *e);
+	/*
+	 * Optional: load a candidate (untrusted) rather than the reference; NULL:
+	 * load.  The CPU puts it in a sandboxed process of its own.
+	 */
+	int (*load_candidate)(struct tttd_backend *b, const struct tttd_task *t, const void *obj,
+			      size_t n, const char *entry, void **kernel, struct tttd_error *e);
 	void (*unload)(struct tttd_backend *b, void *kernel);
 	int (*alloc)(struct tttd_backend *b, size_t bytes, void **dev, struct tttd_error *e);
+	/* Optional: a buffer a candidate runs on (the CPU: memory its process shares); NULL: alloc. */
+	int (*alloc_io)(struct tttd_backend *b, size_t bytes, void **dev, struct tttd_error *e);
 	void (*free)(struct tttd_backend *b, void *dev);
 	/*
 	 * One execution of the kernel (all launches of the plan) on buffers buf
@@ -81,6 +89,13 @@ struct tttd_backend {
 };
 
 extern const struct tttd_backend_ops tttd_cpu_ops;
+/*
+ * Size the CPU backend's shared arena for task t (its largest case) and
+ * set the sandbox's timeout per load or call.  Before any alloc_io or
+ * load_candidate.  @return TTTD_OK, TTTD_EIO (cannot map).
+ */
+int tttd_cpu_prepare(struct tttd_backend *b, const struct tttd_task *t, double timeout_s,
+		     struct tttd_error *e);
 #ifdef TTTD_HAVE_CUDA
 extern const struct tttd_backend_ops tttd_cuda_ops;
 #endif

@@ -4,10 +4,15 @@
  * directory and called directly on host buffers.  It is always built: it is
  * the oracle the other backends are checked against and the target CI runs.
  *
- * It runs inside a tttd-bench worker process, so a candidate that crashes or
- * hangs takes only the worker with it; this file does not guard against
- * either (bench.c does, from the parent).  It does not check results or
- * decide how often to run anything.
+ * It runs inside a tttd-bench worker process, the trusted side.  The task's
+ * reference is loaded here and called directly; a candidate is not: it is
+ * loaded into a sandboxed process of its own (sandbox.c), and run() times
+ * it from here, around a handshake in shared memory, so that nothing the
+ * candidate does reaches the worker, its socket to tttd-bench, files,
+ * the network or other processes.  The buffers a candidate sees come from
+ * a shared arena (alloc_io), mapped before its process is forked; the
+ * worker's own copies (pristine inputs, wanted outputs) are private.  This
+ * file does not check results or decide how often to run anything.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -15,10 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
+#include "sandbox.h"
 
 typedef void (*cpu_entry)(void **buf, const long *dim);
 
@@ -30,12 +37,23 @@ struct cpu_state {
 	volatile unsigned char sink; /* keeps the sweep from being optimised away */
 	struct timespec t0;
 	char name[256];
+	/* The shared arena of candidates' buffers: bump-allocated, reset when all are freed. */
+	char *arena;
+	size_t arena_len, arena_used;
+	unsigned arena_live;
+	double timeout_s; /* a sandboxed load or call (tttd_cpu_prepare) */
+	int sandboxed;    /* the last run() was a candidate's: its time is last_ns */
+	double last_ns;
 };
 
 struct cpu_kernel {
-	void *dl;
+	void *dl; /* the reference, loaded here */
 	cpu_entry fn;
+	struct tttd_sandbox *sb; /* or a candidate, in its own process */
 };
+
+/* Arena bytes for one buffer: 64-byte aligned. */
+#define ARENA_ROUND(n) (((n) + 63) / 64 * 64)
 
 /*
  * Cache flush size: twice the last-level cache, capped.  A large server's
@@ -110,6 +128,8 @@ cpu_close(struct tttd_backend *b)
 	if (!st)
 		return;
 	rmdir(st->dir); /* objects are unlinked right after dlopen */
+	if (st->arena)
+		munmap(st->arena, st->arena_len);
 	free(st->sweep);
 	free(st);
 	b->state = NULL;
@@ -149,7 +169,8 @@ cpu_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, siz
 	}
 	k = xmalloc(sizeof(*k));
 	k->dl = dl;
-	/* POSIX guarantees a data pointer from dlsym converts to a function pointer. */
+	/* POSIX guarantees a data pointer from dlsym converts to a function pointer.
+	 */
 	memcpy(&k->fn, &sym, sizeof(k->fn));
 	*kernel = k;
 	return TTTD_OK;
@@ -163,8 +184,90 @@ cpu_unload(struct tttd_backend *b, void *kernel)
 	(void)b;
 	if (!k)
 		return;
-	dlclose(k->dl);
+	if (k->sb)
+		tttd_sandbox_close(k->sb);
+	else
+		dlclose(k->dl);
 	free(k);
+}
+
+int
+tttd_cpu_prepare(struct tttd_backend *b, const struct tttd_task *t, double timeout_s,
+		 struct tttd_error *e)
+{
+	struct cpu_state *st = b->state;
+	size_t most = 0, k, i;
+
+	/* The most any one case holds at once (check and bench shapes alike). */
+	for (k = 0; k < t->ncheck + t->nbench; k++) {
+		const struct tttd_shape *s =
+			k < t->ncheck ? &t->check[k] : &t->bench[k - t->ncheck];
+		struct tttd_inputs in;
+		size_t sum = 0;
+
+		TTTD_TRY(tttd_inputs_sizes(&in, t, s, e));
+		for (i = 0; i < in.nbuf; i++)
+			sum += ARENA_ROUND(in.bytes[i] ? in.bytes[i] : 1);
+		tttd_inputs_release(&in);
+		if (sum > most)
+			most = sum;
+	}
+	if (st->arena)
+		munmap(st->arena, st->arena_len);
+	st->arena_len = most + 4096;
+	st->arena = mmap(NULL, st->arena_len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (st->arena == MAP_FAILED) {
+		st->arena = NULL;
+		return tttd_error_set(e, TTTD_EIO,
+				      "cannot map %zu bytes of shared buffers:", st->arena_len);
+	}
+	st->arena_used = 0;
+	st->arena_live = 0;
+	st->timeout_s = timeout_s;
+	return TTTD_OK;
+}
+
+/*
+ * A candidate: its own sandboxed process (sandbox.h), never this one.  Its
+ * address space may grow by 1 GiB plus the arena beyond what it inherits.
+ */
+static int
+cpu_load_candidate(struct tttd_backend *b, const struct tttd_task *t, const void *obj, size_t n,
+		   const char *entry, void **kernel, struct tttd_error *e)
+{
+	struct cpu_state *st = b->state;
+	struct tttd_sandbox_limits lim;
+	struct cpu_kernel *k;
+	struct tttd_sandbox *sb;
+	int r;
+
+	(void)t;
+	TTTD_RETURN_IF(!st->arena, e, TTTD_EINVAL, "the CPU backend was not prepared for a task");
+	lim.timeout_s = st->timeout_s > 0 ? st->timeout_s : 10;
+	lim.mem_bytes = (1ull << 30) + st->arena_len;
+	if ((r = tttd_sandbox_open(&sb, st->arena, st->arena_len, obj, n, entry, &lim, e)) < 0)
+		return r;
+	k = xcalloc(1, sizeof(*k));
+	k->sb = sb;
+	*kernel = k;
+	return TTTD_OK;
+}
+
+/* A buffer a candidate sees: in the shared arena. */
+static int
+cpu_alloc_io(struct tttd_backend *b, size_t bytes, void **dev, struct tttd_error *e)
+{
+	struct cpu_state *st = b->state;
+	size_t need = ARENA_ROUND(bytes ? bytes : 1);
+
+	TTTD_RETURN_IF(!st->arena, e, TTTD_EINVAL, "the CPU backend was not prepared for a task");
+	TTTD_RETURN_IF(st->arena_len - st->arena_used < need, e, TTTD_ENOMEM,
+		       "the shared arena (%zu bytes) cannot hold %zu more", st->arena_len, need);
+	*dev = st->arena + st->arena_used;
+	st->arena_used += need;
+	st->arena_live++;
+	return TTTD_OK;
 }
 
 static int
@@ -182,7 +285,14 @@ cpu_alloc(struct tttd_backend *b, size_t bytes, void **dev, struct tttd_error *e
 static void
 cpu_free(struct tttd_backend *b, void *dev)
 {
-	(void)b;
+	struct cpu_state *st = b->state;
+
+	if (st->arena && (char *)dev >= st->arena && (char *)dev < st->arena + st->arena_len) {
+		/* Cases come one at a time: when the last buffer goes, start over. */
+		if (st->arena_live && --st->arena_live == 0)
+			st->arena_used = 0;
+		return;
+	}
 	free(dev);
 }
 
@@ -229,12 +339,13 @@ static int
 cpu_run(struct tttd_backend *b, void *kernel, const struct tttd_task *t, const struct tttd_shape *s,
 	const int *choice, void **buf, struct tttd_error *e)
 {
+	struct cpu_state *st = b->state;
 	struct cpu_kernel *k = kernel;
 
-	(void)b;
-	(void)t;
 	(void)choice;
-	(void)e;
+	st->sandboxed = k->sb != NULL;
+	if (k->sb)
+		return tttd_sandbox_call(k->sb, buf, t->nbuf, s->dim, t->ndim, &st->last_ns, e);
 	k->fn(buf, s->dim);
 	return TTTD_OK;
 }
@@ -281,6 +392,10 @@ cpu_timer_stop(struct tttd_backend *b, double *ns, struct tttd_error *e)
 	struct timespec t1;
 
 	(void)e;
+	if (st->sandboxed) { /* timed by the sandbox's handshake, from this side */
+		*ns = st->last_ns;
+		return TTTD_OK;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	*ns = (double)(t1.tv_sec - st->t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - st->t0.tv_nsec);
 	return TTTD_OK;
@@ -299,6 +414,8 @@ const struct tttd_backend_ops tttd_cpu_ops = {
 	.open = cpu_open,
 	.close = cpu_close,
 	.load = cpu_load,
+	.load_candidate = cpu_load_candidate,
+	.alloc_io = cpu_alloc_io,
 	.unload = cpu_unload,
 	.alloc = cpu_alloc,
 	.free = cpu_free,

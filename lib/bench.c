@@ -424,9 +424,9 @@ case_release(struct worker *w, struct bcase *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Fill every input of c->dev from seed (as tttd_inputs_draw says). */
+/* Fill every input of bufs (c->dev, or c->orig) from seed (as tttd_inputs_draw says). */
 static int
-case_fill(struct worker *w, struct bcase *c, uint64_t seed, struct tttd_error *e)
+case_fill_to(struct worker *w, struct bcase *c, void **bufs, uint64_t seed, struct tttd_error *e)
 {
 	size_t i;
 
@@ -438,10 +438,16 @@ case_fill(struct worker *w, struct bcase *c, uint64_t seed, struct tttd_error *e
 		if (w->t->buf[i].role != TTTD_BUF_IN)
 			continue;
 		tttd_inputs_draw(&c->in, w->t, i, seed, &dist, &scale, &stream);
-		TTTD_TRY(w->be.ops->fill(&w->be, c->dev[i], w->t->buf[i].dtype, c->in.count[i], dist,
+		TTTD_TRY(w->be.ops->fill(&w->be, bufs[i], w->t->buf[i].dtype, c->in.count[i], dist,
 					 scale, stream, e));
 	}
 	return TTTD_OK;
+}
+
+static int
+case_fill(struct worker *w, struct bcase *c, uint64_t seed, struct tttd_error *e)
+{
+	return case_fill_to(w, c, c->dev, seed, e);
 }
 
 /*
@@ -471,7 +477,8 @@ case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct b
 		double scale;
 		uint64_t stream;
 
-		if ((r = ops->alloc(&w->be, bytes, &c->dev[i], e)) < 0)
+		/* What the candidate sees: on the CPU, memory its sandboxed process shares. */
+		if ((r = (ops->alloc_io ? ops->alloc_io : ops->alloc)(&w->be, bytes, &c->dev[i], e)) < 0)
 			goto fail;
 		if (b->role == TTTD_BUF_IN) {
 			tttd_inputs_draw(&c->in, t, i, seed, &dist, &scale, &stream);
@@ -858,7 +865,7 @@ time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd
 	const struct tttd_bench_opts *o = w->o;
 	int fresh = o->protocol != 1;
 	double *x = xcalloc((size_t)o->max_reps + 1, sizeof(*x));
-	uint64_t t0 = tttd_now_ns(), rng = 0;
+	uint64_t t0 = tttd_now_ns(), rng = 0, salt = 0;
 	struct slot slots[TIMED_CHECKS_MAX];
 	size_t n = 0, warm = 0, cap = 0, nslot = 0, j;
 	int r = TTTD_OK;
@@ -869,11 +876,20 @@ time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd
 			goto out;
 		warm++;
 	} while (warm < WARMUP_MAX && (double)(tttd_now_ns() - t0) < WARMUP_NS);
-	if (tc && fresh)
+	if (tc && fresh) {
 		cap = timed_checks(w, c, budget_s);
+		/*
+		 * The timed calls' seeds are salted: a CPU candidate's process is a
+		 * fork of this one and holds its id and the run's seed, from which
+		 * tttd_mix64(case seed, n) alone would let it draw every timed call's
+		 * inputs during its untimed calls and replay outputs computed there.
+		 */
+		if (getrandom(&salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
+			salt = tttd_mix64(tttd_now_ns(), (uint64_t)getpid());
+	}
 	t0 = tttd_now_ns();
 	for (;;) {
-		uint64_t seed = tttd_mix64(c->seed, n + 1);
+		uint64_t seed = tttd_mix64(c->seed ^ salt, n + 1);
 		double ns = 0;
 
 		/*
@@ -938,6 +954,13 @@ time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd
 					slots[j].call = n;
 					if (j + 1 > nslot)
 						nslot = j + 1;
+					/*
+					 * Its inputs as drawn (a candidate may not use them
+					 * as scratch, or tag them for a memo).
+					 */
+					if ((r = case_fill_to(w, c, c->orig, seed, e)) < 0 ||
+					    (r = check_inputs(w, c, s, tc->v, e)) < 0 || tc->v->status)
+						goto out;
 				}
 			}
 		}
@@ -1102,8 +1125,8 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 	{
 		struct tttd_error le;
 
-		if (w->be.ops->load(&w->be, t, obj, nobj, t->entry ? t->entry : "tttd_kernel",
-				    &kernel, &le) < 0) {
+		if ((w->be.ops->load_candidate ? w->be.ops->load_candidate : w->be.ops->load)(
+			    &w->be, t, obj, nobj, t->entry ? t->entry : "tttd_kernel", &kernel, &le) < 0) {
 			verdict_set(&v, "load_error", "%s", le.msg);
 			goto reply;
 		}
@@ -1375,6 +1398,9 @@ worker_main(struct worker *w, int fd, int errfd)
 	tttd_rec_init(&p);
 	tttd_compile_out_init(&ref);
 	r = tttd_backend_open(&w->be, w->o->backend, w->o->device, &e);
+	/* The CPU's sandbox needs its shared arena before any case or candidate. */
+	if (r == TTTD_OK && w->be.ops == &tttd_cpu_ops)
+		r = tttd_cpu_prepare(&w->be, w->t, w->o->timeout_s + 5, &e);
 	if (r == TTTD_OK && !w->ref_obj) {
 		r = compile_reference(w, &ref, &e);
 		w->ref_obj = ref.object;
@@ -1453,9 +1479,9 @@ mem_limit_of(const struct tttd_task *t)
 	return MEM_BASE + 4 * most;
 }
 
-/* Resident bytes of process pid (/proc/pid/statm), 0 if unknown. */
+/* Resident bytes of process pid alone (/proc/pid/statm), 0 if unknown. */
 static uint64_t
-resident_bytes(pid_t pid)
+resident_bytes_of(pid_t pid)
 {
 	char path[64];
 	unsigned long long size = 0, rss = 0;
@@ -1468,6 +1494,28 @@ resident_bytes(pid_t pid)
 		rss = 0;
 	fclose(f);
 	return (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Resident bytes of the worker and its children: on the CPU target the
+ * candidate runs in a child of the worker (its sandbox), and its memory is
+ * what the limit is for.
+ */
+static uint64_t
+resident_bytes(pid_t pid)
+{
+	char path[96];
+	uint64_t sum = resident_bytes_of(pid);
+	int child;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if (!(f = fopen(path, "r")))
+		return sum;
+	while (fscanf(f, "%d", &child) == 1)
+		sum += resident_bytes_of(child);
+	fclose(f);
+	return sum;
 }
 
 

@@ -24,7 +24,8 @@
  * Timing protocol (2), the same for every backend, at each bench shape:
  * warm-up runs on the check's inputs (at least one, up to about 50 ms),
  * then timed calls, each on inputs no call has seen: generated on the
- * device from a new seed, tttd_mix64(case seed, call number), then the
+ * device from a new seed, tttd_mix64(case seed ^ salt, call number) (salt
+ * from getrandom after the candidate is loaded, so it cannot draw them), then the
  * outputs poisoned, a backend flush (unless disabled), and the backend's
  * timer around run() only; until the relative standard error of the mean
  * is below opts.rse after opts.min_reps, or opts.max_reps, or the shape's
@@ -41,6 +42,11 @@
  * inputs, replaying an earlier call, deferring output or changing
  * behaviour after N launches either gains nothing or fails.
  * time_ns is the geometric mean of the per-shape medians.
+ *
+ * On the CPU target the candidate runs in a sandboxed process of its own
+ * (sandbox.h), apart from the worker that times and checks it and speaks to
+ * the parent; its buffers are memory the two share, it is stopped while
+ * the worker reads them, and its resident memory counts toward the limit.
  *
  * Protocol 1 (TTTD_BENCH_PROTOCOL=1 in the environment; kept only to
  * measure what protocol 2 costs, bench/trust-cost.sh): the reference ran
