@@ -215,7 +215,10 @@ if [ "$backend" = cuda ]; then
 	compile_opt=(--arch "$arch")
 fi
 cache=${cache:-$run/cache}
-mkdir -p "$run/steps" "$run/policy" "$cache" "$run/log" "$run/best"
+# A task that does not load stops here, before a run directory names it.
+err=$(tttd-select -q --task "$task" --groups 1 </dev/null 2>&1 >/dev/null) || die "${err#tttd-select: }"
+err=$(LC_ALL=C mkdir -p "$run/steps" "$run/policy" "$cache" "$run/log" "$run/best" 2>&1) ||
+	die "cannot create the run directory '$run': $(head -n 1 <<<"${err#mkdir: }")"
 
 # One process per run directory: a flock(1) on <run>/lock, held on fd 9 by
 # this script and what it starts.  The kernel drops it when they are gone,
