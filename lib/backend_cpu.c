@@ -167,7 +167,7 @@ cpu_load(struct tttd_backend *b, const struct tttd_task *t, const void *obj, siz
 		dlclose(dl);
 		return tttd_error_set(e, TTTD_EFORMAT, "object has no entry point '%s'", entry);
 	}
-	k = xmalloc(sizeof(*k));
+	k = xcalloc(1, sizeof(*k)); /* no sandbox: a trusted object, called here */
 	k->dl = dl;
 	/* POSIX guarantees a data pointer from dlsym converts to a function pointer.
 	 */
