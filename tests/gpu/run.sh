@@ -28,7 +28,7 @@ if [ "${GPU_SKIP_BUILD:-0}" != 1 ]; then
 	make -j16 CUDA=1 all >"$out/build.log" 2>&1 && make -j16 CUDA=1 unit >"$out/unit.log" 2>&1
 	rc=$?
 	tail -3 "$out/unit.log"
-	[ $rc = 0 ] || { tail -30 "$out/build.log" "$out/unit.log"; echo "gpu: build or unit tests FAIL"; status=1; }
+	[ $rc = 0 ] || { tail -n 30 "$out/build.log" "$out/unit.log"; echo "gpu: build or unit tests FAIL"; status=1; }
 fi
 [ -x bin/tttd-bench ] || { echo "gpu: no bin/tttd-bench"; exit 1; }
 
@@ -123,6 +123,6 @@ echo "policy network:"
 cat "$out/nn.txt"
 echo "GPU references against the CPU (task shape elements bad max_abs max_rel):"
 cat "$out/ref.txt"
-tail -3 "$out/faults.err" "$out/tasks.err" 2>/dev/null
+tail -n 3 "$out/faults.err" "$out/tasks.err" 2>/dev/null
 echo "gpu: $([ $status = 0 ] && echo PASS || echo FAIL)"
 exit $status
