@@ -441,9 +441,13 @@ while [ "$step" -lt "$steps" ]; do
 	log="$run/log/$s.log"
 	partial="$run/steps/$s.partial"
 	done_opt=()
-	if [ -s "$partial" ]; then
-		# Keep every complete record of the interrupted attempt; a torn last record is dropped.
-		tttd-cat -j -o "$partial.prev" < <(tttd-cat "$partial" 2>>"$log" || true) 2>>"$log" || true
+	if [ -s "$partial" ] || [ -s "$partial.prev" ]; then
+		# Keep every complete record of the interrupted attempt, and of the one
+		# before when that was a resume killed early (its .prev: the new
+		# partial had not got them all yet); a torn last record is dropped.
+		tttd-cat -j -o "$partial.keep" < <({ [ ! -s "$partial.prev" ] || tttd-cat "$partial.prev"
+			[ ! -s "$partial" ] || tttd-cat "$partial"; } 2>>"$log" | awk '!seen[$0]++' || true) 2>>"$log" || true
+		[ ! -f "$partial.keep" ] || mv "$partial.keep" "$partial.prev"
 		rm -f "$partial"
 		[ -s "$partial.prev" ] && done_opt=(--done "$partial.prev")
 		say "step $step: resuming with $(tttd-cat "$partial.prev" 2>/dev/null | wc -l) benchmarked candidates kept"

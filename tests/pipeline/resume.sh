@@ -27,6 +27,7 @@ tttd-cat "$run/steps/000001.partial" 2>/dev/null | jq -c '{id, time_ns}' | sort 
 nbefore=$(wc -l <"$tmp/before")
 [ "$nbefore" -ge 3 ] || { echo "expected at least 3 benchmarked records before the kill, got $nbefore"; exit 1; }
 
+cp -a "$run" "$tmp/killed"
 pipelines/tttd-discover.sh "${args[@]}"
 test -f "$run/steps/000001.mp"
 test ! -e "$run/steps/000001.partial"
@@ -108,3 +109,14 @@ for how in byte half nan; do
 	cmp -s "$tmp/case/steps/000001.mp" "$tmp/pristine/steps/000001.mp" || { echo "checkpoint ($how): the step changed"; exit 1; }
 done
 echo "ok: damaged step files and checkpoints named and repaired"
+
+# A resume killed again before its new partial had the records of the first
+# attempt (they were only in .prev): the next resume still keeps them all.
+p=$tmp/killed/steps/000001.partial
+tttd-cat "$p" 2>/dev/null | tttd-cat -j -o "$p.prev" || true
+: >"$p"
+rm -f "$tmp/killed/steps"/*.tmp
+pipelines/tttd-discover.sh "${args_nb[@]}" --run "$tmp/killed"
+ids "$tmp/killed/steps/000001.mp" >"$tmp/after2"
+[ -z "$(comm -23 "$tmp/before" "$tmp/after2")" ] || { echo "records of the first attempt lost on a second resume"; exit 1; }
+echo "ok: a resume of a resume kept the first attempt's records"
