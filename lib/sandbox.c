@@ -50,24 +50,24 @@
 
 #if defined(__x86_64__)
 #define SB_ARCH AUDIT_ARCH_X86_64
-#define SB_ARG(uc, i)                                                                              \
-	((i) == 0   ? (uc)->uc_mcontext.gregs[REG_RDI]                                             \
-	 : (i) == 1 ? (uc)->uc_mcontext.gregs[REG_RSI]                                             \
-	 : (i) == 2 ? (uc)->uc_mcontext.gregs[REG_RDX]                                             \
+#define SB_ARG(uc, i)                                  \
+	((i) == 0   ? (uc)->uc_mcontext.gregs[REG_RDI] \
+	 : (i) == 1 ? (uc)->uc_mcontext.gregs[REG_RSI] \
+	 : (i) == 2 ? (uc)->uc_mcontext.gregs[REG_RDX] \
 		    : (uc)->uc_mcontext.gregs[REG_R10])
 #define SB_SETRET(uc, v) ((uc)->uc_mcontext.gregs[REG_RAX] = (greg_t)(v))
-#define SB_RELAX()       __builtin_ia32_pause()
+#define SB_RELAX() __builtin_ia32_pause()
 #elif defined(__aarch64__)
-#define SB_ARCH          AUDIT_ARCH_AARCH64
-#define SB_ARG(uc, i)    ((long)(uc)->uc_mcontext.regs[(i)])
+#define SB_ARCH AUDIT_ARCH_AARCH64
+#define SB_ARG(uc, i) ((long)(uc)->uc_mcontext.regs[(i)])
 #define SB_SETRET(uc, v) ((uc)->uc_mcontext.regs[0] = (unsigned long long)(v))
-#define SB_RELAX()       __asm__ __volatile__("yield")
+#define SB_RELAX() __asm__ __volatile__("yield")
 #else
 #define SB_ARCH 0 /* no filter for this architecture: tttd_sandbox_open refuses */
 #endif
 
 #define OBJ_FD 3 /* the object's memory file in the runner */
-#define REFUSED_TAG                                                                                \
+#define REFUSED_TAG \
 	0x5ecc0 /* ctl->refused_tag when the handler noted a call                                  \
 		 */
 /*
@@ -76,11 +76,13 @@
  * futex, so that on a busy machine the waiting side gives the CPU to the
  * candidate instead of burning it (the wake-up then costs a few us).
  */
-#define SPIN_NS     1000000.0
+#define SPIN_NS 1000000.0
 #define SPIN_MIN_NS 20000.0
-#define LOAD_MSG    256
+#define LOAD_MSG 256
 
-enum { ST_LOADING = 0, ST_LOADED = 1, ST_LOAD_FAILED = 2 };
+enum { ST_LOADING = 0,
+       ST_LOADED = 1,
+       ST_LOAD_FAILED = 2 };
 
 /*
  * The control page, shared with the runner (which may write anything into
@@ -235,12 +237,12 @@ build_filter(struct sock_filter *f, pid_t self)
 	};
 	/* Allowed only on the runner itself (argument 0 is its pid, or 0 for
 	 * prlimit64). */
-	static const long self_only[] = {SYS_kill, SYS_tgkill, SYS_tkill, SYS_prlimit64};
+	static const long self_only[] = { SYS_kill, SYS_tgkill, SYS_tkill, SYS_prlimit64 };
 	size_t n = 0, i;
 
 #define LD(off) (f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off)))
-#define RET(v)  (f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (v)))
-#define JEQ(k, t, e)                                                                               \
+#define RET(v) (f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (v)))
+#define JEQ(k, t, e) \
 	(f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (e)))
 	LD(offsetof(struct seccomp_data, arch));
 	JEQ(SB_ARCH, 1, 0);
@@ -290,7 +292,7 @@ build_filter(struct sock_filter *f, pid_t self)
 static void
 set_limit(int res, rlim_t v)
 {
-	struct rlimit rl = {v, v};
+	struct rlimit rl = { v, v };
 
 	setrlimit(res, &rl);
 }
@@ -411,7 +413,7 @@ tttd_sandbox_syscall_name(long nr)
 		long nr;
 		const char *name;
 	} names[] = {
-#define N(x) {SYS_##x, #x}
+#define N(x) { SYS_##x, #x }
 		N(openat),
 		N(socket),
 		N(connect),
@@ -681,7 +683,7 @@ tttd_sandbox_call(struct tttd_sandbox *sb, void *const *buf, size_t nbuf, const 
 			continue;
 		}
 		{
-			struct timespec ts = {0, 1000000};
+			struct timespec ts = { 0, 1000000 };
 
 			syscall(SYS_futex, &c->ready, FUTEX_WAIT, r, &ts, NULL, 0);
 		}
@@ -706,7 +708,7 @@ tttd_sandbox_call(struct tttd_sandbox *sb, void *const *buf, size_t nbuf, const 
 		}
 		/* A long call: sleep on the futex, a millisecond at a time. */
 		{
-			struct timespec ts = {0, 1000000};
+			struct timespec ts = { 0, 1000000 };
 
 			syscall(SYS_futex, &c->done, FUTEX_WAIT, d, &ts, NULL, 0);
 		}
