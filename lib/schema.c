@@ -54,7 +54,7 @@ const struct tttd_schema_key tttd_schema[] = {
 	{ "tool", "str", "any",
 	  "name and version of the last tool that wrote the record" },
 	{ "status", "str", "any",
-	  "generated, compiled, ok, or a failure: compile_error, load_error, crash, timeout, oom, wrong, nan, too_fast, launch_error, infeasible, lm_error, no_code, contract" },
+	  "generated, compiled, ok, or a failure: compile_error, load_error, crash, timeout, oom, wrong, nan, too_fast, launch_error, infeasible, invalid, lm_error, no_code, contract" },
 	{ "reason", "str", "any",
 	  "one line saying why a candidate failed" },
 	{ "compile_log", "str", "tttd-compile",

@@ -1783,6 +1783,17 @@ tttd_task_feasible(const struct tttd_task *t, const int *choice, size_t upto)
 	return 1;
 }
 
+int
+tttd_task_violated(const struct tttd_task *t, const int *choice)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncon; i++)
+		if (con_holds(t, &t->con[i], choice, t->ndec, NULL) != 1)
+			return (int)i;
+	return -1;
+}
+
 /* Replace every {{NAME}} in text by the chosen option of NAME. */
 static void
 substitute(struct sbuf *b, const struct tttd_task *t, const int *choice, const char *text)

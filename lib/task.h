@@ -272,6 +272,12 @@ int tttd_task_option_index(const struct tttd_task *t, size_t d, const char *text
  */
 int tttd_task_feasible(const struct tttd_task *t, const int *choice, size_t upto);
 
+/*
+ * The first constraint a full choice violates: its index in t->con (the
+ * constraint's text and line are there), or -1 when the choice is feasible.
+ */
+int tttd_task_violated(const struct tttd_task *t, const int *choice);
+
 /* Render the source for a full choice (newly allocated). */
 char *tttd_task_render(const struct tttd_task *t, const int *choice);
 /* Render the compile flags for a full choice (newly allocated). */

@@ -1,0 +1,1 @@
+tttd-render --help
