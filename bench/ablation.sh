@@ -13,10 +13,10 @@
 #   screen    tttd-discover's default         (no flags: its own groups and
 #             children; PUCT, the policy's proposals screened by a value model)
 #   screen-notrain, screen-noselect, screen-norecomb, screen-16,
-#             screen-explore: the default without training, without PUCT,
-#             without recombination, with 16 proposals per parent instead of
-#             64, and with 64 uniform draws added to the pool (what does the
-#             work)
+#             screen-explore, screen-nolocal: the default without training,
+#             without PUCT, without recombination, with 16 proposals per
+#             parent instead of 64, with 64 uniform draws added to the pool,
+#             and without local moves (what does the work)
 #
 # and, on a model task only (its landscape is known, so a sequential search
 # can ask one choice at a time), classic tuners counted by the same rule:
@@ -31,8 +31,8 @@
 # made with pip when missing; a peer that cannot be installed is reported
 # and left out.  Every evaluation request counts, repeats included; a
 # request outside the constraints is free.  On a model task every run stops
-# at the exact optimum (nothing can beat it) and its series is carried flat
-# to the budget.
+# at the exact optimum (nothing can beat it; the peers too) and its series is
+# carried flat to the budget.
 #
 # and writes, under --out: runs/<method>-<seed>/ (each run), series.tsv (the
 # best time so far after each evaluation, per run), table.md (best reward at
@@ -91,7 +91,7 @@ here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 top=$(cd "$here/.." && pwd)
 task=matmul budget=256 seeds=5 groups=4 children=8 backend=auto bench_time=1 optimum='' out='' cache=''
 methods='' series=() venv='' within=0.01 stop_at_target=0
-all_methods="uniform puct mean noselect ttt ga screen screen-notrain screen-noselect screen-norecomb screen-16 screen-explore climb anneal tpe cmaes bayes_opt"
+all_methods="uniform puct mean noselect ttt ga screen screen-notrain screen-noselect screen-norecomb screen-16 screen-explore screen-nolocal climb anneal tpe cmaes bayes_opt"
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || usage_die "invalid number '$2' for $1"; }
 while [ $# -gt 0 ]; do
@@ -131,6 +131,7 @@ flags_of() {
 	screen-norecomb) echo "--recombine 0" ;;
 	screen-16) echo "--proposals 16" ;;
 	screen-explore) echo "--explore 64" ;;
+	screen-nolocal) echo "--local 0" ;;
 	climb | anneal | tpe | cmaes | bayes_opt) echo "" ;;
 	*) usage_die "unknown method '$1' ($(echo $all_methods | tr ' ' ','))" ;;
 	esac
@@ -222,7 +223,7 @@ for m in "${mlist[@]}"; do
 		tpe | cmaes | bayes_opt)
 			mkdir -p "$r"
 			[ -s "$r/series.tsv" ] || "$venv/bin/python" "$top/bench/peers.py" --table "$out/landscape.tsv" \
-				--method "$m" --first-seed "$s" --seeds 1 --budget "$budget" -o "$r/series.tsv" 2>"$r/log" ||
+				--method "$m" --first-seed "$s" --seeds 1 --budget "$budget" "${stop[@]}" -o "$r/series.tsv" 2>"$r/log" ||
 				die "run $m seed $s failed (see $r/log)"
 			;;
 		screen*)

@@ -75,8 +75,9 @@ class Landscape:
 class Counter:
     """Counts evaluation requests and writes the best-so-far series."""
 
-    def __init__(self, land, method, seed, budget, out):
+    def __init__(self, land, method, seed, budget, out, stop_ns=None):
         self.land, self.method, self.seed, self.budget, self.out = land, method, seed, budget, out
+        self.stop_ns = stop_ns
         self.n = 0
         self.best = math.inf
 
@@ -93,7 +94,9 @@ class Counter:
             self.best = t
         self.out.write(f"{self.method}\t{self.seed}\t{self.n}\t"
                        f"{'inf' if self.best == math.inf else format(self.best, '.6g')}\n")
-        if self.n >= self.budget:
+        # the budget spent, or the target reached (--stop-ns: the series is
+        # carried flat from there, so the evaluations to it stay exact)
+        if self.n >= self.budget or (self.stop_ns is not None and self.best <= self.stop_ns):
             raise Budget()
         return t
 
@@ -220,6 +223,8 @@ def main():
     ap.add_argument("--seeds", type=int, default=5, help="seeds 1..S (default 5)")
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--budget", type=int, default=512)
+    ap.add_argument("--stop-ns", type=float, default=None,
+                    help="stop a seed once its best time is at most this (its series carried flat)")
     ap.add_argument("-o", "--output", default="-", help="series file (default stdout)")
     a = ap.parse_args()
     if a.seeds < 1 or a.budget < 1:
@@ -228,11 +233,12 @@ def main():
     out = sys.stdout if a.output == "-" else open(a.output + ".tmp", "w")
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(a.first_seed, a.first_seed + a.seeds):
-            c = Counter(land, a.method, seed, a.budget, out)
+            c = Counter(land, a.method, seed, a.budget, out, a.stop_ns)
             if a.method == "bayes_opt":
                 run_bayes_opt(land, seed, c, tmp)
             else:
                 run_optuna(land, a.method, seed, c)
+            c.pad()
             out.flush()
     if out is not sys.stdout:
         out.close()

@@ -8,7 +8,10 @@
 
 /* Lengthscales tried (inputs are in [0, 1] per decision). */
 static const double lengthscales[] = { 0.15, 0.25, 0.4, 0.6, 1.0 };
-#define NOISE 1e-4
+/* Per-decision lengthscales tried after the shared one (0 = the decision ignored). */
+static const double ard_scales[] = { 0.15, 0.25, 0.4, 0.6, 1.0, 2.0, 0 };
+/* Noise variances tried (standardized units). */
+static const double noises[] = { 1e-4, 1e-2, 0.1 };
 
 struct tttd_surrogate {
 	const struct tttd_task *t;
@@ -17,7 +20,9 @@ struct tttd_surrogate {
 	double *L;                /* n x n, lower Cholesky factor of K */
 	double *alpha;            /* K^-1 y */
 	double ymean, ysd, ybest; /* standardization; best standardized y */
-	double ls;
+	double ls;                /* the shared lengthscale chosen first */
+	double *w;                /* dim: 1 / lengthscale^2 per decision (0 = ignored) */
+	double noise;
 	double *kv; /* scratch: n */
 };
 
@@ -31,14 +36,14 @@ scale_choice(const struct tttd_task *t, const int *c, double *x)
 }
 
 static double
-kern(const double *a, const double *b, size_t dim, double ls)
+kern(const double *a, const double *b, size_t dim, const double *w)
 {
 	double s = 0;
 	size_t d;
 
 	for (d = 0; d < dim; d++)
-		s += (a[d] - b[d]) * (a[d] - b[d]);
-	return exp(-0.5 * s / (ls * ls));
+		s += w[d] * (a[d] - b[d]) * (a[d] - b[d]);
+	return exp(-0.5 * s);
 }
 
 /* In-place Cholesky of the n x n matrix A (lower).  @return 0, or -1 if not positive definite. */
@@ -111,6 +116,34 @@ by_y(const void *a, const void *b)
 					      : (x->i > y->i) - (x->i < y->i);
 }
 
+/*
+ * Factor K = k(x, x) + noise I into K (lower Cholesky) and solve alpha =
+ * K^-1 y into a, for the weights w.  @return the log marginal likelihood
+ * (without its constant), or -INFINITY when K is not positive definite.
+ */
+static double
+try_fit(const struct tttd_surrogate *s, const double *y, double *K, double *a, size_t m,
+	const double *w, double noise)
+{
+	double ll = 0;
+	size_t i, j;
+
+	for (i = 0; i < m; i++)
+		for (j = 0; j <= i; j++) {
+			double k = kern(s->x + i * s->dim, s->x + j * s->dim, s->dim, w);
+
+			K[i * m + j] = K[j * m + i] = k + (i == j ? noise : 0);
+		}
+	if (cholesky(K, m) < 0)
+		return -INFINITY;
+	memcpy(a, y, m * sizeof(double));
+	forward(K, m, a);
+	for (i = 0; i < m; i++)
+		ll -= 0.5 * a[i] * a[i] + log(K[i * m + i]);
+	backward(K, m, a);
+	return ll;
+}
+
 struct tttd_surrogate *
 tttd_surrogate_fit(const struct tttd_task *t, const int *choice, const double *time_ns, size_t n,
 		   struct tttd_error *e)
@@ -118,7 +151,7 @@ tttd_surrogate_fit(const struct tttd_task *t, const int *choice, const double *t
 	struct tttd_surrogate *s;
 	struct rank *rk;
 	double *y, *K, *a, worst = -INFINITY, sum = 0, sq = 0, best_ll = -INFINITY;
-	size_t i, j, m, nok = 0, g;
+	size_t i, m, nok = 0, g;
 
 	if (n == 0) {
 		tttd_error_set(e, TTTD_EINVAL, "no evaluated choice to fit a model to");
@@ -156,8 +189,18 @@ tttd_surrogate_fit(const struct tttd_task *t, const int *choice, const double *t
 	for (i = 0; i < m; i++) {
 		scale_choice(t, choice + rk[i].i * t->ndec, s->x + i * s->dim);
 		y[i] = rk[i].y;
-		sum += y[i];
 	}
+	/*
+	 * Slower than the median is slow enough: those times are capped at the
+	 * median's.  Why: the model is there to rank the promising, and the
+	 * slowest choices (a 400x spread of log times on a measured CPU space,
+	 * with outliers) otherwise dominate the fit and its lengthscales.
+	 */
+	if (m >= 4)
+		for (i = m / 2; i < m; i++)
+			y[i] = y[m / 2];
+	for (i = 0; i < m; i++)
+		sum += y[i];
 	s->ymean = sum / (double)m;
 	for (i = 0; i < m; i++)
 		sq += (y[i] - s->ymean) * (y[i] - s->ymean);
@@ -168,34 +211,67 @@ tttd_surrogate_fit(const struct tttd_task *t, const int *choice, const double *t
 		y[i] = (y[i] - s->ymean) / s->ysd;
 	s->ybest = y[0]; /* sorted: the fastest first */
 
-	/* the lengthscale of the grid with the best marginal likelihood */
-	for (g = 0; g < sizeof(lengthscales) / sizeof(lengthscales[0]); g++) {
-		double ls = lengthscales[g], ll = 0;
+	/*
+	 * Hyperparameters by the log marginal likelihood: first one lengthscale
+	 * shared by every decision and the noise, over grids; then, with enough
+	 * points, each decision's own lengthscale in turn (automatic relevance
+	 * determination), twice over.  Why per decision: on real spaces a few
+	 * decisions decide the time (the exp routine, -O3, the tile) and the
+	 * others barely matter; one shared lengthscale must then be short
+	 * everywhere, so the model cannot carry "this option is slow" over to
+	 * the rest of the space and expects improvement wherever it has not
+	 * looked.  Why the noise: measured times carry noise and outliers that
+	 * an interpolating model chases.
+	 */
+	s->w = xmalloc((s->dim + 1) * sizeof(double));
+	{
+		double *w = xmalloc((s->dim + 1) * sizeof(double));
+		size_t ng, d, pass, q, nw = sizeof(ard_scales) / sizeof(ard_scales[0]);
+		/* per-decision lengthscales only with 10 points or more: fewer overfit */
+		int ard = m >= 10;
 
-		for (i = 0; i < m; i++) {
-			for (j = 0; j <= i; j++) {
-				double k = kern(s->x + i * s->dim, s->x + j * s->dim, s->dim, ls);
+#define TRY(noise_)                                               \
+	do {                                                      \
+		double ll_ = try_fit(s, y, K, a, m, w, (noise_)); \
+		if (ll_ > best_ll + 1e-9) {                       \
+			best_ll = ll_;                            \
+			memcpy(s->w, w, s->dim * sizeof(double)); \
+			s->noise = (noise_);                      \
+			memcpy(s->L, K, m *m * sizeof(double));   \
+			memcpy(s->alpha, a, m * sizeof(double));  \
+		}                                                 \
+	} while (0)
+		for (g = 0; g < sizeof(lengthscales) / sizeof(lengthscales[0]); g++)
+			for (ng = 0; ng < sizeof(noises) / sizeof(noises[0]); ng++) {
+				double before = best_ll;
 
-				K[i * m + j] = K[j * m + i] = k + (i == j ? NOISE : 0);
+				for (d = 0; d < s->dim; d++)
+					w[d] = 1 / (lengthscales[g] * lengthscales[g]);
+				TRY(noises[ng]);
+				if (best_ll > before)
+					s->ls = lengthscales[g];
 			}
-		}
-		if (cholesky(K, m) < 0)
-			continue;
-		memcpy(a, y, m * sizeof(double));
-		forward(K, m, a);
-		for (i = 0; i < m; i++)
-			ll -= 0.5 * a[i] * a[i] + log(K[i * m + i]);
-		if (ll > best_ll) {
-			best_ll = ll;
-			s->ls = ls;
-			memcpy(s->L, K, m * m * sizeof(double));
-			backward(K, m, a);
-			memcpy(s->alpha, a, m * sizeof(double));
-		}
+		for (pass = 0; ard && best_ll > -INFINITY && pass < 2; pass++)
+			for (d = 0; d < s->dim; d++) {
+				if (t->dec[d].nopt < 2)
+					continue;
+				for (q = 0; q < nw; q++) {
+					memcpy(w, s->w, s->dim * sizeof(double));
+					w[d] = ard_scales[q] > 0 ? 1 / (ard_scales[q] * ard_scales[q]) : 0;
+					if (w[d] == s->w[d])
+						continue;
+					TRY(s->noise);
+				}
+			}
+#undef TRY
+		free(w);
 	}
 	if (!(best_ll > -INFINITY)) {
 		/* cannot happen with the noise term, but stay defined: a flat model */
 		s->ls = lengthscales[0];
+		s->noise = noises[0];
+		for (i = 0; i < s->dim; i++)
+			s->w[i] = 1 / (s->ls * s->ls);
 		for (i = 0; i < m; i++) {
 			memset(s->L + i * m, 0, m * sizeof(double));
 			s->L[i * m + i] = 1;
@@ -217,6 +293,7 @@ tttd_surrogate_free(struct tttd_surrogate *s)
 	free(s->x);
 	free(s->L);
 	free(s->alpha);
+	free(s->w);
 	free(s->kv);
 	free(s);
 }
@@ -236,7 +313,7 @@ tttd_surrogate_score(const struct tttd_surrogate *s, const int *choice, double *
 
 	scale_choice(s->t, choice, xp);
 	for (i = 0; i < s->n; i++) {
-		s->kv[i] = kern(xp, s->x + i * s->dim, s->dim, s->ls);
+		s->kv[i] = kern(xp, s->x + i * s->dim, s->dim, s->w);
 		mu += s->kv[i] * s->alpha[i];
 	}
 	forward(s->L, s->n, s->kv);

@@ -8,12 +8,18 @@
  *   x      decision d's option index scaled to [0, 1] (index / (nopt - 1)):
  *          options are ordered (tile sizes, stages, ...), so neighbouring
  *          options are similar;
- *   y      log(time), standardized over the archive; a failing choice gets
- *          the slowest log time seen plus 0.1 (slower than anything
- *          measured, without an infinity that would wreck the fit);
- *   kernel k(a, b) = exp(-|a - b|^2 / (2 l^2)) + noise [a == b], with l the
- *          best of a small grid by the log marginal likelihood, noise 1e-4
- *          (times are measured; a model task's are exact);
+ *   y      log(time), those slower than the median capped at the median's
+ *          (the model ranks the promising; the slowest, with outliers,
+ *          would otherwise decide the fit), standardized over the
+ *          archive; a failing choice gets the slowest log time seen plus
+ *          0.1 (slower than anything measured, without an infinity that
+ *          would wreck the fit);
+ *   kernel k(a, b) = exp(-sum_d (a_d - b_d)^2 / (2 l_d^2)) + noise [a == b]:
+ *          one lengthscale l for every decision and the noise (1e-4, 0.01
+ *          or 0.1) the best of small grids by the log marginal likelihood;
+ *          then, from 10 points on, each decision's own l_d (or none: the
+ *          decision ignored) in turn, two passes (automatic relevance
+ *          determination: a few decisions decide the time);
  *   score  expected improvement over the best y, in standardized units.
  *
  * The fit is exact (Cholesky, O(n^3)); n is capped at TTTD_SURROGATE_MAX_N
@@ -41,7 +47,7 @@ struct tttd_surrogate *tttd_surrogate_fit(const struct tttd_task *t, const int *
 					  const double *time_ns, size_t n, struct tttd_error *e);
 void tttd_surrogate_free(struct tttd_surrogate *s);
 
-/* The lengthscale chosen (for reports and tests). */
+/* The shared lengthscale chosen before the per-decision ones (for reports and tests). */
 double tttd_surrogate_lengthscale(const struct tttd_surrogate *s);
 
 /*

@@ -12,7 +12,7 @@ usage() {
 	cat <<'USAGE'
 usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--cache dir] [--candidates n]
                      [--children k] [--device n] [--estimator entropic|mean] [--explore n] [--ga] [--gpus n]
-                     [--groups g] [--jobs n] [--no-best] [--no-results] [--no-select] [--no-train] [--paper]
+                     [--groups g] [--jobs n] [--local n] [--no-best] [--no-results] [--no-select] [--no-train] [--paper]
                      [--progress] [--proposals m] [--recombine p] [--results file] [--run dir] [--seed n]
                      [--shape MxNx..] [--steps n] [--stop-ns t] [--task name] [--time seconds] [--timeout s]
                      [--uniform]
@@ -37,6 +37,9 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
                      most promising (default 64)
   --explore n        uniform draws from the whole space added to the screened
                      pool each step (default 0)
+  --local n          of the children kept each step, n are the model's best
+                     unevaluated one-decision neighbours of the archive's
+                     fastest state (default 1; 0 = off)
   --recombine p      probability that a proposal gets a sibling recombined
                      with the archive's fastest states (default 0.3)
   --paper            the paper's exact method: every sampled child is
@@ -110,7 +113,7 @@ tttd-cat() { "$bindir/tttd-cat" "$@"; }
 tttd-report() { "$bindir/tttd-report" "$@"; }
 tttd-results() { "$bindir/tttd-results" "$@"; }
 
-run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' groups='' children='' seed=1 proposals=64 paper=0 stop_ns='' recombine=0.3 explore=0
+run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' groups='' children='' seed=1 proposals=64 paper=0 stop_ns='' recombine=0.3 explore=0 local_moves=1
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache='' shape='' results='' noresults=0
 lm='' lm_model=default lm_trainer='' lm_opt='' lm_train_opt='' hardware=''
@@ -146,6 +149,7 @@ while [ $# -gt 0 ]; do
 	--paper) paper=1 ;;
 	--proposals) need_arg "$@"; isnum "$1" "$2"; proposals=$2; shift ;;
 	--explore) need_arg "$@"; isnum "$1" "$2"; explore=$2; shift ;;
+	--local) need_arg "$@"; [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; local_moves=$2; shift ;;
 	--recombine) need_arg "$@"; [[ $2 =~ ^(0(\.[0-9]+)?|1(\.0*)?)$ ]] || usage_die "invalid probability '$2' for $1"; recombine=$2; shift ;;
 	--stop-ns) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; stop_ns=$2; shift ;;
 	--progress) force_progress=1 ;;
@@ -268,6 +272,8 @@ screen=$proposals"
 recombine=$recombine"
 [ "$screen" = 1 ] && [ "$explore" != 0 ] && config="$config
 explore=$explore"
+[ "$screen" = 1 ] && [ "$local_moves" != 1 ] && config="$config
+local=$local_moves"
 if [ -f "$run/config" ]; then
 	if [ "$(cat "$run/config")" != "$config" ]; then
 		diff <(echo "$config") "$run/config" >&2 || true
@@ -474,10 +480,11 @@ while [ "$step" -lt "$steps" ]; do
 	screen_cmd=(cat)
 	if [ "$screen" = 1 ]; then
 		# The policy proposes --proposals children per parent; a value model
-		# fitted to the whole archive keeps the --children most promising.
+		# fitted to the whole archive keeps the groups x --children most
+		# promising of the whole pool, --local of them local moves.
 		vary=(tttd-generate --task "$task" --children "$proposals" --seed "$seed" "${policy_opt[@]}")
 		screen_cmd=(tttd-screen -q --task "$task" --keep "$children" --recombine "$recombine" --explore "$explore"
-			--seed "$((seed * 1000003 + step))")
+			--seed "$((seed * 1000003 + step))" --local "$local_moves")
 		for f in "$run"/steps/[0-9]*.mp; do [ -f "$f" ] && screen_cmd+=(--archive "$f"); done
 	fi
 	if [ "$ga" = 1 ]; then

@@ -3,7 +3,11 @@
  * a value model (lib/surrogate.h, a Gaussian process) to every candidate of
  * the archive that has been benchmarked, score the proposals on stdin (the
  * policy's samples, from tttd-generate) by expected improvement, and write
- * the --keep best of each group (a parent's proposals), best first.
+ * the --keep x (number of groups) best of the whole pool, best first (a
+ * group is one parent's proposals; --per-group keeps the --keep best of
+ * each instead).  Why the whole pool: PUCT picks some parents to explore,
+ * and all of such a parent's children can be poor; kept per group, they
+ * would cost evaluations the model expects nothing from.
  *
  * Proposals also come from recombination: with probability --recombine a
  * proposal gets a sibling that takes each decision from one of the
@@ -11,10 +15,13 @@
  * other lineages), and from exploration: --explore choices drawn uniformly
  * from the whole space, dealt to the groups in turn, so that the model can
  * send the search far from every parent when it expects more there (the
- * policy's children stay near their parent); all are screened alike.  A proposal whose choice is in
- * the archive already, or repeated in the pool, is never kept: its time is
- * known.  With fewer than two correct candidates in the archive there is
- * no model yet: the first --keep proposals of each group are kept as drawn.
+ * policy's children stay near their parent); all are screened alike.  And
+ * --local of the kept are local moves: the best unevaluated one-decision
+ * neighbours of the archive's fastest state (see local_moves).  A proposal
+ * whose choice is in the archive already, or repeated in the pool, is never
+ * kept: its time is known.  With fewer than two correct candidates in the
+ * archive there is no model yet: the pool's first proposals are kept as
+ * drawn (no local moves).
  *
  * Output is a pure function of the inputs and --seed.  It compiles, runs
  * and trains nothing.
@@ -36,8 +43,8 @@
 #include "tttd.h"
 
 #define SYNOPSIS                                                                                    \
-	"tttd-screen [-fhqVz] [-o file] [--archive file]... [--explore n] [--keep k] [--mates n]\n" \
-	"                   [--recombine p] [--seed n] [--task name] [file ...]"
+	"tttd-screen [-fhqVz] [-o file] [--archive file]... [--explore n] [--keep k] [--local n]\n" \
+	"                   [--mates n] [--per-group] [--recombine p] [--seed n] [--task name] [file ...]"
 
 static void
 usage(FILE *f)
@@ -56,8 +63,14 @@ usage(FILE *f)
 	      "                       it; default: none, so nothing is screened)\n"
 	      "      --explore=N      add N uniform draws from the whole space to the\n"
 	      "                       pool (default 0: off; measured, it did not pay)\n"
-	      "      --keep=K         proposals kept per group (default 2)\n"
+	      "      --keep=K         proposals kept: K times the number of groups, the\n"
+	      "                       best of the whole pool (default 2)\n"
+	      "      --local=N        of those, N are the best unevaluated one-decision\n"
+	      "                       neighbours of the archive's fastest state (default\n"
+	      "                       1; 0 = off)\n"
 	      "      --mates=N        recombine with the archive's N fastest (default 4)\n"
+	      "      --per-group      keep the K best of each group instead (a group is\n"
+	      "                       one parent's proposals)\n"
 	      "      --recombine=P    probability that a proposal gets a recombined\n"
 	      "                       sibling (default 0.3; 0 = off)\n"
 	      "      --seed=N         random seed (default 0)\n"
@@ -70,7 +83,7 @@ usage(FILE *f)
 }
 
 /* clang-format off */
-enum { OPT_ARCHIVE = 256, OPT_EXPLORE, OPT_KEEP, OPT_MATES, OPT_RECOMBINE, OPT_SEED, OPT_TASK };
+enum { OPT_ARCHIVE = 256, OPT_EXPLORE, OPT_KEEP, OPT_LOCAL, OPT_MATES, OPT_PER_GROUP, OPT_RECOMBINE, OPT_SEED, OPT_TASK };
 /* clang-format on */
 
 static const struct option longopts[] = {
@@ -83,7 +96,9 @@ static const struct option longopts[] = {
 	{ "archive", required_argument, NULL, OPT_ARCHIVE },
 	{ "explore", required_argument, NULL, OPT_EXPLORE },
 	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "local", required_argument, NULL, OPT_LOCAL },
 	{ "mates", required_argument, NULL, OPT_MATES },
+	{ "per-group", no_argument, NULL, OPT_PER_GROUP },
 	{ "recombine", required_argument, NULL, OPT_RECOMBINE },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "task", required_argument, NULL, OPT_TASK },
@@ -98,11 +113,13 @@ static struct {
 	size_t narchive;
 	long explore;
 	long keep;
+	long local;
 	long mates;
+	int per_group;
 	double recombine;
 	uint64_t seed;
 	const char *task;
-} opt = { .explore = 0, .keep = 2, .mates = 4, .recombine = 0.3 };
+} opt = { .explore = 0, .keep = 2, .local = 1, .mates = 4, .recombine = 0.3 };
 
 static struct tttd_task *task;
 
@@ -113,7 +130,8 @@ struct prop {
 	size_t group; /* index into groups */
 	size_t order; /* position in the pool */
 	double score;
-	int known; /* in the archive, or earlier in the pool: its time is known */
+	int known;  /* in the archive, or earlier in the pool: its time is known */
+	int forced; /* a local move (--local): kept before the group's screened picks */
 };
 
 static struct prop *pool;
@@ -408,13 +426,107 @@ out:
 	free(c);
 }
 
+struct scored {
+	double score;
+	size_t i; /* index into the neighbour list */
+};
+
+static int
+by_score(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Local moves (trust region of radius one decision): the --local
+ * unevaluated one-decision neighbours of the archive's fastest state that
+ * has any, best expected improvement first, dealt to the groups in turn and
+ * kept before each group's screened picks.  Why: the value model's expected
+ * improvement favours choices far from everything measured, where it knows
+ * least; on a rugged landscape (one decision flips the time by 10x) the
+ * model is poor and those picks are mostly wasted, while the best state's
+ * neighbours are where a hill climber finds the optimum.  So a share of
+ * every step always climbs, ranked by the model, and the rest explores.
+ * When every neighbour of the best is known (a local optimum), the next
+ * fastest state's neighbourhood is used, as a restart would.
+ */
+static void
+local_moves(const struct tttd_choiceset *known, const struct tttd_surrogate *model)
+{
+	struct ranked *rk;
+	struct scored *sc = NULL;
+	int *nb = NULL, *c = xmalloc((task->ndec + 1) * sizeof(int));
+	size_t *first = xmalloc((ngroups + 1) * sizeof(size_t)), i, r, d, o, nok = 0, nnb = 0, g, n0 = npool;
+	long k;
+
+	rk = xmalloc((known->n + 1) * sizeof(*rk));
+	for (i = 0; i < known->n; i++)
+		if (known->value[i] > 0) {
+			rk[nok].t = known->value[i];
+			rk[nok].i = i;
+			nok++;
+		}
+	qsort(rk, nok, sizeof(*rk), by_time);
+	for (r = 0; r < nok && nnb == 0; r++) {
+		const int *best = known->choice + rk[r].i * task->ndec;
+
+		for (d = 0; d < task->ndec; d++)
+			for (o = 0; o < task->dec[d].nopt; o++) {
+				if ((int)o == best[d])
+					continue;
+				memcpy(c, best, task->ndec * sizeof(int));
+				c[d] = (int)o;
+				if (!tttd_task_feasible(task, c, task->ndec) || tttd_choiceset_find(known, c) >= 0)
+					continue;
+				nb = xrealloc(nb, (nnb + 1) * task->ndec * sizeof(int));
+				memcpy(nb + nnb * task->ndec, c, task->ndec * sizeof(int));
+				sc = xrealloc(sc, (nnb + 1) * sizeof(*sc));
+				sc[nnb].score = tttd_surrogate_score(model, c, NULL, NULL);
+				sc[nnb].i = nnb;
+				nnb++;
+			}
+	}
+	qsort(sc, nnb, sizeof(*sc), by_score);
+	for (g = 0; g < ngroups; g++)
+		first[g] = (size_t)-1;
+	for (i = 0; i < n0; i++)
+		if (first[pool[i].group] == (size_t)-1)
+			first[pool[i].group] = i;
+	for (k = 0; k < opt.local && (size_t)k < nnb; k++) {
+		const int *m = nb + sc[k].i * task->ndec;
+
+		/* the same choice proposed in the pool is not kept twice */
+		for (i = 0; i < npool; i++)
+			if (memcmp(pool[i].choice, m, task->ndec * sizeof(int)) == 0) {
+				pool[i].known = 1;
+				pool[i].score = -INFINITY;
+			}
+		sibling(first[(size_t)k % ngroups], m, "local");
+		pool[npool - 1].forced = 1;
+		pool[npool - 1].score = sc[k].score;
+	}
+	free(rk);
+	free(sc);
+	free(nb);
+	free(c);
+	free(first);
+}
+
+static int pool_wide;
+
 static int
 by_group_score(const void *a, const void *b)
 {
 	const struct prop *x = *(const struct prop *const *)a, *y = *(const struct prop *const *)b;
 
-	if (x->group != y->group)
+	if (!pool_wide && x->group != y->group)
 		return x->group < y->group ? -1 : 1;
+	if (x->forced != y->forced)
+		return y->forced - x->forced;
 	if (x->known != y->known)
 		return x->known - y->known;
 	if (x->score != y->score)
@@ -432,6 +544,7 @@ main(int argc, char **argv)
 	struct prop **order;
 	size_t i, nok = 0, kept = 0, g = (size_t)-1;
 	long in_group = 0;
+	int npool_done = 0;
 	int c, nin;
 	char *const stdin_only[] = { "-" };
 
@@ -469,6 +582,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_KEEP:
 			opt.keep = opt_long(optarg, "--keep", 1, 1000000);
+			break;
+		case OPT_LOCAL:
+			opt.local = opt_long(optarg, "--local", 0, 1000000);
+			break;
+		case OPT_PER_GROUP:
+			opt.per_group = 1;
 			break;
 		case OPT_MATES:
 			opt.mates = opt_long(optarg, "--mates", 1, 1000000);
@@ -529,12 +648,27 @@ main(int argc, char **argv)
 		p->score = model ? tttd_surrogate_score(model, p->choice, NULL, NULL)
 				 : -(double)p->order / (double)npool;
 	}
+	if (model && opt.local > 0)
+		local_moves(&known, model);
 	order = xmalloc(npool * sizeof(*order));
 	for (i = 0; i < npool; i++)
 		order[i] = &pool[i];
+	pool_wide = !opt.per_group;
 	qsort(order, npool, sizeof(*order), by_group_score);
+	if (pool_wide) {
+		long want = opt.keep * (long)ngroups;
+
+		for (i = 0; i < npool && (long)kept < want; i++) {
+			if (order[i]->known && kept > 0)
+				break;
+			if (tttd_writer_write(w, &order[i]->rec, &e) < 0)
+				die_err(&e);
+			kept++;
+		}
+		npool_done = 1;
+	}
 	/* the --keep best new choices of each group; a group with none new keeps its best anyway */
-	for (i = 0; i < npool; i++) {
+	for (i = 0; i < npool && !npool_done; i++) {
 		struct prop *p = order[i];
 
 		if (p->group != g) {

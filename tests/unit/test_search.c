@@ -104,8 +104,12 @@ main(void)
 		T_CHECK("no model without points", tttd_surrogate_fit(t, ch, tm, 0, &e) == NULL);
 		s = tttd_surrogate_fit(t, ch, tm, 60, &e);
 		T_CHECK("the model fits", s != NULL);
-		tttd_surrogate_score(s, ch + 6, &mean, &sd);
-		T_NEAR("a fitted point is predicted (log ns)", mean, log(tm[1]), 0.02);
+		/* the fastest fitted point (times slower than the median are capped in the fit) */
+		for (a = 0, i = 1; i < 60; i++)
+			if (tm[i] < tm[a])
+				a = i;
+		tttd_surrogate_score(s, ch + a * 6, &mean, &sd);
+		T_NEAR("a fitted point is predicted (log ns)", mean, log(tm[a]), 0.02);
 		T_CHECK("a fitted point is certain", sd < 0.05);
 		s_good = tttd_surrogate_score(s, good, &mean, NULL);
 		s_bad = tttd_surrogate_score(s, bad, NULL, NULL);
