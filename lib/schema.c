@@ -220,6 +220,36 @@ tttd_schema_check(const struct tttd_rec *r, struct tttd_error *e)
 	return rc;
 }
 
+size_t
+tttd_schema_owns(const char *tool)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < tttd_schema_n; i++)
+		n += strcmp(tttd_schema[i].owner, tool) == 0;
+	return n;
+}
+
+size_t
+tttd_schema_strip(struct tttd_rec *r, const char *const *owners, size_t n)
+{
+	size_t i = 0, j, removed = 0;
+
+	while (i < r->n) {
+		const struct tttd_schema_key *k = tttd_schema_find(r->f[i].key);
+		int own = 0;
+
+		for (j = 0; k && j < n && !own; j++)
+			own = strcmp(k->owner, owners[j]) == 0;
+		if (own && tttd_rec_del(r, k->key) == 1) {
+			removed++;
+			continue; /* the next field moved into place i */
+		}
+		i++;
+	}
+	return removed;
+}
+
 void
 tttd_rec_stamp(struct tttd_rec *r, const char *tool)
 {

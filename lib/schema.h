@@ -33,6 +33,17 @@ const struct tttd_schema_key *tttd_schema_find(const char *key);
  */
 int tttd_schema_check(const struct tttd_rec *r, struct tttd_error *e);
 
+/* How many keys of the table tool ("tttd-bench") owns: 0 names no stage of the schema. */
+size_t tttd_schema_owns(const char *tool);
+
+/*
+ * Remove from r every key the table gives to one of the n tools in owners
+ * ("tttd-bench", "tttd-score"): what a record holds from those stages, so
+ * that it can go through them again.  Keys of owner "any" (status, reason,
+ * seed, tool) are never removed.  @return the number of keys removed.
+ */
+size_t tttd_schema_strip(struct tttd_rec *r, const char *const *owners, size_t n);
+
 /*
  * Mark r as written by tool: set "v" to TTTD_SCHEMA_VERSION when absent and
  * "tool" to "<tool> <TTTD_VERSION>" (replacing an earlier stamp in place).

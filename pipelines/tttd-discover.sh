@@ -548,11 +548,11 @@ done
 # The best kernel: re-measure the top candidates side by side with the
 # reference (one tttd-bench run, more repetitions) before reporting.
 best="$run/best"
-# The archive's records are already benchmarked: set them back to
-# "generated" so tttd-compile and tttd-bench measure them again.
-archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" | tttd-cat |
-	jq -c '.status = "generated" | del(.reason, .time_ns, .ref_ns, .speedup, .timing, .check, .bench_ms,
-		.baseline, .baseline_ns, .baseline_ratio, .floor_ns, .reward, .advantage, .beta, .dropped)' |
+# The archive's records are already benchmarked: without the keys the schema
+# gives to tttd-bench and tttd-score, and set back to "generated", so
+# tttd-compile and tttd-bench measure them again.
+archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" | tttd-cat --strip bench,score |
+	jq -c '.status = "generated" | del(.reason)' |
 	tttd-cat -j 2>>"$run/log/best.log" |
 	tttd-compile -q --cache "$cache" "${compile_opt[@]}" 2>>"$run/log/best.log" >"$best/confirm.compiled" ||
 	die "re-measuring the best failed (see $run/log/best.log)"

@@ -15,13 +15,16 @@
 
 #include "diag.h"
 #include "rec.h"    /* defines: tttd_reader_*, tttd_writer_*, tttd_rec_*json */
-#include "schema.h" /* defines: tttd_schema_check */
+#include "schema.h" /* defines: tttd_schema_check, tttd_schema_owns, tttd_schema_strip */
 
-#define SYNOPSIS "tttd-cat [-cfhjqVz] [-o file] [file ...]"
+#define SYNOPSIS "tttd-cat [-cfhjqVz] [-o file] [--strip tools] [file ...]"
 
 static int opt_check, opt_force, opt_from_json, opt_zstd;
 static int flush_each; /* JSON lines go to a pipe: flush after each (like the writer) */
 static const char *opt_output;
+/* --strip: the stages whose keys (by the schema's owner column) are dropped */
+static char **strip_owners;
+static size_t nstrip;
 
 static void
 usage(FILE *f)
@@ -37,6 +40,8 @@ usage(FILE *f)
 	      "  -q, --quiet       print errors only\n"
 	      "  -V, --version     print the version and exit\n"
 	      "  -z, --zstd        compress the stream written by -j (implied by -o x.zst)\n"
+	      "      --strip=TOOLS drop the keys the schema gives to these stages (comma-\n"
+	      "                    separated: bench,score or tttd-bench,tttd-score)\n"
 	      "\n"
 	      "With no file, or when file is -, read standard input.  Inputs may be raw or\n"
 	      "zstd-compressed msgpack in any concatenation.  JSON records without \"v\"\n"
@@ -61,6 +66,7 @@ cat_json(const char *path, FILE *out, uint64_t *total)
 		(*total)++;
 		if (opt_check)
 			continue;
+		tttd_schema_strip(&r, (const char *const *)strip_owners, nstrip);
 		if (tttd_rec_write_json(&r, out, &e) < 0) {
 			fflush(out);
 			bad = error("'%s': record %llu: %s", path ? path : "-",
@@ -126,6 +132,7 @@ from_json(const char *path, struct tttd_writer *w, uint64_t *total)
 			(*total)++;
 			continue;
 		}
+		tttd_schema_strip(&r, (const char *const *)strip_owners, nstrip);
 		if (tttd_writer_write(w, &r, &e) < 0)
 			die_err(&e);
 		(*total)++;
@@ -137,6 +144,25 @@ from_json(const char *path, struct tttd_writer *w, uint64_t *total)
 	if (f != stdin)
 		fclose(f);
 	return bad;
+}
+
+/* Parse --strip's list: each name a stage that owns keys, "tttd-" optional. */
+static void
+parse_strip(const char *arg)
+{
+	char *list = xstrdup(arg), *save = NULL, *w;
+
+	for (w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *tool = strncmp(w, "tttd-", 5) == 0 ? xstrdup(w) : xasprintf("tttd-%s", w);
+
+		if (!tttd_schema_owns(tool))
+			usage_die("--strip: '%s' owns no key of the schema (docs/schema.md)", w);
+		strip_owners = xrealloc(strip_owners, (nstrip + 1) * sizeof(*strip_owners));
+		strip_owners[nstrip++] = tool;
+	}
+	free(list);
+	if (!nstrip)
+		usage_die("--strip needs a stage (bench, score, ...)");
 }
 
 int
@@ -151,6 +177,7 @@ main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "zstd", no_argument, NULL, 'z' },
+		{ "strip", required_argument, NULL, 256 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tttd_writer *w = NULL;
@@ -178,6 +205,7 @@ main(int argc, char **argv)
 			close_stdout();
 			return 0;
 		case 'z': opt_zstd = 1; break;
+		case 256: parse_strip(optarg); break;
 		default:
 			getopt_die(c, argv);
 		}
@@ -238,6 +266,9 @@ main(int argc, char **argv)
 			die("cannot rename '%s' to '%s':", tmpname, opt_output);
 	}
 	free(tmpname);
+	while (nstrip)
+		free(strip_owners[--nstrip]);
+	free(strip_owners);
 	if (opt_check)
 		note(1, "%llu records", (unsigned long long)total);
 	close_stdout();
