@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench.h" /* defines: tttd_bench_* */
+#include "benchmac.h"
 #include "diag.h"
 #include "opt.h"
 #include "model.h" /* defines: tttd_model_bench */
@@ -53,8 +54,9 @@ static const char *const backend_names[] = { "cpu", "cuda", "auto", NULL };
 /* One task met in the input, with its bench (and worker). */
 struct taskslot {
 	char *name;
-	struct tttd_task *t;
-	struct tttd_bench *b;
+	struct tttd_task *t;   /* NULL: the task does not load (its records cannot be verified) */
+	struct tttd_bench *b;  /* started on first use */
+	char *context;         /* what a measurement's MAC covers besides the record (benchmac.h) */
 };
 
 /* Records already benchmarked (--done), sorted by id. */
@@ -71,9 +73,10 @@ static struct taskslot *slots;
 static size_t nslots;
 static struct done *dones;
 static size_t ndones;
+static unsigned char *bench_key; /* benchmac.h */
 
 /* Counters for progress and the summary. */
-static unsigned long n_bench, n_reused, n_ok;
+static unsigned long n_bench, n_reused, n_ok, n_remeasured, n_unverified;
 static double best_ns, best_speedup; /* the fastest ok candidate so far, and its speed-up */
 static const char *const kinds[] = { "wrong", "nan", "crash", "timeout", "oom", "load_error",
 				     "too_fast", "launch_error", NULL };
@@ -179,28 +182,78 @@ find_done(const char *id)
 }
 
 /*
- * The slot of task name: the task loaded, and its bench started on first use
- * (a model task has no bench: nothing runs).
+ * The context a measurement of task t is made in: the task and the shapes
+ * it is timed at, the protocol and the options that shape the numbers.  A
+ * record measured under other ones is measured again.
+ */
+static char *
+bench_context(const struct tttd_task *t)
+{
+	char *ctx = xasprintf("task=%s target=%s protocol=%d backend=%s seed=%llu rse=%.17g "
+			      "min_reps=%ld max_reps=%ld max_time=%.17g flush=%d paired=%d shapes=",
+			      t->name, t->target, bopts.protocol, bopts.backend,
+			      (unsigned long long)bopts.seed, bopts.rse, bopts.min_reps, bopts.max_reps,
+			      bopts.max_time_s, bopts.flush, bopts.paired);
+	size_t i, d;
+
+	for (i = 0; i < t->nbench; i++)
+		for (d = 0; d < t->ndim; d++) {
+			char *more = xasprintf("%s%s%ld", ctx, d ? "x" : i ? "," : "", t->bench[i].dim[d]);
+
+			free(ctx);
+			ctx = more;
+		}
+	return ctx;
+}
+
+/*
+ * The slot of task name, its task loaded.  strict: a task that does not
+ * load is fatal (it is to be measured); else the slot has no task.
  */
 static struct taskslot *
-bench_for(const char *name)
+slot_for(const char *name, int strict)
 {
 	struct tttd_error e;
 	struct taskslot *s;
 	size_t i;
 
 	for (i = 0; i < nslots; i++)
-		if (strcmp(slots[i].name, name) == 0)
+		if (strcmp(slots[i].name, name) == 0) {
+			if (strict && !slots[i].t)
+				break;
 			return &slots[i];
-	slots = xrealloc(slots, (nslots + 1) * sizeof(*slots));
-	s = &slots[nslots++];
-	memset(s, 0, sizeof(*s));
-	s->name = xstrdup(name);
-	if (tttd_task_load(&s->t, name, &e) < 0)
-		die_err(&e);
+		}
+	if (i == nslots) {
+		slots = xrealloc(slots, (nslots + 1) * sizeof(*slots));
+		s = &slots[nslots++];
+		memset(s, 0, sizeof(*s));
+		s->name = xstrdup(name);
+	} else {
+		s = &slots[i];
+	}
+	if (tttd_task_load(&s->t, name, &e) < 0) {
+		s->t = NULL;
+		if (strict)
+			die_err(&e);
+		return s;
+	}
 	if (opt_shape && tttd_task_set_bench_shapes(s->t, opt_shape, &e) < 0)
 		usage_die("--shape: %s", e.msg);
-	if (strcmp(s->t->target, "model") == 0)
+	s->context = bench_context(s->t);
+	return s;
+}
+
+/*
+ * The slot of task name with its bench started (a model task has no bench:
+ * nothing runs).
+ */
+static struct taskslot *
+bench_for(const char *name)
+{
+	struct taskslot *s = slot_for(name, 1);
+	struct tttd_error e;
+
+	if (s->b || strcmp(s->t->target, "model") == 0)
 		return s;
 	if (tttd_bench_new(&s->b, s->t, &bopts, &e) < 0)
 		die_err(&e);
@@ -209,6 +262,22 @@ bench_for(const char *name)
 	note(2, "task '%s': reference %.0f ns on %s", s->t->name, tttd_bench_ref_ns(s->b),
 	     tttd_bench_device(s->b));
 	return s;
+}
+
+/* Did this tool measure r, here, for its task and these options? */
+static int
+verified(const struct tttd_rec *r)
+{
+	char *task = NULL;
+	struct taskslot *s;
+	int ok;
+
+	if (!opt_task && tttd_rec_get_str(r, "task", &task) != 1)
+		return 0;
+	s = slot_for(opt_task ? opt_task : task, 0);
+	free(task);
+	ok = s->t && tttd_bench_mac_ok(bench_key, s->context, r);
+	return ok;
 }
 
 static void
@@ -254,6 +323,38 @@ show_progress(void)
 	progress("%s", buf);
 }
 
+/*
+ * A candidate that arrives with a measurement this tool did not make (no
+ * valid bench_mac: forged, edited, from another machine or protocol): its
+ * measured keys go; with its object it is measured now (status compiled
+ * again), without one it is "unverified", which no score rewards.
+ */
+static void
+unmeasured(struct tttd_rec *r)
+{
+	char *id = NULL;
+
+	tttd_rec_get_str(r, "id", &id);
+	tttd_bench_mac_strip(r);
+	if (tttd_rec_has(r, "object")) {
+		note(2, "%s: arrived with a measurement tttd-bench did not make here: measuring it",
+		     id ? id : "?");
+		tttd_rec_set_str(r, "status", "compiled");
+		tttd_rec_del(r, "reason");
+		n_remeasured++;
+	} else {
+		note(2, "%s: arrived with a measurement tttd-bench did not make here, and no object "
+			"to measure: unverified", id ? id : "?");
+		tttd_rec_set_str(r, "status", "unverified");
+		tttd_rec_set_str(r, "reason",
+				 "its time was not measured by tttd-bench on this machine with this "
+				 "task and protocol (no valid bench_mac), and it has no object to "
+				 "measure again");
+		n_unverified++;
+	}
+	free(id);
+}
+
 static void
 bench_one(struct tttd_rec *r)
 {
@@ -264,7 +365,13 @@ bench_one(struct tttd_rec *r)
 
 	if (tttd_rec_get_str(r, "id", &id) != 1)
 		die("record without an 'id' among the candidates");
-	if ((old = find_done(id))) {
+	if ((old = find_done(id)) && !verified(old)) {
+		note(2, "%s: not reused from '%s': not measured by tttd-bench here with this task and "
+			"protocol (no valid bench_mac)", id, opt_done);
+		n_remeasured++;
+		old = NULL;
+	}
+	if (old) {
 		tttd_rec_copy(r, old);
 		n_reused++;
 		count(r);
@@ -292,6 +399,8 @@ bench_one(struct tttd_rec *r)
 	}
 	tttd_rec_set_int(r, "seed", (int64_t)bopts.seed);
 	tttd_rec_set_str(r, "tool", "tttd-bench " TTTD_VERSION);
+	/* Last: the MAC covers every key set above. */
+	tttd_bench_mac_set(bench_key, slot->context, r);
 	n_bench++;
 	count(r);
 	if (verbosity >= 2) {
@@ -402,6 +511,20 @@ main(int argc, char **argv)
 	else if (verbosity >= 2)
 		progress_enabled = 1;
 
+	{
+		char *where, *why;
+
+		if (tttd_bench_key_load(&bench_key, &where, &why, &e) < 0)
+			die_err(&e);
+		if (!where && opt_done)
+			warn("bench key: %s; using a key of this process only, so nothing in '%s' "
+			     "is reused",
+			     why, opt_done);
+		else if (!where)
+			note(2, "bench key: %s; using a key of this process only", why);
+		free(where);
+		free(why);
+	}
 	if (opt_done)
 		load_done(opt_done);
 	/* With --task the backend can be checked before any input is read. */
@@ -420,6 +543,10 @@ main(int argc, char **argv)
 		if (tttd_reader_open(&rd, path, opt_force, &e) < 0)
 			die_err(&e);
 		while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
+			if (tttd_rec_str_is(&r, "kind", "candidate") &&
+			    !tttd_rec_str_is(&r, "status", "compiled") && tttd_bench_measured(&r) &&
+			    !verified(&r))
+				unmeasured(&r);
 			if (tttd_rec_str_is(&r, "kind", "candidate") &&
 			    tttd_rec_str_is(&r, "status", "compiled")) {
 				bench_one(&r);
@@ -451,11 +578,16 @@ main(int argc, char **argv)
 							n_kind[k], kinds[k]);
 		note(1, "%s", buf);
 	}
+	if (n_remeasured || n_unverified)
+		note(1, "%lu records arrived with a measurement this tool did not make here: %lu "
+			"measured again, %lu unverified (no object)",
+		     n_remeasured + n_unverified, n_remeasured, n_unverified);
 	tttd_rec_release(&r);
 	for (k = 0; k < nslots; k++) {
 		tttd_bench_free(slots[k].b);
 		tttd_task_free(slots[k].t);
 		free(slots[k].name);
+		free(slots[k].context);
 	}
 	free(slots);
 	for (k = 0; k < ndones; k++) {
@@ -463,6 +595,7 @@ main(int argc, char **argv)
 		tttd_rec_release(&dones[k].r);
 	}
 	free(dones);
+	tttd_bench_key_free(bench_key);
 	close_stdout();
 	return 0;
 }

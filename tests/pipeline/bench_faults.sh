@@ -90,7 +90,7 @@ jq -c '.check.seeds' out.jsonl | cmp - seeds2 || { echo "seeds differ between ru
 # Resume: a truncated --done file; its complete records are reused as they are.
 head -n 12 out.jsonl | tttd-cat -j >partial.mp
 sed -n 13p out.jsonl | tttd-cat -j | head -c 40 >>partial.mp
-tttd-bench --task "$data/vadd" --timeout 1 --max-time 0.05 --no-flush --seed 7 --done partial.mp \
+tttd-bench --task "$data/vadd" --timeout 2 --max-time 0.1 --seed 7 --done partial.mp \
 	compiled.mp 2>resume.err | tttd-cat >resumed.jsonl
 grep -q "warning: .*keeping the 12 benchmarked records" resume.err ||
 	{ echo "no truncation warning:" >&2; cat resume.err >&2; fail=1; }
