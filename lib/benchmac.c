@@ -21,9 +21,23 @@
  * task) is in too, so a MAC cannot be moved to another record.
  */
 static const char *const measured[] = {
-	"id",          "task",           "status", "reason", "time_ns",  "ref_ns",
-	"speedup",     "timing",         "check",  "floor_ns", "baseline", "baseline_ns",
-	"baseline_ratio", "device",      "bench_ms", "stderr", NULL,
+	"id",
+	"task",
+	"status",
+	"reason",
+	"time_ns",
+	"ref_ns",
+	"speedup",
+	"timing",
+	"check",
+	"floor_ns",
+	"baseline",
+	"baseline_ns",
+	"baseline_ratio",
+	"device",
+	"bench_ms",
+	"stderr",
+	NULL,
 };
 
 void
@@ -203,8 +217,8 @@ void
 tttd_bench_mac_strip(struct tttd_rec *r)
 {
 	static const char *const keys[] = { "time_ns", "ref_ns", "speedup", "timing", "check",
-					     "floor_ns", "baseline", "baseline_ns",
-					     "baseline_ratio", "bench_ms", "bench_mac", NULL };
+					    "floor_ns", "baseline", "baseline_ns",
+					    "baseline_ratio", "bench_ms", "bench_mac", NULL };
 	size_t i;
 
 	for (i = 0; keys[i]; i++)
