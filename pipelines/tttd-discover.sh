@@ -15,7 +15,7 @@ usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-ti
                      [--groups g] [--jobs n] [--local n] [--no-best] [--no-results] [--no-select] [--no-train] [--paper]
                      [--progress] [--proposals m] [--recombine p] [--results file] [--run dir] [--seed n]
                      [--shape MxNx..] [--steps n] [--stop-ns t] [--task name] [--time seconds] [--timeout s]
-                     [--uniform]
+                     [--uniform] [--generate-cmd cmd] [--bench-cmd cmd]
                      [--lm url [--lm-model name] [--lm-trainer url] [--lm-opt args] [--lm-train-opt args]
                      [--hardware text]]
 
@@ -65,6 +65,18 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --ga               a classic genetic algorithm instead (no policy, no PUCT):
                      the --groups best of the archive are mutated and crossed
                      over by tttd-mutate, --children each
+  --generate-cmd c   the generator is the shell command c: it reads the step's
+                     parents (tttd-select's records) on stdin and writes
+                     candidates on stdout, with a source or with decisions
+                     only (tttd-render renders those); "$@" holds --task,
+                     --children and --seed as tttd-generate would get them.
+                     tttd's own policy is then neither sampled nor trained
+  --bench-cmd c      the bench is the shell command c: it reads compiled
+                     candidates on stdin and writes measured records; "$@"
+                     holds the options tttd-bench would get, so
+                     'nice "$TTTD_BIN/tttd-bench" "$@"' wraps it.  Both
+                     commands see TTTD_BIN (the tools' folder), TTTD_TASK,
+                     TTTD_RUN, TTTD_STEP and TTTD_SEED in their environment
   --progress         the live benchmark line (\r) on stderr even off a terminal;
                      one plain line per step is always printed (not with -q)
   --lm url           a language model writes the candidates: the OpenAI-compatible
@@ -110,6 +122,7 @@ tttd-bench() { "$bindir/tttd-bench" "$@"; }
 tttd-score() { "$bindir/tttd-score" "$@"; }
 tttd-train() { "$bindir/tttd-train" "$@"; }
 tttd-cat() { "$bindir/tttd-cat" "$@"; }
+tttd-render() { "$bindir/tttd-render" "$@"; }
 tttd-report() { "$bindir/tttd-report" "$@"; }
 tttd-results() { "$bindir/tttd-results" "$@"; }
 
@@ -117,6 +130,7 @@ run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' gr
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache='' shape='' results='' noresults=0
 lm='' lm_model=default lm_trainer='' lm_opt='' lm_train_opt='' hardware=''
+generate_cmd='' bench_cmd_user=''
 bench_time=1 # seconds of timed repetitions per candidate at most
 need_arg() { [ $# -ge 2 ] || usage_die "option '$1' needs an argument"; }
 isnum() { [[ $2 =~ ^[0-9]+$ ]] || usage_die "invalid number '$2' for $1"; }
@@ -167,6 +181,8 @@ while [ $# -gt 0 ]; do
 	--lm-opt) need_arg "$@"; lm_opt=$2; shift ;;
 	--lm-train-opt) need_arg "$@"; lm_train_opt=$2; shift ;;
 	--hardware) need_arg "$@"; hardware=$2; shift ;;
+	--generate-cmd) need_arg "$@"; generate_cmd=$2; shift ;;
+	--bench-cmd) need_arg "$@"; bench_cmd_user=$2; shift ;;
 	--) shift; break ;;
 	-*) usage_die "unknown option '$1'" ;;
 	*) usage_die "unexpected argument '$1'" ;;
@@ -180,6 +196,8 @@ screen=1
 [ "$paper$uniform$ga" = 000 ] || screen=0
 # (a language model's samples are the dear part of its step: not screened)
 [ -z "${lm:-}" ] || screen=0
+# (nor a command's: its children are its own choice)
+[ -z "$generate_cmd" ] || screen=0
 if [ "$screen" = 1 ]; then groups=${groups:-2} children=${children:-2}; else groups=${groups:-8} children=${children:-8}; fi
 [ "$proposals" -ge 1 ] || usage_die "--proposals must be at least 1"
 [ "$groups" -ge 1 ] || usage_die "--groups must be at least 1"
@@ -191,7 +209,11 @@ if [ -n "$lm" ]; then
 elif [ -n "$lm_trainer$lm_opt$lm_train_opt$hardware" ] || [ "$lm_model" != default ]; then
 	usage_die "--lm-model, --lm-trainer, --lm-opt, --lm-train-opt and --hardware need --lm"
 fi
-for t in tttd-select tttd-generate tttd-screen tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat tttd-report tttd-results; do
+if [ -n "$generate_cmd" ]; then
+	[ "$ga$uniform" = 00 ] && [ -z "$lm" ] || usage_die "--generate-cmd cannot be combined with --ga, --uniform or --lm"
+fi
+[ -z "$bench_cmd_user" ] || [ "$gpus" = 1 ] || usage_die "--bench-cmd cannot be combined with --gpus"
+for t in tttd-select tttd-generate tttd-render tttd-screen tttd-mutate tttd-compile tttd-bench tttd-score tttd-train tttd-cat tttd-report tttd-results; do
 	[ -x "$bindir/$t" ] || die "cannot find '$t' in '$bindir' (run 'make' first)"
 done
 command -v jq >/dev/null || die "cannot find 'jq' (apt-get install jq)"
@@ -266,6 +288,9 @@ generator=lm
 lm_model=$lm_model
 lm_opt=$lm_opt
 lm_train_opt=$lm_train_opt"
+# (a command's run names no command: a script may move, as a server may)
+[ -n "$generate_cmd" ] && config="$config
+generator=cmd"
 [ "$screen" = 1 ] && config="$config
 screen=$proposals"
 [ "$screen" = 1 ] && [ "$recombine" != 0.3 ] && config="$config
@@ -307,7 +332,7 @@ train_step() { # $1 = step number
 	s=$(stepname "$1")
 	out="$run/policy/$s.ckpt"
 	[ -f "$out" ] && return 0
-	if [ "$uniform" = 1 ] || [ "$notrain" = 1 ] || [ "$ga" = 1 ]; then
+	if [ "$uniform" = 1 ] || [ "$notrain" = 1 ] || [ "$ga" = 1 ] || [ -n "$generate_cmd" ]; then
 		# No learning: carry the previous checkpoint (or none) forward.
 		prev=$(checkpoint_for $(($1 - 1)))
 		if [ -n "$prev" ] && [ -f "$prev" ]; then cp "$prev" "$out.tmp" && mv "$out.tmp" "$out"; else : >"$out"; fi
@@ -431,6 +456,15 @@ repair_run() {
 }
 repair_run
 
+# A stage given as a command (--generate-cmd, --bench-cmd): bash runs it
+# with the stage's usual options as "$@" and the run's facts in its
+# environment; the tools' folder is TTTD_BIN, not put on PATH.
+user_cmd() { # $1 = the command, $2 = its $0, then its arguments
+	local c=$1
+	shift
+	TTTD_BIN=$bindir TTTD_TASK=$task TTTD_RUN=$run TTTD_STEP=${step:-} TTTD_SEED=$seed bash -c "$c" "$@"
+}
+
 evaluated=0 best_ns='' run_ref=''
 step=0
 while [ -f "$run/steps/$(stepname "$step").mp" ]; do
@@ -466,6 +500,7 @@ while [ "$step" -lt "$steps" ]; do
 	# One tttd-bench, or one per GPU through tttd-fanout (same records, input order).
 	bench_cmd=(tttd-bench --device "$device")
 	[ "$gpus" -gt 1 ] && bench_cmd=("$fanout" --gpus "$gpus")
+	[ -n "$bench_cmd_user" ] && bench_cmd=(user_cmd "$bench_cmd_user" tttd-bench --device "$device")
 	# The bench's stderr: the step log, or with the live line our own stderr,
 	# shared through fd 4 (a dup, not a reopen of /dev/stderr, which would
 	# write at its own offset into a file the caller opened with 2>).
@@ -516,6 +551,18 @@ while [ "$step" -lt "$steps" ]; do
 		fi
 		gen=(cat "$run/steps/$s.cands")
 	fi
+	if [ -n "$generate_cmd" ]; then
+		# The command's candidates, rendered, are kept like a model's: a
+		# resumed step benches these very ones, whatever the command draws.
+		if [ ! -s "$run/steps/$s.cands" ]; then
+			user_cmd "$generate_cmd" tttd-generate --task "$task" --children "$children" --seed "$seed" \
+				<"$run/steps/$s.parents" 2>>"$log" |
+				tttd-render -q --task "$task" --parents "$run/steps/$s.parents" 2>>"$log" >"$run/steps/$s.cands.tmp" ||
+				die "the generator failed at step $step: $(last_error "$log") (see $log)"
+			mv "$run/steps/$s.cands.tmp" "$run/steps/$s.cands"
+		fi
+		gen=(cat "$run/steps/$s.cands")
+	fi
 	make_candidates() {
 		"${gen[@]}" 2>>"$log" |
 			"${screen_cmd[@]}" 2>>"$log" |
@@ -557,7 +604,9 @@ archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" | tttd-cat 
 	tttd-compile -q --cache "$cache" "${compile_opt[@]}" 2>>"$run/log/best.log" >"$best/confirm.compiled" ||
 	die "re-measuring the best failed (see $run/log/best.log)"
 # (compiled first, as in the steps: nothing else runs while the A/B is timed)
-tttd-bench -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
+final_bench=(tttd-bench)
+[ -n "$bench_cmd_user" ] && final_bench=(user_cmd "$bench_cmd_user" tttd-bench)
+"${final_bench[@]}" -q --task "$task" --backend "$backend" --device "$device" --seed "$((seed + 7919))" --timeout "$timeout" \
 	--min-reps 20 --rse 0.005 --paired "${shape_opt[@]}" <"$best/confirm.compiled" 2>>"$run/log/best.log" |
 	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
 rm -f "$best/confirm.compiled"
