@@ -1,6 +1,6 @@
 /*
- * backend.c - choosing a backend by name from the table of those built.
- * The table is fixed at compile time (the CUDA backend exists only when the
+ * backend.c - choosing a backend by name from the target table (target.c),
+ * which is fixed at compile time (the CUDA backend exists only when the
  * toolkit was found); nothing is loaded at run time.  This file does not
  * know how any backend works; the one exception is a pure cubin reader
  * (tttd_cuda_static_global, cuda_extra.h) kept here because it needs no
@@ -11,14 +11,7 @@
 
 #include "backend.h"
 #include "cuda_extra.h"
-
-static const struct tttd_backend_ops *const backends[] = {
-#ifdef TTTD_HAVE_CUDA
-	&tttd_cuda_ops,
-#endif
-	&tttd_cpu_ops,
-};
-#define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
+#include "target.h" /* defines: tttd_target_find, tttd_target_at */
 
 static int
 open_ops(struct tttd_backend *b, const struct tttd_backend_ops *ops, int device,
@@ -38,24 +31,24 @@ open_ops(struct tttd_backend *b, const struct tttd_backend_ops *ops, int device,
 int
 tttd_backend_open(struct tttd_backend *b, const char *name, int device, struct tttd_error *e)
 {
+	const struct tttd_target *t;
 	size_t i;
 
 	if (strcmp(name, "auto") == 0) {
-		/* The first in table order that opens: CUDA if built and present, else the CPU. */
-		struct tttd_error ignored;
+		/* The first in table order that opens: the device if built and present, else the host. */
+		struct tttd_error ignored = { 0 };
 
-		for (i = 0; i < NBACKENDS; i++)
-			if (open_ops(b, backends[i], device, &ignored) == TTTD_OK)
+		for (i = 0; (t = tttd_target_at(i)); i++)
+			if (t->backend && open_ops(b, t->backend, device, &ignored) == TTTD_OK)
 				return TTTD_OK;
 		return tttd_error_set(e, TTTD_ENODEV, "no backend could be opened: %s",
 				      ignored.msg);
 	}
-	for (i = 0; i < NBACKENDS; i++)
-		if (strcmp(backends[i]->name, name) == 0)
-			return open_ops(b, backends[i], device, e);
-	if (strcmp(name, "cuda") == 0)
-		return tttd_error_set(e, TTTD_ENODEV,
-				      "no CUDA device: tttd was built without the CUDA target");
+	t = tttd_target_find(name);
+	if (t && t->backend)
+		return open_ops(b, t->backend, device, e);
+	if (t && t->backend_absent)
+		return tttd_error_set(e, TTTD_ENODEV, "%s", t->backend_absent);
 	return tttd_error_set(e, TTTD_EINVAL, "unknown backend '%s'", name);
 }
 

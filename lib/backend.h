@@ -20,8 +20,11 @@
 
 struct tttd_backend;
 
+/*
+ * The backends are named in the target table (target.h), which is where
+ * tttd_backend_open finds them; an ops struct carries no name of its own.
+ */
 struct tttd_backend_ops {
-	const char *name; /* "cpu", "cuda" */
 	/* TTTD_ENODEV with a clear message if the device is absent. */
 	int (*open)(struct tttd_backend *b, int device, struct tttd_error *e);
 	void (*close)(struct tttd_backend *b);
@@ -80,6 +83,32 @@ struct tttd_backend_ops {
 			    size_t *count, struct tttd_error *e);
 	/* A human name of the device ("NVIDIA H100 80GB HBM3", CPU model). */
 	const char *(*device_name)(struct tttd_backend *b);
+
+	/* Optional members: NULL where the backend has no such thing. */
+
+	/*
+	 * Prepare the open backend for task t before any alloc_io or
+	 * load_candidate, with timeout_s per sandboxed load or call (the CPU:
+	 * size its shared arena for the largest case).
+	 */
+	int (*prepare)(struct tttd_backend *b, const struct tttd_task *t, double timeout_s,
+		       struct tttd_error *e);
+	/*
+	 * The device's measured ceilings for the physical floor check: bytes
+	 * read + written per second and arithmetic per second (cuda_extra.h).
+	 * NULL: unknown, and no candidate is "too_fast".
+	 */
+	int (*peaks)(struct tttd_backend *b, double *bytes_per_s, double *flops_per_s,
+		     struct tttd_error *e);
+	/*
+	 * Builtin baselines timed beside a candidate: is name one, and run it
+	 * asynchronously like run() on the task's buffers (cuda_extra.h).
+	 */
+	int (*baseline_known)(const char *name);
+	int (*baseline)(struct tttd_backend *b, const char *name, const struct tttd_task *t,
+			const struct tttd_shape *s, void **buf, struct tttd_error *e);
+	/* The open device's architecture ("sm_90"), to compile the reference for it. */
+	void (*arch)(struct tttd_backend *b, char *buf, size_t n);
 };
 
 struct tttd_backend {
@@ -88,21 +117,22 @@ struct tttd_backend {
 	int device;
 };
 
+/* Named in the target table (target.c); tttd_cuda_ops exists only in CUDA builds. */
 extern const struct tttd_backend_ops tttd_cpu_ops;
+extern const struct tttd_backend_ops tttd_cuda_ops;
 /*
- * Size the CPU backend's shared arena for task t (its largest case) and
- * set the sandbox's timeout per load or call.  Before any alloc_io or
- * load_candidate.  @return TTTD_OK, TTTD_EIO (cannot map).
+ * The CPU's prepare: size its shared arena for task t (its largest case)
+ * and set the sandbox's timeout per load or call.  @return TTTD_OK,
+ * TTTD_EIO (cannot map).
  */
 int tttd_cpu_prepare(struct tttd_backend *b, const struct tttd_task *t, double timeout_s,
 		     struct tttd_error *e);
-#ifdef TTTD_HAVE_CUDA
-extern const struct tttd_backend_ops tttd_cuda_ops;
-#endif
 
 /*
- * Open a backend by name: "cpu", "cuda" or "auto" (cuda if it opens, else
- * cpu).  @return TTTD_OK, TTTD_ENODEV ("no CUDA device: ..."), TTTD_EINVAL.
+ * Open the backend of the target called name, or with "auto" the first in
+ * the target table's order that opens (the device if built and present,
+ * else the host).  @return TTTD_OK, TTTD_ENODEV ("no CUDA device: ..."),
+ * TTTD_EINVAL (no such backend).
  */
 int tttd_backend_open(struct tttd_backend *b, const char *name, int device, struct tttd_error *e);
 void tttd_backend_close(struct tttd_backend *b);

@@ -410,7 +410,6 @@ cpu_device_name(struct tttd_backend *b)
 }
 
 const struct tttd_backend_ops tttd_cpu_ops = {
-	.name = "cpu",
 	.open = cpu_open,
 	.close = cpu_close,
 	.load = cpu_load,
@@ -429,4 +428,5 @@ const struct tttd_backend_ops tttd_cpu_ops = {
 	.poison = cpu_poison,
 	.copy = cpu_copy,
 	.compare = cpu_compare,
+	.prepare = tttd_cpu_prepare,
 };

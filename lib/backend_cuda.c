@@ -624,7 +624,6 @@ done:
 }
 
 const struct tttd_backend_ops tttd_cuda_ops = {
-	.name = "cuda",
 	.open = cuda_open,
 	.close = cuda_close,
 	.load = cuda_load,
@@ -642,4 +641,8 @@ const struct tttd_backend_ops tttd_cuda_ops = {
 	.copy = cuda_copy,
 	.compare = tttd_cuda_compare,
 	.count_poison = tttd_cuda_count_poison,
+	.peaks = tttd_cuda_peaks,
+	.baseline_known = tttd_cuda_baseline_known,
+	.baseline = tttd_cuda_baseline,
+	.arch = tttd_cuda_arch,
 };

@@ -44,9 +44,7 @@
 #include "compile.h" /* defines: tttd_compile_target_find, tttd_compile_out_* */
 #include "inputs.h"
 #include "rng.h"
-#ifdef TTTD_HAVE_CUDA
-#include "cuda_extra.h" /* defines: tttd_cuda_peaks, tttd_cuda_baseline, tttd_cuda_arch */
-#endif
+#include "target.h" /* defines: tttd_target_of, tttd_target_find, TTTD_TARGET_HOST */
 
 #define WARMUP_NS 50000000.0 /* ns of warm-up per shape */
 #define WARMUP_MAX 100        /* runs */
@@ -230,16 +228,12 @@ backend_peaks(struct tttd_backend *be, double *bytes_per_s, double *flops_per_s)
 {
 	*bytes_per_s = 0;
 	*flops_per_s = 0;
-#ifdef TTTD_HAVE_CUDA
-	if (be->ops == &tttd_cuda_ops) {
+	if (be->ops->peaks) {
 		struct tttd_error ignored;
 
-		if (tttd_cuda_peaks(be, bytes_per_s, flops_per_s, &ignored) < 0)
+		if (be->ops->peaks(be, bytes_per_s, flops_per_s, &ignored) < 0)
 			*bytes_per_s = *flops_per_s = 0;
 	}
-#else
-	(void)be;
-#endif
 }
 
 /* ---- framing ---- */
@@ -531,10 +525,8 @@ static int
 run_plan(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
 	 struct bcase *c, struct tttd_error *e)
 {
-#ifdef TTTD_HAVE_CUDA
 	if (!kernel)
-		return tttd_cuda_baseline(&w->be, w->t->baseline, w->t, s, c->dev, e);
-#endif
+		return w->be.ops->baseline(&w->be, w->t->baseline, w->t, s, c->dev, e);
 	return w->be.ops->run(&w->be, kernel, w->t, s, choice, c->dev, e);
 }
 
@@ -988,14 +980,13 @@ static int
 time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bcase *c,
 	      struct tttd_error *e)
 {
-#ifdef TTTD_HAVE_CUDA
 	const struct tttd_task *t = w->t;
 	struct tttd_stats st;
 	struct tttd_error be;
 	int r;
 
-	if (w->have_base < 0 || !t->baseline || w->be.ops != &tttd_cuda_ops ||
-	    !tttd_cuda_baseline_known(t->baseline)) {
+	if (w->have_base < 0 || !t->baseline || !w->be.ops->baseline_known ||
+	    !w->be.ops->baseline || !w->be.ops->baseline_known(t->baseline)) {
 		w->have_base = -1;
 		return TTTD_OK;
 	}
@@ -1016,14 +1007,6 @@ time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bca
 	if (i + 1 == t->nbench)
 		w->have_base = 1;
 	return TTTD_OK;
-#else
-	(void)w;
-	(void)i;
-	(void)s;
-	(void)c;
-	(void)e;
-	return TTTD_OK;
-#endif
 }
 
 /*
@@ -1338,13 +1321,12 @@ static int
 compile_reference(struct worker *w, struct tttd_compile_out *out, struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
-	const struct tttd_compile_target *tgt = tttd_compile_target_find(t->target);
+	const struct tttd_target *tg = tttd_target_of(t);
+	const struct tttd_compile_target *tgt = tg ? tg->compile : NULL;
 	struct tttd_compile_opts co = { 0 };
 	struct tttd_compile_in ci = { 0 };
-	int r;
-#ifdef TTTD_HAVE_CUDA
 	char archbuf[32];
-#endif
+	int r;
 
 	TTTD_RETURN_IF(!tgt, e, TTTD_ENODEV, "task '%s': target '%s' is not built", t->name,
 		       t->target);
@@ -1353,17 +1335,13 @@ compile_reference(struct worker *w, struct tttd_compile_out *out, struct tttd_er
 	co.arch = w->o->arch;
 	ci.source = w->ref_src;
 	ci.source_len = w->ref_src_len;
-	ci.options = t->ref_cflags && *t->ref_cflags ? t->ref_cflags
-		     : strcmp(t->target, "cpu") == 0 ? "-O2"
-						      : "";
+	ci.options = t->ref_cflags && *t->ref_cflags ? t->ref_cflags : tg->ref_options;
 	ci.arch = w->o->arch ? w->o->arch : "";
-#ifdef TTTD_HAVE_CUDA
 	/* Compiled here, in the worker, for the device that will run it. */
-	if (!w->o->arch && w->be.ops == &tttd_cuda_ops) {
-		tttd_cuda_arch(&w->be, archbuf, sizeof(archbuf));
+	if (!w->o->arch && w->be.ops->arch) {
+		w->be.ops->arch(&w->be, archbuf, sizeof(archbuf));
 		co.arch = ci.arch = archbuf;
 	}
-#endif
 	r = tgt->compile(&co, &ci, out, e);
 	if (r == TTTD_OK && !out->ok)
 		r = tttd_error_set(e, TTTD_ECOMPILE, "reference '%s' does not compile: %s",
@@ -1399,8 +1377,8 @@ worker_main(struct worker *w, int fd, int errfd)
 	tttd_compile_out_init(&ref);
 	r = tttd_backend_open(&w->be, w->o->backend, w->o->device, &e);
 	/* The CPU's sandbox needs its shared arena before any case or candidate. */
-	if (r == TTTD_OK && w->be.ops == &tttd_cpu_ops)
-		r = tttd_cpu_prepare(&w->be, w->t, w->o->timeout_s + 5, &e);
+	if (r == TTTD_OK && w->be.ops->prepare)
+		r = w->be.ops->prepare(&w->be, w->t, w->o->timeout_s + 5, &e);
 	if (r == TTTD_OK && !w->ref_obj) {
 		r = compile_reference(w, &ref, &e);
 		w->ref_obj = ref.object;
@@ -1535,12 +1513,15 @@ struct tttd_bench {
 	int have_ref;
 	double ref_ns;
 	char device[256];
+	/* A target that evaluates candidates in this process (model): no worker, no reference. */
+	int (*evaluate)(const struct tttd_task *t, struct tttd_rec *r, struct tttd_error *e);
 };
 
 int
 tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct tttd_bench_opts *o,
 	       struct tttd_error *e)
 {
+	const struct tttd_target *tg = tttd_target_of(t);
 	struct tttd_bench *b;
 	char *path, *src = NULL;
 	size_t len = 0, cap = 0;
@@ -1548,10 +1529,20 @@ tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct 
 	int r;
 
 	*out = NULL;
+	if (tg && tg->evaluate) {
+		/* Nothing runs, so any --backend will do: the target times its candidates itself. */
+		b = xcalloc(1, sizeof(*b));
+		b->t = t;
+		b->o = *o;
+		b->fd = b->errfd = -1;
+		b->evaluate = tg->evaluate;
+		*out = b;
+		return TTTD_OK;
+	}
 	if (strcmp(o->backend, "auto") != 0 && strcmp(o->backend, t->target) != 0)
 		return tttd_error_set(e, TTTD_EINVAL, "backend '%s' cannot run task '%s' (target %s)",
 				      o->backend, t->name, t->target);
-	TTTD_RETURN_IF(!tttd_compile_target_find(t->target), e, TTTD_ENODEV,
+	TTTD_RETURN_IF(!tg || !tg->compile, e, TTTD_ENODEV,
 		       "task '%s': target '%s' is not built", t->name, t->target);
 	/* The reference path is relative to the task folder unless it names a file as it is. */
 	path = t->reference[0] == '/' || access(t->reference, R_OK) == 0
@@ -1590,7 +1581,9 @@ tttd_bench_new(struct tttd_bench **out, const struct tttd_task *t, const struct 
 	b->o.backend = b->backend;
 	b->fd = -1;
 	b->errfd = stderr_file();
-	b->mem_limit = strcmp(b->backend, "cpu") == 0 ? mem_limit_of(t) : 0;
+	/* Host code shares this machine's memory: its worker is held to a limit. */
+	tg = tttd_target_find(b->backend);
+	b->mem_limit = tg && tg->flags & TTTD_TARGET_HOST ? mem_limit_of(t) : 0;
 	b->ref_src = src;
 	b->ref_src_len = len;
 	b->ref_path = path;
@@ -1800,6 +1793,8 @@ tttd_bench_start(struct tttd_bench *b, struct tttd_error *e)
 	char why[128];
 	int r;
 
+	if (b->evaluate)
+		return TTTD_OK;
 	if (!b->pid) {
 		TTTD_TRY(worker_start(b, e));
 		stderr_take(b, NULL);
@@ -1855,6 +1850,17 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 	int rc;
 	size_t i;
 
+	if (b->evaluate) {
+		rc = b->evaluate(b->t, r, e);
+		if (rc < 0) {
+			char *id = NULL;
+
+			tttd_rec_get_str(r, "id", &id);
+			tttd_error_prefix(e, "candidate '%s'", id ? id : "");
+			free(id);
+		}
+		return rc;
+	}
 	if (b->o.paired)
 		b->have_ref = 0; /* measure the reference now, next to the candidate */
 	TTTD_TRY(tttd_bench_start(b, e));

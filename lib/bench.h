@@ -147,7 +147,9 @@ struct tttd_bench;
 /*
  * Prepare to bench candidates of task t (borrowed: it must outlive the
  * bench) with opts o (copied; its strings are borrowed).  Reads the
- * reference source.  Starts nothing yet.
+ * reference source.  Starts nothing yet.  A task whose target evaluates
+ * candidates itself (the model target) gets a bench with no worker and no
+ * reference: tttd_bench_run evaluates in this process, whatever o->backend.
  * @return TTTD_OK, TTTD_EINVAL (backend does not match the task's target),
  * TTTD_ENODEV (the task's compile target is not built), TTTD_EIO.
  */

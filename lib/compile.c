@@ -20,6 +20,7 @@
 
 #include "cache.h"
 #include "compile.h"
+#include "target.h" /* defines: tttd_target_find, TTTD_TARGET_HOST */
 #ifdef TTTD_HAVE_CUDA
 #include "nvrtc.h" /* defines: tttd_nvrtc_compile, tttd_nvrtc_version_string */
 #endif
@@ -124,7 +125,7 @@ cuda_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in
 
 	TTTD_RETURN_IF(!in->arch || !*in->arch, e, TTTD_EINVAL,
 		       "cuda candidates need an architecture (--arch sm_XY)");
-	if ((out->reason = tttd_compile_flags_refused("cuda", in->options))) {
+	if ((out->reason = tttd_nvrtc_options_refused(in->options))) {
 		out->log = xstrdup("");
 		return TTTD_OK;
 	}
@@ -155,57 +156,18 @@ cuda_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in
 }
 
 const struct tttd_compile_target tttd_compile_cuda = {
-	.name = "cuda",
 	.identity = cuda_identity,
 	.compile = cuda_compile,
 };
 
 #endif
 
-/*
- * The "model" target compiles nothing: its candidates are timed by
- * evaluating the task's cost expressions (lib/model.c).
- */
-static int
-model_identity(const struct tttd_compile_opts *o, char **id, struct tttd_error *e)
-{
-	*id = xstrdup("model");
-	return TTTD_OK;
-}
-
-static int
-model_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
-	      struct tttd_compile_out *out, struct tttd_error *e)
-{
-	out->ok = 1;
-	out->cacheable = 0;
-	out->log = xstrdup("");
-	return TTTD_OK;
-}
-
-static const struct tttd_compile_target tttd_compile_model = {
-	.name = "model",
-	.identity = model_identity,
-	.compile = model_compile,
-};
-
-static const struct tttd_compile_target *const targets[] = {
-	&tttd_compile_cpu,
-	&tttd_compile_model,
-#ifdef TTTD_HAVE_CUDA
-	&tttd_compile_cuda,
-#endif
-};
-
 const struct tttd_compile_target *
 tttd_compile_target_find(const char *name)
 {
-	size_t i;
+	const struct tttd_target *t = tttd_target_find(name);
 
-	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
-		if (!strcmp(targets[i]->name, name))
-			return targets[i];
-	return NULL;
+	return t ? t->compile : NULL;
 }
 
 /*
@@ -337,14 +299,14 @@ reject(struct tttd_rec *r, const struct tttd_compile_opts *o, const char *reason
 		tttd_rec_set_str(r, "tool", o->tool);
 }
 
-/* The architecture in the cache key: --arch for cuda, the machine for cpu. */
+/* The architecture in the cache key: --arch for device code, the machine for host code. */
 static const char *
-key_arch(const struct tttd_compile_target *t, const struct tttd_compile_opts *o, char *buf,
+key_arch(const struct tttd_target *t, const struct tttd_compile_opts *o, char *buf,
 	 size_t n)
 {
 	struct utsname u;
 
-	if (strcmp(t->name, "cpu") != 0)
+	if (!(t->flags & TTTD_TARGET_HOST))
 		return o->arch ? o->arch : "";
 	/*
 	 * NEEDSWORK: -march=native in cflags makes the object depend on the
@@ -362,6 +324,7 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 		 int *what, struct tttd_error *e)
 {
 	const struct tttd_compile_target *t;
+	const struct tttd_target *tg;
 	struct tttd_compile_out out;
 	struct tttd_compile_in in;
 	char *target = NULL, *source = NULL, *cflags = NULL, key[33], archbuf[80];
@@ -394,10 +357,11 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 		goto out;
 	}
 	if (!target)
-		target = xstrdup("cpu");
-	t = tttd_compile_target_find(target);
+		target = xstrdup(TTTD_TARGET_DEFAULT);
+	tg = tttd_target_find(target);
+	t = tg ? tg->compile : NULL;
 	if (!t) {
-		char *why = strcmp(target, "cuda") == 0 ? xstrdup("cuda target not built") : xasprintf("unknown target '%s'", target);
+		char *why = tg ? xstrdup(tg->absent) : xasprintf("unknown target '%s'", target);
 
 		reject(r, o, why);
 		free(why);
@@ -405,7 +369,7 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 	}
 	{
 		/* Before the cache: an object built with a refused flag is never handed out. */
-		char *why = tttd_compile_flags_refused(t->name, cflags ? cflags : "");
+		char *why = tg->options_refused ? tg->options_refused(cflags ? cflags : "") : NULL;
 
 		if (why) {
 			reject(r, o, why);
@@ -416,12 +380,12 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 	ret = identity(t, o, &id, e);
 	if (ret < 0)
 		goto out;
-	arch = key_arch(t, o, archbuf, sizeof(archbuf));
+	arch = key_arch(tg, o, archbuf, sizeof(archbuf));
 	in.source = source;
 	in.source_len = strlen(source);
 	in.options = cflags ? cflags : "";
-	in.arch = strcmp(t->name, "cpu") == 0 ? "" : (o->arch ? o->arch : "");
-	tttd_cache_key(key, t->name, id, arch, in.options, in.source, in.source_len);
+	in.arch = tg->flags & TTTD_TARGET_HOST ? "" : (o->arch ? o->arch : "");
+	tttd_cache_key(key, tg->name, id, arch, in.options, in.source, in.source_len);
 
 	t0 = tttd_now_ns();
 	if (cache) {

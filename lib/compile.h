@@ -98,36 +98,40 @@ struct tttd_compile_opts {
  * driver stops); a source that fails to compile is TTTD_OK with out->ok = 0.
  */
 struct tttd_compile_target {
-	const char *name; /* the record's "target" value */
 	int (*identity)(const struct tttd_compile_opts *o, char **id, struct tttd_error *e);
 	int (*compile)(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
 		       struct tttd_compile_out *out, struct tttd_error *e);
 };
 
-/* compile_cpu.c: the system C compiler into a shared object. */
-extern const struct tttd_compile_target tttd_compile_cpu;
 /*
- * "cuda": NVRTC into a cubin (lib/nvrtc.c), adapted in compile.c; it exists
- * only in builds with the CUDA toolkit (TTTD_HAVE_CUDA).  Without it a
- * "cuda" candidate becomes a compile_error, "cuda target not built".
- * It needs opts.arch (--arch sm_XY): a compile machine may have no GPU.
+ * The compile targets, named in the target table (target.c), where
+ * everything else reaches them.  compile_cpu.c: the system C compiler into
+ * a shared object.  compile.c: NVRTC into a cubin (lib/nvrtc.c), which
+ * exists only in builds with the CUDA toolkit (without it a cuda candidate
+ * becomes a compile_error, "cuda target not built"); it needs opts.arch
+ * (--arch sm_XY): a compile machine may have no GPU.  model.c: nothing to
+ * compile.
  */
-#ifdef TTTD_HAVE_CUDA
+extern const struct tttd_compile_target tttd_compile_cpu;
 extern const struct tttd_compile_target tttd_compile_cuda;
-#endif
+extern const struct tttd_compile_target tttd_compile_model;
 
 /*
  * The allow-list of options (compile_flags.c): NULL if every whitespace-
  * separated word of options is an optimization, target, math, code-
- * generation, warning, debug or -D/-U flag that target ("cpu": the system C
- * compiler; "cuda": NVRTC) accepts, else the reason a candidate is refused,
- * naming the first other word ("flag '-wrapper' is not allowed: ...").
- * The caller frees it.  Targets check their options themselves, and the
- * driver checks before it consults the cache.
+ * generation, warning, debug or -D/-U flag that target's compiler accepts
+ * (through the target table's options_refused; NULL target: the default),
+ * else the reason a candidate is refused, naming the first other word
+ * ("flag '-wrapper' is not allowed: ...").  The caller frees it.  Targets
+ * check their options themselves, and the driver checks before it consults
+ * the cache.
  */
 char *tttd_compile_flags_refused(const char *target, const char *options);
+/* The two lists behind it: the system C compiler's and NVRTC's. */
+char *tttd_cc_options_refused(const char *options);
+char *tttd_nvrtc_options_refused(const char *options);
 
-/* The target named name, or NULL if it is unknown or not built. */
+/* The compile target of the target called name, or NULL if it is unknown or not built. */
 const struct tttd_compile_target *tttd_compile_target_find(const char *name);
 
 /* Counters, for progress and the summary line. */

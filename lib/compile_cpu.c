@@ -287,7 +287,7 @@ cpu_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
 	size_t argc = 0, cap = 0;
 	int ret = TTTD_OK, made = 0;
 
-	if ((out->reason = tttd_compile_flags_refused("cpu", in->options))) {
+	if ((out->reason = tttd_cc_options_refused(in->options))) {
 		out->log = xstrdup("");
 		return TTTD_OK;
 	}
@@ -354,7 +354,6 @@ out:
 }
 
 const struct tttd_compile_target tttd_compile_cpu = {
-	.name = "cpu",
 	.identity = cpu_identity,
 	.compile = cpu_compile,
 };

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "compile.h"
+#include "target.h" /* defines: tttd_target_find */
 
 /*
  * -f options (with or without "no-", with or without "=value") that only
@@ -228,18 +229,18 @@ nvrtc_word_ok(const char *w)
 	return 0;
 }
 
-char *
-tttd_compile_flags_refused(const char *target, const char *options)
+/*
+ * The first word of options that ok() refuses, as the reason a candidate is
+ * refused; NULL if none.  cuda names NVRTC's candidates in the message and
+ * adds the note that the architecture is not the candidate's to choose.
+ */
+static char *
+refused(const char *options, int (*ok)(const char *), int cuda)
 {
 	char *s = xstrdup(options ? options : ""), *tok, *save = NULL, *why = NULL;
-	int cuda = target && !strcmp(target, "cuda");
 
-	if (target && strcmp(target, "cpu") && !cuda) {
-		free(s);
-		return NULL; /* "model" compiles nothing */
-	}
 	for (tok = strtok_r(s, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
-		if (cuda ? nvrtc_word_ok(tok) : gcc_word_ok(tok))
+		if (ok(tok))
 			continue;
 		if (cuda && (nv_opt(tok, "arch") || nv_opt(tok, "gpu-architecture")))
 			why = xasprintf("flag '%.200s' is not allowed: the architecture comes from "
@@ -255,4 +256,25 @@ tttd_compile_flags_refused(const char *target, const char *options)
 	}
 	free(s);
 	return why;
+}
+
+char *
+tttd_cc_options_refused(const char *options)
+{
+	return refused(options, gcc_word_ok, 0);
+}
+
+char *
+tttd_nvrtc_options_refused(const char *options)
+{
+	return refused(options, nvrtc_word_ok, 1);
+}
+
+char *
+tttd_compile_flags_refused(const char *target, const char *options)
+{
+	const struct tttd_target *t = tttd_target_find(target ? target : TTTD_TARGET_DEFAULT);
+
+	/* An unknown target is refused elsewhere; "model" compiles nothing. */
+	return t && t->options_refused ? t->options_refused(options) : NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "cpuref.h"
+#include "target.h" /* defines: tttd_target_host */
 
 int
 tttd_cpuref_open(struct tttd_cpuref *r, const struct tttd_task *t, const char *cc,
@@ -35,12 +36,12 @@ tttd_cpuref_open(struct tttd_cpuref *r, const struct tttd_task *t, const char *c
 	ci.options = "-O2";
 	ci.arch = "";
 	tttd_compile_out_init(&out);
-	rc = tttd_compile_cpu.compile(&co, &ci, &out, e);
+	rc = tttd_target_host()->compile->compile(&co, &ci, &out, e);
 	if (rc == TTTD_OK && !out.ok)
 		rc = tttd_error_set(e, TTTD_ECOMPILE, "cpu_reference '%s' does not compile: %s",
 				    t->cpu_reference, out.reason ? out.reason : "(no message)");
 	if (rc == TTTD_OK)
-		rc = tttd_backend_open(&r->be, "cpu", 0, e);
+		rc = tttd_backend_open(&r->be, tttd_target_host()->name, 0, e);
 	if (rc == TTTD_OK) {
 		rc = r->be.ops->load(&r->be, t, out.object, out.object_len,
 				     TTTD_CPU_REFERENCE_ENTRY, &r->kernel, e);

@@ -234,7 +234,7 @@ cu_tanh_bwd(void *vc, const float *y, float *dy, size_t n, struct tttd_error *e)
 
 const struct tttd_tensor_ops tttd_tensor_cuda_ops = {
 	/* clang-format off */
-	"cuda",     cu_open,     cu_close,     cu_alloc,    cu_release,  cu_upload,
+	cu_open,     cu_close,     cu_alloc,    cu_release,  cu_upload,
 	cu_download, cu_gemm,    cu_bias_add,  cu_bias_grad, cu_tanh_fwd, cu_tanh_bwd,
 	/* clang-format on */
 };

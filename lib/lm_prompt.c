@@ -21,6 +21,7 @@
 
 #include "lm.h"
 #include "rec.h"
+#include "target.h" /* defines: tttd_target_of, TTTD_TARGET_DEVICE */
 
 /* A growing string. */
 struct sb {
@@ -70,7 +71,7 @@ sb_block(struct sb *b, const char *s)
 const char *
 tttd_lm_lang(const struct tttd_task *t)
 {
-	return strcmp(t->target, "cuda") == 0 ? "cuda" : "c";
+	return tttd_target_of(t)->lang;
 }
 
 static const char *
@@ -122,7 +123,7 @@ plan_lines(struct sb *b, const struct tttd_task *t)
 static void
 contract(struct sb *b, const struct tttd_task *t, const int *pchoice)
 {
-	int cuda = strcmp(t->target, "cuda") == 0;
+	int cuda = (tttd_target_of(t)->flags & TTTD_TARGET_DEVICE) != 0;
 	size_t i, d;
 	char *cflags;
 	int *c = xmalloc((t->ndec + 1) * sizeof(int));
@@ -438,7 +439,8 @@ int
 tttd_lm_contract(const struct tttd_task *t, const char *code, const int *parent, int *choice,
 		 struct tttd_error *e)
 {
-	int cuda = strcmp(t->target, "cuda") == 0;
+	unsigned flags = tttd_target_of(t)->flags;
+	int cuda = (flags & TTTD_TARGET_DEVICE) != 0;
 	const char *p;
 	size_t i, d;
 
@@ -461,7 +463,7 @@ tttd_lm_contract(const struct tttd_task *t, const char *code, const int *parent,
 						      t->launch[i].kernel);
 		if (t->nlaunch && !strstr(code, "__global__"))
 			return tttd_error_set(e, TTTD_EFORMAT, "contract: no __global__ kernel in the code");
-	} else if (strcmp(t->target, "cpu") == 0 && !has_function(code, t->entry)) {
+	} else if (flags & TTTD_TARGET_HOST && !has_function(code, t->entry)) {
 		return tttd_error_set(e, TTTD_EFORMAT, "contract: the code does not define '%s'", t->entry);
 	}
 

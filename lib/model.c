@@ -1,12 +1,40 @@
 /*
- * model.c - "benchmark" a model-target candidate by evaluating the task's
+ * model.c - the model target's compile target (nothing to compile) and its
+ * evaluation: "benchmark" a candidate by evaluating the task's
  * cost expressions at each bench shape.  Deterministic by construction; see
  * model.h for why it exists and what it must never be used for.
  */
 #include <math.h>
 #include <stdlib.h>
 
+#include "compile.h" /* defines: struct tttd_compile_target */
 #include "model.h"
+
+/*
+ * The model target compiles nothing: its candidates are timed by
+ * evaluating the task's cost expressions (below).
+ */
+static int
+model_identity(const struct tttd_compile_opts *o, char **id, struct tttd_error *e)
+{
+	*id = xstrdup("model");
+	return TTTD_OK;
+}
+
+static int
+model_compile(const struct tttd_compile_opts *o, const struct tttd_compile_in *in,
+	      struct tttd_compile_out *out, struct tttd_error *e)
+{
+	out->ok = 1;
+	out->cacheable = 0;
+	out->log = xstrdup("");
+	return TTTD_OK;
+}
+
+const struct tttd_compile_target tttd_compile_model = {
+	.identity = model_identity,
+	.compile = model_compile,
+};
 
 int
 tttd_model_bench(const struct tttd_task *t, struct tttd_rec *r, struct tttd_error *e)
@@ -64,7 +92,7 @@ tttd_model_bench(const struct tttd_task *t, struct tttd_rec *r, struct tttd_erro
 	free(choice);
 
 	tttd_rec_del(r, "object");
-	tttd_rec_set_str(r, "device", "model");
+	tttd_rec_set_str(r, "device", "model"); /* the record says what timed it */
 	tttd_rec_set_double(r, "bench_ms", 0);
 	tttd_pack_init(&p);
 	msgpack_pack_map(&p.pk, 1);

@@ -38,6 +38,7 @@
 #include "entropic.h" /* defines: TTTD_ADVANTAGE_MAX */
 #include "policy.h"
 #include "rec.h" /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
+#include "target.h" /* defines: tttd_target_find, tttd_target_host */
 
 /*
  * The initial table makes children mutations of their parent: on the
@@ -156,7 +157,7 @@ alloc_policy(const struct tttd_task *t, enum tttd_policy_kind kind, uint64_t see
 		p->nnp = tttd_nn_count(p->dims, p->nl);
 		p->np = p->nnp + t->ndec;
 		p->wf = xcalloc(p->nnp, sizeof(float));
-		if (open_backend(p, "cpu", NULL) < 0)
+		if (open_backend(p, tttd_target_host()->name, NULL) < 0)
 			BUG("the CPU tensor backend failed to open");
 	}
 	p->w = xcalloc(p->np ? p->np : 1, sizeof(double));
@@ -252,7 +253,7 @@ int
 tttd_policy_set_backend(struct tttd_policy *p, const char *name, struct tttd_error *e)
 {
 	if (p->kind != TTTD_POLICY_MLP) {
-		TTTD_RETURN_IF(strcmp(name, "cpu") != 0, e, TTTD_EINVAL,
+		TTTD_RETURN_IF(tttd_target_find(name) != tttd_target_host(), e, TTTD_EINVAL,
 			       "the %s policy runs on the CPU only", kind_name[p->kind]);
 		return TTTD_OK;
 	}

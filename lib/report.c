@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "target.h" /* defines: tttd_target_find */
 
 static double get_d(const struct tttd_rec *r, const char *key);
 static char *get_s(const struct tttd_rec *r, const char *key);
@@ -1068,9 +1069,11 @@ tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 		free(cflags);
 	}
 	target = get_s(r, "target");
+	/* The file the pipeline wrote is named by the target's source extension. */
+	const struct tttd_target *tg = tttd_target_find(target ? target : TTTD_TARGET_DEFAULT);
 	fprintf(f, "\nSource: `kernel.%s` beside this report; the full record is `record.json`; the run's "
 		   "summary, plot and page are `../summary.json`, `../best-so-far.svg` and `../report.html`.\n",
-		target && strcmp(target, "cuda") == 0 ? "cu" : "c");
+		tg ? tg->ext : "c");
 	free(target);
 	if (g.confirmed)
 		fputs("Re-measured for this report in one tttd-bench run, the reference timed again right "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "space.h"
+#include "target.h" /* defines: tttd_target_of */
 
 double
 tttd_space_model_time(const struct tttd_task *t, const int *choice)
@@ -150,7 +151,7 @@ tttd_space_model_stats(const struct tttd_task *t, double rel, uint64_t max_choic
 	struct walk w;
 	int rc = TTTD_OK;
 
-	TTTD_RETURN_IF(!t->target || strcmp(t->target, "model"), e, TTTD_EINVAL,
+	TTTD_RETURN_IF(!tttd_target_of(t) || !tttd_target_of(t)->evaluate, e, TTTD_EINVAL,
 		       "task '%s' is not a model task (its times are measured, not known)",
 		       t->name);
 	TTTD_RETURN_IF(!(rel >= 0), e, TTTD_EINVAL, "the distance to the optimum must be >= 0");

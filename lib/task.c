@@ -23,6 +23,7 @@
 #include "expr.h"
 #include "hash.h"
 #include "rec.h"
+#include "target.h" /* defines: tttd_target_find, tttd_target_of */
 #include "task.h"
 
 
@@ -1129,8 +1130,7 @@ do_line(struct loader *ld, char *line)
 			r = lerr(ld, "bad task name '%s'", t->name);
 	} else if (strcmp(kw, "target") == 0) {
 		r = set_string(ld, &t->target, kw, w, nw);
-		if (r == TTTD_OK && strcmp(t->target, "cpu") && strcmp(t->target, "cuda") &&
-		    strcmp(t->target, "model"))
+		if (r == TTTD_OK && !tttd_target_find(t->target))
 			r = lerr(ld, "bad target '%s' (cpu, cuda or model)", t->target);
 	} else if (strcmp(kw, "entry") == 0 || strcmp(kw, "ref_entry") == 0) {
 		char **f = kw[0] == 'e' ? &t->entry : &t->ref_entry;
@@ -1493,10 +1493,11 @@ finish(struct loader *ld, int nlines)
 	int *choice, r;
 	long budget = DFS_CAP;
 	size_t i, nout = 0;
+	const char *why;
 
 	ld->line = nlines;
 	if (!t->target)
-		t->target = xstrdup("cpu");
+		t->target = xstrdup(TTTD_TARGET_DEFAULT);
 	if (!t->entry)
 		t->entry = xstrdup("tttd_kernel");
 	if (!t->ref_entry)
@@ -1505,16 +1506,9 @@ finish(struct loader *ld, int nlines)
 		t->cflags = xstrdup("");
 	if (!t->ref_cflags)
 		t->ref_cflags = xstrdup("");
-	if (strcmp(t->target, "model") == 0) {
-		if (t->cost && t->cost_table_path)
-			return lerr(ld, "'cost' and 'cost_table' exclude each other");
-		if ((!t->cost && !t->cost_table_path) || !t->ref_cost)
-			return lerr(ld, "a model task needs 'cost' (or 'cost_table') and 'ref_cost' lines");
-	} else if (t->cost || t->ref_cost || t->cost_table_path) {
-		return lerr(ld, "'cost' lines are for model tasks");
-	}
-	if (!t->reference && strcmp(t->target, "model") != 0)
-		return lerr(ld, "no 'reference' line");
+	/* What the target asks of its tasks (target.c), before the lines every task needs. */
+	if ((why = tttd_target_of(t)->check_task(t)))
+		return lerr(ld, "%s", why);
 	if (!t->template_path)
 		return lerr(ld, "no 'template' line");
 	if (!t->ndim)
@@ -1531,15 +1525,6 @@ finish(struct loader *ld, int nlines)
 		return lerr(ld, "no 'out' buffer");
 	if (!ld->seen_tolerance)
 		return lerr(ld, "no 'tolerance' line");
-	if (strcmp(t->target, "cuda") == 0 && !t->nlaunch)
-		return lerr(ld, "a cuda task needs at least one 'launch' or 'gemm' line");
-	if (strcmp(t->target, "cuda") != 0 && (t->nlaunch || t->nref_launch))
-		return lerr(ld, "'launch' and 'gemm' lines are for cuda tasks");
-	if (strcmp(t->target, "cuda") != 0 && t->ntmap)
-		return lerr(ld, "'tensormap' lines are for cuda tasks");
-	/* A cpu task's reference is C already. */
-	if (strcmp(t->target, "cuda") != 0 && t->cpu_reference)
-		return lerr(ld, "'cpu_reference' is for cuda tasks");
 	TTTD_TRY(resolve_shape_inputs(ld));
 
 	if (tttd_read_file(t->template_path, &t->template_text, NULL) < 0)

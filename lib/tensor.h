@@ -24,8 +24,8 @@
 
 #include "tttd.h"
 
+/* Named in the target table (target.h): a target's "tensor" member. */
 struct tttd_tensor_ops {
-	const char *name;
 	int (*open)(void **ctx, struct tttd_error *e);
 	void (*close)(void *ctx);
 	int (*alloc)(void *ctx, float **p, size_t n, struct tttd_error *e);

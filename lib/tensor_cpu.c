@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "target.h" /* defines: tttd_target_find */
 #include "tensor.h"
 
 static int
@@ -135,7 +136,7 @@ cpu_tanh_bwd(void *ctx, const float *y, float *dy, size_t n, struct tttd_error *
 
 const struct tttd_tensor_ops tttd_tensor_cpu_ops = {
 	/* clang-format off */
-	"cpu",         cpu_open,     cpu_close,     cpu_alloc,    cpu_release, cpu_copy,
+	cpu_open,     cpu_close,     cpu_alloc,    cpu_release, cpu_copy,
 	cpu_copy,      cpu_gemm,     cpu_bias_add,  cpu_bias_grad, cpu_tanh_fwd, cpu_tanh_bwd,
 	/* clang-format on */
 };
@@ -143,24 +144,18 @@ const struct tttd_tensor_ops tttd_tensor_cpu_ops = {
 int
 tttd_tensor_be_new(struct tttd_tensor_be **out, const char *name, struct tttd_error *e)
 {
-	const struct tttd_tensor_ops *ops = NULL;
+	const struct tttd_target *t = tttd_target_find(name);
+	const struct tttd_tensor_ops *ops = t ? t->tensor : NULL;
 	struct tttd_tensor_be *be;
 	int rc;
 
 	*out = NULL;
-	if (!strcmp(name, "cpu")) {
-		ops = &tttd_tensor_cpu_ops;
-	} else if (!strcmp(name, "cuda")) {
-#ifdef TTTD_HAVE_CUDA
-		ops = &tttd_tensor_cuda_ops;
-#else
+	if (!ops && t && t->absent)
 		return tttd_error_set(e, TTTD_ENODEV,
-				      "tensor backend 'cuda': this tttd was built without CUDA");
-#endif
-	} else {
+				      "tensor backend '%s': this tttd was built without CUDA", name);
+	if (!ops)
 		return tttd_error_set(e, TTTD_EINVAL, "unknown tensor backend '%s' (cpu or cuda)",
 				      name);
-	}
 	be = xcalloc(1, sizeof(*be));
 	be->ops = ops;
 	rc = ops->open(&be->ctx, e);

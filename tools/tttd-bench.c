@@ -19,14 +19,14 @@
 #include "benchmac.h"
 #include "diag.h"
 #include "opt.h"
-#include "model.h" /* defines: tttd_model_bench */
 #include "rec.h"
-#include "task.h" /* defines: tttd_task_load, tttd_task_free */
+#include "target.h" /* defines: tttd_target_backend_names */
+#include "task.h"   /* defines: tttd_task_load, tttd_task_free */
 
 #define SYNOPSIS                                                                              \
 	"tttd-bench [-fhqvVz] [-o file] [--backend cpu|cuda|auto] [--device n] [--done file]" \
-	" [--keep-object] [--max-reps n] [--max-time s] [--min-reps n] [--no-flush]"           \
-	" [--paired] [--ref-ns ns] [--rse x] [--seed n] [--shape MxNx..] [--task name]"     \
+	" [--keep-object] [--max-reps n] [--max-time s] [--min-reps n] [--no-flush]"          \
+	" [--paired] [--ref-ns ns] [--rse x] [--seed n] [--shape MxNx..] [--task name]"       \
 	" [--timeout s] [file ...]"
 
 enum {
@@ -49,14 +49,14 @@ enum {
 	OPT_TIMEOUT,
 };
 
-static const char *const backend_names[] = { "cpu", "cuda", "auto", NULL };
+static const char *const *const backend_names = tttd_target_backend_names;
 
 /* One task met in the input, with its bench (and worker). */
 struct taskslot {
 	char *name;
-	struct tttd_task *t;   /* NULL: the task does not load (its records cannot be verified) */
-	struct tttd_bench *b;  /* started on first use */
-	char *context;         /* what a measurement's MAC covers besides the record (benchmac.h) */
+	struct tttd_task *t;  /* NULL: the task does not load (its records cannot be verified) */
+	struct tttd_bench *b; /* started on first use */
+	char *context;        /* what a measurement's MAC covers besides the record (benchmac.h) */
 };
 
 /* Records already benchmarked (--done), sorted by id. */
@@ -198,7 +198,9 @@ bench_context(const struct tttd_task *t)
 
 	for (i = 0; i < t->nbench; i++)
 		for (d = 0; d < t->ndim; d++) {
-			char *more = xasprintf("%s%s%ld", ctx, d ? "x" : i ? "," : "", t->bench[i].dim[d]);
+			char *more = xasprintf("%s%s%ld", ctx, d ? "x" : i ? ","
+									   : "",
+					       t->bench[i].dim[d]);
 
 			free(ctx);
 			ctx = more;
@@ -244,8 +246,8 @@ slot_for(const char *name, int strict)
 }
 
 /*
- * The slot of task name with its bench started (a model task has no bench:
- * nothing runs).
+ * The slot of task name with its bench started (a model task's bench starts
+ * nothing: the target evaluates in this process).
  */
 static struct taskslot *
 bench_for(const char *name)
@@ -253,14 +255,15 @@ bench_for(const char *name)
 	struct taskslot *s = slot_for(name, 1);
 	struct tttd_error e;
 
-	if (s->b || strcmp(s->t->target, "model") == 0)
+	if (s->b)
 		return s;
 	if (tttd_bench_new(&s->b, s->t, &bopts, &e) < 0)
 		die_err(&e);
 	if (tttd_bench_start(s->b, &e) < 0)
 		die_err(&e);
-	note(2, "task '%s': reference %.0f ns on %s", s->t->name, tttd_bench_ref_ns(s->b),
-	     tttd_bench_device(s->b));
+	if (tttd_bench_ref_ns(s->b) > 0) /* (a model task has no reference run) */
+		note(2, "task '%s': reference %.0f ns on %s", s->t->name, tttd_bench_ref_ns(s->b),
+		     tttd_bench_device(s->b));
 	return s;
 }
 
@@ -344,7 +347,8 @@ unmeasured(struct tttd_rec *r)
 		n_remeasured++;
 	} else {
 		note(2, "%s: arrived with a measurement tttd-bench did not make here, and no object "
-			"to measure: unverified", id ? id : "?");
+			"to measure: unverified",
+		     id ? id : "?");
 		tttd_rec_set_str(r, "status", "unverified");
 		tttd_rec_set_str(r, "reason",
 				 "its time was not measured by tttd-bench on this machine with this "
@@ -367,7 +371,8 @@ bench_one(struct tttd_rec *r)
 		die("record without an 'id' among the candidates");
 	if ((old = find_done(id)) && !verified(old)) {
 		note(2, "%s: not reused from '%s': not measured by tttd-bench here with this task and "
-			"protocol (no valid bench_mac)", id, opt_done);
+			"protocol (no valid bench_mac)",
+		     id, opt_done);
 		n_remeasured++;
 		old = NULL;
 	}
@@ -382,12 +387,8 @@ bench_one(struct tttd_rec *r)
 	if (!opt_task && tttd_rec_get_str(r, "task", &task) != 1)
 		die("candidate '%s' has no 'task' (use --task)", id);
 	slot = bench_for(opt_task ? opt_task : task);
-	if (!slot->b) {
-		if (tttd_model_bench(slot->t, r, &e) < 0)
-			die("candidate '%s': %s", id, e.msg);
-	} else if (tttd_bench_run(slot->b, r, opt_keep_object, &e) < 0) {
+	if (tttd_bench_run(slot->b, r, opt_keep_object, &e) < 0)
 		die_err(&e);
-	}
 	if (opt_ref_ns > 0 && tttd_rec_has(r, "ref_ns")) {
 		/* One reference per run: the speed-up divides the run's reference time. */
 		double tns;
@@ -467,11 +468,17 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt_force = 1; break;
-		case 'h': usage(stdout); close_stdout(); return 0;
+		case 'h':
+			usage(stdout);
+			close_stdout();
+			return 0;
 		case 'o': opt_output = optarg; break;
 		case 'q': verbosity = 0; break;
 		case 'v': verbosity++; break;
-		case 'V': print_version(); close_stdout(); return 0;
+		case 'V':
+			print_version();
+			close_stdout();
+			return 0;
 		case 'z': opt_zstd = 1; break;
 		case OPT_BACKEND:
 			bopts.backend = backend_names[opt_choice(optarg, "--backend", backend_names)];

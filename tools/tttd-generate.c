@@ -34,6 +34,7 @@
 #include "policy.h"
 #include "rec.h"
 #include "schema.h"
+#include "target.h" /* defines: tttd_target_of */
 #include "rng.h"
 #include "task.h"
 #include "tttd.h"
@@ -411,7 +412,7 @@ lm_main(int argc, char **argv)
 	g.lm.model = adapter ? adapter : g.base_model;
 	g.adapter = adapter;
 	g.prompt.hardware = opt.hardware;
-	if (!g.prompt.hardware && task && strcmp(task->target, "cpu") == 0)
+	if (!g.prompt.hardware && task && tttd_target_of(task)->flags & TTTD_TARGET_HOST)
 		g.prompt.hardware = hw = local_cpu();
 	g.prompt.target_us = opt.target_us;
 	g.prompt.wrap = wrap;

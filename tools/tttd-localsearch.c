@@ -26,6 +26,7 @@
 #include "rec.h"
 #include "schema.h"
 #include "space.h"
+#include "target.h" /* defines: tttd_target_of */
 #include "task.h"
 #include "tttd.h"
 
@@ -178,7 +179,7 @@ main(int argc, char **argv)
 		usage_die(argc - optind ? "one task only" : "a task is required");
 	if (tttd_task_load(&task, argv[optind], &e) < 0)
 		die_err(&e);
-	if (strcmp(task->target, "model") != 0)
+	if (!tttd_target_of(task)->evaluate)
 		die("task '%s': a local search runs on a model task only (its times are measured: "
 		    "use tttd-discover)",
 		    task->name);

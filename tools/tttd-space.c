@@ -24,6 +24,7 @@
 #include "rec.h"    /* defines: tttd_rec_*, tttd_writer_* */
 #include "schema.h" /* defines: tttd_rec_stamp */
 #include "space.h"  /* defines: tttd_space_model_stats */
+#include "target.h" /* defines: tttd_target_of */
 #include "task.h"
 #include "tttd.h"
 
@@ -141,7 +142,7 @@ table_space(const struct tttd_task *task, const char *output, uint64_t max)
 	char *tmp = NULL;
 	size_t d;
 
-	if (strcmp(task->target, "model") != 0)
+	if (!tttd_target_of(task)->evaluate)
 		die("task '%s': --table needs a model task (its times are measured, not known)",
 		    task->name);
 	if (output) {

@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "rec.h"
 #include "schema.h"
+#include "target.h" /* defines: tttd_target_find, TTTD_TARGET_DEFAULT */
 #include "task.h"
 #include "tttd.h"
 
@@ -129,7 +130,7 @@ static struct {
 	struct tttd_lm_train_opts lm;
 	const char *lm_model, *lm_prefix, *lm_key_file;
 	int kl_set;
-} opt = {.backend = "cpu", .kind = TTTD_POLICY_MLP};
+} opt = {.backend = TTTD_TARGET_DEFAULT, .kind = TTTD_POLICY_MLP};
 
 static struct tttd_task *task;
 static char *task_key; /* the name or path the task was loaded by */
@@ -487,7 +488,8 @@ main(int argc, char **argv)
 			opt.wflags |= TTTD_W_ZSTD;
 			break;
 		case OPT_BACKEND:
-			if (strcmp(optarg, "cpu") && strcmp(optarg, "cuda"))
+			if (!tttd_target_find(optarg) ||
+			    !(tttd_target_find(optarg)->flags & (TTTD_TARGET_HOST | TTTD_TARGET_DEVICE)))
 				usage_die("--backend: '%s' is not cpu or cuda", optarg);
 			opt.backend = optarg;
 			break;
