@@ -16,6 +16,6 @@ cmp a.mp b.mp && echo "same seed: same bytes"
 tttd-cat a.mp | jq -r '"\(.group) \(.origin // "policy") \(has("logp"))"'
 # nothing kept is in the archive
 tttd-cat arch.mp a.mp | jq -s '[.[] | .decisions | tostring] | length - (unique | length)'
-# without an archive: the first 3 of each group, as drawn
-tttd-screen -q --task "$T" --keep 3 --recombine 0 props.mp | tttd-cat | jq -r .id >first
+# without an archive, per group: the first 3 of each group, as drawn
+tttd-screen -q --task "$T" --keep 3 --recombine 0 --per-group props.mp | tttd-cat | jq -r .id >first
 tttd-cat props.mp | jq -r '.id' | awk 'NR <= 3 || (NR > 32 && NR <= 35)' | cmp - first && echo "no model: as drawn"
