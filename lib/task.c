@@ -25,44 +25,14 @@
 #include "rec.h"
 #include "target.h" /* defines: tttd_target_find, tttd_target_of */
 #include "task.h"
+#include "task_int.h"
 
-
-/* Load-time enumeration caps: beyond these, satisfiability is assumed. */
-#define ENUM_CAP 1000000L
-#define DFS_CAP 200000L
 
 /* ---- small helpers ---------------------------------------------------- */
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
 
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	XGROW(b->s, b->cap, b->len + n + 1);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_puts(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static char *
-sb_take(struct sbuf *b)
-{
-	if (!b->s)
-		return xstrdup("");
-	return b->s;
-}
-
-static int
-is_ident(const char *s)
+int
+tttd_task_is_ident(const char *s)
 {
 	if (!(isalpha((unsigned char)*s) || *s == '_'))
 		return 0;
@@ -73,8 +43,8 @@ is_ident(const char *s)
 }
 
 /* A whole-string int64 ("16", "-3"); @return 1 and *v, or 0. */
-static int
-parse_i64(const char *s, int64_t *v)
+int
+tttd_task_parse_i64(const char *s, int64_t *v)
 {
 	char *end;
 	long long r;
@@ -89,8 +59,8 @@ parse_i64(const char *s, int64_t *v)
 	return 1;
 }
 
-static int
-parse_double(const char *s, double *v)
+int
+tttd_task_parse_double(const char *s, double *v)
 {
 	char *end;
 
@@ -103,8 +73,8 @@ parse_double(const char *s, double *v)
 
 /* ---- names in expressions --------------------------------------------- */
 
-static int
-dim_index(const struct tttd_task *t, const char *name)
+int
+tttd_task_dim_index(const struct tttd_task *t, const char *name)
 {
 	size_t i;
 
@@ -155,7 +125,7 @@ check_name(void *ctx, const char *name)
 
 	if (nc->bad)
 		return;
-	if (dim_index(nc->t, name) >= 0) {
+	if (tttd_task_dim_index(nc->t, name) >= 0) {
 		if (!nc->dims_ok) {
 			nc->bad = name;
 			nc->bad_is_dim = 1;
@@ -186,7 +156,7 @@ lookup(void *ctx, const char *name, int64_t *num, const char **str)
 	const char *opt;
 	int i;
 
-	if (c->s && (i = dim_index(c->t, name)) >= 0) {
+	if (c->s && (i = tttd_task_dim_index(c->t, name)) >= 0) {
 		*num = c->s->dim[i];
 		return 1;
 	}
@@ -196,7 +166,7 @@ lookup(void *ctx, const char *name, int64_t *num, const char **str)
 			return 0;
 		opt = c->t->dec[i].opt[c->choice[i]];
 		/* Numeric options are numbers; words are strings. */
-		if (!parse_i64(opt, num))
+		if (!tttd_task_parse_i64(opt, num))
 			*str = opt;
 		return 1;
 	}
@@ -205,27 +175,9 @@ lookup(void *ctx, const char *name, int64_t *num, const char **str)
 
 /* ---- the loader ------------------------------------------------------- */
 
-struct loader {
-	struct tttd_task *t;
-	const char *file; /* the task file's path, for messages */
-	int line;
-	struct tttd_error *e;
-	/* lines where single-valued keywords were first seen */
-	int seen_tolerance, seen_reward;
-	/* shape input settings name buffers that may come later: resolved in finish() */
-	struct pending_input {
-		int bench;  /* which list */
-		size_t si;  /* shape index */
-		int ii;     /* setting index */
-		char *name; /* buffer name */
-		int line;
-	} * pend;
-	size_t npend;
-	size_t lm_forbid_cap;
-};
 
-static int __attribute__((format(printf, 2, 3)))
-lerr(struct loader *ld, const char *fmt, ...)
+int
+tttd_task_lerr(struct loader *ld, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -248,8 +200,8 @@ lerr(struct loader *ld, const char *fmt, ...)
  * expression's string).  @return the count, or -1 on an unbalanced quote or
  * parenthesis.
  */
-static int
-split_words(const char *s, char ***out)
+int
+tttd_task_split_words(const char *s, char ***out)
 {
 	char **w = NULL;
 	size_t n = 0, cap = 0;
@@ -304,8 +256,8 @@ split_words(const char *s, char ***out)
 	return (int)n;
 }
 
-static void
-free_words(char **w, int n)
+void
+tttd_task_free_words(char **w, int n)
 {
 	int i;
 
@@ -317,9 +269,9 @@ free_words(char **w, int n)
 }
 
 /* Parse an expression from a task line, naming the line and the column. */
-static int
-parse_expr(struct loader *ld, const char *text, const char *what, int dims_ok, int decs_ok,
-	   struct tttd_expr **out, int *maxdec)
+int
+tttd_task_parse_expr(struct loader *ld, const char *text, const char *what, int dims_ok, int decs_ok,
+		     struct tttd_expr **out, int *maxdec)
 {
 	struct tttd_error pe = { 0 };
 	struct namecheck nc = { ld->t, dims_ok, decs_ok, NULL, 0, -1 };
@@ -327,15 +279,15 @@ parse_expr(struct loader *ld, const char *text, const char *what, int dims_ok, i
 	if (tttd_expr_parse(out, text, &pe) < 0) {
 		/* Quote a long expression by its start only: one line stays readable. */
 		if (strlen(text) > 60)
-			return lerr(ld, "%s in %s '%.50s...'", pe.msg, what, text);
-		return lerr(ld, "%s in %s '%s'", pe.msg, what, text);
+			return tttd_task_lerr(ld, "%s in %s '%.50s...'", pe.msg, what, text);
+		return tttd_task_lerr(ld, "%s in %s '%s'", pe.msg, what, text);
 	}
 	tttd_expr_names(*out, check_name, &nc);
 	if (nc.bad) {
 		if (nc.bad_is_dim)
-			lerr(ld, "dim '%s' in %s: a choice must hold at every shape", nc.bad, what);
+			tttd_task_lerr(ld, "dim '%s' in %s: a choice must hold at every shape", nc.bad, what);
 		else
-			lerr(ld, "unknown name '%s' in %s", nc.bad, what);
+			tttd_task_lerr(ld, "unknown name '%s' in %s", nc.bad, what);
 		tttd_expr_free(*out);
 		*out = NULL;
 		return TTTD_EFORMAT;
@@ -357,9 +309,9 @@ static int
 set_string(struct loader *ld, char **field, const char *kw, char **w, int nw)
 {
 	if (nw != 2)
-		return lerr(ld, "'%s' takes 1 argument, got %d", kw, nw - 1);
+		return tttd_task_lerr(ld, "'%s' takes 1 argument, got %d", kw, nw - 1);
 	if (*field)
-		return lerr(ld, "duplicate '%s'", kw);
+		return tttd_task_lerr(ld, "duplicate '%s'", kw);
 	*field = xstrdup(w[1]);
 	return TTTD_OK;
 }
@@ -368,7 +320,7 @@ static int
 set_rest(struct loader *ld, char **field, const char *kw, const char *rest)
 {
 	if (*field)
-		return lerr(ld, "duplicate '%s'", kw);
+		return tttd_task_lerr(ld, "duplicate '%s'", kw);
 	*field = xstrdup(rest);
 	return TTTD_OK;
 }
@@ -380,25 +332,25 @@ kw_dims(struct loader *ld, char **w, int nw)
 	int i;
 
 	if (t->ndim)
-		return lerr(ld, "duplicate 'dims'");
+		return tttd_task_lerr(ld, "duplicate 'dims'");
 	if (nw < 2)
-		return lerr(ld, "'dims' needs at least 1 name");
+		return tttd_task_lerr(ld, "'dims' needs at least 1 name");
 	if (nw - 1 > TTTD_MAX_DIMS)
-		return lerr(ld, "too many dims (%d, at most %d)", nw - 1, TTTD_MAX_DIMS);
+		return tttd_task_lerr(ld, "too many dims (%d, at most %d)", nw - 1, TTTD_MAX_DIMS);
 	if (t->ndec)
-		return lerr(ld, "'dims' must come before the first 'decision'");
+		return tttd_task_lerr(ld, "'dims' must come before the first 'decision'");
 	for (i = 1; i < nw; i++) {
-		if (!is_ident(w[i]))
-			return lerr(ld, "bad dim name '%s'", w[i]);
-		if (dim_index(t, w[i]) >= 0)
-			return lerr(ld, "duplicate dim '%s'", w[i]);
+		if (!tttd_task_is_ident(w[i]))
+			return tttd_task_lerr(ld, "bad dim name '%s'", w[i]);
+		if (tttd_task_dim_index(t, w[i]) >= 0)
+			return tttd_task_lerr(ld, "duplicate dim '%s'", w[i]);
 		t->dim_name[t->ndim++] = xstrdup(w[i]);
 	}
 	return TTTD_OK;
 }
 
-static int
-buffer_index(const struct tttd_task *t, const char *name)
+int
+tttd_task_buffer_index(const struct tttd_task *t, const char *name)
 {
 	for (size_t i = 0; i < t->nbuf; i++)
 		if (strcmp(t->buf[i].name, name) == 0)
@@ -444,25 +396,25 @@ shape_input(struct loader *ld, const char *word, struct tttd_shape_input *in, ch
 
 	*name = NULL;
 	if (!eq || eq == word)
-		return lerr(ld, "bad shape setting '%s' (buffer=dist[:scale])", word);
+		return tttd_task_lerr(ld, "bad shape setting '%s' (buffer=dist[:scale])", word);
 	colon = strchr(eq + 1, ':');
 	dist = colon ? xstrndup(eq + 1, (size_t)(colon - eq - 1)) : xstrdup(eq + 1);
 	d = dist_index(dist);
 	free(dist);
 	if (d < 0)
-		return lerr(ld, "bad distribution in '%s' (normal, uniform, cauchy, mask01 or const)",
-			    word);
+		return tttd_task_lerr(ld, "bad distribution in '%s' (normal, uniform, cauchy, mask01 or const)",
+				      word);
 	in->dist = d;
 	in->scale = dist_default_scale(d);
-	if (colon && (!parse_double(colon + 1, &in->scale) || !scale_ok(d, in->scale)))
-		return lerr(ld, "bad scale in '%s'", word);
+	if (colon && (!tttd_task_parse_double(colon + 1, &in->scale) || !scale_ok(d, in->scale)))
+		return tttd_task_lerr(ld, "bad scale in '%s'", word);
 	in->buf = -1;
 	if (!(eq - word == 1 && word[0] == '*')) {
 		*name = xstrndup(word, (size_t)(eq - word));
-		if (!is_ident(*name)) {
+		if (!tttd_task_is_ident(*name)) {
 			free(*name);
 			*name = NULL;
-			return lerr(ld, "bad buffer name in '%s'", word);
+			return tttd_task_lerr(ld, "bad buffer name in '%s'", word);
 		}
 	}
 	return TTTD_OK;
@@ -480,26 +432,26 @@ kw_shape(struct loader *ld, char **w, int nw)
 	int i, nv;
 
 	if (!t->ndim)
-		return lerr(ld, "'shape' before 'dims'");
+		return tttd_task_lerr(ld, "'shape' before 'dims'");
 	if (nw < 2 || (strcmp(w[1], "bench") && strcmp(w[1], "check")))
-		return lerr(ld, "'shape' takes bench or check, then one value per dim");
+		return tttd_task_lerr(ld, "'shape' takes bench or check, then one value per dim");
 	/* Values first, then settings (words with '='). */
 	for (nv = 2; nv < nw && !strchr(w[nv], '='); nv++)
 		;
 	nd = (size_t)(nv - 2);
 	if (nd != t->ndim)
-		return lerr(ld, "'shape %s' takes %zu value%s (one per dim), got %zu", w[1], t->ndim,
-			    t->ndim == 1 ? "" : "s", nd);
+		return tttd_task_lerr(ld, "'shape %s' takes %zu value%s (one per dim), got %zu", w[1], t->ndim,
+				      t->ndim == 1 ? "" : "s", nd);
 	if (nw - nv > TTTD_MAX_SHAPE_INPUTS)
-		return lerr(ld, "'shape %s' has %d input settings (at most %d)", w[1], nw - nv,
-			    TTTD_MAX_SHAPE_INPUTS);
+		return tttd_task_lerr(ld, "'shape %s' has %d input settings (at most %d)", w[1], nw - nv,
+				      TTTD_MAX_SHAPE_INPUTS);
 	memset(&sh, 0, sizeof(sh));
 	memset(&si, 0, sizeof(si));
 	for (i = 2; i < nv; i++) {
 		int64_t v;
 
-		if (!parse_i64(w[i], &v) || v < 1 || v > (int64_t)1 << 40)
-			return lerr(ld, "bad number '%s' for dim '%s'", w[i], t->dim_name[i - 2]);
+		if (!tttd_task_parse_i64(w[i], &v) || v < 1 || v > (int64_t)1 << 40)
+			return tttd_task_lerr(ld, "bad number '%s' for dim '%s'", w[i], t->dim_name[i - 2]);
 		sh.dim[i - 2] = (long)v;
 	}
 	list = w[1][0] == 'b' ? &t->bench : &t->check;
@@ -530,8 +482,8 @@ kw_shape(struct loader *ld, char **w, int nw)
 }
 
 /* Name the buffers of the shapes' input settings: each must be an input, once per shape. */
-static int
-resolve_shape_inputs(struct loader *ld)
+int
+tttd_task_resolve_inputs(struct loader *ld)
 {
 	struct tttd_task *t = ld->t;
 
@@ -539,16 +491,16 @@ resolve_shape_inputs(struct loader *ld)
 		struct pending_input *p = &ld->pend[i];
 		struct tttd_shape_inputs *sh = p->bench ? &t->bench_inputs[p->si]
 							: &t->check_inputs[p->si];
-		int b = buffer_index(t, p->name);
+		int b = tttd_task_buffer_index(t, p->name);
 
 		ld->line = p->line;
 		if (b < 0)
-			return lerr(ld, "unknown buffer '%s' in shape setting", p->name);
+			return tttd_task_lerr(ld, "unknown buffer '%s' in shape setting", p->name);
 		if (t->buf[b].role != TTTD_BUF_IN)
-			return lerr(ld, "shape setting for '%s', which is not an 'in' buffer", p->name);
+			return tttd_task_lerr(ld, "shape setting for '%s', which is not an 'in' buffer", p->name);
 		for (int j = 0; j < p->ii; j++)
 			if (sh->in[j].buf == b)
-				return lerr(ld, "two shape settings for '%s'", p->name);
+				return tttd_task_lerr(ld, "two shape settings for '%s'", p->name);
 		sh->in[p->ii].buf = b;
 	}
 	return TTTD_OK;
@@ -607,38 +559,38 @@ kw_buffer(struct loader *ld, char **w, int nw)
 	double scale = -1;
 
 	if (nw < 5 || nw > 7)
-		return lerr(ld, "'buffer' takes name, role, dtype, count [dist [scale]], got %d "
-				"arguments",
-			    nw - 1);
+		return tttd_task_lerr(ld, "'buffer' takes name, role, dtype, count [dist [scale]], got %d "
+					  "arguments",
+				      nw - 1);
 	if (!t->ndim)
-		return lerr(ld, "'buffer' before 'dims'");
-	if (!is_ident(w[1]))
-		return lerr(ld, "bad buffer name '%s'", w[1]);
-	if (buffer_index(t, w[1]) >= 0)
-		return lerr(ld, "duplicate buffer '%s'", w[1]);
+		return tttd_task_lerr(ld, "'buffer' before 'dims'");
+	if (!tttd_task_is_ident(w[1]))
+		return tttd_task_lerr(ld, "bad buffer name '%s'", w[1]);
+	if (tttd_task_buffer_index(t, w[1]) >= 0)
+		return tttd_task_lerr(ld, "duplicate buffer '%s'", w[1]);
 	for (i = 0; i < 3; i++)
 		if (strcmp(w[2], roles[i]) == 0)
 			role = (int)i;
 	if (role < 0)
-		return lerr(ld, "bad buffer role '%s' (in, out or scratch)", w[2]);
+		return tttd_task_lerr(ld, "bad buffer role '%s' (in, out or scratch)", w[2]);
 	for (i = 0; i < 5; i++)
 		if (strcmp(w[3], dtypes[i]) == 0)
 			dtype = (int)i;
 	if (dtype < 0)
-		return lerr(ld, "bad dtype '%s' (f32, f64, i32, bf16 or f16)", w[3]);
+		return tttd_task_lerr(ld, "bad dtype '%s' (f32, f64, i32, bf16 or f16)", w[3]);
 	if (nw >= 6) {
 		dist = dist_index(w[5]);
 		if (dist < 0)
-			return lerr(ld, "bad distribution '%s' (normal, uniform, cauchy, mask01 or "
-					"const)",
-				    w[5]);
+			return tttd_task_lerr(ld, "bad distribution '%s' (normal, uniform, cauchy, mask01 or "
+						  "const)",
+					      w[5]);
 		if (role != TTTD_BUF_IN)
-			return lerr(ld, "a distribution is for 'in' buffers only");
+			return tttd_task_lerr(ld, "a distribution is for 'in' buffers only");
 	}
-	if (nw == 7 && (!parse_double(w[6], &scale) || !scale_ok(dist, scale)))
-		return lerr(ld, "bad scale '%s'", w[6]);
+	if (nw == 7 && (!tttd_task_parse_double(w[6], &scale) || !scale_ok(dist, scale)))
+		return tttd_task_lerr(ld, "bad scale '%s'", w[6]);
 	memset(&b, 0, sizeof(b));
-	r = parse_expr(ld, w[4], "buffer count", 1, 0, &b.count, NULL);
+	r = tttd_task_parse_expr(ld, w[4], "buffer count", 1, 0, &b.count, NULL);
 	if (r < 0)
 		return r;
 	b.name = xstrdup(w[1]);
@@ -658,13 +610,13 @@ kw_tolerance(struct loader *ld, char **w, int nw)
 	double rtol, atol;
 
 	if (ld->seen_tolerance)
-		return lerr(ld, "duplicate 'tolerance' (first at line %d)", ld->seen_tolerance);
+		return tttd_task_lerr(ld, "duplicate 'tolerance' (first at line %d)", ld->seen_tolerance);
 	if (nw != 5 || strcmp(w[1], "rtol") || strcmp(w[3], "atol"))
-		return lerr(ld, "'tolerance' takes: rtol <x> atol <y>");
-	if (!parse_double(w[2], &rtol) || rtol < 0)
-		return lerr(ld, "bad number '%s' for rtol", w[2]);
-	if (!parse_double(w[4], &atol) || atol < 0)
-		return lerr(ld, "bad number '%s' for atol", w[4]);
+		return tttd_task_lerr(ld, "'tolerance' takes: rtol <x> atol <y>");
+	if (!tttd_task_parse_double(w[2], &rtol) || rtol < 0)
+		return tttd_task_lerr(ld, "bad number '%s' for rtol", w[2]);
+	if (!tttd_task_parse_double(w[4], &atol) || atol < 0)
+		return tttd_task_lerr(ld, "bad number '%s' for atol", w[4]);
 	ld->t->rtol = rtol;
 	ld->t->atol = atol;
 	ld->seen_tolerance = ld->line;
@@ -677,11 +629,11 @@ kw_reward(struct loader *ld, char **w, int nw)
 	double v;
 
 	if (ld->seen_reward)
-		return lerr(ld, "duplicate 'reward' (first at line %d)", ld->seen_reward);
+		return tttd_task_lerr(ld, "duplicate 'reward' (first at line %d)", ld->seen_reward);
 	if (nw != 2)
-		return lerr(ld, "'reward' takes 1 argument, got %d", nw - 1);
-	if (!parse_double(w[1], &v) || v <= 0)
-		return lerr(ld, "bad number '%s' for reward scale", w[1]);
+		return tttd_task_lerr(ld, "'reward' takes 1 argument, got %d", nw - 1);
+	if (!tttd_task_parse_double(w[1], &v) || v <= 0)
+		return tttd_task_lerr(ld, "bad number '%s' for reward scale", w[1]);
 	ld->t->reward_scale = v;
 	ld->seen_reward = ld->line;
 	return TTTD_OK;
@@ -695,20 +647,20 @@ kw_decision(struct loader *ld, char **w, int nw)
 	int i, j;
 
 	if (nw < 2)
-		return lerr(ld, "'decision' takes a name and its options");
-	if (!is_ident(w[1]))
-		return lerr(ld, "bad decision name '%s'", w[1]);
+		return tttd_task_lerr(ld, "'decision' takes a name and its options");
+	if (!tttd_task_is_ident(w[1]))
+		return tttd_task_lerr(ld, "bad decision name '%s'", w[1]);
 	if (tttd_task_decision_index(t, w[1]) >= 0)
-		return lerr(ld, "duplicate decision '%s' (first at line %d)", w[1],
-			    t->dec[tttd_task_decision_index(t, w[1])].line);
-	if (dim_index(t, w[1]) >= 0)
-		return lerr(ld, "decision '%s' has the name of a dim", w[1]);
+		return tttd_task_lerr(ld, "duplicate decision '%s' (first at line %d)", w[1],
+				      t->dec[tttd_task_decision_index(t, w[1])].line);
+	if (tttd_task_dim_index(t, w[1]) >= 0)
+		return tttd_task_lerr(ld, "decision '%s' has the name of a dim", w[1]);
 	if (nw < 3)
-		return lerr(ld, "empty domain for decision '%s'", w[1]);
+		return tttd_task_lerr(ld, "empty domain for decision '%s'", w[1]);
 	for (i = 2; i < nw; i++)
 		for (j = 2; j < i; j++)
 			if (strcmp(w[i], w[j]) == 0)
-				return lerr(ld, "duplicate option '%s' in decision '%s'", w[i], w[1]);
+				return tttd_task_lerr(ld, "duplicate option '%s' in decision '%s'", w[i], w[1]);
 	d.name = xstrdup(w[1]);
 	d.nopt = (size_t)(nw - 2);
 	d.opt = xmalloc(d.nopt * sizeof(*d.opt));
@@ -728,9 +680,9 @@ kw_constraint(struct loader *ld, const char *rest)
 	int r;
 
 	if (!*rest)
-		return lerr(ld, "'constraint' needs an expression");
+		return tttd_task_lerr(ld, "'constraint' needs an expression");
 	memset(&c, 0, sizeof(c));
-	r = parse_expr(ld, rest, "constraint", 0, 1, &c.expr, &c.maxdec);
+	r = tttd_task_parse_expr(ld, rest, "constraint", 0, 1, &c.expr, &c.maxdec);
 	if (r < 0)
 		return r;
 	c.text = xstrdup(rest);
@@ -744,16 +696,16 @@ static int
 kw_size_expr(struct loader *ld, struct tttd_expr **field, const char *kw, const char *rest)
 {
 	if (*field)
-		return lerr(ld, "duplicate '%s'", kw);
+		return tttd_task_lerr(ld, "duplicate '%s'", kw);
 	if (!*rest)
-		return lerr(ld, "'%s' needs an expression", kw);
+		return tttd_task_lerr(ld, "'%s' needs an expression", kw);
 	if (!ld->t->ndim)
-		return lerr(ld, "'%s' before 'dims'", kw);
-	return parse_expr(ld, rest, kw, 1, 0, field, NULL);
+		return tttd_task_lerr(ld, "'%s' before 'dims'", kw);
+	return tttd_task_parse_expr(ld, rest, kw, 1, 0, field, NULL);
 }
 
-static void
-tmap_release(struct tttd_tmap_spec *m)
+void
+tttd_task_tmap_release(struct tttd_tmap_spec *m)
 {
 	free(m->name);
 	tttd_expr_free(m->rows);
@@ -765,8 +717,8 @@ tmap_release(struct tttd_tmap_spec *m)
 	tttd_expr_free(m->swizzle);
 }
 
-static void
-launch_release(struct tttd_launch_spec *l)
+void
+tttd_task_launch_release(struct tttd_launch_spec *l)
 {
 	struct tttd_gemm_spec *g = &l->gemm;
 
@@ -816,50 +768,50 @@ tmap_index(const struct tttd_task *t, const char *name)
  * launch <kernel> grid <e> <e> <e> block <e> <e> <e> [smem <e>]
  * [cluster <e> <e> <e>] [tmap <name>]... [persistent] [when <e>]
  */
-static int
-kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
+int
+tttd_task_kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
 {
 	struct tttd_launch_spec l;
 	int i, r = TTTD_OK;
 
 	if (nw < 10 || strcmp(w[2], "grid") || strcmp(w[6], "block"))
 		goto usage;
-	if (!is_ident(w[1]))
-		return lerr(ld, "bad kernel name '%s'", w[1]);
+	if (!tttd_task_is_ident(w[1]))
+		return tttd_task_lerr(ld, "bad kernel name '%s'", w[1]);
 	memset(&l, 0, sizeof(l));
 	l.kind = TTTD_STEP_LAUNCH;
 	for (i = 0; i < 3 && r == TTTD_OK; i++) {
-		r = parse_expr(ld, w[3 + i], "grid", 1, 1, &l.grid[i], NULL);
+		r = tttd_task_parse_expr(ld, w[3 + i], "grid", 1, 1, &l.grid[i], NULL);
 		if (r == TTTD_OK)
-			r = parse_expr(ld, w[7 + i], "block", 1, 1, &l.block[i], NULL);
+			r = tttd_task_parse_expr(ld, w[7 + i], "block", 1, 1, &l.block[i], NULL);
 	}
 	for (i = 10; i < nw && r == TTTD_OK; i++) {
 		if (!strcmp(w[i], "persistent")) {
 			if (l.persistent)
-				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+				r = tttd_task_lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
 			l.persistent = 1;
 		} else if (!strcmp(w[i], "cluster")) {
 			if (i + 3 >= nw) {
-				r = lerr(ld, "'cluster' in '%s' takes 3 expressions", w[0]);
+				r = tttd_task_lerr(ld, "'cluster' in '%s' takes 3 expressions", w[0]);
 				break;
 			}
 			if (l.cluster[0]) {
-				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+				r = tttd_task_lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
 				break;
 			}
 			for (int j = 0; j < 3 && r == TTTD_OK; j++)
-				r = parse_expr(ld, w[i + 1 + j], "cluster", 1, 1, &l.cluster[j], NULL);
+				r = tttd_task_parse_expr(ld, w[i + 1 + j], "cluster", 1, 1, &l.cluster[j], NULL);
 			i += 3;
 		} else if (!strcmp(w[i], "tmap")) {
 			int k;
 
 			if (i + 1 >= nw) {
-				r = lerr(ld, "'tmap' in '%s' takes a tensor map name", w[0]);
+				r = tttd_task_lerr(ld, "'tmap' in '%s' takes a tensor map name", w[0]);
 			} else if ((k = tmap_index(ld->t, w[i + 1])) < 0) {
-				r = lerr(ld, "unknown tensor map '%s' in '%s' (declare it with 'tensormap' first)",
-					 w[i + 1], w[0]);
+				r = tttd_task_lerr(ld, "unknown tensor map '%s' in '%s' (declare it with 'tensormap' first)",
+						   w[i + 1], w[0]);
 			} else if (l.ntmap == TTTD_MAX_LAUNCH_TMAPS) {
-				r = lerr(ld, "more than %d tensor maps in '%s'", TTTD_MAX_LAUNCH_TMAPS, w[0]);
+				r = tttd_task_lerr(ld, "more than %d tensor maps in '%s'", TTTD_MAX_LAUNCH_TMAPS, w[0]);
 			} else {
 				l.tmap[l.ntmap++] = k;
 			}
@@ -870,36 +822,36 @@ kw_launch(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, s
 			if (i + 1 >= nw)
 				goto usage_free;
 			if (*f)
-				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+				r = tttd_task_lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
 			else
-				r = parse_expr(ld, w[i + 1], w[i], 1, 1, f, NULL);
+				r = tttd_task_parse_expr(ld, w[i + 1], w[i], 1, 1, f, NULL);
 			i++;
 		} else {
 			goto usage_free;
 		}
 	}
 	if (r < 0) {
-		launch_release(&l);
+		tttd_task_launch_release(&l);
 		return r;
 	}
 	l.kernel = xstrdup(w[1]);
 	plan_append(ld, &l, list, n);
 	return TTTD_OK;
 usage_free:
-	launch_release(&l);
+	tttd_task_launch_release(&l);
 usage:
-	return lerr(ld, "'%s' takes: <kernel> grid <x> <y> <z> block <x> <y> <z> "
-			"[smem <bytes>] [cluster <x> <y> <z>] [tmap <name>]... [persistent] "
-			"[when <expr>]",
-		    w[0]);
+	return tttd_task_lerr(ld, "'%s' takes: <kernel> grid <x> <y> <z> block <x> <y> <z> "
+				  "[smem <bytes>] [cluster <x> <y> <z>] [tmap <name>]... [persistent] "
+				  "[when <expr>]",
+			      w[0]);
 }
 
 /*
  * tensormap <name> <buffer> rows <e> cols <e> box <e> <e> [ld <e>] [off <e>]
  * [swizzle <e>]
  */
-static int
-kw_tensormap(struct loader *ld, char **w, int nw)
+int
+tttd_task_kw_tensormap(struct loader *ld, char **w, int nw)
 {
 	struct tttd_task *t = ld->t;
 	struct tttd_tmap_spec m;
@@ -907,14 +859,14 @@ kw_tensormap(struct loader *ld, char **w, int nw)
 
 	if (nw < 3)
 		goto usage;
-	if (!is_ident(w[1]))
-		return lerr(ld, "bad tensor map name '%s'", w[1]);
+	if (!tttd_task_is_ident(w[1]))
+		return tttd_task_lerr(ld, "bad tensor map name '%s'", w[1]);
 	if (tmap_index(t, w[1]) >= 0)
-		return lerr(ld, "duplicate tensor map '%s'", w[1]);
+		return tttd_task_lerr(ld, "duplicate tensor map '%s'", w[1]);
 	memset(&m, 0, sizeof(m));
-	m.buf = buffer_index(t, w[2]);
+	m.buf = tttd_task_buffer_index(t, w[2]);
 	if (m.buf < 0)
-		return lerr(ld, "unknown buffer '%s' in 'tensormap' (declare buffers first)", w[2]);
+		return tttd_task_lerr(ld, "unknown buffer '%s' in 'tensormap' (declare buffers first)", w[2]);
 	for (i = 3; i < nw && r == TTTD_OK; i++) {
 		static const char *const keys[] = { "rows", "cols", "ld", "off", "swizzle" };
 		struct tttd_expr **f[] = { &m.rows, &m.cols, &m.ld, &m.off, &m.swizzle };
@@ -922,13 +874,13 @@ kw_tensormap(struct loader *ld, char **w, int nw)
 
 		if (!strcmp(w[i], "box")) {
 			if (i + 2 >= nw) {
-				r = lerr(ld, "'box' in 'tensormap' takes 2 expressions (rows, cols)");
+				r = tttd_task_lerr(ld, "'box' in 'tensormap' takes 2 expressions (rows, cols)");
 			} else if (m.box_rows) {
-				r = lerr(ld, "duplicate 'box' in 'tensormap'");
+				r = tttd_task_lerr(ld, "duplicate 'box' in 'tensormap'");
 			} else {
-				r = parse_expr(ld, w[i + 1], "box", 1, 1, &m.box_rows, NULL);
+				r = tttd_task_parse_expr(ld, w[i + 1], "box", 1, 1, &m.box_rows, NULL);
 				if (r == TTTD_OK)
-					r = parse_expr(ld, w[i + 2], "box", 1, 1, &m.box_cols, NULL);
+					r = tttd_task_parse_expr(ld, w[i + 2], "box", 1, 1, &m.box_cols, NULL);
 			}
 			i += 2;
 			continue;
@@ -937,19 +889,19 @@ kw_tensormap(struct loader *ld, char **w, int nw)
 			if (!strcmp(w[i], keys[j]))
 				break;
 		if (j == sizeof(keys) / sizeof(keys[0]))
-			r = lerr(ld, "unknown 'tensormap' option '%s'", w[i]);
+			r = tttd_task_lerr(ld, "unknown 'tensormap' option '%s'", w[i]);
 		else if (i + 1 >= nw)
-			r = lerr(ld, "'%s' in 'tensormap' takes an expression", w[i]);
+			r = tttd_task_lerr(ld, "'%s' in 'tensormap' takes an expression", w[i]);
 		else if (*f[j])
-			r = lerr(ld, "duplicate '%s' in 'tensormap'", w[i]);
+			r = tttd_task_lerr(ld, "duplicate '%s' in 'tensormap'", w[i]);
 		else
-			r = parse_expr(ld, w[i + 1], w[i], 1, 1, f[j], NULL);
+			r = tttd_task_parse_expr(ld, w[i + 1], w[i], 1, 1, f[j], NULL);
 		i++;
 	}
 	if (r == TTTD_OK && (!m.rows || !m.cols || !m.box_rows))
-		r = lerr(ld, "'tensormap' needs rows, cols and box");
+		r = tttd_task_lerr(ld, "'tensormap' needs rows, cols and box");
 	if (r < 0) {
-		tmap_release(&m);
+		tttd_task_tmap_release(&m);
 		return r;
 	}
 	m.name = xstrdup(w[1]);
@@ -958,8 +910,8 @@ kw_tensormap(struct loader *ld, char **w, int nw)
 	t->tmap[t->ntmap++] = m;
 	return TTTD_OK;
 usage:
-	return lerr(ld, "'tensormap' takes: <name> <buffer> rows <e> cols <e> box <rows> <cols> "
-			"[ld <e>] [off <e>] [swizzle <bytes>]");
+	return tttd_task_lerr(ld, "'tensormap' takes: <name> <buffer> rows <e> cols <e> box <rows> <cols> "
+				  "[ld <e>] [off <e>] [swizzle <bytes>]");
 }
 
 /*
@@ -967,8 +919,8 @@ usage:
  * stride_c|off_a|off_b|off_c <e>] [alpha|beta <number>] [transa] [transb]
  * [tf32] [when <e>]
  */
-static int
-kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
+int
+tttd_task_kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, size_t *n)
 {
 	struct tttd_task *t = ld->t;
 	struct tttd_launch_spec l;
@@ -977,28 +929,28 @@ kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, siz
 	const struct tttd_buffer *ba, *bb, *bc;
 
 	if (nw < 4)
-		return lerr(ld, "'%s' takes: <A> <B> <C> m <e> n <e> k <e> [options] [when <expr>]",
-			    w[0]);
+		return tttd_task_lerr(ld, "'%s' takes: <A> <B> <C> m <e> n <e> k <e> [options] [when <expr>]",
+				      w[0]);
 	memset(&l, 0, sizeof(l));
 	l.kind = TTTD_STEP_GEMM;
 	g->alpha = 1;
 	g->beta = 0;
 	for (i = 0; i < 3; i++) {
-		*ix[i] = buffer_index(t, w[1 + i]);
+		*ix[i] = tttd_task_buffer_index(t, w[1 + i]);
 		if (*ix[i] < 0)
-			return lerr(ld, "unknown buffer '%s' in '%s' (declare buffers before plan "
-					"steps)",
-				    w[1 + i], w[0]);
+			return tttd_task_lerr(ld, "unknown buffer '%s' in '%s' (declare buffers before plan "
+						  "steps)",
+					      w[1 + i], w[0]);
 	}
 	ba = &t->buf[g->a];
 	bb = &t->buf[g->b];
 	bc = &t->buf[g->c];
 	if (ba->dtype != bb->dtype)
-		return lerr(ld, "'%s': A and B must have the same dtype", w[0]);
+		return tttd_task_lerr(ld, "'%s': A and B must have the same dtype", w[0]);
 	if (ba->dtype != TTTD_F32 && ba->dtype != TTTD_BF16 && ba->dtype != TTTD_F16)
-		return lerr(ld, "'%s': A and B must be f32, bf16 or f16", w[0]);
+		return tttd_task_lerr(ld, "'%s': A and B must be f32, bf16 or f16", w[0]);
 	if (bc->dtype != TTTD_F32 && bc->dtype != ba->dtype)
-		return lerr(ld, "'%s': C must be f32 or A's dtype", w[0]);
+		return tttd_task_lerr(ld, "'%s': C must be f32 or A's dtype", w[0]);
 	for (i = 4; i < nw && r == TTTD_OK; i++) {
 		static const char *const ekeys[] = { "m", "n", "k", "batch", "lda", "ldb", "ldc",
 						     "stride_a", "stride_b", "stride_c", "off_a",
@@ -1013,15 +965,15 @@ kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, siz
 										   : &g->transb;
 
 			if (*f)
-				r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+				r = tttd_task_lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
 			*f = 1;
 			continue;
 		}
 		if (!strcmp(w[i], "alpha") || !strcmp(w[i], "beta")) {
 			double *f = w[i][0] == 'a' ? &g->alpha : &g->beta;
 
-			if (i + 1 >= nw || !parse_double(w[i + 1], f))
-				r = lerr(ld, "'%s' in '%s' takes a number", w[i], w[0]);
+			if (i + 1 >= nw || !tttd_task_parse_double(w[i + 1], f))
+				r = tttd_task_lerr(ld, "'%s' in '%s' takes a number", w[i], w[0]);
 			i++;
 			continue;
 		}
@@ -1029,21 +981,21 @@ kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, siz
 			if (!strcmp(w[i], ekeys[j]))
 				break;
 		if (j == sizeof(ekeys) / sizeof(ekeys[0]))
-			r = lerr(ld, "unknown '%s' option '%s'", w[0], w[i]);
+			r = tttd_task_lerr(ld, "unknown '%s' option '%s'", w[0], w[i]);
 		else if (i + 1 >= nw)
-			r = lerr(ld, "'%s' in '%s' takes an expression", w[i], w[0]);
+			r = tttd_task_lerr(ld, "'%s' in '%s' takes an expression", w[i], w[0]);
 		else if (*ef[j])
-			r = lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
+			r = tttd_task_lerr(ld, "duplicate '%s' in '%s'", w[i], w[0]);
 		else
-			r = parse_expr(ld, w[i + 1], w[i], 1, 1, ef[j], NULL);
+			r = tttd_task_parse_expr(ld, w[i + 1], w[i], 1, 1, ef[j], NULL);
 		i++;
 	}
 	if (r == TTTD_OK && g->tf32 && ba->dtype != TTTD_F32)
-		r = lerr(ld, "'%s': tf32 is for f32 inputs", w[0]);
+		r = tttd_task_lerr(ld, "'%s': tf32 is for f32 inputs", w[0]);
 	if (r == TTTD_OK && (!g->m || !g->n || !g->k))
-		r = lerr(ld, "'%s' needs m, n and k", w[0]);
+		r = tttd_task_lerr(ld, "'%s' needs m, n and k", w[0]);
 	if (r < 0) {
-		launch_release(&l);
+		tttd_task_launch_release(&l);
 		return r;
 	}
 	l.kernel = xstrdup("cublas_gemm");
@@ -1051,7 +1003,7 @@ kw_gemm(struct loader *ld, char **w, int nw, struct tttd_launch_spec **list, siz
 	return TTTD_OK;
 }
 
-/* Check and keep the path of a file named on the current line (reference or template; read in finish()). */
+/* Check and keep the path of a file named on the current line (reference or template; read in tttd_task_finish()). */
 static int
 kw_file(struct loader *ld, char **field, const char *kw, char **w, int nw)
 {
@@ -1059,12 +1011,12 @@ kw_file(struct loader *ld, char **field, const char *kw, char **w, int nw)
 	char *p;
 
 	if (nw != 2)
-		return lerr(ld, "'%s' takes 1 argument, got %d", kw, nw - 1);
+		return tttd_task_lerr(ld, "'%s' takes 1 argument, got %d", kw, nw - 1);
 	if (*field)
-		return lerr(ld, "duplicate '%s'", kw);
+		return tttd_task_lerr(ld, "duplicate '%s'", kw);
 	p = path_in(ld->t->dir, w[1]);
 	if (stat(p, &st) < 0) {
-		lerr(ld, "cannot open %s '%s':", kw, p);
+		tttd_task_lerr(ld, "cannot open %s '%s':", kw, p);
 		free(p);
 		return TTTD_EFORMAT;
 	}
@@ -1110,34 +1062,34 @@ do_line(struct loader *ld, char *line)
 		struct tttd_expr **f = kw[0] == 'c' ? &t->cost : &t->ref_cost;
 
 		if (*f)
-			r = lerr(ld, "duplicate '%s'", kw);
+			r = tttd_task_lerr(ld, "duplicate '%s'", kw);
 		else if (!*rest)
-			r = lerr(ld, "'%s' needs an expression", kw);
+			r = tttd_task_lerr(ld, "'%s' needs an expression", kw);
 		else /* over dims and the decisions declared above it */
-			r = parse_expr(ld, rest, kw, 1, kw[0] == 'c', f, NULL);
+			r = tttd_task_parse_expr(ld, rest, kw, 1, kw[0] == 'c', f, NULL);
 	}
 	if (r != 1) {
 		free(kw);
 		return r;
 	}
 
-	nw = split_words(line, &w);
+	nw = tttd_task_split_words(line, &w);
 	if (nw < 0) {
-		r = lerr(ld, "unbalanced quote or parenthesis");
+		r = tttd_task_lerr(ld, "unbalanced quote or parenthesis");
 	} else if (strcmp(kw, "name") == 0) {
 		r = set_string(ld, &t->name, kw, w, nw);
-		if (r == TTTD_OK && !is_ident(t->name))
-			r = lerr(ld, "bad task name '%s'", t->name);
+		if (r == TTTD_OK && !tttd_task_is_ident(t->name))
+			r = tttd_task_lerr(ld, "bad task name '%s'", t->name);
 	} else if (strcmp(kw, "target") == 0) {
 		r = set_string(ld, &t->target, kw, w, nw);
 		if (r == TTTD_OK && !tttd_target_find(t->target))
-			r = lerr(ld, "bad target '%s' (cpu, cuda or model)", t->target);
+			r = tttd_task_lerr(ld, "bad target '%s' (cpu, cuda or model)", t->target);
 	} else if (strcmp(kw, "entry") == 0 || strcmp(kw, "ref_entry") == 0) {
 		char **f = kw[0] == 'e' ? &t->entry : &t->ref_entry;
 
 		r = set_string(ld, f, kw, w, nw);
-		if (r == TTTD_OK && !is_ident(*f))
-			r = lerr(ld, "bad symbol name '%s'", *f);
+		if (r == TTTD_OK && !tttd_task_is_ident(*f))
+			r = tttd_task_lerr(ld, "bad symbol name '%s'", *f);
 	} else if (strcmp(kw, "baseline") == 0) {
 		r = set_string(ld, &t->baseline, kw, w, nw);
 	} else if (strcmp(kw, "reference") == 0) {
@@ -1156,17 +1108,17 @@ do_line(struct loader *ld, char *line)
 		char *end;
 
 		if (nw != 2)
-			r = lerr(ld, "'%s' takes 1 argument (microseconds), got %d", kw, nw - 1);
+			r = tttd_task_lerr(ld, "'%s' takes 1 argument (microseconds), got %d", kw, nw - 1);
 		else if (t->lm_target_us > 0)
-			r = lerr(ld, "duplicate '%s'", kw);
+			r = tttd_task_lerr(ld, "duplicate '%s'", kw);
 		else if ((t->lm_target_us = strtod(w[1], &end)), *end || !(t->lm_target_us > 0) ||
 									 !isfinite(t->lm_target_us))
-			r = lerr(ld, "'%s': '%s' is not a positive number of microseconds", kw, w[1]);
+			r = tttd_task_lerr(ld, "'%s': '%s' is not a positive number of microseconds", kw, w[1]);
 		else
 			r = TTTD_OK;
 	} else if (strcmp(kw, "lm_sets") == 0) {
 		if (t->lm_sets_line) {
-			r = lerr(ld, "duplicate '%s'", kw);
+			r = tttd_task_lerr(ld, "duplicate '%s'", kw);
 		} else {
 			t->lm_sets_line = ld->line;
 			t->lm_sets_names = xcalloc((size_t)nw, sizeof(char *));
@@ -1176,7 +1128,7 @@ do_line(struct loader *ld, char *line)
 		}
 	} else if (strcmp(kw, "lm_forbid") == 0) {
 		if (nw < 2) {
-			r = lerr(ld, "'%s' needs at least one word", kw);
+			r = tttd_task_lerr(ld, "'%s' needs at least one word", kw);
 		} else {
 			for (int i = 1; i < nw; i++) {
 				XGROW(t->lm_forbid, ld->lm_forbid_cap, t->nlm_forbid + 1);
@@ -1197,19 +1149,19 @@ do_line(struct loader *ld, char *line)
 	} else if (strcmp(kw, "decision") == 0) {
 		r = kw_decision(ld, w, nw);
 	} else if (strcmp(kw, "launch") == 0) {
-		r = kw_launch(ld, w, nw, &t->launch, &t->nlaunch);
+		r = tttd_task_kw_launch(ld, w, nw, &t->launch, &t->nlaunch);
 	} else if (strcmp(kw, "ref_launch") == 0) {
-		r = kw_launch(ld, w, nw, &t->ref_launch, &t->nref_launch);
+		r = tttd_task_kw_launch(ld, w, nw, &t->ref_launch, &t->nref_launch);
 	} else if (strcmp(kw, "tensormap") == 0) {
-		r = kw_tensormap(ld, w, nw);
+		r = tttd_task_kw_tensormap(ld, w, nw);
 	} else if (strcmp(kw, "gemm") == 0) {
-		r = kw_gemm(ld, w, nw, &t->launch, &t->nlaunch);
+		r = tttd_task_kw_gemm(ld, w, nw, &t->launch, &t->nlaunch);
 	} else if (strcmp(kw, "ref_gemm") == 0) {
-		r = kw_gemm(ld, w, nw, &t->ref_launch, &t->nref_launch);
+		r = tttd_task_kw_gemm(ld, w, nw, &t->ref_launch, &t->nref_launch);
 	} else {
-		r = lerr(ld, "unknown keyword '%s'", kw);
+		r = tttd_task_lerr(ld, "unknown keyword '%s'", kw);
 	}
-	free_words(w, nw);
+	tttd_task_free_words(w, nw);
 	free(kw);
 	return r;
 }
@@ -1217,9 +1169,9 @@ do_line(struct loader *ld, char *line)
 /* ---- whole-task checks ------------------------------------------------ */
 
 /* Evaluate constraint c at a partial choice; errors count as "false". */
-static int
-con_holds(const struct tttd_task *t, const struct tttd_constraint *c, const int *choice,
-	  size_t upto, struct tttd_error *e)
+int
+tttd_task_con_holds(const struct tttd_task *t, const struct tttd_constraint *c, const int *choice,
+		    size_t upto, struct tttd_error *e)
 {
 	struct evalctx ctx = { t, NULL, choice, upto };
 	int64_t v;
@@ -1270,10 +1222,10 @@ check_constraint(struct loader *ld, const struct tttd_constraint *c)
 		goto out;
 	for (k = 0; k < combos && !ok; k++) {
 		struct tttd_error ee = { 0 };
-		int h = con_holds(t, c, choice, t->ndec, &ee);
+		int h = tttd_task_con_holds(t, c, choice, t->ndec, &ee);
 
 		if (h < 0) {
-			r = lerr(ld, "%s in constraint", ee.msg);
+			r = tttd_task_lerr(ld, "%s in constraint", ee.msg);
 			goto out;
 		}
 		ok = h;
@@ -1287,7 +1239,7 @@ check_constraint(struct loader *ld, const struct tttd_constraint *c)
 		}
 	}
 	if (!ok)
-		r = lerr(ld, "no choice satisfies constraint '%s'", c->text);
+		r = tttd_task_lerr(ld, "no choice satisfies constraint '%s'", c->text);
 out:
 	free(used);
 	free(choice);
@@ -1339,7 +1291,7 @@ check_placeholders(struct loader *ld, const char *text, const char *what)
 			if (what)
 				return tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: unterminated '{{'",
 						      what, line);
-			return lerr(ld, "unterminated '{{'");
+			return tttd_task_lerr(ld, "unterminated '{{'");
 		}
 		name = xstrndup(q + 2, (size_t)(end - q - 2));
 		if (tttd_task_decision_index(ld->t, name) < 0) {
@@ -1350,7 +1302,7 @@ check_placeholders(struct loader *ld, const char *text, const char *what)
 						   "%s:%d: unknown decision '%s' in '{{%s}}'", what,
 						   line, name, name);
 			else
-				r = lerr(ld, "unknown decision '%s' in '{{%s}}'", name, name);
+				r = tttd_task_lerr(ld, "unknown decision '%s' in '{{%s}}'", name, name);
 			free(name);
 			return r;
 		}
@@ -1361,8 +1313,8 @@ check_placeholders(struct loader *ld, const char *text, const char *what)
 }
 
 /* A full choice's place in the dense cost table (mixed radix over the decisions' options). */
-static size_t
-table_index(const struct tttd_task *t, const int *choice)
+size_t
+tttd_task_table_index(const struct tttd_task *t, const int *choice)
 {
 	size_t d, k = 0;
 
@@ -1395,12 +1347,12 @@ load_cost_table(struct loader *ld)
 
 	if (tttd_read_file(path, &text, NULL) < 0) {
 		free(choice);
-		return lerr(ld, "cannot read cost_table '%s':", path);
+		return tttd_task_lerr(ld, "cannot read cost_table '%s':", path);
 	}
 	for (d = 0; d < t->ndec && n <= COST_TABLE_MAX; d++)
 		n *= t->dec[d].nopt;
 	if (!t->ndec || n > COST_TABLE_MAX) {
-		r = lerr(ld, "cost_table: the space has more than %lu choices", COST_TABLE_MAX);
+		r = tttd_task_lerr(ld, "cost_table: the space has more than %lu choices", COST_TABLE_MAX);
 		goto out;
 	}
 	t->cost_table = xcalloc(n, sizeof(double));
@@ -1413,10 +1365,10 @@ load_cost_table(struct loader *ld)
 		if (next)
 			*next++ = '\0';
 		lineno++;
-		free_words(w, nw);
+		tttd_task_free_words(w, nw);
 		w = NULL;
 		line[strcspn(line, "#")] = '\0';
-		nw = split_words(line, &w);
+		nw = tttd_task_split_words(line, &w);
 		if (nw == 0)
 			continue;
 		if (nw < 0) {
@@ -1445,9 +1397,9 @@ load_cost_table(struct loader *ld)
 		}
 		if (d < t->ndec)
 			TERR("no option '%s' for decision '%s'", path, lineno, w[d], t->dec[d].name);
-		else if (!parse_double(w[t->ndec], &v))
+		else if (!tttd_task_parse_double(w[t->ndec], &v))
 			TERR("bad time '%s'", path, lineno, w[t->ndec]);
-		else if (seen[k = table_index(t, choice)])
+		else if (seen[k = tttd_task_table_index(t, choice)])
 			TERR("this choice has a row already", path, lineno);
 		else if (!tttd_task_feasible(t, choice, t->ndec))
 			TERR("this choice breaks a constraint", path, lineno);
@@ -1460,7 +1412,7 @@ load_cost_table(struct loader *ld)
 		TERR("no header line", path, lineno);
 #undef TERR
 out:
-	free_words(w, nw);
+	tttd_task_free_words(w, nw);
 	free(seen);
 	free(choice);
 	free(text);
@@ -1483,11 +1435,11 @@ tttd_task_model_cost(const struct tttd_task *t, const struct tttd_shape *s, cons
 {
 	if (!t->cost_table)
 		return (double)tttd_task_eval(t, t->cost, s, choice);
-	return t->cost_table[table_index(t, choice)];
+	return t->cost_table[tttd_task_table_index(t, choice)];
 }
 
-static int
-finish(struct loader *ld, int nlines)
+int
+tttd_task_finish(struct loader *ld, int nlines)
 {
 	struct tttd_task *t = ld->t;
 	int *choice, r;
@@ -1508,31 +1460,31 @@ finish(struct loader *ld, int nlines)
 		t->ref_cflags = xstrdup("");
 	/* What the target asks of its tasks (target.c), before the lines every task needs. */
 	if ((why = tttd_target_of(t)->check_task(t)))
-		return lerr(ld, "%s", why);
+		return tttd_task_lerr(ld, "%s", why);
 	if (!t->template_path)
-		return lerr(ld, "no 'template' line");
+		return tttd_task_lerr(ld, "no 'template' line");
 	if (!t->ndim)
-		return lerr(ld, "no 'dims' line");
+		return tttd_task_lerr(ld, "no 'dims' line");
 	if (!t->ncheck)
-		return lerr(ld, "no 'shape check' lines");
+		return tttd_task_lerr(ld, "no 'shape check' lines");
 	if (!t->nbench)
-		return lerr(ld, "no 'shape bench' lines");
+		return tttd_task_lerr(ld, "no 'shape bench' lines");
 	if (!t->nbuf)
-		return lerr(ld, "no 'buffer' lines");
+		return tttd_task_lerr(ld, "no 'buffer' lines");
 	for (i = 0; i < t->nbuf; i++)
 		nout += t->buf[i].role == TTTD_BUF_OUT;
 	if (!nout)
-		return lerr(ld, "no 'out' buffer");
+		return tttd_task_lerr(ld, "no 'out' buffer");
 	if (!ld->seen_tolerance)
-		return lerr(ld, "no 'tolerance' line");
-	TTTD_TRY(resolve_shape_inputs(ld));
+		return tttd_task_lerr(ld, "no 'tolerance' line");
+	TTTD_TRY(tttd_task_resolve_inputs(ld));
 
 	if (tttd_read_file(t->template_path, &t->template_text, NULL) < 0)
-		return lerr(ld, "cannot read template '%s':", t->template_path);
+		return tttd_task_lerr(ld, "cannot read template '%s':", t->template_path);
 	if (t->lm_prompt_path && tttd_read_file(t->lm_prompt_path, &t->lm_prompt, NULL) < 0)
-		return lerr(ld, "cannot read lm_prompt '%s':", t->lm_prompt_path);
+		return tttd_task_lerr(ld, "cannot read lm_prompt '%s':", t->lm_prompt_path);
 	if (t->lm_start_path && tttd_read_file(t->lm_start_path, &t->lm_start, NULL) < 0)
-		return lerr(ld, "cannot read lm_start '%s':", t->lm_start_path);
+		return tttd_task_lerr(ld, "cannot read lm_start '%s':", t->lm_start_path);
 	t->lm_settable = xcalloc(t->ndec + 1, 1);
 	for (i = 0; i < t->ndec; i++)
 		t->lm_settable[i] = !t->lm_sets_line;
@@ -1541,7 +1493,7 @@ finish(struct loader *ld, int nlines)
 
 		if (d < 0) {
 			ld->line = t->lm_sets_line;
-			return lerr(ld, "'lm_sets': unknown decision '%s'", t->lm_sets_names[i]);
+			return tttd_task_lerr(ld, "'lm_sets': unknown decision '%s'", t->lm_sets_names[i]);
 		}
 		t->lm_settable[d] = 1;
 	}
@@ -1560,7 +1512,7 @@ finish(struct loader *ld, int nlines)
 	free(choice);
 	if (r == 0) {
 		ld->line = t->ncon ? t->con[t->ncon - 1].line : nlines;
-		return lerr(ld, "no choice satisfies all constraints together");
+		return tttd_task_lerr(ld, "no choice satisfies all constraints together");
 	}
 	return TTTD_OK;
 }
@@ -1657,7 +1609,7 @@ tttd_task_load(struct tttd_task **out, const char *path_or_name, struct tttd_err
 
 		t->name = xstrdup(b ? b + 1 : dir);
 	}
-	r = finish(&ld, ld.line);
+	r = tttd_task_finish(&ld, ld.line);
 out:
 	if (f)
 		fclose(f);
@@ -1735,13 +1687,13 @@ tttd_task_free(struct tttd_task *t)
 	}
 	free(t->con);
 	for (i = 0; i < t->nlaunch; i++)
-		launch_release(&t->launch[i]);
+		tttd_task_launch_release(&t->launch[i]);
 	free(t->launch);
 	for (i = 0; i < t->nref_launch; i++)
-		launch_release(&t->ref_launch[i]);
+		tttd_task_launch_release(&t->ref_launch[i]);
 	free(t->ref_launch);
 	for (i = 0; i < t->ntmap; i++)
-		tmap_release(&t->tmap[i]);
+		tttd_task_tmap_release(&t->tmap[i]);
 	free(t->tmap);
 	free(t->description);
 	free(t);
@@ -1762,7 +1714,7 @@ tttd_task_feasible(const struct tttd_task *t, const int *choice, size_t upto)
 		/* Not yet decidable: it mentions a decision not chosen yet. */
 		if (c->maxdec >= (int)upto)
 			continue;
-		if (con_holds(t, c, choice, upto, NULL) != 1)
+		if (tttd_task_con_holds(t, c, choice, upto, NULL) != 1)
 			return 0;
 	}
 	return 1;
@@ -1774,7 +1726,7 @@ tttd_task_violated(const struct tttd_task *t, const int *choice)
 	size_t i;
 
 	for (i = 0; i < t->ncon; i++)
-		if (con_holds(t, &t->con[i], choice, t->ndec, NULL) != 1)
+		if (tttd_task_con_holds(t, &t->con[i], choice, t->ndec, NULL) != 1)
 			return (int)i;
 	return -1;
 }
@@ -1846,7 +1798,7 @@ tttd_task_render(const struct tttd_task *t, const int *choice)
 			sb_puts(&b, o);
 		}
 		sb_puts(&b, "\n");
-		if (is_ident(o)) {
+		if (tttd_task_is_ident(o)) {
 			sb_puts(&b, "#define ");
 			sb_puts(&b, t->dec[d].name);
 			sb_puts(&b, "_");
