@@ -115,6 +115,10 @@ struct tttd_sandbox {
  * The timing side spins while the candidate runs: on one CPU they would
  * take turns by the scheduler's time slice, so where two CPUs are allowed
  * the caller stays on the one it is on and the runner gets another.
+ * Unpinned, a 10 us kernel measured 90 us to 1.4 ms on a busy 2-CPU
+ * machine; pinned, as in-process timing did (docs/benchmarks.md).
+ * NEEDSWORK: several benches on one machine (tttd-fanout's CPU workers)
+ * pick their pairs independently and may share a CPU.
  */
 static void
 pick_cpus(struct tttd_sandbox *sb)
