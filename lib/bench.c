@@ -41,32 +41,12 @@
 
 #include "backend.h"
 #include "bench.h"
+#include "bench_int.h"
 #include "compile.h" /* defines: tttd_compile_target_find, tttd_compile_out_* */
 #include "inputs.h"
 #include "rng.h"
 #include "target.h" /* defines: tttd_target_of, tttd_target_find, TTTD_TARGET_HOST */
 
-#define WARMUP_NS 50000000.0 /* ns of warm-up per shape */
-#define WARMUP_MAX 100        /* runs */
-#define START_TIMEOUT_S 60.0  /* opening a backend (CUDA context creation is slow) */
-#define FRAME_MAX (1u << 30)  /* bytes: an object larger than this is not a kernel */
-#define TOO_FAST 0.9          /* a median below this share of the physical floor is "too_fast" */
-#define STDERR_KEEP 4096      /* bytes of a candidate's stderr kept in its record */
-#define STDERR_FILE 65536     /* bytes it may write per candidate; a write past them fails */
-#define MEM_BASE (1ull << 30) /* bytes a CPU worker may hold beyond 4x the task's buffers */
-#define MEM_POLL_MS 20        /* how often the worker's memory is read while it works */
-/*
- * Timed calls per bench shape whose outputs are compared with the
- * reference's, chosen at random after the calls (bench.h): at least
- * TIMED_CHECKS_MIN, more while they cost at most TIMED_CHECK_SHARE of the
- * shape's timing budget (a cheap reference), never more than
- * TIMED_CHECKS_MAX or more than TIMED_CHECK_BYTES of kept outputs beyond
- * the minimum.
- */
-#define TIMED_CHECKS_MIN 2
-#define TIMED_CHECKS_MAX 8
-#define TIMED_CHECK_SHARE 0.25
-#define TIMED_CHECK_BYTES (512ull << 20)
 
 void
 tttd_bench_opts_init(struct tttd_bench_opts *o)
@@ -258,8 +238,8 @@ send_all(int fd, const void *p, size_t n)
 }
 
 /* @return 0, or -1 with errno set (EPIPE: the peer is gone). */
-static int
-send_rec(int fd, const struct tttd_rec *r)
+int
+tttd_bench_send_rec(int fd, const struct tttd_rec *r)
 {
 	struct tttd_pack p;
 	unsigned char hdr[4];
@@ -276,7 +256,6 @@ send_rec(int fd, const struct tttd_rec *r)
 	return rc;
 }
 
-enum { RECV_OK = 1, RECV_EOF = 0, RECV_TIMEOUT = -100 };
 
 /*
  * Read exactly n bytes before deadline_ns (0: no deadline).
@@ -323,8 +302,8 @@ recv_all(int fd, void *p, size_t n, uint64_t deadline_ns, struct tttd_error *e)
 	return RECV_OK;
 }
 
-static int
-recv_rec(int fd, struct tttd_rec *r, uint64_t deadline_ns, struct tttd_error *e)
+int
+tttd_bench_recv_rec(int fd, struct tttd_rec *r, uint64_t deadline_ns, struct tttd_error *e)
 {
 	unsigned char hdr[4];
 	size_t len, off = 0;
@@ -356,47 +335,10 @@ recv_rec(int fd, struct tttd_rec *r, uint64_t deadline_ns, struct tttd_error *e)
 
 /* ---- the worker ---- */
 
-struct worker {
-	const struct tttd_task *t;
-	const struct tttd_bench_opts *o;
-	const unsigned char *ref_obj; /* NULL: compile it (first worker) */
-	size_t ref_len;
-	const char *ref_src, *ref_path;
-	size_t ref_src_len;
-	struct tttd_backend be;
-	void *ref; /* the loaded reference */
-	double peak_bw, peak_flops; /* measured by the first worker, handed on by the parent */
-	/*
-	 * The task's builtin baseline (cuBLAS) per bench shape, timed once per
-	 * worker with the candidates' protocol on the first candidate's inputs.
-	 */
-	double *base_med;
-	int have_base; /* 1 measured, -1 failed or none */
-};
 
-/*
- * One task at one shape, all of it on the device: the buffers, a pristine
- * copy of each input (to catch a candidate that writes its inputs) and the
- * reference's outputs.  Nothing crosses to the host but verdicts.
- */
-struct bcase {
-	struct tttd_inputs in; /* sizes only */
-	void **dev;
-	void **orig; /* inputs as generated */
-	/*
-	 * Outputs kept beside dev: the reference's (protocol 1), or the
-	 * candidate's while the reference then runs on the same inputs
-	 * (protocol 2: no reference output exists while candidate code runs).
-	 */
-	void **want;
-	void **pois; /* an all-poison copy of each output, for a backend without count_poison */
-	uint64_t seed; /* the inputs' seed; timed call i draws from tttd_mix64(seed, i) */
-	double ref_s;  /* wall seconds of one reference run here (0: not run) */
-	int ref_nan;   /* the reference's own outputs hold NaN here: no poison scan */
-};
 
-static void
-case_release(struct worker *w, struct bcase *c)
+void
+tttd_bench_case_release(struct worker *w, struct bcase *c)
 {
 	size_t i;
 
@@ -447,10 +389,10 @@ case_fill(struct worker *w, struct bcase *c, uint64_t seed, struct tttd_error *e
 /*
  * Allocate the device buffers, fill the inputs from seed (as
  * tttd_inputs_draw says) and keep their copies.  Outputs are left as
- * allocated: every run poisons them first (run_once, time_kernel).
+ * allocated: every run poisons them first (run_once, tttd_bench_time_kernel).
  */
-static int
-case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct bcase *c,
+int
+tttd_bench_case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct bcase *c,
 	   struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
@@ -488,7 +430,7 @@ case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct b
 	}
 	return TTTD_OK;
 fail:
-	case_release(w, c);
+	tttd_bench_case_release(w, c);
 	return r;
 }
 
@@ -540,8 +482,8 @@ run_once(struct worker *w, void *kernel, const int *choice, const struct tttd_sh
 	return w->be.ops->sync(&w->be, e);
 }
 
-static void
-format_shape(const struct tttd_task *t, const struct tttd_shape *s, char *buf, size_t n)
+void
+tttd_bench_format_shape(const struct tttd_task *t, const struct tttd_shape *s, char *buf, size_t n)
 {
 	size_t i, off = 0;
 
@@ -552,8 +494,8 @@ format_shape(const struct tttd_task *t, const struct tttd_shape *s, char *buf, s
 		snprintf(buf + off, n - off, "]");
 }
 
-static void
-pack_shape(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s)
+void
+tttd_bench_pack_shape(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s)
 {
 	size_t i;
 
@@ -562,8 +504,8 @@ pack_shape(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shap
 		msgpack_pack_int64(pk, s->dim[i]);
 }
 
-static void
-pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s,
+void
+tttd_bench_pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s,
 	   const struct tttd_stats *st, double base_ns)
 {
 	msgpack_pack_map(pk, base_ns > 0 ? 11 : 9);
@@ -574,7 +516,7 @@ pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shap
 		msgpack_pack_double(pk, st->median > 0 ? base_ns / st->median : 0);
 	}
 	tttd_pack_str(pk, "shape");
-	pack_shape(pk, t, s);
+	tttd_bench_pack_shape(pk, t, s);
 	tttd_pack_str(pk, "median_ns");
 	msgpack_pack_double(pk, st->median);
 	tttd_pack_str(pk, "mean_ns");
@@ -593,19 +535,10 @@ pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shap
 	msgpack_pack_uint64(pk, st->n);
 }
 
-/* Outcome of evaluating one candidate in the worker. */
-struct verdict {
-	const char *status; /* NULL while all is well */
-	char reason[512];
-	int restart; /* the backend may be poisoned: the worker must be replaced */
-};
 
-static void
-verdict_set(struct verdict *v, const char *status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
-static void
-verdict_set(struct verdict *v, const char *status, const char *fmt, ...)
+void
+tttd_bench_verdict_set(struct verdict *v, const char *status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -621,10 +554,10 @@ verdict_set(struct verdict *v, const char *status, const char *fmt, ...)
  * refused (geometry, resources): "launch_error".  Either way the worker is
  * replaced, as the cheap way to be sure nothing of the candidate lingers.
  */
-static void
-verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
+void
+tttd_bench_verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
 {
-	verdict_set(v, r == TTTD_EGPU ? "crash" : "launch_error", "%s", e->msg);
+	tttd_bench_verdict_set(v, r == TTTD_EGPU ? "crash" : "launch_error", "%s", e->msg);
 	v->restart = 1;
 }
 
@@ -634,8 +567,8 @@ verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
  * verdict.  what names them in the reason ("output", "timed output", ...).
  * @return TTTD_OK or the backend's error.
  */
-static int
-check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, const char *what,
+int
+tttd_bench_check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, const char *what,
 	      void **got, void **want, struct tttd_cmp *total, struct verdict *v,
 	      struct tttd_error *e)
 {
@@ -658,15 +591,15 @@ check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, con
 			total->max_rel = cmp.max_rel;
 		if (!cmp.bad || v->status)
 			continue;
-		format_shape(t, s, sh, sizeof(sh));
+		tttd_bench_format_shape(t, s, sh, sizeof(sh));
 		if (cmp.nonfinite)
-			verdict_set(v, "nan",
+			tttd_bench_verdict_set(v, "nan",
 				    "%s '%s' at shape %s: %zu of %zu elements are NaN or inf where "
 				    "the reference is finite; first bad index %zu: got %.9g, want %.9g",
 				    what, t->buf[i].name, sh, cmp.nonfinite, cmp.checked, cmp.first,
 				    cmp.first_got, cmp.first_want);
 		else
-			verdict_set(v, "wrong",
+			tttd_bench_verdict_set(v, "wrong",
 				    "%s '%s' at shape %s: %zu of %zu elements differ; first bad index "
 				    "%zu: got %.9g, want %.9g",
 				    what, t->buf[i].name, sh, cmp.bad, cmp.checked, cmp.first,
@@ -693,8 +626,8 @@ check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, stru
 		TTTD_TRY(w->be.ops->compare(&w->be, &cmp, t->buf[i].dtype, c->dev[i], c->orig[i],
 					    c->in.count[i], 0.0, 0.0, e));
 		if (cmp.bad) {
-			format_shape(t, s, sh, sizeof(sh));
-			verdict_set(v, "wrong", "input '%s' at shape %s was modified by the candidate",
+			tttd_bench_format_shape(t, s, sh, sizeof(sh));
+			tttd_bench_verdict_set(v, "wrong", "input '%s' at shape %s was modified by the candidate",
 				    t->buf[i].name, sh);
 		}
 	}
@@ -742,19 +675,6 @@ count_left(struct worker *w, struct bcase *c, void **bufs, size_t *left, size_t 
 	return TTTD_OK;
 }
 
-/* A timed call's outputs, kept until the checks after the calls. */
-struct slot {
-	void **out; /* a copy of each output (NULL for the other buffers) */
-	uint64_t seed; /* its inputs */
-	size_t call;   /* 1-based */
-};
-
-/* What time_kernel checks of a candidate's timed calls, and what it found. */
-struct timed_check {
-	struct verdict *v;
-	struct tttd_cmp *total;
-	size_t calls, checked; /* timed calls made; compared with the reference */
-};
 
 static void
 slot_free(struct worker *w, struct slot *sl)
@@ -836,7 +756,7 @@ check_slots(struct worker *w, struct bcase *c, const struct tttd_shape *s, struc
 		snprintf(what, sizeof(what),
 			 "timed call %zu of %zu (checked at random after the calls): output",
 			 slots[j].call, tc->calls);
-		TTTD_TRY(check_outputs(w, c, s, what, slots[j].out, c->dev, tc->total, tc->v, e));
+		TTTD_TRY(tttd_bench_check_outputs(w, c, s, what, slots[j].out, c->dev, tc->total, tc->v, e));
 		tc->checked++;
 	}
 	return TTTD_OK;
@@ -849,8 +769,8 @@ check_slots(struct worker *w, struct bcase *c, const struct tttd_shape *s, struc
  * call's outputs for poison right after it and keeps some calls' outputs
  * for check_slots; a failure goes into tc->v and ends the timing.
  */
-static int
-time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
+int
+tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
 	    struct bcase *c, double budget_s, struct tttd_stats *st, struct timed_check *tc,
 	    struct tttd_error *e)
 {
@@ -913,8 +833,8 @@ time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd
 			if (left) {
 				char sh[160];
 
-				format_shape(w->t, s, sh, sizeof(sh));
-				verdict_set(tc->v, "nan",
+				tttd_bench_format_shape(w->t, s, sh, sizeof(sh));
+				tttd_bench_verdict_set(tc->v, "nan",
 					    "timed call %zu at shape %s: %zu of %zu elements of output '%s' "
 					    "still held the NaN poison when the call ended (work skipped, "
 					    "or left to a later call)",
@@ -976,8 +896,8 @@ out:
  * (the task lacks M/N/K, cuBLAS fails) is dropped, not the candidate; but an
  * execution error leaves the context unusable, so that one is returned.
  */
-static int
-time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bcase *c,
+int
+tttd_bench_time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bcase *c,
 	      struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
@@ -994,7 +914,7 @@ time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bca
 		w->base_med = xcalloc(t->nbench + 1, sizeof(*w->base_med));
 	if (w->base_med[i] > 0)
 		return TTTD_OK;
-	r = time_kernel(w, NULL, NULL, s, c, w->o->max_time_s / (double)t->nbench, &st, NULL, &be);
+	r = tttd_bench_time_kernel(w, NULL, NULL, s, c, w->o->max_time_s / (double)t->nbench, &st, NULL, &be);
 	if (r == TTTD_EGPU) {
 		*e = be;
 		return r;
@@ -1020,8 +940,8 @@ time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bca
  * outputs hold NaN (then no poison scan).  A failing candidate goes into v;
  * @return TTTD_OK or tttd's own error.
  */
-static int
-check_case(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
+int
+tttd_bench_check_case(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
 	   int is_bench, struct bcase *c, struct tttd_cmp *total, struct verdict *v,
 	   struct tttd_error *e)
 {
@@ -1035,12 +955,12 @@ check_case(struct worker *w, void *kernel, const int *choice, const struct tttd_
 		return r;
 	}
 	if ((r = run_once(w, kernel, choice, s, c, &be)) < 0) {
-		verdict_backend(v, r, &be);
+		tttd_bench_verdict_backend(v, r, &be);
 		return TTTD_OK;
 	}
 	TTTD_TRY(check_inputs(w, c, s, v, e));
 	if (w->o->protocol == 1)
-		return check_outputs(w, c, s, "output", c->dev, c->want, total, v, e);
+		return tttd_bench_check_outputs(w, c, s, "output", c->dev, c->want, total, v, e);
 	if (v->status)
 		return TTTD_OK; /* it wrote into its inputs: nothing to run the reference on */
 	TTTD_TRY(case_keep_want(w, c, e));
@@ -1056,11 +976,11 @@ check_case(struct worker *w, void *kernel, const int *choice, const struct tttd_
 		TTTD_TRY(count_left(w, c, c->dev, &left, &which, e));
 		c->ref_nan = left > 0;
 	}
-	return check_outputs(w, c, s, "output", c->want, c->dev, total, v, e);
+	return tttd_bench_check_outputs(w, c, s, "output", c->want, c->dev, total, v, e);
 }
 
-static const struct tttd_shape *
-nth_shape(const struct tttd_task *t, size_t k, int *is_bench)
+const struct tttd_shape *
+tttd_bench_nth_shape(const struct tttd_task *t, size_t k, int *is_bench)
 {
 	*is_bench = k >= t->ncheck;
 	return k < t->ncheck ? &t->check[k] : &t->bench[k - t->ncheck];
@@ -1093,7 +1013,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 	if (tttd_rec_get_str(q, "id", &id) != 1)
 		id = xstrdup("");
 	if (tttd_rec_get_bin(q, "object", &obj, &nobj) != 1 || nobj == 0) {
-		verdict_set(&v, "load_error", "the record has no 'object'");
+		tttd_bench_verdict_set(&v, "load_error", "the record has no 'object'");
 		goto reply;
 	}
 	if (t->ndec > 0 && tttd_rec_has(q, "decisions")) {
@@ -1101,7 +1021,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 
 		choice = xcalloc(t->ndec, sizeof(*choice));
 		if (tttd_task_choice_from_rec(t, q, "decisions", choice, &ce) != 1) {
-			verdict_set(&v, "load_error", "decisions do not fit task '%s'", t->name);
+			tttd_bench_verdict_set(&v, "load_error", "decisions do not fit task '%s'", t->name);
 			goto reply;
 		}
 	}
@@ -1110,7 +1030,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 
 		if ((w->be.ops->load_candidate ? w->be.ops->load_candidate : w->be.ops->load)(
 			    &w->be, t, obj, nobj, t->entry ? t->entry : "tttd_kernel", &kernel, &le) < 0) {
-			verdict_set(&v, "load_error", "%s", le.msg);
+			tttd_bench_verdict_set(&v, "load_error", "%s", le.msg);
 			goto reply;
 		}
 		loaded = 1;
@@ -1118,43 +1038,43 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 
 	for (k = 0; k < nk && !v.status; k++) {
 		int is_bench;
-		const struct tttd_shape *s = nth_shape(t, k, &is_bench);
+		const struct tttd_shape *s = tttd_bench_nth_shape(t, k, &is_bench);
 		struct bcase c;
 		struct tttd_error be;
 
 		seeds[k] = tttd_bench_case_seed(w->o->seed, id, k);
 		ncase = k + 1;
-		if ((r = case_setup(w, s, seeds[k], &c, e)) < 0)
+		if ((r = tttd_bench_case_setup(w, s, seeds[k], &c, e)) < 0)
 			goto out;
-		if ((r = check_case(w, kernel, choice, s, is_bench, &c, &total, &v, e)) < 0) {
-			case_release(w, &c);
+		if ((r = tttd_bench_check_case(w, kernel, choice, s, is_bench, &c, &total, &v, e)) < 0) {
+			tttd_bench_case_release(w, &c);
 			goto out;
 		}
 		if (is_bench && !v.status) {
 			struct timed_check tc = { &v, &total, 0, 0 };
 
-			r = time_kernel(w, kernel, choice, s, &c, w->o->max_time_s / (double)t->nbench,
+			r = tttd_bench_time_kernel(w, kernel, choice, s, &c, w->o->max_time_s / (double)t->nbench,
 					&st[nb], &tc, &be);
 			timed_calls += tc.calls;
 			timed_checked += tc.checked;
 			if (r < 0) {
-				verdict_backend(&v, r, &be);
+				tttd_bench_verdict_backend(&v, r, &be);
 				r = TTTD_OK;
 			} else if (w->o->protocol == 1 &&
-				   (r = check_outputs(w, &c, s, "timed output", c.dev, c.want, &total, &v,
+				   (r = tttd_bench_check_outputs(w, &c, s, "timed output", c.dev, c.want, &total, &v,
 						      e)) < 0) {
-				case_release(w, &c);
+				tttd_bench_case_release(w, &c);
 				goto out;
 			} else {
 				medians[nb] = st[nb].median;
-				if (!v.status && (r = time_baseline(w, nb, s, &c, e)) < 0) {
-					case_release(w, &c);
+				if (!v.status && (r = tttd_bench_time_baseline(w, nb, s, &c, e)) < 0) {
+					tttd_bench_case_release(w, &c);
 					goto out;
 				}
 				nb++;
 			}
 		}
-		case_release(w, &c);
+		tttd_bench_case_release(w, &c);
 	}
 	if (!v.status && nb == t->nbench && nb > 0) {
 		size_t i;
@@ -1170,8 +1090,8 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			 */
 			/* Every floor is kept (floor_ns is their geomean), the first too-fast shape named. */
 			if (!v.status && fl > 0 && st[i].median < TOO_FAST * fl) {
-				format_shape(t, &t->bench[i], sh, sizeof(sh));
-				verdict_set(&v, "too_fast",
+				tttd_bench_format_shape(t, &t->bench[i], sh, sizeof(sh));
+				tttd_bench_verdict_set(&v, "too_fast",
 					    "shape %s: median %.0f ns is below the physical floor %.0f ns",
 					    sh, st[i].median, fl);
 			}
@@ -1202,7 +1122,7 @@ reply:
 		tttd_pack_init(&pk);
 		msgpack_pack_array(&pk.pk, nb);
 		for (i = 0; i < nb; i++)
-			pack_stats(&pk.pk, t, &t->bench[i], &st[i],
+			tttd_bench_pack_stats(&pk.pk, t, &t->bench[i], &st[i],
 				   w->have_base == 1 ? w->base_med[i] : 0);
 		tttd_rec_set_pack(p, "timing", &pk);
 	}
@@ -1215,7 +1135,7 @@ reply:
 		tttd_pack_str(&pk.pk, "shapes");
 		msgpack_pack_array(&pk.pk, ncase);
 		for (i = 0; i < ncase; i++)
-			pack_shape(&pk.pk, t, nth_shape(t, i, &dummy));
+			tttd_bench_pack_shape(&pk.pk, t, tttd_bench_nth_shape(t, i, &dummy));
 		tttd_pack_str(&pk.pk, "seeds");
 		msgpack_pack_array(&pk.pk, ncase);
 		for (i = 0; i < ncase; i++)
@@ -1260,13 +1180,13 @@ worker_ref(struct worker *w, struct tttd_rec *p, struct tttd_error *e)
 	for (i = 0; i < t->nbench; i++) {
 		struct bcase c;
 
-		r = case_setup(w, &t->bench[i], tttd_bench_case_seed(w->o->seed, "reference", i), &c,
+		r = tttd_bench_case_setup(w, &t->bench[i], tttd_bench_case_seed(w->o->seed, "reference", i), &c,
 			       e);
 		if (r < 0)
 			goto out;
-		r = time_kernel(w, w->ref, NULL, &t->bench[i], &c,
+		r = tttd_bench_time_kernel(w, w->ref, NULL, &t->bench[i], &c,
 				w->o->max_time_s / (double)t->nbench, &st[i], NULL, e);
-		case_release(w, &c);
+		tttd_bench_case_release(w, &c);
 		if (r < 0)
 			goto out;
 		med[i] = st[i].median;
@@ -1275,7 +1195,7 @@ worker_ref(struct worker *w, struct tttd_rec *p, struct tttd_error *e)
 	tttd_pack_init(&pk);
 	msgpack_pack_array(&pk.pk, t->nbench);
 	for (i = 0; i < t->nbench; i++)
-		pack_stats(&pk.pk, t, &t->bench[i], &st[i], 0);
+		tttd_bench_pack_stats(&pk.pk, t, &t->bench[i], &st[i], 0);
 	tttd_rec_set_pack(p, "timing", &pk);
 out:
 	free(st);
@@ -1283,20 +1203,20 @@ out:
 	return r;
 }
 
-static void
-reply_error(struct tttd_rec *p, const struct tttd_error *e)
+void
+tttd_bench_reply_error(struct tttd_rec *p, const struct tttd_error *e)
 {
 	tttd_rec_set_int(p, "_code", e->code ? e->code : TTTD_EIO);
 	tttd_rec_set_str(p, "_error", e->msg);
 }
 
 /*
- * The other side of reply_error: if reply p carries an error, set e to it
+ * The other side of tttd_bench_reply_error: if reply p carries an error, set e to it
  * (its code, "worker failed" without a message) and @return that code,
  * else @return TTTD_OK.
  */
-static int
-reply_get_error(const struct tttd_rec *p, struct tttd_error *e)
+int
+tttd_bench_reply_get_error(const struct tttd_rec *p, struct tttd_error *e)
 {
 	int64_t code = TTTD_EIO;
 	char *msg = NULL;
@@ -1351,8 +1271,8 @@ compile_reference(struct worker *w, struct tttd_compile_out *out, struct tttd_er
 	return r;
 }
 
-static void __attribute__((noreturn))
-worker_main(struct worker *w, int fd, int errfd)
+void __attribute__((noreturn))
+tttd_bench_worker_main(struct worker *w, int fd, int errfd)
 {
 	struct tttd_error e = { 0 };
 	struct tttd_compile_out ref;
@@ -1393,8 +1313,8 @@ worker_main(struct worker *w, int fd, int errfd)
 			tttd_error_prefix(&e, "cannot load the reference of task '%s'", w->t->name);
 	}
 	if (r < 0) {
-		reply_error(&p, &e);
-		send_rec(fd, &p);
+		tttd_bench_reply_error(&p, &e);
+		tttd_bench_send_rec(fd, &p);
 		_exit(1);
 	}
 	if (!(w->peak_bw > 0 || w->peak_flops > 0)) {
@@ -1403,9 +1323,9 @@ worker_main(struct worker *w, int fd, int errfd)
 		tttd_rec_set_double(&p, "_peak_flops", w->peak_flops);
 	}
 	tttd_rec_set_str(&p, "device", w->be.ops->device_name(&w->be));
-	if (send_rec(fd, &p) < 0)
+	if (tttd_bench_send_rec(fd, &p) < 0)
 		_exit(1);
-	while (recv_rec(fd, &q, 0, &e) == RECV_OK) {
+	while (tttd_bench_recv_rec(fd, &q, 0, &e) == RECV_OK) {
 		tttd_rec_clear(&p);
 		if (tttd_rec_str_is(&q, "op", "ref"))
 			r = worker_ref(w, &p, &e);
@@ -1413,9 +1333,9 @@ worker_main(struct worker *w, int fd, int errfd)
 			r = worker_eval(w, &q, &p, &e);
 		if (r < 0) {
 			tttd_rec_clear(&p);
-			reply_error(&p, &e);
+			tttd_bench_reply_error(&p, &e);
 		}
-		if (send_rec(fd, &p) < 0 || r < 0)
+		if (tttd_bench_send_rec(fd, &p) < 0 || r < 0)
 			_exit(1);
 		if (tttd_rec_has(&p, "_restart"))
 			_exit(0);
@@ -1643,9 +1563,9 @@ stderr_take(struct tttd_bench *b, struct tttd_rec *r)
 enum { RECV_MEMORY = -101 };
 
 /*
- * Wait for the worker's reply until deadline_ns as recv_rec does, reading
+ * Wait for the worker's reply until deadline_ns as tttd_bench_recv_rec does, reading
  * the worker's resident memory every MEM_POLL_MS meanwhile.
- * @return recv_rec's codes, or RECV_MEMORY (*rss set) when the worker holds
+ * @return tttd_bench_recv_rec's codes, or RECV_MEMORY (*rss set) when the worker holds
  * more than b->mem_limit.
  */
 static int
@@ -1667,7 +1587,7 @@ await_reply(struct tttd_bench *b, struct tttd_rec *p, uint64_t deadline_ns, uint
 		if ((*rss = resident_bytes(b->pid)) > b->mem_limit)
 			return RECV_MEMORY;
 	}
-	return recv_rec(b->fd, p, deadline_ns, e);
+	return tttd_bench_recv_rec(b->fd, p, deadline_ns, e);
 }
 
 static void
@@ -1749,16 +1669,16 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 		w.ref_path = b->ref_path;
 		w.peak_bw = b->peak_bw;
 		w.peak_flops = b->peak_flops;
-		worker_main(&w, sv[1], b->errfd);
+		tttd_bench_worker_main(&w, sv[1], b->errfd);
 	}
 	close(sv[1]);
 	b->pid = pid;
 	b->fd = sv[0];
 	tttd_rec_init(&hello);
-	r = recv_rec(b->fd, &hello,
+	r = tttd_bench_recv_rec(b->fd, &hello,
 		     tttd_now_ns() + (uint64_t)(fmax(START_TIMEOUT_S, b->o.timeout_s) * 1e9), e);
 	if (r == RECV_OK && tttd_rec_has(&hello, "_error")) {
-		r = reply_get_error(&hello, e);
+		r = tttd_bench_reply_get_error(&hello, e);
 	} else if (r == RECV_OK) {
 		const char *p;
 		size_t n;
@@ -1806,12 +1726,12 @@ tttd_bench_start(struct tttd_bench *b, struct tttd_error *e)
 	tttd_rec_set_str(&q, "op", "ref");
 	/* The reference may be slow by design: give it the timing budget on top. */
 	tmo = b->o.timeout_s + b->o.max_time_s + START_TIMEOUT_S;
-	if (send_rec(b->fd, &q) < 0)
+	if (tttd_bench_send_rec(b->fd, &q) < 0)
 		r = RECV_EOF;
 	else
-		r = recv_rec(b->fd, &p, tttd_now_ns() + (uint64_t)(tmo * 1e9), e);
+		r = tttd_bench_recv_rec(b->fd, &p, tttd_now_ns() + (uint64_t)(tmo * 1e9), e);
 	if (r == RECV_OK && tttd_rec_has(&p, "_error")) {
-		r = reply_get_error(&p, e);
+		r = tttd_bench_reply_get_error(&p, e);
 		tttd_error_prefix(e, "timing the reference of task '%s'", b->t->name);
 		worker_reap(b, 1, NULL, 0);
 	} else if (r == RECV_OK) {
@@ -1870,7 +1790,7 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 	copy_field(&q, r, "id");
 	copy_field(&q, r, "object");
 	copy_field(&q, r, "decisions");
-	if (send_rec(b->fd, &q) < 0)
+	if (tttd_bench_send_rec(b->fd, &q) < 0)
 		rc = RECV_EOF;
 	else
 		rc = await_reply(b, &p, t0 + (uint64_t)(b->o.timeout_s * 1e9), &rss, e);
@@ -1903,7 +1823,7 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 		tttd_rec_set_str(r, "status", "crash");
 		tttd_rec_set_str(r, "reason", why);
 	} else if (rc == RECV_OK && tttd_rec_has(&p, "_error")) {
-		rc = reply_get_error(&p, e);
+		rc = tttd_bench_reply_get_error(&p, e);
 		worker_reap(b, 1, NULL, 0);
 		goto out;
 	} else if (rc == RECV_OK) {
