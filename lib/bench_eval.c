@@ -77,7 +77,7 @@ case_fill(struct worker *w, struct bcase *c, uint64_t seed, struct tttd_error *e
  */
 int
 tttd_bench_case_setup(struct worker *w, const struct tttd_shape *s, uint64_t seed, struct bcase *c,
-	   struct tttd_error *e)
+		      struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
 	const struct tttd_backend_ops *ops = w->be.ops;
@@ -190,7 +190,7 @@ tttd_bench_pack_shape(msgpack_packer *pk, const struct tttd_task *t, const struc
 
 void
 tttd_bench_pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s,
-	   const struct tttd_stats *st, double base_ns)
+		      const struct tttd_stats *st, double base_ns)
 {
 	msgpack_pack_map(pk, base_ns > 0 ? 11 : 9);
 	if (base_ns > 0) { /* this shape's baseline median, same worker and protocol */
@@ -251,8 +251,8 @@ tttd_bench_verdict_backend(struct verdict *v, int r, const struct tttd_error *e)
  */
 int
 tttd_bench_check_outputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, const char *what,
-	      void **got, void **want, struct tttd_cmp *total, struct verdict *v,
-	      struct tttd_error *e)
+			 void **got, void **want, struct tttd_cmp *total, struct verdict *v,
+			 struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
 	size_t i;
@@ -276,16 +276,16 @@ tttd_bench_check_outputs(struct worker *w, struct bcase *c, const struct tttd_sh
 		tttd_bench_format_shape(t, s, sh, sizeof(sh));
 		if (cmp.nonfinite)
 			tttd_bench_verdict_set(v, "nan",
-				    "%s '%s' at shape %s: %zu of %zu elements are NaN or inf where "
-				    "the reference is finite; first bad index %zu: got %.9g, want %.9g",
-				    what, t->buf[i].name, sh, cmp.nonfinite, cmp.checked, cmp.first,
-				    cmp.first_got, cmp.first_want);
+					       "%s '%s' at shape %s: %zu of %zu elements are NaN or inf where "
+					       "the reference is finite; first bad index %zu: got %.9g, want %.9g",
+					       what, t->buf[i].name, sh, cmp.nonfinite, cmp.checked, cmp.first,
+					       cmp.first_got, cmp.first_want);
 		else
 			tttd_bench_verdict_set(v, "wrong",
-				    "%s '%s' at shape %s: %zu of %zu elements differ; first bad index "
-				    "%zu: got %.9g, want %.9g",
-				    what, t->buf[i].name, sh, cmp.bad, cmp.checked, cmp.first,
-				    cmp.first_got, cmp.first_want);
+					       "%s '%s' at shape %s: %zu of %zu elements differ; first bad index "
+					       "%zu: got %.9g, want %.9g",
+					       what, t->buf[i].name, sh, cmp.bad, cmp.checked, cmp.first,
+					       cmp.first_got, cmp.first_want);
 	}
 	return TTTD_OK;
 }
@@ -310,7 +310,7 @@ check_inputs(struct worker *w, struct bcase *c, const struct tttd_shape *s, stru
 		if (cmp.bad) {
 			tttd_bench_format_shape(t, s, sh, sizeof(sh));
 			tttd_bench_verdict_set(v, "wrong", "input '%s' at shape %s was modified by the candidate",
-				    t->buf[i].name, sh);
+					       t->buf[i].name, sh);
 		}
 	}
 	return TTTD_OK;
@@ -412,7 +412,8 @@ timed_checks(struct worker *w, const struct bcase *c, double budget_s)
 			out += c->in.bytes[i];
 	if (out > 0 && k > (double)(TIMED_CHECK_BYTES / out))
 		k = (double)(TIMED_CHECK_BYTES / out);
-	return k < TIMED_CHECKS_MIN ? TIMED_CHECKS_MIN : k > TIMED_CHECKS_MAX ? TIMED_CHECKS_MAX : (size_t)k;
+	return k < TIMED_CHECKS_MIN ? TIMED_CHECKS_MIN : k > TIMED_CHECKS_MAX ? TIMED_CHECKS_MAX
+									      : (size_t)k;
 }
 
 /*
@@ -452,8 +453,8 @@ check_slots(struct worker *w, struct bcase *c, const struct tttd_shape *s, struc
  */
 int
 tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
-	    struct bcase *c, double budget_s, struct tttd_stats *st, struct timed_check *tc,
-	    struct tttd_error *e)
+		       struct bcase *c, double budget_s, struct tttd_stats *st, struct timed_check *tc,
+		       struct tttd_error *e)
 {
 	const struct tttd_bench_opts *o = w->o;
 	int fresh = o->protocol != 1;
@@ -516,10 +517,10 @@ tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const 
 
 				tttd_bench_format_shape(w->t, s, sh, sizeof(sh));
 				tttd_bench_verdict_set(tc->v, "nan",
-					    "timed call %zu at shape %s: %zu of %zu elements of output '%s' "
-					    "still held the NaN poison when the call ended (work skipped, "
-					    "or left to a later call)",
-					    n, sh, left, c->in.count[which], w->t->buf[which].name);
+						       "timed call %zu at shape %s: %zu of %zu elements of output '%s' "
+						       "still held the NaN poison when the call ended (work skipped, "
+						       "or left to a later call)",
+						       n, sh, left, c->in.count[which], w->t->buf[which].name);
 				goto out;
 			}
 			/*
@@ -579,7 +580,7 @@ out:
  */
 int
 tttd_bench_time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bcase *c,
-	      struct tttd_error *e)
+			 struct tttd_error *e)
 {
 	const struct tttd_task *t = w->t;
 	struct tttd_stats st;
@@ -623,8 +624,8 @@ tttd_bench_time_baseline(struct worker *w, size_t i, const struct tttd_shape *s,
  */
 int
 tttd_bench_check_case(struct worker *w, void *kernel, const int *choice, const struct tttd_shape *s,
-	   int is_bench, struct bcase *c, struct tttd_cmp *total, struct verdict *v,
-	   struct tttd_error *e)
+		      int is_bench, struct bcase *c, struct tttd_cmp *total, struct verdict *v,
+		      struct tttd_error *e)
 {
 	struct tttd_error be;
 	uint64_t t1;

@@ -24,8 +24,8 @@ cmp_double(const void *a, const void *b)
 void
 tttd_median_ci(size_t n, size_t *lo, size_t *hi)
 {
-	double half = 0.98 * sqrt((double)n); /* 1.96 / 2 * sqrt(n) */
-	double l = floor((double)n / 2.0 - half);     /* 1-based rank */
+	double half = 0.98 * sqrt((double)n);          /* 1.96 / 2 * sqrt(n) */
+	double l = floor((double)n / 2.0 - half);      /* 1-based rank */
 	double h = ceil(1.0 + (double)n / 2.0 + half); /* 1-based rank */
 
 	if (l < 1)

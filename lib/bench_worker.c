@@ -110,7 +110,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			struct timed_check tc = { &v, &total, 0, 0 };
 
 			r = tttd_bench_time_kernel(w, kernel, choice, s, &c, w->o->max_time_s / (double)t->nbench,
-					&st[nb], &tc, &be);
+						   &st[nb], &tc, &be);
 			timed_calls += tc.calls;
 			timed_checked += tc.checked;
 			if (r < 0) {
@@ -118,7 +118,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 				r = TTTD_OK;
 			} else if (w->o->protocol == 1 &&
 				   (r = tttd_bench_check_outputs(w, &c, s, "timed output", c.dev, c.want, &total, &v,
-						      e)) < 0) {
+								 e)) < 0) {
 				tttd_bench_case_release(w, &c);
 				goto out;
 			} else {
@@ -148,8 +148,8 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			if (!v.status && fl > 0 && st[i].median < TOO_FAST * fl) {
 				tttd_bench_format_shape(t, &t->bench[i], sh, sizeof(sh));
 				tttd_bench_verdict_set(&v, "too_fast",
-					    "shape %s: median %.0f ns is below the physical floor %.0f ns",
-					    sh, st[i].median, fl);
+						       "shape %s: median %.0f ns is below the physical floor %.0f ns",
+						       sh, st[i].median, fl);
 			}
 		}
 	}
@@ -179,7 +179,7 @@ reply:
 		msgpack_pack_array(&pk.pk, nb);
 		for (i = 0; i < nb; i++)
 			tttd_bench_pack_stats(&pk.pk, t, &t->bench[i], &st[i],
-				   w->have_base == 1 ? w->base_med[i] : 0);
+					      w->have_base == 1 ? w->base_med[i] : 0);
 		tttd_rec_set_pack(p, "timing", &pk);
 	}
 	if (loaded) {
@@ -237,11 +237,11 @@ worker_ref(struct worker *w, struct tttd_rec *p, struct tttd_error *e)
 		struct bcase c;
 
 		r = tttd_bench_case_setup(w, &t->bench[i], tttd_bench_case_seed(w->o->seed, "reference", i), &c,
-			       e);
+					  e);
 		if (r < 0)
 			goto out;
 		r = tttd_bench_time_kernel(w, w->ref, NULL, &t->bench[i], &c,
-				w->o->max_time_s / (double)t->nbench, &st[i], NULL, e);
+					   w->o->max_time_s / (double)t->nbench, &st[i], NULL, e);
 		tttd_bench_case_release(w, &c);
 		if (r < 0)
 			goto out;
