@@ -1,10 +1,13 @@
 /*
  * candidate.c - a choice of a task made into a candidate record: its
  * rendered source and flags, its id (a hash of what makes it run), its
- * decisions and the keys docs/schema.md gives a generated candidate.
+ * decisions and the keys docs/schema.md gives a generated candidate; and
+ * the typed view of a candidate record that stages read (candidate.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "candidate.h"
 #include "hash.h"
 #include "rec.h"
 #include "task.h"
@@ -76,4 +79,86 @@ tttd_task_candidate_id(const struct tttd_task *t, const char *source, const char
 		free(kv);
 	}
 	tttd_sha256_id(&s, id);
+}
+
+/* ---- the typed view (candidate.h) ---- */
+
+static void
+read_str(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsigned bit, char **out)
+{
+	int rc = tttd_rec_get_str(r, key, out);
+
+	if (rc == 1)
+		c->has |= bit;
+	else if (rc < 0)
+		c->bad |= bit;
+	if (rc != 1)
+		*out = NULL;
+}
+
+static void
+read_double(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsigned bit,
+	    double *out)
+{
+	int rc = tttd_rec_get_double(r, key, out);
+
+	if (rc == 1)
+		c->has |= bit;
+	else if (rc < 0)
+		c->bad |= bit;
+	if (rc != 1)
+		*out = 0;
+}
+
+void
+tttd_cand_read(struct tttd_cand *c, const struct tttd_rec *r)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->candidate = tttd_rec_str_is(r, "kind", "candidate");
+	read_str(c, r, "id", TTTD_CAND_ID, &c->id);
+	read_str(c, r, "parent", TTTD_CAND_PARENT, &c->parent);
+	read_str(c, r, "task", TTTD_CAND_TASK, &c->task);
+	read_str(c, r, "target", TTTD_CAND_TARGET, &c->target);
+	read_str(c, r, "status", TTTD_CAND_STATUS, &c->status);
+	read_str(c, r, "reason", TTTD_CAND_REASON, &c->reason);
+	read_str(c, r, "source", TTTD_CAND_SOURCE, &c->source);
+	read_str(c, r, "cflags", TTTD_CAND_CFLAGS, &c->cflags);
+	read_str(c, r, "group", TTTD_CAND_GROUP, &c->group);
+	rc = tttd_rec_get_int(r, "step", &c->step);
+	if (rc == 1)
+		c->has |= TTTD_CAND_STEP;
+	else if (rc < 0)
+		c->bad |= TTTD_CAND_STEP;
+	if (rc != 1)
+		c->step = 0;
+	read_double(c, r, "time_ns", TTTD_CAND_TIME_NS, &c->time_ns);
+	read_double(c, r, "ref_ns", TTTD_CAND_REF_NS, &c->ref_ns);
+	read_double(c, r, "speedup", TTTD_CAND_SPEEDUP, &c->speedup);
+	if (tttd_rec_has(r, "object"))
+		c->has |= TTTD_CAND_OBJECT;
+}
+
+void
+tttd_cand_release(struct tttd_cand *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->parent);
+	free(c->task);
+	free(c->target);
+	free(c->status);
+	free(c->reason);
+	free(c->source);
+	free(c->cflags);
+	free(c->group);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+tttd_cand_status_is(const struct tttd_cand *c, const char *status)
+{
+	return c->status && strcmp(c->status, status) == 0;
 }

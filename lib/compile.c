@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 
 #include "cache.h"
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "compile.h"
 #include "target.h" /* defines: tttd_target_find, TTTD_TARGET_HOST */
 #ifdef TTTD_HAVE_CUDA
@@ -327,37 +328,40 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 	const struct tttd_target *tg;
 	struct tttd_compile_out out;
 	struct tttd_compile_in in;
-	char *target = NULL, *source = NULL, *cflags = NULL, key[33], archbuf[80];
-	const char *id, *arch, *p;
+	struct tttd_cand c;
+	char key[33], archbuf[80];
+	const char *id, *arch, *target, *source, *cflags;
 	void *payload = NULL;
-	size_t plen, n;
+	size_t plen;
 	uint64_t t0;
 	int ret = TTTD_OK, hit = 0;
 
 	tttd_compile_out_init(&out);
 	if (what)
 		*what = 0;
-	if (!tttd_rec_str_is(r, "kind", "candidate"))
-		return TTTD_OK;
+	tttd_cand_read(&c, r);
 	/* A record that is past this stage (or failed before it) is not ours. */
-	if (tttd_rec_get_strn(r, "status", &p, &n) != 0 && !tttd_rec_str_is(r, "status", "generated"))
+	if (!c.candidate || ((c.has | c.bad) & TTTD_CAND_STATUS && !tttd_cand_status_is(&c, "generated"))) {
+		tttd_cand_release(&c);
 		return TTTD_OK;
+	}
 	if (what)
 		*what = 3;
-	if (tttd_rec_get_str(r, "target", &target) < 0) {
+	if (c.bad & TTTD_CAND_TARGET) {
 		reject(r, o, "target is not a string");
 		goto out;
 	}
-	if (tttd_rec_get_str(r, "source", &source) != 1) {
+	if (!c.source) {
 		reject(r, o, "candidate has no source");
 		goto out;
 	}
-	if (tttd_rec_get_str(r, "cflags", &cflags) < 0) {
+	if (c.bad & TTTD_CAND_CFLAGS) {
 		reject(r, o, "cflags is not a string");
 		goto out;
 	}
-	if (!target)
-		target = xstrdup(TTTD_TARGET_DEFAULT);
+	target = c.target ? c.target : TTTD_TARGET_DEFAULT;
+	source = c.source;
+	cflags = c.cflags;
 	tg = tttd_target_find(target);
 	t = tg ? tg->compile : NULL;
 	if (!t) {
@@ -442,9 +446,7 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 out:
 	tttd_compile_out_release(&out);
 	free(payload);
-	free(target);
-	free(source);
-	free(cflags);
+	tttd_cand_release(&c);
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench.h" /* defines: tttd_bench_* */
+#include "candidate.h" /* defines: tttd_cand_read, tttd_cand_status_is */
 #include "benchmac.h"
 #include "diag.h"
 #include "opt.h"
@@ -148,17 +149,18 @@ load_done(const char *path)
 		die_err(&e);
 	tttd_rec_init(&r);
 	while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
-		char *id = NULL;
+		struct tttd_cand c;
 
-		if (!tttd_rec_str_is(&r, "kind", "candidate") || tttd_rec_get_str(&r, "id", &id) != 1)
-			continue;
-		if (tttd_rec_str_is(&r, "status", "compiled") ||
-		    tttd_rec_str_is(&r, "status", "generated")) {
-			free(id);
+		tttd_cand_read(&c, &r);
+		if (!c.candidate || !c.id || tttd_cand_status_is(&c, "compiled") ||
+		    tttd_cand_status_is(&c, "generated")) {
+			tttd_cand_release(&c);
 			continue;
 		}
 		XGROW(dones, cap, ndones + 1);
-		dones[ndones].id = id;
+		dones[ndones].id = c.id;
+		c.id = NULL; /* the done list owns it */
+		tttd_cand_release(&c);
 		tttd_rec_init(&dones[ndones].r);
 		tttd_rec_copy(&dones[ndones].r, &r);
 		ndones++;
@@ -271,14 +273,17 @@ bench_for(const char *name)
 static int
 verified(const struct tttd_rec *r)
 {
-	char *task = NULL;
+	struct tttd_cand c;
 	struct taskslot *s;
 	int ok;
 
-	if (!opt_task && tttd_rec_get_str(r, "task", &task) != 1)
+	tttd_cand_read(&c, r);
+	if (!opt_task && !c.task) {
+		tttd_cand_release(&c);
 		return 0;
-	s = slot_for(opt_task ? opt_task : task, 0);
-	free(task);
+	}
+	s = slot_for(opt_task ? opt_task : c.task, 0);
+	tttd_cand_release(&c);
 	ok = s->t && tttd_bench_mac_ok(bench_key, s->context, r);
 	return ok;
 }
@@ -286,21 +291,22 @@ verified(const struct tttd_rec *r)
 static void
 count(const struct tttd_rec *r)
 {
-	double t = 0, sp = 0;
+	struct tttd_cand c;
 	size_t k;
 
-	if (tttd_rec_str_is(r, "status", "ok")) {
+	tttd_cand_read(&c, r);
+	if (tttd_cand_status_is(&c, "ok")) {
 		n_ok++;
-		if (tttd_rec_get_double(r, "time_ns", &t) == 1 && t > 0 && (!best_ns || t < best_ns)) {
-			best_ns = t;
-			tttd_rec_get_double(r, "speedup", &sp);
-			best_speedup = sp;
+		if (c.time_ns > 0 && (!best_ns || c.time_ns < best_ns)) {
+			best_ns = c.time_ns;
+			best_speedup = c.speedup;
 		}
-		return;
+	} else {
+		for (k = 0; kinds[k]; k++)
+			if (tttd_cand_status_is(&c, kinds[k]))
+				n_kind[k]++;
 	}
-	for (k = 0; kinds[k]; k++)
-		if (tttd_rec_str_is(r, "status", kinds[k]))
-			n_kind[k]++;
+	tttd_cand_release(&c);
 }
 
 static void
@@ -335,11 +341,13 @@ show_progress(void)
 static void
 unmeasured(struct tttd_rec *r)
 {
-	char *id = NULL;
+	struct tttd_cand c;
+	const char *id;
 
-	tttd_rec_get_str(r, "id", &id);
+	tttd_cand_read(&c, r);
+	id = c.id;
 	tttd_bench_mac_strip(r);
-	if (tttd_rec_has(r, "object")) {
+	if (c.has & TTTD_CAND_OBJECT) {
 		note(2, "%s: arrived with a measurement tttd-bench did not make here: measuring it",
 		     id ? id : "?");
 		tttd_rec_set_str(r, "status", "compiled");
@@ -356,7 +364,7 @@ unmeasured(struct tttd_rec *r)
 				 "measure again");
 		n_unverified++;
 	}
-	free(id);
+	tttd_cand_release(&c);
 }
 
 static void
@@ -365,9 +373,11 @@ bench_one(struct tttd_rec *r)
 	const struct tttd_rec *old;
 	struct taskslot *slot;
 	struct tttd_error e;
-	char *id = NULL, *task = NULL, *reason = NULL, *status = NULL;
+	struct tttd_cand c;
+	const char *id;
 
-	if (tttd_rec_get_str(r, "id", &id) != 1)
+	tttd_cand_read(&c, r);
+	if (!(id = c.id))
 		die("record without an 'id' among the candidates");
 	if ((old = find_done(id)) && !verified(old)) {
 		note(2, "%s: not reused from '%s': not measured by tttd-bench here with this task and "
@@ -381,22 +391,25 @@ bench_one(struct tttd_rec *r)
 		n_reused++;
 		count(r);
 		note(2, "%s: reused from '%s'", id, opt_done);
-		free(id);
+		tttd_cand_release(&c);
 		return;
 	}
-	if (!opt_task && tttd_rec_get_str(r, "task", &task) != 1)
+	if (!opt_task && !c.task)
 		die("candidate '%s' has no 'task' (use --task)", id);
-	slot = bench_for(opt_task ? opt_task : task);
+	slot = bench_for(opt_task ? opt_task : c.task);
 	if (tttd_bench_run(slot->b, r, opt_keep_object, &e) < 0)
 		die_err(&e);
-	if (opt_ref_ns > 0 && tttd_rec_has(r, "ref_ns")) {
+	if (opt_ref_ns > 0) {
 		/* One reference per run: the speed-up divides the run's reference time. */
-		double tns;
+		struct tttd_cand b; /* what the bench made of it */
 
-		tttd_rec_set_double(r, "ref_ns", opt_ref_ns);
-		if (tttd_rec_str_is(r, "status", "ok") && tttd_rec_get_double(r, "time_ns", &tns) == 1 &&
-		    tns > 0)
-			tttd_rec_set_double(r, "speedup", opt_ref_ns / tns);
+		tttd_cand_read(&b, r);
+		if ((b.has | b.bad) & TTTD_CAND_REF_NS) {
+			tttd_rec_set_double(r, "ref_ns", opt_ref_ns);
+			if (tttd_cand_status_is(&b, "ok") && b.time_ns > 0)
+				tttd_rec_set_double(r, "speedup", opt_ref_ns / b.time_ns);
+		}
+		tttd_cand_release(&b);
 	}
 	tttd_rec_set_int(r, "seed", (int64_t)bopts.seed);
 	tttd_rec_set_str(r, "tool", "tttd-bench " TTTD_VERSION);
@@ -405,21 +418,16 @@ bench_one(struct tttd_rec *r)
 	n_bench++;
 	count(r);
 	if (verbosity >= 2) {
-		double tns = 0, sp = 0;
+		struct tttd_cand b; /* what the bench made of it */
 
-		tttd_rec_get_str(r, "status", &status);
-		tttd_rec_get_str(r, "reason", &reason);
-		tttd_rec_get_double(r, "time_ns", &tns);
-		tttd_rec_get_double(r, "speedup", &sp);
-		if (reason)
-			note(2, "%s: %s: %s", id, status, reason);
+		tttd_cand_read(&b, r);
+		if (b.reason)
+			note(2, "%s: %s: %s", id, b.status, b.reason);
 		else
-			note(2, "%s: %s %.0f ns, %.2fx", id, status, tns, sp);
+			note(2, "%s: %s %.0f ns, %.2fx", id, b.status, b.time_ns, b.speedup);
+		tttd_cand_release(&b);
 	}
-	free(status);
-	free(reason);
-	free(task);
-	free(id);
+	tttd_cand_release(&c);
 }
 
 int
@@ -550,15 +558,20 @@ main(int argc, char **argv)
 		if (tttd_reader_open(&rd, path, opt_force, &e) < 0)
 			die_err(&e);
 		while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
-			if (tttd_rec_str_is(&r, "kind", "candidate") &&
-			    !tttd_rec_str_is(&r, "status", "compiled") && tttd_bench_measured(&r) &&
-			    !verified(&r))
+			struct tttd_cand cv;
+
+			tttd_cand_read(&cv, &r);
+			if (cv.candidate && !tttd_cand_status_is(&cv, "compiled") &&
+			    tttd_bench_measured(&r) && !verified(&r)) {
 				unmeasured(&r);
-			if (tttd_rec_str_is(&r, "kind", "candidate") &&
-			    tttd_rec_str_is(&r, "status", "compiled")) {
+				tttd_cand_release(&cv);
+				tttd_cand_read(&cv, &r); /* it may be compiled again */
+			}
+			if (cv.candidate && tttd_cand_status_is(&cv, "compiled")) {
 				bench_one(&r);
 				show_progress();
 			}
+			tttd_cand_release(&cv);
 			if (tttd_writer_write(w, &r, &e) < 0)
 				die_err(&e);
 		}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "diag.h"
 #include "entropic.h" /* defines: tttd_advantages_batch, TTTD_ADVANTAGE_MAX */
 #include "opt.h"
@@ -136,27 +137,23 @@ read_all(int nin, char **in, struct tttd_rec **recs)
 	return n;
 }
 
-/* Reward of candidate record i; dies on a record missing what it needs. */
+/* Reward of candidate c (record i); dies on a record missing what it needs. */
 static double
-reward_of(const struct tttd_rec *r, size_t i)
+reward_of(const struct tttd_cand *c, size_t i)
 {
-	char *task = NULL;
-	const char *st;
-	size_t stn;
-	double t, s;
+	double t = c->time_ns, s;
 
-	if (tttd_rec_get_strn(r, "status", &st, &stn) != 1)
+	if (!(c->has & TTTD_CAND_STATUS))
 		die("record %zu: missing or non-string 'status'", i);
-	if (!tttd_rec_str_is(r, "status", "ok"))
+	if (!tttd_cand_status_is(c, "ok"))
 		return 0;
-	if (tttd_rec_get_double(r, "time_ns", &t) != 1)
+	if (!(c->has & TTTD_CAND_TIME_NS))
 		die("record %zu: status 'ok' without a numeric 'time_ns'", i);
 	if (!(t > 0) || !isfinite(t))
 		die("record %zu: 'time_ns' must be positive and finite, not %g", i, t);
-	if (!opt_task && tttd_rec_get_str(r, "task", &task) < 0)
+	if (!opt_task && c->bad & TTTD_CAND_TASK)
 		die("record %zu: 'task' is not a string", i);
-	s = task_scale(opt_task ? opt_task : task);
-	free(task);
+	s = task_scale(opt_task ? opt_task : c->task);
 	/* (a forged time of 1e-300 ns would give an infinite reward, and NaN advantages) */
 	if (!isfinite(s / (t / 1000)))
 		die("record %zu: 'time_ns' %g gives a reward that is not finite", i, t);
@@ -220,15 +217,21 @@ main(int argc, char **argv)
 
 	nrec = read_all(argc - optind, argv + optind, &recs);
 	for (size_t i = 0; i < nrec; i++) {
-		struct tttd_rec *r = &recs[i];
+		struct tttd_cand v;
 
-		if (!tttd_rec_str_is(r, "kind", "candidate"))
+		tttd_cand_read(&v, &recs[i]);
+		if (!v.candidate) {
+			tttd_cand_release(&v);
 			continue;
+		}
 		XGROW(cand, ccap, ncand + 1);
 		cand[ncand].rec = i;
-		if (tttd_rec_get_str(r, "group", &cand[ncand].group) != 1)
+		if (!v.group)
 			die("record %zu: candidate without a string 'group'", i);
-		cand[ncand].reward = reward_of(r, i);
+		cand[ncand].group = v.group;
+		v.group = NULL; /* cand owns it */
+		cand[ncand].reward = reward_of(&v, i);
+		tttd_cand_release(&v);
 		ncand++;
 	}
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "diag.h"
 #include "opt.h"
 #include "puct.h" /* defines: tttd_puct_* */
@@ -101,12 +102,10 @@ best_offer(const struct tttd_rec *r, double value)
 	best[i].value = value;
 }
 
-static char *
-need_str(const struct tttd_rec *r, const char *key, uint64_t idx)
+static const char *
+need_str(const char *s, const char *key, uint64_t idx)
 {
-	char *s = NULL;
-
-	if (tttd_rec_get_str(r, key, &s) != 1)
+	if (!s)
 		die("record %llu: candidate without a string '%s'", (unsigned long long)idx, key);
 	return s;
 }
@@ -116,13 +115,16 @@ static void
 replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t idx)
 {
 	struct tttd_puct_cand c;
+	struct tttd_cand v;
 	struct tttd_error e;
 	const struct tttd_field *f;
-	char *id, *parent, *rtask = NULL;
+	const char *rtask;
 	double t = 0;
 	int rc;
 
-	if (tttd_rec_get_str(r, "task", &rtask) < 0)
+	tttd_cand_read(&v, r);
+	rtask = v.task;
+	if (v.bad & TTTD_CAND_TASK)
 		die("record %llu: 'task' is not a string", (unsigned long long)idx);
 	if (!*pp) {
 		*task = xstrdup(opt_task ? opt_task : rtask ? rtask
@@ -136,18 +138,17 @@ replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t id
 	if (rtask && strcmp(rtask, *task) != 0)
 		die("record %llu: task '%s' is not the run's task '%s'", (unsigned long long)idx,
 		    rtask, *task);
-	free(rtask);
 
-	id = need_str(r, "id", idx);
-	parent = need_str(r, "parent", idx);
-	free(need_str(r, "status", idx));
-	c.id = id;
-	c.parent = parent;
-	if (tttd_rec_get_int(r, "step", &c.step) != 1)
+	c.id = need_str(v.id, "id", idx);
+	c.parent = need_str(v.parent, "parent", idx);
+	need_str(v.status, "status", idx);
+	if (!(v.has & TTTD_CAND_STEP))
 		die("record %llu: candidate without an integer 'step'", (unsigned long long)idx);
-	c.ok = tttd_rec_str_is(r, "status", "ok");
+	c.step = v.step;
+	c.ok = tttd_cand_status_is(&v, "ok");
 	if (c.ok) {
-		if (tttd_rec_get_double(r, "time_ns", &t) != 1 || !(t > 0) || !isfinite(t))
+		t = v.time_ns;
+		if (!(v.has & TTTD_CAND_TIME_NS) || !(t > 0) || !isfinite(t))
 			die("record %llu: status 'ok' without a positive 'time_ns'",
 			    (unsigned long long)idx);
 	}
@@ -170,8 +171,7 @@ replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t id
 		ndecs++;
 		best_offer(r, c.value);
 	}
-	free(id);
-	free(parent);
+	tttd_cand_release(&v);
 }
 
 static void
