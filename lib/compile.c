@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "candidate.h" /* defines: tttd_cand_read */
 #include "compile.h"
+#include "schema.h" /* defines: tttd_rec_stamp */
 #include "target.h" /* defines: tttd_target_find, TTTD_TARGET_HOST */
 #ifdef TTTD_HAVE_CUDA
 #include "nvrtc.h" /* defines: tttd_nvrtc_compile, tttd_nvrtc_version_string */
@@ -297,7 +298,7 @@ reject(struct tttd_rec *r, const struct tttd_compile_opts *o, const char *reason
 	tttd_rec_set_double(r, "compile_ms", 0);
 	tttd_rec_set_bool(r, "cached", 0);
 	if (o->tool)
-		tttd_rec_set_str(r, "tool", o->tool);
+		tttd_rec_stamp(r, o->tool);
 }
 
 /* The architecture in the cache key: --arch for device code, the machine for host code. */
@@ -439,7 +440,7 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 		tttd_rec_set_pack(r, "resources", &pk);
 	}
 	if (o->tool)
-		tttd_rec_set_str(r, "tool", o->tool);
+		tttd_rec_stamp(r, o->tool);
 	if (what)
 		*what = !out.ok ? 3 : hit ? 2
 					  : 1;

@@ -86,7 +86,7 @@ struct tttd_compile_opts {
 	const char *arch;  /* architecture for "cuda" ("sm_90"); NULL: the target decides */
 	const char *cache; /* cache directory, or NULL for no cache */
 	double timeout_s;  /* per compile; 0 means 60 */
-	const char *tool;  /* "tttd-compile 0.1.0": set as "tool" on records it changes; or NULL */
+	const char *tool;  /* "tttd-compile": the stamp (schema.h) of records it changes; or NULL */
 };
 
 /*

@@ -262,3 +262,10 @@ tttd_rec_stamp(struct tttd_rec *r, const char *tool)
 	snprintf(buf, sizeof(buf), "%s %s", tool, TTTD_VERSION);
 	tttd_rec_set_str(r, "tool", buf);
 }
+
+void
+tttd_rec_stamp_seed(struct tttd_rec *r, const char *tool, uint64_t seed)
+{
+	tttd_rec_set_int(r, "seed", (int64_t)seed);
+	tttd_rec_stamp(r, tool);
+}

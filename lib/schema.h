@@ -11,6 +11,7 @@
 #define TTTD_SCHEMA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rec.h"
 
@@ -49,5 +50,11 @@ size_t tttd_schema_strip(struct tttd_rec *r, const char *const *owners, size_t n
  * "tool" to "<tool> <TTTD_VERSION>" (replacing an earlier stamp in place).
  */
 void tttd_rec_stamp(struct tttd_rec *r, const char *tool);
+/*
+ * The same, for a tool that draws at random: "seed" set to seed first (the
+ * rule: the seed and the tool's version go into every record it writes).
+ * Every record a tool writes is stamped by one of these two.
+ */
+void tttd_rec_stamp_seed(struct tttd_rec *r, const char *tool, uint64_t seed);
 
 #endif

@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "opt.h"
 #include "rec.h"
+#include "schema.h" /* defines: tttd_rec_stamp_seed */
 #include "target.h" /* defines: tttd_target_backend_names */
 #include "task.h"   /* defines: tttd_task_load, tttd_task_free */
 
@@ -411,8 +412,7 @@ bench_one(struct tttd_rec *r)
 		}
 		tttd_cand_release(&b);
 	}
-	tttd_rec_set_int(r, "seed", (int64_t)bopts.seed);
-	tttd_rec_set_str(r, "tool", "tttd-bench " TTTD_VERSION);
+	tttd_rec_stamp_seed(r, "tttd-bench", bopts.seed);
 	/* Last: the MAC covers every key set above. */
 	tttd_bench_mac_set(bench_key, slot->context, r);
 	n_bench++;

@@ -115,7 +115,7 @@ main(int argc, char **argv)
 		{ "zstd", no_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tttd_compile_opts o = { .cc = "cc", .timeout_s = 60, .tool = "tttd-compile " TTTD_VERSION };
+	struct tttd_compile_opts o = { .cc = "cc", .timeout_s = 60, .tool = "tttd-compile" };
 	struct tttd_compile_stats st;
 	struct sink sink = { 0 };
 	struct tttd_error e;

@@ -263,8 +263,7 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 					pdec ? pdec->vlen : 0, &out);
 		tttd_rec_set_double(&out, "logp", logp);
 		tttd_rec_set_str(&out, "policy", tttd_policy_id(policy));
-		tttd_rec_set_int(&out, "seed", (int64_t)opt.seed);
-		tttd_rec_stamp(&out, "tttd-generate");
+		tttd_rec_stamp_seed(&out, "tttd-generate", opt.seed);
 		tttd_rec_set_str(&out, "status", "generated");
 		if (tttd_writer_write(w, &out, &e) < 0)
 			die_err(&e);

@@ -102,8 +102,7 @@ evaluate(const int *choice, void *arg, struct tttd_error *e)
 	tttd_task_candidate_rec(em->task, choice, em->n, "", group, NULL, 0, &em->r);
 	free(group);
 	tttd_rec_set_str(&em->r, "policy", em->method);
-	tttd_rec_set_int(&em->r, "seed", (int64_t)em->seed);
-	tttd_rec_stamp(&em->r, "tttd-localsearch");
+	tttd_rec_stamp_seed(&em->r, "tttd-localsearch", em->seed);
 	if (t > 0) {
 		tttd_rec_set_str(&em->r, "status", "ok");
 		tttd_rec_set_double(&em->r, "time_ns", t);

@@ -235,8 +235,7 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 			tttd_task_candidate_rec(task, child, s, pop[m].id, group, pop[m].pdec,
 						pop[m].pdec_len, &out);
 			tttd_rec_set_str(&out, "policy", "ga");
-			tttd_rec_set_int(&out, "seed", (int64_t)opt.seed);
-			tttd_rec_stamp(&out, "tttd-mutate");
+			tttd_rec_stamp_seed(&out, "tttd-mutate", opt.seed);
 			tttd_rec_set_str(&out, "status", "generated");
 			if (tttd_writer_write(w, &out, &e) < 0)
 				die_err(&e);

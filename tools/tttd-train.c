@@ -421,8 +421,7 @@ lm_main(int argc, char **argv)
 	tttd_rec_set_str(&r, "checkpoint", opt.save);
 	tttd_rec_set_str(&r, "adapter", res.adapter[0] ? res.adapter : "base");
 	tttd_rec_set_bool(&r, "reused", res.reused);
-	tttd_rec_set_int(&r, "seed", (int64_t)opt.seed);
-	tttd_rec_stamp(&r, "tttd-train");
+	tttd_rec_stamp_seed(&r, "tttd-train", opt.seed);
 	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
 		die_err(&e);
 	if (tttd_writer_close(w, &e) < 0)
@@ -603,8 +602,7 @@ main(int argc, char **argv)
 	tttd_rec_set_int(&r, "trained", (int64_t)st.trained);
 	if (task)
 		tttd_rec_set_str(&r, "checkpoint", opt.save);
-	tttd_rec_set_int(&r, "seed", (int64_t)opt.seed);
-	tttd_rec_stamp(&r, "tttd-train");
+	tttd_rec_stamp_seed(&r, "tttd-train", opt.seed);
 	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
 		die_err(&e);
 	if (tttd_writer_close(w, &e) < 0)
