@@ -21,7 +21,7 @@ function median(a, k,    i, j, t) { # sorts a[1..k] in place
 }
 function rew(t) { return t == "inf" ? 0 : rs * 1000 / t }
 function fmt(x) { return x >= 1e6 ? sprintf("%.4g", x) : x >= 100 ? sprintf("%.1f", x) : sprintf("%.4g", x) }
-function ev(x) { return x > n ? "> " n : sprintf("%d", x) }
+function ev(x) { return x > n ? "> " n : x == int(x) ? sprintf("%d", x) : sprintf("%.1f", x) } # a median of an even count may end in .5
 
 {
 	best[$1, $2, $3] = $4
