@@ -55,8 +55,8 @@ tttd_rec_release(struct tttd_rec *r)
 	r->cap = 0;
 }
 
-static void
-append_field(struct tttd_rec *r, const char *key, size_t klen, const void *val, size_t vlen)
+void
+tttd_rec_append_raw(struct tttd_rec *r, const char *key, size_t klen, const void *val, size_t vlen)
 {
 	struct tttd_field *f;
 
@@ -77,7 +77,7 @@ tttd_rec_copy(struct tttd_rec *dst, const struct tttd_rec *src)
 		return;
 	tttd_rec_clear(dst);
 	for (i = 0; i < src->n; i++)
-		append_field(dst, src->f[i].key, strlen(src->f[i].key), src->f[i].val,
+		tttd_rec_append_raw(dst, src->f[i].key, strlen(src->f[i].key), src->f[i].val,
 			     src->f[i].vlen);
 }
 
@@ -144,7 +144,7 @@ tttd_rec_from_object(struct tttd_rec *r, const msgpack_object *obj, struct tttd_
 
 		p.sb.size = 0;
 		msgpack_pack_object(&p.pk, kv->val);
-		append_field(r, kv->key.via.str.ptr, kv->key.via.str.size, p.sb.data, p.sb.size);
+		tttd_rec_append_raw(r, kv->key.via.str.ptr, kv->key.via.str.size, p.sb.data, p.sb.size);
 	}
 	tttd_pack_release(&p);
 	return TTTD_OK;
@@ -192,7 +192,7 @@ tttd_rec_set_raw(struct tttd_rec *r, const char *key, const void *packed, size_t
 	char *v;
 
 	if (!f) {
-		append_field(r, key, strlen(key), packed, len);
+		tttd_rec_append_raw(r, key, strlen(key), packed, len);
 		return;
 	}
 	/* Copy first: packed may point into the old value. */
@@ -950,7 +950,7 @@ tttd_rec_from_json(struct tttd_rec *r, const char *text, size_t len, struct tttd
 		rc = pack_json(&p.pk, v, e);
 		if (rc < 0)
 			break;
-		append_field(r, k, strlen(k), p.sb.data, p.sb.size);
+		tttd_rec_append_raw(r, k, strlen(k), p.sb.data, p.sb.size);
 	}
 	tttd_pack_release(&p);
 	json_decref(root);

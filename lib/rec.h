@@ -55,6 +55,14 @@ void tttd_rec_pack(const struct tttd_rec *r, msgpack_packer *pk);
 /* Unpack the whole record into a msgpack_object allocated in zone (for walking/JSON). */
 int tttd_rec_to_object(const struct tttd_rec *r, msgpack_zone *zone, msgpack_object *out);
 
+/*
+ * Append key (klen bytes) with packed value val as a new field, even when
+ * the key is present: a reader keeps a record's fields as they came,
+ * duplicates included (rec_json.c, tttd_rec_from_object).
+ */
+void tttd_rec_append_raw(struct tttd_rec *r, const char *key, size_t klen, const void *val,
+			 size_t vlen);
+
 /* ---- setters: replace the key if present (keeps its position), else append ---- */
 void tttd_rec_set_raw(struct tttd_rec *r, const char *key, const void *packed, size_t len);
 void tttd_rec_set_nil(struct tttd_rec *r, const char *key);
