@@ -78,7 +78,7 @@ tttd_rec_copy(struct tttd_rec *dst, const struct tttd_rec *src)
 	tttd_rec_clear(dst);
 	for (i = 0; i < src->n; i++)
 		tttd_rec_append_raw(dst, src->f[i].key, strlen(src->f[i].key), src->f[i].val,
-			     src->f[i].vlen);
+				    src->f[i].vlen);
 }
 
 /* ---- packing helpers ---- */
