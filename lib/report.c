@@ -15,10 +15,9 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "report_int.h"
 #include "target.h" /* defines: tttd_target_find */
 
-static double get_d(const struct tttd_rec *r, const char *key);
-static char *get_s(const struct tttd_rec *r, const char *key);
 
 /* ---- loading ---- */
 
@@ -179,7 +178,7 @@ static int
 load_ab(struct tttd_run *run, struct tttd_error *e)
 {
 	char *path = xasprintf("%s/best/confirm.jsonl", run->dir), *text = NULL, *line, *nl;
-	char *cid = run->have_confirmed ? get_s(&run->confirmed, "id") : NULL;
+	char *cid = run->have_confirmed ? tttd_report_get_s(&run->confirmed, "id") : NULL;
 	struct tttd_rec r;
 	size_t len;
 	int rc = TTTD_OK, lineno = 0;
@@ -207,13 +206,13 @@ load_ab(struct tttd_run *run, struct tttd_error *e)
 		run->ab = xrealloc(run->ab, (run->nab + 1) * sizeof(*run->ab));
 		ab = &run->ab[run->nab++];
 		memset(ab, 0, sizeof(*ab));
-		ab->id = get_s(&r, "id");
-		ab->status = get_s(&r, "status");
+		ab->id = tttd_report_get_s(&r, "id");
+		ab->status = tttd_report_get_s(&r, "status");
 		if (tttd_rec_str_is(&r, "status", "ok")) {
-			ab->time_ns = get_d(&r, "time_ns");
-			ab->speedup = get_d(&r, "speedup");
+			ab->time_ns = tttd_report_get_d(&r, "time_ns");
+			ab->speedup = tttd_report_get_d(&r, "speedup");
 		}
-		ab->ref_ns = get_d(&r, "ref_ns");
+		ab->ref_ns = tttd_report_get_d(&r, "ref_ns");
 		if (ab->id)
 			search_time(run, run->dir, ab->id, ab);
 		if (cid && ab->id && !run->confirmed_ab && strcmp(cid, ab->id) == 0)
@@ -324,8 +323,8 @@ report_rec(const struct tttd_run *run)
 	return run->best_eval ? &run->best : NULL;
 }
 
-static double
-get_d(const struct tttd_rec *r, const char *key)
+double
+tttd_report_get_d(const struct tttd_rec *r, const char *key)
 {
 	double v = 0;
 
@@ -335,8 +334,8 @@ get_d(const struct tttd_rec *r, const char *key)
 }
 
 /* A string key as a NUL-terminated static-lifetime-enough copy (caller frees). */
-static char *
-get_s(const struct tttd_rec *r, const char *key)
+char *
+tttd_report_get_s(const struct tttd_rec *r, const char *key)
 {
 	char *s = NULL;
 
@@ -345,8 +344,8 @@ get_s(const struct tttd_rec *r, const char *key)
 	return s;
 }
 
-static void
-html_escape(FILE *f, const char *s)
+void
+tttd_report_html_escape(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -494,7 +493,7 @@ tttd_report_summary(const struct tttd_run *run, const struct tttd_env *env, FILE
 	json_object_set_new(o, "reference_ns", num_or_null(run->ref_ns));
 	if (run->best_eval) {
 		b = json_object();
-		s = get_s(&run->best, "id");
+		s = tttd_report_get_s(&run->best, "id");
 		json_object_set_new(b, "id", s ? json_string(s) : json_null());
 		free(s);
 		json_object_set_new(b, "time_ns", json_real(run->eval_ns[run->best_eval - 1]));
@@ -509,12 +508,12 @@ tttd_report_summary(const struct tttd_run *run, const struct tttd_env *env, FILE
 	}
 	if (c) {
 		b = json_object();
-		s = get_s(c, "id");
+		s = tttd_report_get_s(c, "id");
 		json_object_set_new(b, "id", s ? json_string(s) : json_null());
 		free(s);
-		json_object_set_new(b, "time_ns", num_or_null(get_d(c, "time_ns")));
-		json_object_set_new(b, "ref_ns", num_or_null(get_d(c, "ref_ns")));
-		json_object_set_new(b, "speedup", num_or_null(get_d(c, "speedup")));
+		json_object_set_new(b, "time_ns", num_or_null(tttd_report_get_d(c, "time_ns")));
+		json_object_set_new(b, "ref_ns", num_or_null(tttd_report_get_d(c, "ref_ns")));
+		json_object_set_new(b, "speedup", num_or_null(tttd_report_get_d(c, "speedup")));
 		json_object_set_new(o, "confirmed", b);
 	} else {
 		json_object_set_new(o, "confirmed", json_null());
@@ -590,7 +589,7 @@ void
 tttd_report_svg(const struct tttd_run *run, FILE *f)
 {
 	struct axes a = { run->neval ? run->neval : 1, 0, 1 };
-	double lo = 0, hi = 0, conf = run->have_confirmed ? get_d(&run->confirmed, "time_ns") : 0;
+	double lo = 0, hi = 0, conf = run->have_confirmed ? tttd_report_get_d(&run->confirmed, "time_ns") : 0;
 	char buf[64];
 	size_t i;
 
@@ -624,7 +623,7 @@ tttd_report_svg(const struct tttd_run *run, FILE *f)
 	fprintf(f, "<title>best time so far against evaluations</title>\n");
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"15\">", PL);
-	html_escape(f, run->task ? run->task : "?");
+	tttd_report_html_escape(f, run->task ? run->task : "?");
 	fprintf(f, ": best time so far against evaluations (%zu evaluated, %zu correct)</text>\n",
 		run->neval, run->nok);
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>\n",
@@ -768,7 +767,7 @@ env_rows_html(FILE *f, const struct tttd_env *env)
 		if (!rows[i].v)
 			continue;
 		fprintf(f, "<tr><th>%s</th><td>", rows[i].label);
-		html_escape(f, rows[i].v);
+		tttd_report_html_escape(f, rows[i].v);
 		fputs("</td></tr>\n", f);
 	}
 }
@@ -808,9 +807,9 @@ figures_of(const struct tttd_run *run, struct figures *g)
 	memset(g, 0, sizeof(*g));
 	if (run->have_confirmed) {
 		g->confirmed = 1;
-		g->time_ns = get_d(&run->confirmed, "time_ns");
-		g->ab_ref_ns = get_d(&run->confirmed, "ref_ns");
-		g->ab_speedup = get_d(&run->confirmed, "speedup");
+		g->time_ns = tttd_report_get_d(&run->confirmed, "time_ns");
+		g->ab_ref_ns = tttd_report_get_d(&run->confirmed, "ref_ns");
+		g->ab_speedup = tttd_report_get_d(&run->confirmed, "speedup");
 		if (run->confirmed_ab) {
 			const struct tttd_run_ab *ab = &run->ab[run->confirmed_ab - 1];
 
@@ -884,9 +883,9 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 
 	figures_of(run, &g);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>tttd: ", f);
-	html_escape(f, run->task ? run->task : "run");
+	tttd_report_html_escape(f, run->task ? run->task : "run");
 	fputs(" (", f);
-	html_escape(f, run->dir);
+	tttd_report_html_escape(f, run->dir);
 	fputs(")</title>\n<style>\n"
 	      "body{font-family:sans-serif;margin:2em;max-width:64em;color:#222}\n"
 	      "table{border-collapse:collapse;margin:.5em 0 1.5em}\n"
@@ -895,13 +894,13 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 	      "pre{background:#f6f6f6;border:1px solid #ddd;padding:1em;overflow:auto;font-size:85%}\n"
 	      "</style>\n</head>\n<body>\n<h1>tttd: ",
 	      f);
-	html_escape(f, run->task ? run->task : "run");
+	tttd_report_html_escape(f, run->task ? run->task : "run");
 	fputs("</h1>\n<table>\n<tr><th>run</th><td>", f);
-	html_escape(f, run->dir);
+	tttd_report_html_escape(f, run->dir);
 	fputs("</td></tr>\n", f);
 	if (run->device) {
 		fputs("<tr><th>device</th><td>", f);
-		html_escape(f, run->device);
+		tttd_report_html_escape(f, run->device);
 		fputs("</td></tr>\n", f);
 	}
 	fprintf(f, "<tr><th>candidates evaluated</th><td>%zu (%zu correct; failures: ", run->neval,
@@ -959,9 +958,9 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 		fputs("<p>No correct candidate yet.</p>\n</body>\n</html>\n", f);
 		return;
 	}
-	id = get_s(r, "id");
+	id = tttd_report_get_s(r, "id");
 	fputs("<h2>The best kernel</h2>\n<p>id <code>", f);
-	html_escape(f, id ? id : "?");
+	tttd_report_html_escape(f, id ? id : "?");
 	free(id);
 	fputs("</code></p>\n<table>\n<tr><th>shape</th><th>median</th><th>95% CI of the median</th>"
 	      "<th>repetitions</th></tr>\n",
@@ -982,22 +981,22 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 	decisions(r, &dk, &dv, &nd);
 	for (i = 0; i < nd; i++) {
 		fputs("<tr><th>", f);
-		html_escape(f, dk[i]);
+		tttd_report_html_escape(f, dk[i]);
 		fputs("</th><td><code>", f);
-		html_escape(f, dv[i]);
+		tttd_report_html_escape(f, dv[i]);
 		fputs("</code></td></tr>\n", f);
 	}
 	tttd_strmap_free(dk, dv, nd);
 	fputs("</table>\n", f);
-	if ((cflags = get_s(r, "cflags"))) {
+	if ((cflags = tttd_report_get_s(r, "cflags"))) {
 		fputs("<p>Compile flags: <code>", f);
-		html_escape(f, cflags);
+		tttd_report_html_escape(f, cflags);
 		fputs("</code></p>\n", f);
 		free(cflags);
 	}
 	fputs("<h3>Source</h3>\n<pre><code>", f);
-	src = get_s(r, "source");
-	html_escape(f, src ? src : "(no source in the record)");
+	src = tttd_report_get_s(r, "source");
+	tttd_report_html_escape(f, src ? src : "(no source in the record)");
 	free(src);
 	fputs("</code></pre>\n</body>\n</html>\n", f);
 }
@@ -1038,7 +1037,7 @@ tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 		fprintf(f, "| found | evaluation %zu of %zu (step %ld), timed %s then |\n", g.found_eval,
 			run->neval, g.found_step, buf);
 	}
-	if (r && (id = get_s(r, "id"))) {
+	if (r && (id = tttd_report_get_s(r, "id"))) {
 		fprintf(f, "| id | %s |\n", id);
 		free(id);
 	}
@@ -1064,11 +1063,11 @@ tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 	for (i = 0; i < nd; i++)
 		fprintf(f, "- %s = %s\n", dk[i], dv[i]);
 	tttd_strmap_free(dk, dv, nd);
-	if ((cflags = get_s(r, "cflags"))) {
+	if ((cflags = tttd_report_get_s(r, "cflags"))) {
 		fprintf(f, "\nCompile flags: `%s`\n", cflags);
 		free(cflags);
 	}
-	target = get_s(r, "target");
+	target = tttd_report_get_s(r, "target");
 	/* The file the pipeline wrote is named by the target's source extension. */
 	const struct tttd_target *tg = tttd_target_find(target ? target : TTTD_TARGET_DEFAULT);
 	fprintf(f, "\nSource: `kernel.%s` beside this report; the full record is `record.json`; the run's "
