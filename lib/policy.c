@@ -37,6 +37,7 @@
 #include "nn.h"
 #include "entropic.h" /* defines: TTTD_ADVANTAGE_MAX */
 #include "policy.h"
+#include "policy_int.h"
 #include "rec.h" /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
 #include "target.h" /* defines: tttd_target_find, tttd_target_host */
 
@@ -55,28 +56,6 @@
  * bonus starts at the same b.
  */
 #define CHANGES_TARGET 1.5
-
-struct tttd_policy {
-	const struct tttd_task *t;
-	enum tttd_policy_kind kind;
-	uint64_t seed;
-	char id[TTTD_ID_LEN + 1];
-	size_t *off;  /* table: ndec offsets into the parameter arrays */
-	size_t np;    /* parameters */
-	double *w;    /* current parameters */
-	double *w0;   /* initial parameters (KL penalty) */
-	double *m, *v; /* Adam moments */
-	int64_t steps;
-	size_t maxopt; /* widest decision, for scratch arrays */
-	/* mlp only */
-	size_t dims[TTTD_NN_MAX_LAYERS + 1], nl; /* the network's layer sizes */
-	size_t nnp;   /* network parameters (w[0..nnp)); keep bonus at w[nnp + d] */
-	size_t S;     /* sum of option counts */
-	size_t *goff; /* decision d's options start at goff[d] in a one-hot block */
-	struct tttd_tensor_be *be;
-	struct tttd_nn *nn;
-	float *wf;    /* nnp floats: parameters converted for upload */
-};
 
 static const char *const kind_name[] = {"table", "uniform", "mlp"};
 
@@ -126,8 +105,8 @@ open_backend(struct tttd_policy *p, const char *name, struct tttd_error *e)
  * kinds.  Aborts through BUG() only if the CPU backend cannot open, which
  * cannot happen.
  */
-static struct tttd_policy *
-alloc_policy(const struct tttd_task *t, enum tttd_policy_kind kind, uint64_t seed,
+struct tttd_policy *
+tttd_policy_alloc(const struct tttd_task *t, enum tttd_policy_kind kind, uint64_t seed,
 	     const size_t *hidden, size_t nh)
 {
 	struct tttd_policy *p = xcalloc(1, sizeof(*p));
@@ -221,7 +200,7 @@ tttd_policy_new(struct tttd_policy **out, const struct tttd_task *t, enum tttd_p
 	TTTD_RETURN_IF(kind != TTTD_POLICY_TABLE && kind != TTTD_POLICY_UNIFORM &&
 			       kind != TTTD_POLICY_MLP,
 		       e, TTTD_EINVAL, "unknown policy kind %d", (int)kind);
-	p = alloc_policy(t, kind, seed, hidden, TTTD_POLICY_DEPTH);
+	p = tttd_policy_alloc(t, kind, seed, hidden, TTTD_POLICY_DEPTH);
 	/* uniform: all logits zero on every row, so the parent is ignored */
 	if (kind == TTTD_POLICY_TABLE)
 		init_table(p);
@@ -803,7 +782,7 @@ tttd_policy_save(const struct tttd_policy *p, const char *path, struct tttd_erro
 	tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
 	tttd_rec_set_str(&r, "kind", "policy");
 	tttd_rec_set_int(&r, "format", TTTD_POLICY_FORMAT);
-	tttd_rec_set_str(&r, "policy", kind_name[p->kind]);
+	tttd_rec_set_str(&r, "policy", tttd_policy_kind_name(p->kind));
 	if (p->kind == TTTD_POLICY_MLP) {
 		tttd_pack_init(&pk);
 		msgpack_pack_array(&pk.pk, p->nl + 1);
@@ -1075,7 +1054,7 @@ tttd_policy_load(struct tttd_policy **out, const char *path, const struct tttd_t
 		rc = tttd_error_set(e, TTTD_EFORMAT, "'%s': policy checkpoint has no 'steps'", path);
 		goto out;
 	}
-	p = alloc_policy(t, kind, (uint64_t)seed, dims + 1, nl ? nl - 1 : 0);
+	p = tttd_policy_alloc(t, kind, (uint64_t)seed, dims + 1, nl ? nl - 1 : 0);
 	if (kind == TTTD_POLICY_MLP && (dims[0] != p->dims[0] || dims[nl] != p->dims[p->nl])) {
 		rc = tttd_error_set(e, TTTD_EFORMAT,
 				    "'%s': policy checkpoint: network of %zu inputs and %zu outputs, "
@@ -1114,7 +1093,7 @@ tttd_policy_init_from(struct tttd_policy *p, const char *path, size_t *copied,
 		*copied = 0;
 	TTTD_RETURN_IF(p->kind != TTTD_POLICY_MLP, e, TTTD_EINVAL,
 		       "--init-from: the %s policy cannot be warm-started (use mlp)",
-		       kind_name[p->kind]);
+		       tttd_policy_kind_name(p->kind));
 	TTTD_RETURN_IF(p->steps != 0, e, TTTD_EINVAL,
 		       "--init-from: the policy was already trained (%lld steps)",
 		       (long long)p->steps);
@@ -1123,7 +1102,7 @@ tttd_policy_init_from(struct tttd_policy *p, const char *path, size_t *copied,
 		goto out;
 	if (kind != TTTD_POLICY_MLP) {
 		rc = tttd_error_set(e, TTTD_EINVAL, "'%s': a %s checkpoint, not an mlp", path,
-				    kind_name[kind]);
+				    tttd_policy_kind_name(kind));
 		goto out;
 	}
 	np = tttd_nn_count(dims, nl);
