@@ -34,7 +34,7 @@
 #include "entropic.h" /* defines: TTTD_ADVANTAGE_MAX */
 #include "policy.h"
 #include "policy_int.h"
-#include "rec.h" /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
+#include "rec.h"    /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
 #include "target.h" /* defines: tttd_target_find, tttd_target_host */
 
 /*
@@ -53,7 +53,7 @@
  */
 #define CHANGES_TARGET 1.5
 
-static const char *const kind_name[] = {"table", "uniform", "mlp"};
+static const char *const kind_name[] = { "table", "uniform", "mlp" };
 
 int
 tttd_policy_kind_parse(const char *name, enum tttd_policy_kind *kind)
@@ -103,7 +103,7 @@ open_backend(struct tttd_policy *p, const char *name, struct tttd_error *e)
  */
 struct tttd_policy *
 tttd_policy_alloc(const struct tttd_task *t, enum tttd_policy_kind kind, uint64_t seed,
-	     const size_t *hidden, size_t nh)
+		  const size_t *hidden, size_t nh)
 {
 	struct tttd_policy *p = xcalloc(1, sizeof(*p));
 	size_t d, l;
@@ -189,7 +189,7 @@ int
 tttd_policy_new(struct tttd_policy **out, const struct tttd_task *t, enum tttd_policy_kind kind,
 		uint64_t seed, struct tttd_error *e)
 {
-	static const size_t hidden[TTTD_POLICY_DEPTH] = {TTTD_POLICY_WIDTH, TTTD_POLICY_WIDTH};
+	static const size_t hidden[TTTD_POLICY_DEPTH] = { TTTD_POLICY_WIDTH, TTTD_POLICY_WIDTH };
 	struct tttd_policy *p;
 
 	*out = NULL;
@@ -592,8 +592,8 @@ int
 tttd_policy_logprob(const struct tttd_policy *p, const int *parent, const int *child, double *logp,
 		    double *grad, double scale, struct tttd_error *e)
 {
-	struct logprob_ctx x = {p, 0, scale};
-	struct tttd_policy_example ex = {parent, child, 0};
+	struct logprob_ctx x = { p, 0, scale };
+	struct tttd_policy_example ex = { parent, child, 0 };
 
 	TTTD_TRY(walk_tokens(p, &ex, 1, 0, logprob_token, &x, grad, e));
 	if (logp)
@@ -676,7 +676,7 @@ tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, 
 		   struct tttd_error *e)
 {
 	struct tttd_policy_train_opts def;
-	struct stats_ctx sx = {p, NULL, 0, 0, 0, 0};
+	struct stats_ctx sx = { p, NULL, 0, 0, 0, 0 };
 	struct grad_ctx gx;
 	double *grad = NULL, asum = 0, b1t, b2t;
 	int rc = TTTD_OK;
@@ -699,7 +699,8 @@ tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, 
 		if (!isfinite(ex[i].advantage) || fabs(ex[i].advantage) > TTTD_ADVANTAGE_MAX) {
 			rc = tttd_error_set(e, TTTD_EINVAL,
 					    "example %zu: advantage %g is out of range (at most %g in "
-					    "magnitude)", i, ex[i].advantage, TTTD_ADVANTAGE_MAX);
+					    "magnitude)",
+					    i, ex[i].advantage, TTTD_ADVANTAGE_MAX);
 			goto out;
 		}
 		asum += ex[i].advantage;
@@ -724,7 +725,8 @@ tttd_policy_update(struct tttd_policy *p, const struct tttd_policy_example *ex, 
 		if (!isfinite(grad[i] * grad[i])) { /* (its square goes into Adam's v) */
 			rc = tttd_error_set(e, TTTD_EINVAL,
 					    "the gradient of parameter %zu is %g, too large: step "
-					    "refused (advantages or weights out of range)", i, grad[i]);
+					    "refused (advantages or weights out of range)",
+					    i, grad[i]);
 			goto out;
 		}
 

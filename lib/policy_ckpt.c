@@ -372,7 +372,8 @@ tttd_policy_init_from(struct tttd_policy *p, const char *path, size_t *copied,
 		if (!isfinite(src[l])) {
 			rc = tttd_error_set(e, TTTD_EFORMAT,
 					    "'%s': policy checkpoint: 'params'[%zu] is %g, not a finite "
-					    "number (a damaged checkpoint)", path, l, src[l]);
+					    "number (a damaged checkpoint)",
+					    path, l, src[l]);
 			goto out;
 		}
 	if (nl == p->nl && !memcmp(dims, p->dims, (nl + 1) * sizeof(size_t)) &&
