@@ -126,6 +126,7 @@ tttd_cand_read(struct tttd_cand *c, const struct tttd_rec *r)
 	read_str(c, r, "source", TTTD_CAND_SOURCE, &c->source);
 	read_str(c, r, "cflags", TTTD_CAND_CFLAGS, &c->cflags);
 	read_str(c, r, "group", TTTD_CAND_GROUP, &c->group);
+	read_str(c, r, "device", TTTD_CAND_DEVICE, &c->device);
 	rc = tttd_rec_get_int(r, "step", &c->step);
 	if (rc == 1)
 		c->has |= TTTD_CAND_STEP;
@@ -154,6 +155,7 @@ tttd_cand_release(struct tttd_cand *c)
 	free(c->source);
 	free(c->cflags);
 	free(c->group);
+	free(c->device);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -30,12 +30,13 @@ enum tttd_cand_key {
 	TTTD_CAND_SPEEDUP = 1 << 11,
 	TTTD_CAND_OBJECT = 1 << 12,
 	TTTD_CAND_PARENT = 1 << 13,
+	TTTD_CAND_DEVICE = 1 << 14,
 };
 
 struct tttd_cand {
 	int candidate; /* "kind" is "candidate" */
 	/* Owned NUL-terminated copies; NULL when absent or not a string. */
-	char *id, *parent, *task, *target, *status, *reason, *source, *cflags, *group;
+	char *id, *parent, *task, *target, *status, *reason, *source, *cflags, *group, *device;
 	int64_t step;   /* 0 when absent */
 	double time_ns; /* ns; 0 when absent */
 	double ref_ns;  /* ns; 0 when absent */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "report.h"
 #include "report_int.h"
 
@@ -100,28 +101,33 @@ load_step(struct tttd_run *run, const char *path, long stepno, size_t *cap_eval,
 	st->first_eval = run->neval + 1;
 	tttd_rec_init(&r);
 	while ((rc = tttd_reader_next(rd, &r, e)) > 0) {
-		char *status = NULL;
-		double t = 0;
+		struct tttd_cand c;
+		double t;
 
-		if (!tttd_rec_str_is(&r, "kind", "candidate"))
+		tttd_cand_read(&c, &r);
+		if (!c.candidate) {
+			tttd_cand_release(&c);
 			continue;
+		}
 		XGROW(run->eval_ns, *cap_eval, run->neval + 1);
 		run->ids = xrealloc(run->ids, *cap_eval * sizeof(*run->ids));
-		run->ids[run->neval] = NULL;
-		tttd_rec_get_str(&r, "id", &run->ids[run->neval]);
-		if (!run->ids[run->neval])
-			run->ids[run->neval] = xstrdup("");
+		run->ids[run->neval] = c.id ? c.id : xstrdup("");
+		c.id = NULL; /* run->ids owns it */
 		run->nids = run->neval + 1;
 		run->neval++;
 		st->evaluated++;
 		if (!run->ref_ns)
-			tttd_rec_get_double(&r, "ref_ns", &run->ref_ns);
-		if (!run->device)
-			tttd_rec_get_str(&r, "device", &run->device);
-		if (!run->task)
-			tttd_rec_get_str(&r, "task", &run->task);
-		if (tttd_rec_str_is(&r, "status", "ok") && tttd_rec_get_double(&r, "time_ns", &t) == 1 &&
-		    t > 0) {
+			run->ref_ns = c.ref_ns;
+		if (!run->device && c.device) {
+			run->device = c.device;
+			c.device = NULL;
+		}
+		if (!run->task && c.task) {
+			run->task = c.task;
+			c.task = NULL;
+		}
+		t = c.time_ns;
+		if (tttd_cand_status_is(&c, "ok") && c.has & TTTD_CAND_TIME_NS && t > 0) {
 			run->eval_ns[run->neval - 1] = t;
 			run->nok++;
 			st->ok++;
@@ -132,14 +138,13 @@ load_step(struct tttd_run *run, const char *path, long stepno, size_t *cap_eval,
 				run->best_step = stepno;
 				tttd_rec_copy(&run->best, &r);
 			}
+			tttd_cand_release(&c);
 			continue;
 		}
 		run->eval_ns[run->neval - 1] = 0;
-		if (tttd_rec_get_str(&r, "status", &status) != 1)
-			status = xstrdup("unknown");
-		count_status(&st->fail, &st->nfail, status);
-		count_status(&run->fail, &run->nfail, status);
-		free(status);
+		count_status(&st->fail, &st->nfail, c.status ? c.status : "unknown");
+		count_status(&run->fail, &run->nfail, c.status ? c.status : "unknown");
+		tttd_cand_release(&c);
 	}
 	tttd_rec_release(&r);
 	tttd_reader_free(rd);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "results.h"
 
 struct tttd_results {
@@ -228,47 +229,42 @@ tttd_results_add(struct tttd_results *db, const struct tttd_rec *best, const cha
 {
 	static const char sql[] = "INSERT OR REPLACE INTO results (" COLUMNS ") VALUES "
 				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-	char *task = NULL, *device = NULL, *id = NULL, *target = NULL, *cflags = NULL, *source = NULL;
 	char *shape = NULL, *dec = NULL, *timing = NULL;
-	double time_ns = 0, ref_ns = 0, speedup = 0;
 	sqlite3_stmt *st = NULL;
+	struct tttd_cand c;
 	int r = TTTD_OK;
 
-	if (!tttd_rec_str_is(best, "status", "ok"))
+	tttd_cand_read(&c, best);
+	if (!tttd_cand_status_is(&c, "ok")) {
+		tttd_cand_release(&c);
 		return tttd_error_set(e, TTTD_EFORMAT, "the record is not a correct candidate (status ok)");
-	if (tttd_rec_get_str(best, "task", &task) != 1 || tttd_rec_get_str(best, "id", &id) != 1 ||
-	    tttd_rec_get_str(best, "device", &device) != 1 ||
-	    tttd_rec_get_str(best, "source", &source) != 1 ||
-	    tttd_rec_get_double(best, "time_ns", &time_ns) != 1 || !(time_ns > 0) ||
-	    !(shape = tttd_results_shape_key(best))) {
+	}
+	if (!c.task || !c.id || !c.device || !c.source || !(c.has & TTTD_CAND_TIME_NS) ||
+	    !(c.time_ns > 0) || !(shape = tttd_results_shape_key(best))) {
 		r = tttd_error_set(e, TTTD_EFORMAT,
 				   "the record lacks one of task, id, device, source, time_ns, timing");
 		goto out;
 	}
-	tttd_rec_get_str(best, "target", &target);
-	tttd_rec_get_str(best, "cflags", &cflags);
-	tttd_rec_get_double(best, "ref_ns", &ref_ns);
-	tttd_rec_get_double(best, "speedup", &speedup);
 	dec = decisions_json(best);
 	timing = timing_json(best);
 	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		r = db_error(db, e, "prepare");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, task, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, c.task, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, shape, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c.device, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, env && env->version ? env->version : TTTD_VERSION, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 5, time_ns);
-	if (ref_ns > 0)
-		sqlite3_bind_double(st, 6, ref_ns);
-	if (speedup > 0)
-		sqlite3_bind_double(st, 7, speedup);
-	sqlite3_bind_text(st, 8, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, target, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 5, c.time_ns);
+	if (c.ref_ns > 0)
+		sqlite3_bind_double(st, 6, c.ref_ns);
+	if (c.speedup > 0)
+		sqlite3_bind_double(st, 7, c.speedup);
+	sqlite3_bind_text(st, 8, c.id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, c.target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, dec, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, cflags, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 12, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, c.cflags, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, c.source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, timing, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 14, run, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 15, env && env->commit ? env->commit : tttd_commit(), -1, SQLITE_STATIC);
@@ -277,12 +273,7 @@ tttd_results_add(struct tttd_results *db, const struct tttd_rec *best, const cha
 		r = db_error(db, e, "add");
 out:
 	sqlite3_finalize(st);
-	free(task);
-	free(device);
-	free(id);
-	free(target);
-	free(cflags);
-	free(source);
+	tttd_cand_release(&c);
 	free(shape);
 	free(dec);
 	free(timing);
