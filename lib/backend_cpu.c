@@ -30,8 +30,8 @@
 typedef void (*cpu_entry)(void **buf, const long *dim);
 
 struct cpu_state {
-	char dir[64];     /* mkdtemp'd directory for objects */
-	unsigned nloaded; /* objects written so far, for unique names */
+	char dir[64];         /* mkdtemp'd directory for objects */
+	unsigned nloaded;     /* objects written so far, for unique names */
 	unsigned char *sweep; /* cache flush buffer */
 	size_t nsweep;
 	volatile unsigned char sink; /* keeps the sweep from being optimised away */

@@ -48,7 +48,7 @@ struct cuda_state {
 	size_t nflush;
 	unsigned flush_count;
 	cudaEvent_t ev0, ev1;
-	cublasHandle_t cublas; /* created on first use */
+	cublasHandle_t cublas;      /* created on first use */
 	double peak_bw, peak_flops; /* measured once */
 };
 
@@ -279,7 +279,8 @@ launch_one(struct cuda_state *st, cudaKernel_t f, const char *name, const unsign
 					      name, smem, st->smem_optin);
 		CUDA_TRY(cudaFuncSetAttribute((const void *)f, cudaFuncAttributeMaxDynamicSharedMemorySize,
 					      (int)smem),
-			 e, cudaGetLastError(); e->code = TTTD_EINVAL; return TTTD_EINVAL);
+			 e, cudaGetLastError();
+			 e->code = TTTD_EINVAL; return TTTD_EINVAL);
 	}
 	dim3 g = { grid[0], grid[1], grid[2] }, bl = { block[0], block[1], block[2] };
 
@@ -297,7 +298,8 @@ launch_one(struct cuda_state *st, cudaKernel_t f, const char *name, const unsign
 static cudaDataType
 cuda_dtype(enum tttd_dtype d)
 {
-	return d == TTTD_BF16 ? CUDA_R_16BF : d == TTTD_F16 ? CUDA_R_16F : CUDA_R_32F;
+	return d == TTTD_BF16 ? CUDA_R_16BF : d == TTTD_F16 ? CUDA_R_16F
+							    : CUDA_R_32F;
 }
 
 /* Evaluate an optional expression of a gemm step; NULL gives def. */
@@ -323,12 +325,14 @@ gemm_operand_ok(const struct tttd_task *t, const struct tttd_shape *s, int bi, c
 	if (ld < cols || stride < 0 || off < 0 || ld > 0x7fffffffL)
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "gemm step (task line %d): %s: ld %ld, stride %ld, offset %ld for "
-				      "%ld x %ld", line, what, ld, stride, off, rows, cols);
+				      "%ld x %ld",
+				      line, what, ld, stride, off, rows, cols);
 	last = (__int128)off + (__int128)(batch - 1) * stride + (__int128)(rows - 1) * ld + cols;
 	if (last > count)
 		return tttd_error_set(e, TTTD_EINVAL,
 				      "gemm step (task line %d): %s reaches element %lld of buffer '%s' "
-				      "(count %ld)", line, what, (long long)last, t->buf[bi].name, count);
+				      "(count %ld)",
+				      line, what, (long long)last, t->buf[bi].name, count);
 	return TTTD_OK;
 }
 
@@ -374,7 +378,8 @@ gemm_step(struct cuda_state *st, const struct tttd_task *t, const struct tttd_la
 			   (char *)buf[g->c] + (size_t)oc * ec, cuda_dtype(tc), (int)ldc, sc, (int)batch,
 			   g->tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F,
 			   CUBLAS_GEMM_DEFAULT),
-		   e, e->code = TTTD_EINVAL; return TTTD_EINVAL);
+		   e, e->code = TTTD_EINVAL;
+		   return TTTD_EINVAL);
 	return TTTD_OK;
 }
 

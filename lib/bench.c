@@ -140,9 +140,9 @@ struct tttd_bench {
 	unsigned char *ref_obj; /* compiled by the first worker, or NULL */
 	size_t ref_len;
 	double peak_bw, peak_flops; /* measured by the first worker (0: unknown) */
-	pid_t pid;                   /* the worker, or 0 */
+	pid_t pid;                  /* the worker, or 0 */
 	int fd;
-	int errfd; /* the workers' stderr: a sealed memfd, or -1 (then stderr is ours) */
+	int errfd;          /* the workers' stderr: a sealed memfd, or -1 (then stderr is ours) */
 	uint64_t mem_limit; /* bytes of resident memory a worker may hold (0: no limit) */
 	int have_ref;
 	double ref_ns;
@@ -390,7 +390,7 @@ worker_start(struct tttd_bench *b, struct tttd_error *e)
 	b->fd = sv[0];
 	tttd_rec_init(&hello);
 	r = tttd_bench_recv_rec(b->fd, &hello,
-		     tttd_now_ns() + (uint64_t)(fmax(START_TIMEOUT_S, b->o.timeout_s) * 1e9), e);
+				tttd_now_ns() + (uint64_t)(fmax(START_TIMEOUT_S, b->o.timeout_s) * 1e9), e);
 	if (r == RECV_OK && tttd_rec_has(&hello, "_error")) {
 		r = tttd_bench_reply_get_error(&hello, e);
 	} else if (r == RECV_OK) {

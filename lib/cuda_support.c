@@ -45,158 +45,154 @@ cuda_name(int r)
  */
 #define TTTD_CUDA_SOURCE(...) #__VA_ARGS__
 static const char support_src[] = TTTD_CUDA_SOURCE(
-typedef unsigned long long u64;
+	typedef unsigned long long u64;
 
-__device__ u64 mix(u64 a, u64 b)
-{
-	u64 z = (a ^ (b * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull)) + 0x9e3779b97f4a7c15ull;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-__device__ double unif(u64 h)
-{
-	return (double)(h >> 11) * 1.1102230246251565e-16;
-}
-
-__device__ void store(void *p, int dt, u64 i, double v)
-{
-	if (dt == 0) {
-		((float *)p)[i] = (float)v;
-	} else if (dt == 1) {
-		((double *)p)[i] = v;
-	} else if (dt == 2) {
-		((int *)p)[i] = v != v ? (int)0x80000000u : __double2int_rn(v);
-	} else if (dt == 3) {
-		unsigned u = __float_as_uint((float)v);
-		if (v != v)
-			u = 0x7fc00000u;
-		else
-			u += 0x7fffu + ((u >> 16) & 1u);
-		((unsigned short *)p)[i] = (unsigned short)(u >> 16);
-	} else {
-		unsigned short h;
-		float f = (float)v;
-		asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
-		((unsigned short *)p)[i] = h;
+	__device__ u64 mix(u64 a, u64 b) {
+		u64 z = (a ^ (b * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull)) + 0x9e3779b97f4a7c15ull;
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		return z ^ (z >> 31);
 	}
-}
 
-__device__ double load(const void *p, int dt, u64 i)
-{
-	if (dt == 0)
-		return ((const float *)p)[i];
-	if (dt == 1)
-		return ((const double *)p)[i];
-	if (dt == 2)
-		return ((const int *)p)[i];
-	if (dt == 3)
-		return __uint_as_float((unsigned)((const unsigned short *)p)[i] << 16);
-	float f;
-	unsigned short h = ((const unsigned short *)p)[i];
-	asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
-	return f;
-}
+	__device__ double unif(u64 h) {
+		return (double)(h >> 11) * 1.1102230246251565e-16;
+	}
 
-extern "C" __global__ void tttd_dev_fill(void *p, int dt, u64 n, int dist, double scale, u64 seed)
-{
-	u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x, step = (u64)gridDim.x * blockDim.x;
-
-	for (; i < n; i += step) {
-		double v, u;
-		if (dist == 0) {
-			u = unif(mix(seed, 2 * i)) + 5.551115123125783e-17;
-			v = scale * sqrt(-2.0 * log(u)) * cospi(2.0 * unif(mix(seed, 2 * i + 1)));
-		} else if (dist == 1) {
-			v = scale * (2.0 * unif(mix(seed, i)) - 1.0);
-		} else if (dist == 2) {
-			u = unif(mix(seed, i)) * (1.0 - 9.094947017729282e-13) + 4.547473508864641e-13;
-			v = scale * (sinpi(u - 0.5) / cospi(u - 0.5));
-		} else if (dist == 3) {
-			v = unif(mix(seed, i)) < (scale > 0 && scale < 1 ? scale : 0.5) ? 1.0 : 0.0;
-		} else if (dist == 4) {
-			v = scale;
+	__device__ void store(void *p, int dt, u64 i, double v) {
+		if (dt == 0) {
+			((float *)p)[i] = (float)v;
+		} else if (dt == 1) {
+			((double *)p)[i] = v;
+		} else if (dt == 2) {
+			((int *)p)[i] = v != v ? (int)0x80000000u : __double2int_rn(v);
+		} else if (dt == 3) {
+			unsigned u = __float_as_uint((float)v);
+			if (v != v)
+				u = 0x7fc00000u;
+			else
+				u += 0x7fffu + ((u >> 16) & 1u);
+			((unsigned short *)p)[i] = (unsigned short)(u >> 16);
 		} else {
-			v = __longlong_as_double(0x7ff8000000000000ll);
+			unsigned short h;
+			float f = (float)v;
+			asm("cvt.rn.f16.f32 %0, %1;"
+			    : "=h"(h)
+			    : "f"(f));
+			((unsigned short *)p)[i] = h;
 		}
-		store(p, dt, i, v);
 	}
-}
 
-extern "C" __global__ void tttd_dev_compare(const void *got, const void *want, int dt, u64 n,
-					    double rtol, double atol, u64 *res)
-{
-	u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x, step = (u64)gridDim.x * blockDim.x;
-	u64 bad = 0, nonfinite = 0, first = ~0ull;
-	double max_abs = 0, max_rel = 0;
+	__device__ double load(const void *p, int dt, u64 i) {
+		if (dt == 0)
+			return ((const float *)p)[i];
+		if (dt == 1)
+			return ((const double *)p)[i];
+		if (dt == 2)
+			return ((const int *)p)[i];
+		if (dt == 3)
+			return __uint_as_float((unsigned)((const unsigned short *)p)[i] << 16);
+		float f;
+		unsigned short h = ((const unsigned short *)p)[i];
+		asm("cvt.f32.f16 %0, %1;"
+		    : "=f"(f)
+		    : "h"(h));
+		return f;
+	}
 
-	for (; i < n; i += step) {
-		int ok;
-		if (dt == 2 && ((const int *)got)[i] == (int)0x80000000u &&
-		    ((const int *)want)[i] != (int)0x80000000u) {
-			ok = 0;
-			nonfinite++;
-		} else {
-			double a = load(got, dt, i), b = load(want, dt, i);
-			if (isfinite(b)) {
-				if (!isfinite(a)) {
-					ok = 0;
-					nonfinite++;
-				} else {
-					double err = fabs(a - b);
-					ok = err <= atol + rtol * fabs(b);
-					max_abs = fmax(max_abs, err);
-					if (b != 0)
-						max_rel = fmax(max_rel, err / fabs(b));
-				}
+	extern "C" __global__ void tttd_dev_fill(void *p, int dt, u64 n, int dist, double scale, u64 seed) {
+		u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x, step = (u64)gridDim.x * blockDim.x;
+
+		for (; i < n; i += step) {
+			double v, u;
+			if (dist == 0) {
+				u = unif(mix(seed, 2 * i)) + 5.551115123125783e-17;
+				v = scale * sqrt(-2.0 * log(u)) * cospi(2.0 * unif(mix(seed, 2 * i + 1)));
+			} else if (dist == 1) {
+				v = scale * (2.0 * unif(mix(seed, i)) - 1.0);
+			} else if (dist == 2) {
+				u = unif(mix(seed, i)) * (1.0 - 9.094947017729282e-13) + 4.547473508864641e-13;
+				v = scale * (sinpi(u - 0.5) / cospi(u - 0.5));
+			} else if (dist == 3) {
+				v = unif(mix(seed, i)) < (scale > 0 && scale < 1 ? scale : 0.5) ? 1.0 : 0.0;
+			} else if (dist == 4) {
+				v = scale;
 			} else {
-				ok = isnan(b) ? isnan(a) : a == b;
+				v = __longlong_as_double(0x7ff8000000000000ll);
+			}
+			store(p, dt, i, v);
+		}
+	}
+
+	extern "C" __global__ void tttd_dev_compare(const void *got, const void *want, int dt, u64 n,
+						    double rtol, double atol, u64 *res) {
+		u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x, step = (u64)gridDim.x * blockDim.x;
+		u64 bad = 0, nonfinite = 0, first = ~0ull;
+		double max_abs = 0, max_rel = 0;
+
+		for (; i < n; i += step) {
+			int ok;
+			if (dt == 2 && ((const int *)got)[i] == (int)0x80000000u &&
+			    ((const int *)want)[i] != (int)0x80000000u) {
+				ok = 0;
+				nonfinite++;
+			} else {
+				double a = load(got, dt, i), b = load(want, dt, i);
+				if (isfinite(b)) {
+					if (!isfinite(a)) {
+						ok = 0;
+						nonfinite++;
+					} else {
+						double err = fabs(a - b);
+						ok = err <= atol + rtol * fabs(b);
+						max_abs = fmax(max_abs, err);
+						if (b != 0)
+							max_rel = fmax(max_rel, err / fabs(b));
+					}
+				} else {
+					ok = isnan(b) ? isnan(a) : a == b;
+				}
+			}
+			if (!ok) {
+				bad++;
+				first = i < first ? i : first;
 			}
 		}
-		if (!ok) {
-			bad++;
-			first = i < first ? i : first;
+		for (int o = 16; o; o >>= 1) {
+			bad += __shfl_xor_sync(0xffffffffu, bad, o);
+			nonfinite += __shfl_xor_sync(0xffffffffu, nonfinite, o);
+			u64 f = __shfl_xor_sync(0xffffffffu, first, o);
+			first = f < first ? f : first;
+			max_abs = fmax(max_abs, __shfl_xor_sync(0xffffffffu, max_abs, o));
+			max_rel = fmax(max_rel, __shfl_xor_sync(0xffffffffu, max_rel, o));
+		}
+		if ((threadIdx.x & 31) == 0) {
+			if (bad) {
+				atomicAdd(&res[0], bad);
+				atomicAdd(&res[1], nonfinite);
+				atomicMin(&res[2], first);
+			}
+			atomicMax(&res[3], (u64)__double_as_longlong(max_abs));
+			atomicMax(&res[4], (u64)__double_as_longlong(max_rel));
 		}
 	}
-	for (int o = 16; o; o >>= 1) {
-		bad += __shfl_xor_sync(0xffffffffu, bad, o);
-		nonfinite += __shfl_xor_sync(0xffffffffu, nonfinite, o);
-		u64 f = __shfl_xor_sync(0xffffffffu, first, o);
-		first = f < first ? f : first;
-		max_abs = fmax(max_abs, __shfl_xor_sync(0xffffffffu, max_abs, o));
-		max_rel = fmax(max_rel, __shfl_xor_sync(0xffffffffu, max_rel, o));
-	}
-	if ((threadIdx.x & 31) == 0) {
-		if (bad) {
-			atomicAdd(&res[0], bad);
-			atomicAdd(&res[1], nonfinite);
-			atomicMin(&res[2], first);
-		}
-		atomicMax(&res[3], (u64)__double_as_longlong(max_abs));
-		atomicMax(&res[4], (u64)__double_as_longlong(max_rel));
-	}
-}
 
-extern "C" __global__ void tttd_dev_count_poison(const void *p, int dt, u64 n, u64 *res)
-{
-	u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x, step = (u64)gridDim.x * blockDim.x;
-	u64 cnt = 0;
+	extern "C" __global__ void tttd_dev_count_poison(const void *p, int dt, u64 n, u64 *res) {
+		u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x, step = (u64)gridDim.x * blockDim.x;
+		u64 cnt = 0;
 
-	for (; i < n; i += step) {
-		if (dt == 2) {
-			cnt += ((const int *)p)[i] == (int)0x80000000u;
-		} else {
-			double a = load(p, dt, i);
-			cnt += a != a;
+		for (; i < n; i += step) {
+			if (dt == 2) {
+				cnt += ((const int *)p)[i] == (int)0x80000000u;
+			} else {
+				double a = load(p, dt, i);
+				cnt += a != a;
+			}
 		}
-	}
-	for (int o = 16; o; o >>= 1)
-		cnt += __shfl_xor_sync(0xffffffffu, cnt, o);
-	if ((threadIdx.x & 31) == 0 && cnt)
-		atomicAdd(&res[0], cnt);
-}
-);
+		for (int o = 16; o; o >>= 1)
+			cnt += __shfl_xor_sync(0xffffffffu, cnt, o);
+		if ((threadIdx.x & 31) == 0 && cnt)
+			atomicAdd(&res[0], cnt);
+	});
 
 /* One per process: a worker opens one device. */
 static struct {
@@ -224,7 +220,8 @@ support_ready(struct tttd_backend *b, struct tttd_error *e)
 		return rc;
 	}
 	CUDA_TRY(cudaLibraryLoadData(&sup.lib, res.cubin, NULL, NULL, 0, NULL, NULL, 0), e,
-		 tttd_nvrtc_result_release(&res); return TTTD_EGPU);
+		 tttd_nvrtc_result_release(&res);
+		 return TTTD_EGPU);
 	tttd_nvrtc_result_release(&res);
 	CUDA_TRY(cudaLibraryGetKernel(&sup.fill, sup.lib, "tttd_dev_fill"), e, return TTTD_EGPU);
 	CUDA_TRY(cudaLibraryGetKernel(&sup.compare, sup.lib, "tttd_dev_compare"), e, return TTTD_EGPU);
@@ -260,7 +257,8 @@ grid_for(size_t n)
 {
 	size_t g = (n + SUPPORT_BLOCK - 1) / SUPPORT_BLOCK;
 
-	return g < 1 ? 1 : g > SUPPORT_GRID_MAX ? SUPPORT_GRID_MAX : (unsigned)g;
+	return g < 1 ? 1 : g > SUPPORT_GRID_MAX ? SUPPORT_GRID_MAX
+						: (unsigned)g;
 }
 
 /* dist: an enum tttd_dist, or 5 for the poison. */

@@ -251,9 +251,7 @@ tttd_lm_train_step(const struct tttd_lm_train_opts *o, const char *prefix, const
 		}
 		b = json_object();
 		json_object_set_new(b, "batch", json_string(res->adapter));
-		json_object_set_new(b, "adam", json_pack("{s:f,s:f,s:f,s:f}", "learning_rate", o->lr,
-							 "beta1", o->beta1, "beta2", o->beta2, "eps",
-							 o->eps));
+		json_object_set_new(b, "adam", json_pack("{s:f,s:f,s:f,s:f}", "learning_rate", o->lr, "beta1", o->beta1, "beta2", o->beta2, "eps", o->eps));
 		if ((rc = call(o, o->url, "/tttd/v1/optim_step", b, &reply, e)) < 0)
 			goto out;
 		json_decref(reply);

@@ -20,10 +20,10 @@ struct tttd_nn {
 	struct tttd_tensor_be *be;
 	size_t dims[TTTD_NN_MAX_LAYERS + 1];
 	size_t nl, np, maxw;
-	float *w, *g;                      /* device: parameters, gradient */
+	float *w, *g;                       /* device: parameters, gradient */
 	float *act[TTTD_NN_MAX_LAYERS + 1]; /* device: activations, cap rows each */
-	float *d0, *d1;                    /* device: deltas, cap x maxw */
-	size_t cap, n;                     /* rows allocated, rows of the last forward */
+	float *d0, *d1;                     /* device: deltas, cap x maxw */
+	size_t cap, n;                      /* rows allocated, rows of the last forward */
 };
 
 size_t

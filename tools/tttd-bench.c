@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h" /* defines: tttd_bench_* */
+#include "bench.h"     /* defines: tttd_bench_* */
 #include "candidate.h" /* defines: tttd_cand_read, tttd_cand_status_is */
 #include "benchmac.h"
 #include "diag.h"

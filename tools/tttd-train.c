@@ -28,9 +28,9 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS                                                                       \
+#define SYNOPSIS                                                                                 \
 	"tttd-train [-fhqvVz] [-o file] [--backend name] [--init-from file] [--kl x] [--lr x]\n" \
-	"                  [--policy file] [--policy-kind kind] [--save file] [--seed n]\n" \
+	"                  [--policy file] [--policy-kind kind] [--save file] [--seed n]\n"      \
 	"                  [--task name] [--lm-trainer url [lm options]] [file ...]"
 
 static void
@@ -78,39 +78,56 @@ usage(FILE *f)
 	      f);
 }
 
-enum { OPT_BACKEND = 256, OPT_INIT_FROM, OPT_KL, OPT_LR, OPT_POLICY, OPT_POLICY_KIND, OPT_SAVE,
-       OPT_SEED, OPT_TASK, OPT_LM_TRAINER, OPT_LM_PUBLISH, OPT_LM_MODEL, OPT_LM_PREFIX, OPT_LM_BETA1,
-       OPT_LM_BETA2, OPT_LM_EPS, OPT_LM_CHUNK, OPT_LM_TIMEOUT, OPT_LM_RETRIES, OPT_LM_KEY_FILE };
+enum { OPT_BACKEND = 256,
+       OPT_INIT_FROM,
+       OPT_KL,
+       OPT_LR,
+       OPT_POLICY,
+       OPT_POLICY_KIND,
+       OPT_SAVE,
+       OPT_SEED,
+       OPT_TASK,
+       OPT_LM_TRAINER,
+       OPT_LM_PUBLISH,
+       OPT_LM_MODEL,
+       OPT_LM_PREFIX,
+       OPT_LM_BETA1,
+       OPT_LM_BETA2,
+       OPT_LM_EPS,
+       OPT_LM_CHUNK,
+       OPT_LM_TIMEOUT,
+       OPT_LM_RETRIES,
+       OPT_LM_KEY_FILE };
 
 static const struct option longopts[] = {
-	{"force", no_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"output", required_argument, NULL, 'o'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"version", no_argument, NULL, 'V'},
-	{"zstd", no_argument, NULL, 'z'},
-	{"backend", required_argument, NULL, OPT_BACKEND},
-	{"init-from", required_argument, NULL, OPT_INIT_FROM},
-	{"kl", required_argument, NULL, OPT_KL},
-	{"lr", required_argument, NULL, OPT_LR},
-	{"policy", required_argument, NULL, OPT_POLICY},
-	{"policy-kind", required_argument, NULL, OPT_POLICY_KIND},
-	{"save", required_argument, NULL, OPT_SAVE},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"task", required_argument, NULL, OPT_TASK},
-	{"lm-trainer", required_argument, NULL, OPT_LM_TRAINER},
-	{"lm-publish", required_argument, NULL, OPT_LM_PUBLISH},
-	{"lm-model", required_argument, NULL, OPT_LM_MODEL},
-	{"lm-prefix", required_argument, NULL, OPT_LM_PREFIX},
-	{"lm-beta1", required_argument, NULL, OPT_LM_BETA1},
-	{"lm-beta2", required_argument, NULL, OPT_LM_BETA2},
-	{"lm-eps", required_argument, NULL, OPT_LM_EPS},
-	{"lm-chunk", required_argument, NULL, OPT_LM_CHUNK},
-	{"lm-timeout", required_argument, NULL, OPT_LM_TIMEOUT},
-	{"lm-retries", required_argument, NULL, OPT_LM_RETRIES},
-	{"lm-key-file", required_argument, NULL, OPT_LM_KEY_FILE},
-	{NULL, 0, NULL, 0},
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "init-from", required_argument, NULL, OPT_INIT_FROM },
+	{ "kl", required_argument, NULL, OPT_KL },
+	{ "lr", required_argument, NULL, OPT_LR },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "policy-kind", required_argument, NULL, OPT_POLICY_KIND },
+	{ "save", required_argument, NULL, OPT_SAVE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "task", required_argument, NULL, OPT_TASK },
+	{ "lm-trainer", required_argument, NULL, OPT_LM_TRAINER },
+	{ "lm-publish", required_argument, NULL, OPT_LM_PUBLISH },
+	{ "lm-model", required_argument, NULL, OPT_LM_MODEL },
+	{ "lm-prefix", required_argument, NULL, OPT_LM_PREFIX },
+	{ "lm-beta1", required_argument, NULL, OPT_LM_BETA1 },
+	{ "lm-beta2", required_argument, NULL, OPT_LM_BETA2 },
+	{ "lm-eps", required_argument, NULL, OPT_LM_EPS },
+	{ "lm-chunk", required_argument, NULL, OPT_LM_CHUNK },
+	{ "lm-timeout", required_argument, NULL, OPT_LM_TIMEOUT },
+	{ "lm-retries", required_argument, NULL, OPT_LM_RETRIES },
+	{ "lm-key-file", required_argument, NULL, OPT_LM_KEY_FILE },
+	{ NULL, 0, NULL, 0 },
 };
 
 static struct {
@@ -130,7 +147,7 @@ static struct {
 	struct tttd_lm_train_opts lm;
 	const char *lm_model, *lm_prefix, *lm_key_file;
 	int kl_set;
-} opt = {.backend = TTTD_TARGET_DEFAULT, .kind = TTTD_POLICY_MLP};
+} opt = { .backend = TTTD_TARGET_DEFAULT, .kind = TTTD_POLICY_MLP };
 
 static struct tttd_task *task;
 static char *task_key; /* the name or path the task was loaded by */
@@ -143,7 +160,7 @@ static int64_t step = -1;
 static void
 load_task(const char *name)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 
 	if (tttd_task_load(&task, name, &e) < 0)
 		die_err(&e);
@@ -162,7 +179,7 @@ same_task(const char *tn, size_t tl)
 static int *
 choice_of(const struct tttd_rec *r, const char *key, const char *in, uint64_t index)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	int *c = xmalloc((task->ndec + 1) * sizeof(int));
 	int rc = tttd_task_choice_from_rec(task, r, key, c, &e);
 
@@ -211,7 +228,7 @@ take(const struct tttd_rec *r, const char *in, uint64_t index)
 static void
 read_inputs(char *const *inputs, int nin)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_rec r;
 	uint64_t skipped = 0;
 	int i, c;
@@ -249,7 +266,7 @@ read_inputs(char *const *inputs, int nin)
 static struct tttd_policy *
 open_policy(void)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_policy *p = NULL;
 
 	if (opt.policy) {
@@ -301,14 +318,14 @@ get_ints(const struct tttd_rec *r, const char *key, size_t *n)
 static int
 lm_main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_lm_example *lx = NULL;
 	struct tttd_lm_train_result res;
 	struct tttd_writer *w = NULL;
 	struct tttd_rec r;
 	size_t nlx = 0, caplx = 0, skipped = 0, notokens = 0, i;
 	char *start = NULL, *key = NULL;
-	char *const stdin_only[] = {"-"};
+	char *const stdin_only[] = { "-" };
 	char *const *inputs;
 	double madv = 0;
 	int c, k, nin;
@@ -357,7 +374,8 @@ lm_main(int argc, char **argv)
 			if (tttd_rec_get_double(&r, "advantage", &x->advantage) != 1 ||
 			    !isfinite(x->advantage) || fabs(x->advantage) > TTTD_ADVANTAGE_MAX)
 				die("%s: record %llu: 'advantage' is not a finite number of at most %g "
-				    "in magnitude", inputs[k],
+				    "in magnitude",
+				    inputs[k],
 				    (unsigned long long)(tttd_reader_count(rd) - 1), TTTD_ADVANTAGE_MAX);
 			x->prompt = get_ints(&r, "prompt_tokens", &x->nprompt);
 			x->tokens = get_ints(&r, "completion_tokens", &x->ntokens);
@@ -447,14 +465,14 @@ lm_main(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct tttd_error e = {0};
+	struct tttd_error e = { 0 };
 	struct tttd_writer *w = NULL;
 	struct tttd_policy *pol = NULL;
-	struct tttd_policy_stats st = {0};
+	struct tttd_policy_stats st = { 0 };
 	struct tttd_rec r;
 	int c, nin;
 	size_t i;
-	char *const stdin_only[] = {"-"};
+	char *const stdin_only[] = { "-" };
 
 	diag_init("tttd-train", SYNOPSIS);
 	tttd_policy_train_opts_default(&opt.train);
