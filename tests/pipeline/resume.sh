@@ -100,7 +100,10 @@ for how in byte half nan; do
 	case $how in
 	byte) printf '\xc1' | dd of="$ck" bs=1 count=1 conv=notrunc 2>/dev/null ;;
 	half) truncate -s $(($(stat -c %s "$ck") / 2)) "$ck" ;;
-	nan) tttd-cat "$ck" | jq -c '.params[0] = 12345.5' | tttd-cat -j >"$ck.new" && mv "$ck.new" "$ck"
+	# The first weight becomes 12345.5, then its bytes a NaN.  Edited in
+	# tttd-cat's own JSON, not through jq: jq prints a large double such as
+	# an Adam v of 1.38e19 as an integer, which no longer fits 64 bits.
+	nan) tttd-cat "$ck" | perl -pe 's/"params":\[[^,\]]*/"params":[12345.5/ or die' | tttd-cat -j >"$ck.new" && mv "$ck.new" "$ck"
 		perl -0777 -pi -e 'BEGIN { $a = pack("Cd>", 0xcb, 12345.5); $b = pack("Cd>", 0xcb, -sin(9**9**9)); } s/\Q$a\E/$b/ or die' "$ck" ;;
 	esac
 	resume_ok "step 1: checkpoint '$ck' is damaged"
