@@ -28,8 +28,10 @@ inputs inputs modified-inputs
 peek peek reads-another-buffer
 underfloor underfloor under-the-floor
 good3 good -"
-echo "$batch" | while read -r name file _; do
-	jq -cn --arg id "$name" --rawfile src "$h/$file.cu" \
+# A cheat is sent as cheat.cuh (what the cheats share) followed by its own file.
+echo "$batch" | while read -r name file class; do
+	if [ "$class" = - ]; then src=$(cat "$h/$file.cu"); else src=$(cat "$h/cheat.cuh" "$h/$file.cu"); fi
+	jq -cn --arg id "$name" --arg src "$src" \
 		'{v:1, kind:"candidate", id:$id, task:"hostile", target:"cuda", status:"generated",
 		  source:$src, cflags:"-O3"}'
 done | tttd-cat -j | tttd-compile -q --arch "${TTTD_ARCH:-sm_90a}" >"$out/hostile.compiled" 2>"$out/hostile.err"
