@@ -1,6 +1,6 @@
 # tttd - one GNU Makefile for the library, the tools, the tests and install.
 #
-#   make            build lib/libtttd.a and bin/tttd-*
+#   make            build build/libtttd.a, build/libtttd-tool.a and bin/tttd-*
 #   make run        a discovery run on the default task (GPU if present, else CPU)
 #   make test       everything CI runs: unit, CLI golden, pipeline, fuzz regression
 #   make test-gpu   the GPU suite (on a machine with an NVIDIA GPU; it builds with CUDA=1 itself)
@@ -71,6 +71,10 @@ endif
 
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 TOOL_SRC := $(wildcard tools/tttd-*.c)
+# The tools' own code (messages and exits, strict option parsing) is a
+# library of its own: libtttd.a never depends on it, and only the tools'
+# objects see its headers, so a lib/ file that includes diag.h fails to build.
+TOOL_LIB_OBJ := $(patsubst %.c,build/%.o,$(wildcard tools/common/*.c))
 TOOLS := $(TOOL_SRC:tools/%.c=bin/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
@@ -98,14 +102,20 @@ build/%.o: %.c build/.flags
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+build/tools/%.o: CPPFLAGS += -Itools/common
+
 build/libtttd.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-bin/%: build/tools/%.o build/libtttd.a
+build/libtttd-tool.a: $(TOOL_LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+bin/%: build/tools/%.o build/libtttd-tool.a build/libtttd.a
 	@mkdir -p bin
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< build/libtttd.a $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< build/libtttd-tool.a build/libtttd.a $(LIBS)
 
 build/tests/%: build/tests/unit/%.o build/libtttd.a
 	@mkdir -p $(dir $@)
@@ -163,7 +173,7 @@ uninstall:
 
 # .clang-format is written for clang-format 14 (what Debian 12 ships);
 # tests/pipeline/format.sh checks that this changes nothing.
-FORMAT_SRC = $(wildcard lib/*.[ch] tools/*.c tests/unit/*.c)
+FORMAT_SRC = $(wildcard lib/*.[ch] tools/*.c tools/common/*.[ch] tests/unit/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -1,5 +1,5 @@
 /*
- * diag.h - messages and exits for tools (never used by lib/ proper).
+ * diag.h - messages and exits for tools (never used by lib/: libtttd-tool.a).
  *
  * Every message starts with "progname: "; a format ending in ':' gets
  * strerror(errno) appended.  die() exits 1, usage_die() prints the message,
