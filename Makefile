@@ -173,7 +173,7 @@ uninstall:
 
 # .clang-format is written for clang-format 14 (what Debian 12 ships);
 # tests/pipeline/format.sh checks that this changes nothing.
-FORMAT_SRC = $(wildcard lib/*.[ch] tools/*.c tools/common/*.[ch] tests/unit/*.c)
+FORMAT_SRC = $(wildcard lib/*.[ch] tools/*.c tools/common/*.[ch] tests/unit/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 
