@@ -110,13 +110,70 @@ read_double(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsi
 		*out = 0;
 }
 
+static void
+read_int(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsigned bit,
+	 int64_t *out)
+{
+	int rc = tttd_rec_get_int(r, key, out);
+
+	if (rc == 1)
+		c->has |= bit;
+	else if (rc < 0)
+		c->bad |= bit;
+	if (rc != 1)
+		*out = 0;
+}
+
+/* Indexed by enum tttd_status; the strings of docs/schema.md. */
+static const char *const status_names[] = {
+	[TTTD_ST_GENERATED] = "generated",
+	[TTTD_ST_COMPILED] = "compiled",
+	[TTTD_ST_OK] = "ok",
+	[TTTD_ST_COMPILE_ERROR] = "compile_error",
+	[TTTD_ST_LOAD_ERROR] = "load_error",
+	[TTTD_ST_CRASH] = "crash",
+	[TTTD_ST_TIMEOUT] = "timeout",
+	[TTTD_ST_OOM] = "oom",
+	[TTTD_ST_WRONG] = "wrong",
+	[TTTD_ST_NAN] = "nan",
+	[TTTD_ST_TOO_FAST] = "too_fast",
+	[TTTD_ST_LAUNCH_ERROR] = "launch_error",
+	[TTTD_ST_UNVERIFIED] = "unverified",
+	[TTTD_ST_INFEASIBLE] = "infeasible",
+	[TTTD_ST_INVALID] = "invalid",
+	[TTTD_ST_LM_ERROR] = "lm_error",
+	[TTTD_ST_NO_CODE] = "no_code",
+	[TTTD_ST_CONTRACT] = "contract",
+};
+/* a status added to the enum without its string fails here */
+_Static_assert(sizeof(status_names) / sizeof(status_names[0]) == TTTD_ST_OTHER,
+	       "status_names covers every named status");
+
+enum tttd_status
+tttd_status_of(const char *s)
+{
+	int i;
+
+	if (!s)
+		return TTTD_ST_NONE;
+	for (i = TTTD_ST_NONE + 1; i < TTTD_ST_OTHER; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return (enum tttd_status)i;
+	return TTTD_ST_OTHER;
+}
+
+const char *
+tttd_status_name(enum tttd_status st)
+{
+	return st > TTTD_ST_NONE && st < TTTD_ST_OTHER ? status_names[st] : NULL;
+}
+
 void
 tttd_cand_read(struct tttd_cand *c, const struct tttd_rec *r)
 {
-	int rc;
-
 	memset(c, 0, sizeof(*c));
 	c->candidate = tttd_rec_str_is(r, "kind", "candidate");
+	c->parent_kind = tttd_rec_str_is(r, "kind", "parent");
 	read_str(c, r, "id", TTTD_CAND_ID, &c->id);
 	read_str(c, r, "parent", TTTD_CAND_PARENT, &c->parent);
 	read_str(c, r, "task", TTTD_CAND_TASK, &c->task);
@@ -127,13 +184,11 @@ tttd_cand_read(struct tttd_cand *c, const struct tttd_rec *r)
 	read_str(c, r, "cflags", TTTD_CAND_CFLAGS, &c->cflags);
 	read_str(c, r, "group", TTTD_CAND_GROUP, &c->group);
 	read_str(c, r, "device", TTTD_CAND_DEVICE, &c->device);
-	rc = tttd_rec_get_int(r, "step", &c->step);
-	if (rc == 1)
-		c->has |= TTTD_CAND_STEP;
-	else if (rc < 0)
-		c->bad |= TTTD_CAND_STEP;
-	if (rc != 1)
-		c->step = 0;
+	read_str(c, r, "policy", TTTD_CAND_POLICY, &c->policy);
+	read_int(c, r, "step", TTTD_CAND_STEP, &c->step);
+	read_int(c, r, "rank", TTTD_CAND_RANK, &c->rank);
+	read_int(c, r, "seed", TTTD_CAND_SEED, &c->seed);
+	c->st = c->bad & TTTD_CAND_STATUS ? TTTD_ST_OTHER : tttd_status_of(c->status);
 	read_double(c, r, "time_ns", TTTD_CAND_TIME_NS, &c->time_ns);
 	read_double(c, r, "ref_ns", TTTD_CAND_REF_NS, &c->ref_ns);
 	read_double(c, r, "speedup", TTTD_CAND_SPEEDUP, &c->speedup);
@@ -156,11 +211,6 @@ tttd_cand_release(struct tttd_cand *c)
 	free(c->cflags);
 	free(c->group);
 	free(c->device);
+	free(c->policy);
 	memset(c, 0, sizeof(*c));
-}
-
-int
-tttd_cand_status_is(const struct tttd_cand *c, const char *status)
-{
-	return c->status && strcmp(c->status, status) == 0;
 }

@@ -31,13 +31,52 @@ enum tttd_cand_key {
 	TTTD_CAND_OBJECT = 1 << 12,
 	TTTD_CAND_PARENT = 1 << 13,
 	TTTD_CAND_DEVICE = 1 << 14,
+	TTTD_CAND_RANK = 1 << 15,
+	TTTD_CAND_SEED = 1 << 16,
+	TTTD_CAND_POLICY = 1 << 17,
+};
+
+/*
+ * A record's "status" as a value (docs/schema.md lists the strings), so
+ * that a stage's test of a status is checked by the compiler rather than
+ * spelled again; the record keeps the string, and c->status holds it for
+ * messages and counts.  TTTD_ST_NONE: no status key (each stage says
+ * whether it takes that as "generated").  TTTD_ST_OTHER: a string not in
+ * the list, or a status that is not a string (c->bad says which).
+ */
+enum tttd_status {
+	TTTD_ST_NONE = 0,
+	TTTD_ST_GENERATED,
+	TTTD_ST_COMPILED,
+	TTTD_ST_OK,
+	TTTD_ST_COMPILE_ERROR,
+	TTTD_ST_LOAD_ERROR,
+	TTTD_ST_CRASH,
+	TTTD_ST_TIMEOUT,
+	TTTD_ST_OOM,
+	TTTD_ST_WRONG,
+	TTTD_ST_NAN,
+	TTTD_ST_TOO_FAST,
+	TTTD_ST_LAUNCH_ERROR,
+	TTTD_ST_UNVERIFIED,
+	TTTD_ST_INFEASIBLE,
+	TTTD_ST_INVALID,
+	TTTD_ST_LM_ERROR,
+	TTTD_ST_NO_CODE,
+	TTTD_ST_CONTRACT,
+	TTTD_ST_OTHER
 };
 
 struct tttd_cand {
-	int candidate; /* "kind" is "candidate" */
+	int candidate;       /* "kind" is "candidate" */
+	int parent_kind;     /* "kind" is "parent" (tttd-select's: a candidate's keys and a rank) */
+	enum tttd_status st; /* "status" as a value */
 	/* Owned NUL-terminated copies; NULL when absent or not a string. */
-	char *id, *parent, *task, *target, *status, *reason, *source, *cflags, *group, *device;
+	char *id, *parent, *task, *target, *status, *reason, *source, *cflags, *group, *device,
+		*policy;
 	int64_t step;   /* 0 when absent */
+	int64_t rank;   /* a parent's rank in its step (tttd-select); 0 when absent */
+	int64_t seed;   /* 0 when absent */
 	double time_ns; /* ns; 0 when absent */
 	double ref_ns;  /* ns; 0 when absent */
 	double speedup; /* 0 when absent */
@@ -53,7 +92,9 @@ struct tttd_cand {
 void tttd_cand_read(struct tttd_cand *c, const struct tttd_rec *r);
 /* Free c's strings; accepts a zeroed struct. */
 void tttd_cand_release(struct tttd_cand *c);
-/* 1 if c's status is status exactly. */
-int tttd_cand_status_is(const struct tttd_cand *c, const char *status);
+/* The status a string names: TTTD_ST_OTHER for one not in the list, NONE for NULL. */
+enum tttd_status tttd_status_of(const char *s);
+/* The string of a status in the list; NULL for NONE and OTHER. */
+const char *tttd_status_name(enum tttd_status st);
 
 #endif

@@ -342,7 +342,7 @@ tttd_compile_rec(const struct tttd_compile_opts *o, struct tttd_cache *cache, st
 		*what = 0;
 	tttd_cand_read(&c, r);
 	/* A record that is past this stage (or failed before it) is not ours. */
-	if (!c.candidate || ((c.has | c.bad) & TTTD_CAND_STATUS && !tttd_cand_status_is(&c, "generated"))) {
+	if (!c.candidate || (c.st != TTTD_ST_NONE && c.st != TTTD_ST_GENERATED)) {
 		tttd_cand_release(&c);
 		return TTTD_OK;
 	}

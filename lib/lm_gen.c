@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidate.h" /* defines: tttd_cand_read, tttd_status_name */
 #include "hash.h"
 #include "lm.h"
 #include "rec.h"
@@ -48,9 +49,8 @@ failure_id(const char *group, size_t k, const char *status, const char *what, ch
 }
 
 struct parent_info {
-	char *id;
+	struct tttd_cand v; /* the parent record's view */
 	char *group;
-	int64_t step;
 	int *choice;
 	const struct tttd_field *pdec;
 };
@@ -63,24 +63,24 @@ emit_sample(const struct tttd_lm_gen *g, const struct parent_info *pi, const str
 	struct tttd_error ce = { 0 };
 	struct tttd_rec out;
 	char *code = NULL;
-	const char *status = "generated";
+	enum tttd_status st = TTTD_ST_GENERATED;
 	int *choice = xmalloc((t->ndec + 1) * sizeof(int));
 	size_t d;
 
 	for (d = 0; d < t->ndec; d++)
 		choice[d] = pi->choice[d] >= 0 ? pi->choice[d] : 0;
 	if (s->error) {
-		status = "lm_error";
+		st = TTTD_ST_LM_ERROR;
 		snprintf(ce.msg, sizeof(ce.msg), "%s", s->error);
 	} else if (tttd_lm_extract(s->text, s->finish, g->prompt.prefill, &code, &ce) < 0) {
-		status = "no_code";
+		st = TTTD_ST_NO_CODE;
 	} else if (tttd_lm_contract(t, code, pi->choice, choice, &ce) < 0) {
-		status = "contract";
+		st = TTTD_ST_CONTRACT;
 		for (d = 0; d < t->ndec; d++)
 			choice[d] = pi->choice[d] >= 0 ? pi->choice[d] : 0;
 	}
 	tttd_rec_init(&out);
-	tttd_task_candidate_rec_src(t, choice, code ? code : "", pi->step, pi->id, pi->group,
+	tttd_task_candidate_rec_src(t, choice, code ? code : "", pi->v.step, pi->v.id, pi->group,
 				    pi->pdec ? pi->pdec->val : NULL, pi->pdec ? pi->pdec->vlen : 0, &out);
 	if (t->lm_sets_line) {
 		/* the decisions the code set; the others are the task's business, not this code's */
@@ -97,10 +97,10 @@ emit_sample(const struct tttd_lm_gen *g, const struct parent_info *pi, const str
 		free(names);
 		free(texts);
 	}
-	if (strcmp(status, "generated") != 0) {
+	if (st != TTTD_ST_GENERATED) {
 		char id[33];
 
-		failure_id(pi->group, k, status, s->text ? s->text : s->error, id);
+		failure_id(pi->group, k, tttd_status_name(st), s->text ? s->text : s->error, id);
 		tttd_rec_set_str(&out, "id", id);
 	}
 	if (s->ntokens) {
@@ -126,8 +126,8 @@ emit_sample(const struct tttd_lm_gen *g, const struct parent_info *pi, const str
 	}
 	tttd_rec_set_double(&out, "lm_ms", rep->ms);
 	tttd_rec_stamp(&out, "tttd-generate");
-	tttd_rec_set_str(&out, "status", status);
-	if (strcmp(status, "generated") != 0)
+	tttd_rec_set_str(&out, "status", tttd_status_name(st));
+	if (st != TTTD_ST_GENERATED)
 		tttd_rec_set_str(&out, "reason", ce.msg);
 	emit(ctx, &out);
 	tttd_rec_release(&out);
@@ -153,25 +153,26 @@ tttd_lm_generate(const struct tttd_lm_gen *g, struct tttd_rec *const *par, const
 		struct tttd_rng rng;
 		uint64_t seed;
 
-		if (tttd_rec_get_str(par[i], "id", &pi[i].id) != 1) {
+		tttd_cand_read(&pi[i].v, par[i]);
+		if (!pi[i].v.id) {
 			rc = tttd_error_set(e, TTTD_EFORMAT, "parent %zu has no 'id'", i);
 			goto out;
 		}
-		if (tttd_rec_get_int(par[i], "step", &pi[i].step) < 0 || pi[i].step < 0) {
-			rc = tttd_error_set(e, TTTD_EFORMAT, "parent '%s': bad 'step'", pi[i].id);
+		if (pi[i].v.bad & TTTD_CAND_STEP || pi[i].v.step < 0) {
+			rc = tttd_error_set(e, TTTD_EFORMAT, "parent '%s': bad 'step'", pi[i].v.id);
 			goto out;
 		}
 		pi[i].choice = xmalloc((t->ndec + 1) * sizeof(int));
 		if (tttd_task_choice_from_rec(t, par[i], "decisions", pi[i].choice, e) < 0) {
-			rc = tttd_error_prefix(e, "parent '%s'", pi[i].id);
+			rc = tttd_error_prefix(e, "parent '%s'", pi[i].v.id);
 			goto out;
 		}
 		pi[i].pdec = tttd_rec_find(par[i], "decisions");
-		pi[i].group = xasprintf("%lld/%s", (long long)pi[i].step, pi[i].id);
+		pi[i].group = xasprintf("%lld/%s", (long long)pi[i].v.step, pi[i].v.id);
 		if ((rc = tttd_lm_prompt(t, par[i], &g->prompt, &prompts[i], e)) < 0)
 			goto out;
 		/* the template generator's seeding: a regenerated step asks the same */
-		tttd_rng_seed2(&rng, g->seed, tttd_mix64((uint64_t)pi[i].step, (uint64_t)ranks[i]));
+		tttd_rng_seed2(&rng, g->seed, tttd_mix64((uint64_t)pi[i].v.step, (uint64_t)ranks[i]));
 		seed = tttd_rng_u64(&rng);
 		for (j = 0; j < per; j++) {
 			struct tttd_lm_query *qq = &q[i * per + j];
@@ -195,7 +196,7 @@ out:
 	for (i = 0; i < nq; i++)
 		tttd_lm_reply_release(&rep[i]);
 	for (i = 0; i < n; i++) {
-		free(pi[i].id);
+		tttd_cand_release(&pi[i].v);
 		free(pi[i].group);
 		free(pi[i].choice);
 		free(prompts[i]);

@@ -19,6 +19,7 @@
 
 #include <msgpack.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "lm.h"
 #include "rec.h"
 #include "target.h" /* defines: tttd_target_of, TTTD_TARGET_DEVICE */
@@ -205,16 +206,15 @@ contract(struct sb *b, const struct tttd_task *t, const int *pchoice)
 	free(c);
 }
 
-/* The parent's measured time: geometric mean, and the median per bench shape. */
+/* The parent's measured time tns: geometric mean, and the median per bench shape. */
 static void
-parent_time(struct sb *b, const struct tttd_task *t, const struct tttd_rec *parent)
+parent_time(struct sb *b, const struct tttd_task *t, const struct tttd_rec *parent, double tns)
 {
-	double tns = 0;
 	msgpack_zone z;
 	msgpack_object o;
 	uint32_t i, j;
 
-	if (tttd_rec_get_double(parent, "time_ns", &tns) != 1 || !(tns > 0))
+	if (!(tns > 0))
 		return;
 	sb_printf(b, "Measured: %.2f us (geometric mean over the timed shapes of the median time).\n",
 		  tns / 1e3);
@@ -266,7 +266,8 @@ tttd_lm_prompt(const struct tttd_task *t, const struct tttd_rec *parent,
 	char *ref = NULL, *src = NULL, *wrapped;
 	const char *lang = tttd_lm_lang(t), *at;
 	int *pc = xmalloc((t->ndec + 1) * sizeof(int)), root = 0;
-	double target = o->target_us > 0 ? o->target_us : t->lm_target_us, tns = 0;
+	double target = o->target_us > 0 ? o->target_us : t->lm_target_us, tns;
+	struct tttd_cand v;
 
 	*out = NULL;
 	if (t->reference && tttd_read_file(t->reference, &ref, NULL) < 0) {
@@ -277,7 +278,12 @@ tttd_lm_prompt(const struct tttd_task *t, const struct tttd_rec *parent,
 		for (size_t d = 0; d < t->ndec; d++)
 			pc[d] = -1;
 	tttd_rec_get_bool(parent, "root", &root);
-	if (tttd_rec_get_str(parent, "source", &src) != 1 && t->lm_start)
+	tttd_cand_read(&v, parent);
+	tns = v.time_ns;
+	src = v.source; /* ours now */
+	v.source = NULL;
+	tttd_cand_release(&v);
+	if (!src && t->lm_start)
 		src = xstrdup(t->lm_start);
 
 	sb_printf(&b, "# Task: %s\n", t->name);
@@ -297,12 +303,11 @@ tttd_lm_prompt(const struct tttd_task *t, const struct tttd_rec *parent,
 		sb_printf(&b, "```%s\n", lang);
 		sb_block(&b, src);
 		sb_puts(&b, "```\n");
-		parent_time(&b, t, parent);
+		parent_time(&b, t, parent, tns);
 	} else {
 		sb_puts(&b, "No previous attempt has been made.\n");
 	}
 	sb_puts(&b, "\n## Goal\n");
-	tttd_rec_get_double(parent, "time_ns", &tns);
 	if (target > 0 && tns > 0)
 		sb_printf(&b, "Target: %.2f us (the current code: %.2f us).  ", target, tns / 1e3);
 	else if (target > 0)

@@ -29,25 +29,13 @@ report_rec(const struct tttd_run *run)
 	return run->best_eval ? &run->best : NULL;
 }
 
-double
-tttd_report_get_d(const struct tttd_rec *r, const char *key)
+/* report_rec's view. */
+static const struct tttd_cand *
+report_view(const struct tttd_run *run)
 {
-	double v = 0;
-
-	if (r)
-		tttd_rec_get_double(r, key, &v);
-	return v;
-}
-
-/* A string key as a NUL-terminated static-lifetime-enough copy (caller frees). */
-char *
-tttd_report_get_s(const struct tttd_rec *r, const char *key)
-{
-	char *s = NULL;
-
-	if (!r || tttd_rec_get_str(r, key, &s) != 1)
-		return NULL;
-	return s;
+	if (run->have_confirmed)
+		return &run->confirmedv;
+	return run->best_eval ? &run->bestv : NULL;
 }
 
 void
@@ -186,8 +174,7 @@ tttd_report_summary(const struct tttd_run *run, const struct tttd_env *env, FILE
 		    struct tttd_error *e)
 {
 	json_t *o = json_object(), *steps = json_array(), *b;
-	const struct tttd_rec *c = run->have_confirmed ? &run->confirmed : NULL;
-	char *s;
+	const struct tttd_cand *c = run->have_confirmed ? &run->confirmedv : NULL;
 	int r = TTTD_OK;
 
 	json_object_set_new(o, "run", json_string(run->dir));
@@ -199,9 +186,7 @@ tttd_report_summary(const struct tttd_run *run, const struct tttd_env *env, FILE
 	json_object_set_new(o, "reference_ns", num_or_null(run->ref_ns));
 	if (run->best_eval) {
 		b = json_object();
-		s = tttd_report_get_s(&run->best, "id");
-		json_object_set_new(b, "id", s ? json_string(s) : json_null());
-		free(s);
+		json_object_set_new(b, "id", run->bestv.id ? json_string(run->bestv.id) : json_null());
 		json_object_set_new(b, "time_ns", json_real(run->eval_ns[run->best_eval - 1]));
 		json_object_set_new(b, "evaluation", json_integer((json_int_t)run->best_eval));
 		json_object_set_new(b, "step", json_integer(run->best_step));
@@ -214,12 +199,10 @@ tttd_report_summary(const struct tttd_run *run, const struct tttd_env *env, FILE
 	}
 	if (c) {
 		b = json_object();
-		s = tttd_report_get_s(c, "id");
-		json_object_set_new(b, "id", s ? json_string(s) : json_null());
-		free(s);
-		json_object_set_new(b, "time_ns", num_or_null(tttd_report_get_d(c, "time_ns")));
-		json_object_set_new(b, "ref_ns", num_or_null(tttd_report_get_d(c, "ref_ns")));
-		json_object_set_new(b, "speedup", num_or_null(tttd_report_get_d(c, "speedup")));
+		json_object_set_new(b, "id", c->id ? json_string(c->id) : json_null());
+		json_object_set_new(b, "time_ns", num_or_null(c->time_ns));
+		json_object_set_new(b, "ref_ns", num_or_null(c->ref_ns));
+		json_object_set_new(b, "speedup", num_or_null(c->speedup));
 		json_object_set_new(o, "confirmed", b);
 	} else {
 		json_object_set_new(o, "confirmed", json_null());
@@ -328,9 +311,9 @@ figures_of(const struct tttd_run *run, struct figures *g)
 	memset(g, 0, sizeof(*g));
 	if (run->have_confirmed) {
 		g->confirmed = 1;
-		g->time_ns = tttd_report_get_d(&run->confirmed, "time_ns");
-		g->ab_ref_ns = tttd_report_get_d(&run->confirmed, "ref_ns");
-		g->ab_speedup = tttd_report_get_d(&run->confirmed, "speedup");
+		g->time_ns = run->confirmedv.time_ns;
+		g->ab_ref_ns = run->confirmedv.ref_ns;
+		g->ab_speedup = run->confirmedv.speedup;
 		if (run->confirmed_ab) {
 			const struct tttd_run_ab *ab = &run->ab[run->confirmed_ab - 1];
 
@@ -397,9 +380,10 @@ void
 tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 {
 	const struct tttd_rec *r = report_rec(run);
+	const struct tttd_cand *v = report_view(run);
 	struct shape_row *rows;
 	struct figures g;
-	char **dk, **dv, *src, *cflags, *id, buf[64], buf2[64];
+	char **dk, **dv, buf[64], buf2[64];
 	size_t nrows, nd, i;
 
 	figures_of(run, &g);
@@ -479,10 +463,8 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 		fputs("<p>No correct candidate yet.</p>\n</body>\n</html>\n", f);
 		return;
 	}
-	id = tttd_report_get_s(r, "id");
 	fputs("<h2>The best kernel</h2>\n<p>id <code>", f);
-	tttd_report_html_escape(f, id ? id : "?");
-	free(id);
+	tttd_report_html_escape(f, v->id ? v->id : "?");
 	fputs("</code></p>\n<table>\n<tr><th>shape</th><th>median</th><th>95% CI of the median</th>"
 	      "<th>repetitions</th></tr>\n",
 	      f);
@@ -509,16 +491,13 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 	}
 	tttd_strmap_free(dk, dv, nd);
 	fputs("</table>\n", f);
-	if ((cflags = tttd_report_get_s(r, "cflags"))) {
+	if (v->cflags) {
 		fputs("<p>Compile flags: <code>", f);
-		tttd_report_html_escape(f, cflags);
+		tttd_report_html_escape(f, v->cflags);
 		fputs("</code></p>\n", f);
-		free(cflags);
 	}
 	fputs("<h3>Source</h3>\n<pre><code>", f);
-	src = tttd_report_get_s(r, "source");
-	tttd_report_html_escape(f, src ? src : "(no source in the record)");
-	free(src);
+	tttd_report_html_escape(f, v->source ? v->source : "(no source in the record)");
 	fputs("</code></pre>\n</body>\n</html>\n", f);
 }
 
@@ -526,9 +505,10 @@ void
 tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 {
 	const struct tttd_rec *r = report_rec(run);
+	const struct tttd_cand *v = report_view(run);
 	struct shape_row *rows;
 	struct figures g;
-	char **dk, **dv, *id, *cflags, *target, buf[64], lo[64], hi[64];
+	char **dk, **dv, buf[64], lo[64], hi[64];
 	size_t nrows, nd, i;
 
 	figures_of(run, &g);
@@ -558,10 +538,8 @@ tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 		fprintf(f, "| found | evaluation %zu of %zu (step %ld), timed %s then |\n", g.found_eval,
 			run->neval, g.found_step, buf);
 	}
-	if (r && (id = tttd_report_get_s(r, "id"))) {
-		fprintf(f, "| id | %s |\n", id);
-		free(id);
-	}
+	if (v && v->id)
+		fprintf(f, "| id | %s |\n", v->id);
 	env_rows_md(f, env);
 	if (!r) {
 		fputs("\nNo correct candidate yet.\n", f);
@@ -584,17 +562,13 @@ tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 	for (i = 0; i < nd; i++)
 		fprintf(f, "- %s = %s\n", dk[i], dv[i]);
 	tttd_strmap_free(dk, dv, nd);
-	if ((cflags = tttd_report_get_s(r, "cflags"))) {
-		fprintf(f, "\nCompile flags: `%s`\n", cflags);
-		free(cflags);
-	}
-	target = tttd_report_get_s(r, "target");
+	if (v->cflags)
+		fprintf(f, "\nCompile flags: `%s`\n", v->cflags);
 	/* The file the pipeline wrote is named by the target's source extension. */
-	const struct tttd_target *tg = tttd_target_find(target ? target : TTTD_TARGET_DEFAULT);
+	const struct tttd_target *tg = tttd_target_find(v->target ? v->target : TTTD_TARGET_DEFAULT);
 	fprintf(f, "\nSource: `kernel.%s` beside this report; the full record is `record.json`; the run's "
 		   "summary, plot and page are `../summary.json`, `../best-so-far.svg` and `../report.html`.\n",
 		tg ? tg->ext : "c");
-	free(target);
 	if (g.confirmed)
 		fputs("Re-measured for this report in one tttd-bench run, the reference timed again right "
 		      "before each of the top candidates (an A/B pair; confirm.jsonl holds them).\n",

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "candidate.h"
 #include "env.h"
 #include "rec.h"
 #include "tttd.h"
@@ -73,10 +74,12 @@ struct tttd_run {
 	size_t nok;
 	struct tttd_status_count *fail; /* over the whole run */
 	size_t nfail;
-	struct tttd_rec best; /* the archive's fastest ok candidate (empty if none) */
-	size_t best_eval;     /* its evaluation number (0: none) */
+	struct tttd_rec best;   /* the archive's fastest ok candidate (empty if none) */
+	struct tttd_cand bestv; /* its view */
+	size_t best_eval;       /* its evaluation number (0: none) */
 	long best_step;
-	struct tttd_rec confirmed; /* best/record.json (empty if none) */
+	struct tttd_rec confirmed;   /* best/record.json (empty if none) */
+	struct tttd_cand confirmedv; /* its view */
 	int have_confirmed;
 	struct tttd_run_ab *ab; /* best/confirm.jsonl, in its order */
 	size_t nab;

@@ -11,10 +11,6 @@
 
 #include "rec.h"
 
-/* A number key of r (NULL r, absent or not a number: 0). */
-double tttd_report_get_d(const struct tttd_rec *r, const char *key);
-/* A string key of r as a new NUL-terminated copy (caller frees); NULL if none. */
-char *tttd_report_get_s(const struct tttd_rec *r, const char *key);
 /* Write s to f with &, <, > and " escaped (HTML and SVG text); NULL writes nothing. */
 void tttd_report_html_escape(FILE *f, const char *s);
 

@@ -127,7 +127,7 @@ load_step(struct tttd_run *run, const char *path, long stepno, size_t *cap_eval,
 			c.task = NULL;
 		}
 		t = c.time_ns;
-		if (tttd_cand_status_is(&c, "ok") && c.has & TTTD_CAND_TIME_NS && t > 0) {
+		if (c.st == TTTD_ST_OK && c.has & TTTD_CAND_TIME_NS && t > 0) {
 			run->eval_ns[run->neval - 1] = t;
 			run->nok++;
 			st->ok++;
@@ -179,7 +179,7 @@ static int
 load_ab(struct tttd_run *run, struct tttd_error *e)
 {
 	char *path = xasprintf("%s/best/confirm.jsonl", run->dir), *text = NULL, *line, *nl;
-	char *cid = run->have_confirmed ? tttd_report_get_s(&run->confirmed, "id") : NULL;
+	const char *cid = run->have_confirmed ? run->confirmedv.id : NULL;
 	struct tttd_rec r;
 	size_t len;
 	int rc = TTTD_OK, lineno = 0;
@@ -187,12 +187,12 @@ load_ab(struct tttd_run *run, struct tttd_error *e)
 	if (tttd_read_file(path, &text, &len) < 0) {
 		rc = errno == ENOENT ? TTTD_OK : tttd_error_set(e, TTTD_EIO, "cannot read '%s':", path);
 		free(path);
-		free(cid);
 		return rc;
 	}
 	tttd_rec_init(&r);
 	for (line = text; *line; line = nl ? nl + 1 : line + strlen(line)) {
 		struct tttd_run_ab *ab;
+		struct tttd_cand c;
 
 		nl = strchr(line, '\n');
 		lineno++;
@@ -202,18 +202,23 @@ load_ab(struct tttd_run *run, struct tttd_error *e)
 			rc = tttd_error_prefix(e, "%s:%d", path, lineno);
 			break;
 		}
-		if (!tttd_rec_str_is(&r, "kind", "candidate"))
+		tttd_cand_read(&c, &r);
+		if (!c.candidate) {
+			tttd_cand_release(&c);
 			continue;
+		}
 		run->ab = xrealloc(run->ab, (run->nab + 1) * sizeof(*run->ab));
 		ab = &run->ab[run->nab++];
 		memset(ab, 0, sizeof(*ab));
-		ab->id = tttd_report_get_s(&r, "id");
-		ab->status = tttd_report_get_s(&r, "status");
-		if (tttd_rec_str_is(&r, "status", "ok")) {
-			ab->time_ns = tttd_report_get_d(&r, "time_ns");
-			ab->speedup = tttd_report_get_d(&r, "speedup");
+		ab->id = c.id; /* ab owns them */
+		ab->status = c.status;
+		c.id = c.status = NULL;
+		if (c.st == TTTD_ST_OK) {
+			ab->time_ns = c.time_ns;
+			ab->speedup = c.speedup;
 		}
-		ab->ref_ns = tttd_report_get_d(&r, "ref_ns");
+		ab->ref_ns = c.ref_ns;
+		tttd_cand_release(&c);
 		if (ab->id)
 			search_time(run, run->dir, ab->id, ab);
 		if (cid && ab->id && !run->confirmed_ab && strcmp(cid, ab->id) == 0)
@@ -222,7 +227,6 @@ load_ab(struct tttd_run *run, struct tttd_error *e)
 	tttd_rec_release(&r);
 	free(text);
 	free(path);
-	free(cid);
 	return rc;
 }
 
@@ -263,6 +267,7 @@ tttd_run_load(struct tttd_run **out, const char *dir, struct tttd_error *e)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	tttd_cand_read(&run->bestv, &run->best); /* the archive's best is chosen */
 	if (r == TTTD_OK) {
 		path = xasprintf("%s/best/record.json", dir);
 		if (tttd_read_file(path, &text, &len) == 0) {
@@ -270,6 +275,7 @@ tttd_run_load(struct tttd_run **out, const char *dir, struct tttd_error *e)
 			if (r < 0)
 				tttd_error_prefix(e, "%s", path);
 			run->have_confirmed = r == TTTD_OK;
+			tttd_cand_read(&run->confirmedv, &run->confirmed);
 		} else if (errno != ENOENT) {
 			r = tttd_error_set(e, TTTD_EIO, "cannot read '%s':", path);
 		}
@@ -306,6 +312,8 @@ tttd_run_free(struct tttd_run *run)
 	free(run->ab);
 	tttd_rec_release(&run->best);
 	tttd_rec_release(&run->confirmed);
+	tttd_cand_release(&run->bestv);
+	tttd_cand_release(&run->confirmedv);
 	free(run->dir);
 	free(run->task);
 	free(run->config);

@@ -40,7 +40,7 @@ void
 tttd_report_svg(const struct tttd_run *run, FILE *f)
 {
 	struct axes a = { run->neval ? run->neval : 1, 0, 1 };
-	double lo = 0, hi = 0, conf = run->have_confirmed ? tttd_report_get_d(&run->confirmed, "time_ns") : 0;
+	double lo = 0, hi = 0, conf = run->have_confirmed ? run->confirmedv.time_ns : 0;
 	char buf[64];
 	size_t i;
 

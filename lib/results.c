@@ -235,7 +235,7 @@ tttd_results_add(struct tttd_results *db, const struct tttd_rec *best, const cha
 	int r = TTTD_OK;
 
 	tttd_cand_read(&c, best);
-	if (!tttd_cand_status_is(&c, "ok")) {
+	if (c.st != TTTD_ST_OK) {
 		tttd_cand_release(&c);
 		return tttd_error_set(e, TTTD_EFORMAT, "the record is not a correct candidate (status ok)");
 	}

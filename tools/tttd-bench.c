@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "bench.h"     /* defines: tttd_bench_* */
-#include "candidate.h" /* defines: tttd_cand_read, tttd_cand_status_is */
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "benchmac.h"
 #include "diag.h"
 #include "opt.h"
@@ -80,8 +80,9 @@ static unsigned char *bench_key; /* benchmac.h */
 /* Counters for progress and the summary. */
 static unsigned long n_bench, n_reused, n_ok, n_remeasured, n_unverified;
 static double best_ns, best_speedup; /* the fastest ok candidate so far, and its speed-up */
-static const char *const kinds[] = { "wrong", "nan", "crash", "timeout", "oom", "load_error",
-				     "too_fast", "launch_error", NULL };
+static const enum tttd_status kinds[] = { TTTD_ST_WRONG, TTTD_ST_NAN, TTTD_ST_CRASH,
+					  TTTD_ST_TIMEOUT, TTTD_ST_OOM, TTTD_ST_LOAD_ERROR,
+					  TTTD_ST_TOO_FAST, TTTD_ST_LAUNCH_ERROR, TTTD_ST_NONE };
 static unsigned long n_kind[sizeof(kinds) / sizeof(kinds[0])];
 
 static void
@@ -153,8 +154,8 @@ load_done(const char *path)
 		struct tttd_cand c;
 
 		tttd_cand_read(&c, &r);
-		if (!c.candidate || !c.id || tttd_cand_status_is(&c, "compiled") ||
-		    tttd_cand_status_is(&c, "generated")) {
+		if (!c.candidate || !c.id || c.st == TTTD_ST_COMPILED ||
+		    c.st == TTTD_ST_GENERATED) {
 			tttd_cand_release(&c);
 			continue;
 		}
@@ -296,7 +297,7 @@ count(const struct tttd_rec *r)
 	size_t k;
 
 	tttd_cand_read(&c, r);
-	if (tttd_cand_status_is(&c, "ok")) {
+	if (c.st == TTTD_ST_OK) {
 		n_ok++;
 		if (c.time_ns > 0 && (!best_ns || c.time_ns < best_ns)) {
 			best_ns = c.time_ns;
@@ -304,7 +305,7 @@ count(const struct tttd_rec *r)
 		}
 	} else {
 		for (k = 0; kinds[k]; k++)
-			if (tttd_cand_status_is(&c, kinds[k]))
+			if (c.st == kinds[k])
 				n_kind[k]++;
 	}
 	tttd_cand_release(&c);
@@ -320,7 +321,7 @@ show_progress(void)
 	for (k = 0; kinds[k] && off < sizeof(buf); k++)
 		if (n_kind[k])
 			off += (size_t)snprintf(buf + off, sizeof(buf) - off, ", %lu %s", n_kind[k],
-						kinds[k]);
+						tttd_status_name(kinds[k]));
 	/* The time first: a speed-up is only as good as the reference it divides. */
 	if (best_ns > 0 && off < sizeof(buf)) {
 		char t[32];
@@ -407,7 +408,7 @@ bench_one(struct tttd_rec *r)
 		tttd_cand_read(&b, r);
 		if ((b.has | b.bad) & TTTD_CAND_REF_NS) {
 			tttd_rec_set_double(r, "ref_ns", opt_ref_ns);
-			if (tttd_cand_status_is(&b, "ok") && b.time_ns > 0)
+			if (b.st == TTTD_ST_OK && b.time_ns > 0)
 				tttd_rec_set_double(r, "speedup", opt_ref_ns / b.time_ns);
 		}
 		tttd_cand_release(&b);
@@ -561,13 +562,13 @@ main(int argc, char **argv)
 			struct tttd_cand cv;
 
 			tttd_cand_read(&cv, &r);
-			if (cv.candidate && !tttd_cand_status_is(&cv, "compiled") &&
+			if (cv.candidate && cv.st != TTTD_ST_COMPILED &&
 			    tttd_bench_measured(&r) && !verified(&r)) {
 				unmeasured(&r);
 				tttd_cand_release(&cv);
 				tttd_cand_read(&cv, &r); /* it may be compiled again */
 			}
-			if (cv.candidate && tttd_cand_status_is(&cv, "compiled")) {
+			if (cv.candidate && cv.st == TTTD_ST_COMPILED) {
 				bench_one(&r);
 				show_progress();
 			}
@@ -595,7 +596,7 @@ main(int argc, char **argv)
 		for (k = 0; kinds[k] && off < sizeof(buf); k++)
 			if (n_kind[k])
 				off += (size_t)snprintf(buf + off, sizeof(buf) - off, ", %lu %s",
-							n_kind[k], kinds[k]);
+							n_kind[k], tttd_status_name(kinds[k]));
 		note(1, "%s", buf);
 	}
 	if (n_remeasured || n_unverified)

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compile.h" /* defines: tttd_compiler_* */
+#include "candidate.h" /* defines: tttd_cand_read */
+#include "compile.h"   /* defines: tttd_compiler_* */
 #include "diag.h"
 #include "opt.h"
 #include "rec.h"
@@ -75,15 +76,14 @@ emit(void *arg, const struct tttd_rec *r, struct tttd_error *e)
 	struct sink *s = arg;
 	struct tttd_compile_stats st;
 
-	if (verbosity >= 2 && tttd_rec_str_is(r, "status", "compile_error") &&
-	    tttd_rec_has(r, "compile_log")) {
-		char *id = NULL, *reason = NULL;
+	if (verbosity >= 2 && tttd_rec_has(r, "compile_log")) {
+		struct tttd_cand c;
 
-		tttd_rec_get_str(r, "id", &id);
-		tttd_rec_get_str(r, "reason", &reason);
-		note(2, "%s: compile_error: %s", id ? id : "(no id)", reason ? reason : "");
-		free(id);
-		free(reason);
+		tttd_cand_read(&c, r);
+		if (c.st == TTTD_ST_COMPILE_ERROR)
+			note(2, "%s: compile_error: %s", c.id ? c.id : "(no id)",
+			     c.reason ? c.reason : "");
+		tttd_cand_release(&c);
 	}
 	TTTD_TRY(tttd_writer_write(s->w, r, e));
 	if (s->c) {

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "diag.h"
 #include "hash.h"
 #include "lm.h"
@@ -206,37 +207,33 @@ use_task(const char *name)
 }
 
 static void
-generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint64_t index,
-	 uint64_t position)
+generate(struct tttd_writer *w, const struct tttd_rec *par, const struct tttd_cand *v,
+	 const char *in, uint64_t index, uint64_t position)
 {
 	struct tttd_error e = { 0 };
-	char *pid = NULL, *tname = NULL, *group;
-	int64_t step = 0, rank = (int64_t)position;
+	const char *pid = v->id;
+	char *group;
+	int64_t step = v->step, rank;
 	int *pchoice, *child, *prev;
 	const struct tttd_field *pdec;
 	struct tttd_rng rng;
 	struct tttd_rec out;
 	long k;
 
-	if (opt.task) {
-		use_task(opt.task);
-	} else {
-		if (tttd_rec_get_str(par, "task", &tname) != 1)
-			die("%s: record %llu: parent has no 'task' (use --task)", in,
-			    (unsigned long long)index);
-		use_task(tname);
-		free(tname);
-	}
-	if (tttd_rec_get_str(par, "id", &pid) != 1)
+	if (!opt.task && !v->task)
+		die("%s: record %llu: parent has no 'task' (use --task)", in, (unsigned long long)index);
+	use_task(opt.task ? opt.task : v->task);
+	if (!pid)
 		die("%s: record %llu: parent has no 'id'", in, (unsigned long long)index);
-	if (tttd_rec_get_int(par, "step", &step) < 0 || step < 0)
+	if (v->bad & TTTD_CAND_STEP || step < 0)
 		die("%s: record %llu: bad 'step'", in, (unsigned long long)index);
 	/*
 	 * The parent's own rank when tttd-select wrote one, so that a step split
 	 * across several generators draws what one generator would have.
 	 */
-	if (tttd_rec_get_int(par, "rank", &rank) < 0)
+	if (v->bad & TTTD_CAND_RANK)
 		die("%s: record %llu: bad 'rank'", in, (unsigned long long)index);
+	rank = v->has & TTTD_CAND_RANK ? v->rank : (int64_t)position;
 
 	pchoice = xmalloc((task->ndec + 1) * sizeof(int));
 	child = xmalloc((task->ndec + 1) * sizeof(int));
@@ -272,7 +269,6 @@ generate(struct tttd_writer *w, const struct tttd_rec *par, const char *in, uint
 	     (long long)rank, opt.children);
 	tttd_rec_release(&out);
 	free(group);
-	free(pid);
 	free(pchoice);
 	free(child);
 	free(prev);
@@ -371,30 +367,32 @@ lm_main(int argc, char **argv)
 			die_err(&e);
 		tttd_rec_init(&r);
 		while ((c = tttd_reader_next(rd, &r, &e)) > 0) {
-			int64_t rank = (int64_t)npar;
+			struct tttd_cand v;
 
-			if (!tttd_rec_str_is(&r, "kind", "parent"))
+			tttd_cand_read(&v, &r);
+			if (!v.parent_kind) {
+				tttd_cand_release(&v);
 				continue;
+			}
 			if (!opt.task) {
-				char *tn = NULL;
-
-				if (tttd_rec_get_str(&r, "task", &tn) != 1)
+				if (!v.task)
 					die("%s: parent has no 'task' (use --task)", inputs[k]);
 				/* one batch of requests holds one task's prompts */
-				if (task && strcmp(tn, task_key) != 0)
+				if (task && strcmp(v.task, task_key) != 0)
 					die("%s: parents of tasks '%s' and '%s' in one batch (use --task)",
-					    inputs[k], task_key, tn);
-				use_task(tn);
-				free(tn);
+					    inputs[k], task_key, v.task);
+				use_task(v.task);
 			}
-			if (tttd_rec_get_int(&r, "rank", &rank) < 0)
+			if (v.bad & TTTD_CAND_RANK)
 				die("%s: parent with a bad 'rank'", inputs[k]);
 			XGROW(par, cap, npar + 1);
 			ranks = xrealloc(ranks, (npar + 1) * sizeof(*ranks));
 			par[npar] = xmalloc(sizeof(**par));
 			tttd_rec_init(par[npar]);
 			tttd_rec_copy(par[npar], &r);
-			ranks[npar++] = rank;
+			ranks[npar] = v.has & TTTD_CAND_RANK ? v.rank : (int64_t)npar;
+			npar++;
+			tttd_cand_release(&v);
 		}
 		if (c < 0)
 			die_err(&e);
@@ -422,25 +420,24 @@ lm_main(int argc, char **argv)
 	if (opt.prompts) {
 		for (i = 0; i < npar; i++) {
 			struct tttd_rec r;
-			char *prompt = NULL, *pid = NULL;
-			int64_t step = 0;
+			struct tttd_cand v;
+			char *prompt = NULL;
 
 			if (tttd_lm_prompt(task, par[i], &g.prompt, &prompt, &e) < 0)
 				die_err(&e);
-			tttd_rec_get_str(par[i], "id", &pid);
-			tttd_rec_get_int(par[i], "step", &step);
+			tttd_cand_read(&v, par[i]);
 			tttd_rec_init(&r);
 			tttd_rec_set_int(&r, "v", TTTD_SCHEMA_VERSION);
 			tttd_rec_set_str(&r, "kind", "prompt");
 			tttd_rec_set_str(&r, "task", task->name);
-			tttd_rec_set_int(&r, "step", step);
-			tttd_rec_set_str(&r, "parent", pid ? pid : "");
+			tttd_rec_set_int(&r, "step", v.step);
+			tttd_rec_set_str(&r, "parent", v.id ? v.id : "");
 			tttd_rec_set_str(&r, "prompt", prompt);
 			tttd_rec_stamp(&r, "tttd-generate");
 			lm_emit(NULL, &r);
 			tttd_rec_release(&r);
 			free(prompt);
-			free(pid);
+			tttd_cand_release(&v);
 		}
 	} else if (npar && tttd_lm_generate(&g, par, ranks, npar, lm_emit, NULL, &e) < 0) {
 		die_err(&e);
@@ -613,17 +610,19 @@ main(int argc, char **argv)
 			die_err(&e);
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);
+			struct tttd_cand v;
 
 			c = tttd_reader_next(rd, &r, &e);
 			if (c < 0)
 				die_err(&e);
 			if (c == 0)
 				break;
-			if (!tttd_rec_str_is(&r, "kind", "parent")) {
+			tttd_cand_read(&v, &r);
+			if (v.parent_kind)
+				generate(w, &r, &v, in, index, parents++);
+			else
 				skipped++;
-				continue;
-			}
-			generate(w, &r, in, index, parents++);
+			tttd_cand_release(&v);
 		}
 		tttd_reader_free(rd);
 	}

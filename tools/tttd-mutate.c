@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "diag.h"
 #include "hash.h"
 #include "opt.h"
@@ -249,35 +250,36 @@ emit(struct tttd_writer *w, const struct member *pop, size_t npop, long step)
 	free(prev);
 }
 
-/* Add record r to the population (loading the task on the first one). */
+/*
+ * Add record r, whose view is v, to the population (loading the task on the
+ * first one); the member takes v's id.
+ */
 static void
-add_member(struct member **pop, size_t *npop, const struct tttd_rec *r, const char *in,
-	   uint64_t index)
+add_member(struct member **pop, size_t *npop, const struct tttd_rec *r, struct tttd_cand *v,
+	   const char *in, uint64_t index)
 {
 	struct tttd_error e = { 0 };
-	char *s = NULL;
 	const struct tttd_field *f;
 	struct member *m;
 	size_t d;
-	int64_t step = 0;
 
 	if (!task) {
-		if (!opt.task && tttd_rec_get_str(r, "task", &s) != 1)
+		if (!opt.task && !v->task)
 			die("%s: record %llu: no 'task' (use --task)", in, (unsigned long long)index);
-		if (tttd_task_load(&task, opt.task ? opt.task : s, &e) < 0)
+		if (tttd_task_load(&task, opt.task ? opt.task : v->task, &e) < 0)
 			die_err(&e);
-		free(s);
-		s = NULL;
 	}
 	*pop = xrealloc(*pop, (*npop + 1) * sizeof(**pop));
 	m = &(*pop)[(*npop)++];
 	memset(m, 0, sizeof(*m));
-	if (tttd_rec_get_str(r, "id", &m->id) != 1)
+	if (!v->id)
 		die("%s: record %llu: no 'id'", in, (unsigned long long)index);
-	if (tttd_rec_get_int(r, "step", &step) < 0 || step < 0)
+	if (v->bad & TTTD_CAND_STEP || v->step < 0)
 		die("%s: record %llu: bad 'step'", in, (unsigned long long)index);
-	m->step = (long)step;
-	m->is_parent = tttd_rec_str_is(r, "kind", "parent");
+	m->id = v->id;
+	v->id = NULL; /* the member owns it */
+	m->step = (long)v->step;
+	m->is_parent = v->parent_kind;
 	m->choice = xmalloc((task->ndec + 1) * sizeof(int));
 	if (tttd_task_choice_from_rec(task, r, "decisions", m->choice, &e) < 0)
 		die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
@@ -372,18 +374,19 @@ main(int argc, char **argv)
 			die_err(&e);
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);
+			struct tttd_cand v;
 
 			c = tttd_reader_next(rd, &r, &e);
 			if (c < 0)
 				die_err(&e);
 			if (c == 0)
 				break;
-			if (!tttd_rec_str_is(&r, "kind", "candidate") &&
-			    !tttd_rec_str_is(&r, "kind", "parent")) {
+			tttd_cand_read(&v, &r);
+			if (v.candidate || v.parent_kind)
+				add_member(&pop, &npop, &r, &v, in, index);
+			else
 				skipped++;
-				continue;
-			}
-			add_member(&pop, &npop, &r, in, index);
+			tttd_cand_release(&v);
 		}
 		tttd_reader_free(rd);
 	}

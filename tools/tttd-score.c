@@ -145,7 +145,7 @@ reward_of(const struct tttd_cand *c, size_t i)
 
 	if (!(c->has & TTTD_CAND_STATUS))
 		die("record %zu: missing or non-string 'status'", i);
-	if (!tttd_cand_status_is(c, "ok"))
+	if (c->st != TTTD_ST_OK)
 		return 0;
 	if (!(c->has & TTTD_CAND_TIME_NS))
 		die("record %zu: status 'ok' without a numeric 'time_ns'", i);

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidate.h" /* defines: tttd_cand_read */
 #include "choiceset.h"
 #include "diag.h"
 #include "opt.h"
@@ -140,18 +141,16 @@ static char **groups;
 static size_t ngroups;
 
 static void
-load_task(const struct tttd_rec *r, const char *in, uint64_t index)
+load_task(const struct tttd_cand *v, const char *in, uint64_t index)
 {
 	struct tttd_error e = { 0 };
-	char *s = NULL;
 
 	if (task)
 		return;
-	if (!opt.task && tttd_rec_get_str(r, "task", &s) != 1)
+	if (!opt.task && !v->task)
 		die("%s: record %llu: no 'task' (use --task)", in, (unsigned long long)index);
-	if (tttd_task_load(&task, opt.task ? opt.task : s, &e) < 0)
+	if (tttd_task_load(&task, opt.task ? opt.task : v->task, &e) < 0)
 		die_err(&e);
-	free(s);
 }
 
 /* The archive: every benchmarked candidate's choice and time (0 = failed). */
@@ -172,31 +171,34 @@ read_archive(struct tttd_choiceset *known)
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);
 			int rc = tttd_reader_next(rd, &r, &e);
-			double t = 0;
+			struct tttd_cand v;
+			double t;
+			long k;
 
 			if (rc < 0)
 				die_err(&e);
 			if (rc == 0)
 				break;
-			if (!tttd_rec_str_is(&r, "kind", "candidate") ||
-			    tttd_rec_str_is(&r, "status", "generated") || !tttd_rec_has(&r, "status"))
+			tttd_cand_read(&v, &r);
+			if (!v.candidate || v.st == TTTD_ST_GENERATED || v.st == TTTD_ST_NONE) {
+				tttd_cand_release(&v);
 				continue;
-			load_task(&r, opt.archive[i], index);
+			}
+			load_task(&v, opt.archive[i], index);
 			if (!c)
 				c = xmalloc((task->ndec + 1) * sizeof(int));
 			if (tttd_task_choice_from_rec(task, &r, "decisions", c, &e) < 0)
 				die("%s: record %llu: %s", opt.archive[i], (unsigned long long)index, e.msg);
-			if (tttd_rec_str_is(&r, "status", "ok") &&
-			    (tttd_rec_get_double(&r, "time_ns", &t) != 1 || !(t > 0)))
+			/* a failure's time is 0, whatever the record says */
+			t = v.st == TTTD_ST_OK ? v.time_ns : 0;
+			if (v.st == TTTD_ST_OK && (!(v.has & TTTD_CAND_TIME_NS) || !(t > 0)))
 				die("%s: record %llu: status ok without a positive 'time_ns'", opt.archive[i],
 				    (unsigned long long)index);
+			tttd_cand_release(&v);
 			/* a choice measured twice keeps its faster time (the archive's best) */
-			{
-				long k = tttd_choiceset_find(known, c);
-
-				if (k < 0 || (t > 0 && (known->value[k] <= 0 || t < known->value[k])))
-					tttd_choiceset_put(known, c, t);
-			}
+			k = tttd_choiceset_find(known, c);
+			if (k < 0 || (t > 0 && (known->value[k] <= 0 || t < known->value[k])))
+				tttd_choiceset_put(known, c, t);
 		}
 		tttd_reader_free(rd);
 	}
@@ -204,23 +206,19 @@ read_archive(struct tttd_choiceset *known)
 	free(c);
 }
 
+/* The index of group g (NULL: the group of candidates without one, ""). */
 static size_t
-group_of(const struct tttd_rec *r)
+group_of(const char *g)
 {
-	const char *g;
-	size_t n, i;
+	size_t i;
 
-	if (tttd_rec_get_strn(r, "group", &g, &n) != 1) {
+	if (!g)
 		g = "";
-		n = 0;
-	}
 	for (i = 0; i < ngroups; i++)
-		if (strlen(groups[i]) == n && memcmp(groups[i], g, n) == 0)
+		if (strcmp(groups[i], g) == 0)
 			return i;
 	groups = xrealloc(groups, (ngroups + 1) * sizeof(char *));
-	groups[ngroups] = xmalloc(n + 1);
-	memcpy(groups[ngroups], g, n);
-	groups[ngroups][n] = 0;
+	groups[ngroups] = xstrdup(g);
 	return ngroups++;
 }
 
@@ -256,20 +254,25 @@ read_proposals(char *const *inputs, int nin)
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);
 			int rc = tttd_reader_next(rd, &r, &e);
+			struct tttd_cand v;
 			struct prop *p;
 
 			if (rc < 0)
 				die_err(&e);
 			if (rc == 0)
 				break;
-			if (!tttd_rec_str_is(&r, "kind", "candidate"))
+			tttd_cand_read(&v, &r);
+			if (!v.candidate) {
+				tttd_cand_release(&v);
 				continue;
-			load_task(&r, in, index);
+			}
+			load_task(&v, in, index);
 			p = add_prop();
 			tttd_rec_copy(&p->rec, &r);
 			if (tttd_task_choice_from_rec(task, &r, "decisions", p->choice, &e) < 0)
 				die("%s: record %llu: %s", in, (unsigned long long)index, e.msg);
-			p->group = group_of(&r);
+			p->group = group_of(v.group);
+			tttd_cand_release(&v);
 		}
 		tttd_reader_free(rd);
 	}
@@ -300,25 +303,20 @@ sibling(size_t i, const int *c, const char *origin)
 {
 	const struct tttd_field *pd;
 	struct prop *p = add_prop(); /* pool may move: index pool[i] after this */
-	char *pid = NULL, *pol = NULL;
-	int64_t step = 0, seed = 0;
+	struct tttd_cand v;
 
 	memcpy(p->choice, c, task->ndec * sizeof(int));
 	p->group = pool[i].group;
-	tttd_rec_get_str(&pool[i].rec, "parent", &pid);
-	tttd_rec_get_int(&pool[i].rec, "step", &step);
-	tttd_rec_get_int(&pool[i].rec, "seed", &seed);
-	tttd_rec_get_str(&pool[i].rec, "policy", &pol);
+	tttd_cand_read(&v, &pool[i].rec);
 	pd = tttd_rec_find(&pool[i].rec, "parent_decisions");
-	tttd_task_candidate_rec(task, c, step, pid ? pid : "", groups[p->group],
+	tttd_task_candidate_rec(task, c, v.step, v.parent ? v.parent : "", groups[p->group],
 				pd ? pd->val : NULL, pd ? pd->vlen : 0, &p->rec);
-	tttd_rec_set_str(&p->rec, "policy", pol ? pol : origin);
-	tttd_rec_set_int(&p->rec, "seed", seed);
+	tttd_rec_set_str(&p->rec, "policy", v.policy ? v.policy : origin);
+	tttd_rec_set_int(&p->rec, "seed", v.seed);
 	tttd_rec_set_str(&p->rec, "origin", origin);
 	tttd_rec_stamp(&p->rec, "tttd-screen");
 	tttd_rec_set_str(&p->rec, "status", "generated");
-	free(pid);
-	free(pol);
+	tttd_cand_release(&v);
 }
 
 /*

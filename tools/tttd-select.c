@@ -145,7 +145,7 @@ replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t id
 	if (!(v.has & TTTD_CAND_STEP))
 		die("record %llu: candidate without an integer 'step'", (unsigned long long)idx);
 	c.step = v.step;
-	c.ok = tttd_cand_status_is(&v, "ok");
+	c.ok = v.st == TTTD_ST_OK;
 	if (c.ok) {
 		t = v.time_ns;
 		if (!(v.has & TTTD_CAND_TIME_NS) || !(t > 0) || !isfinite(t))

@@ -2,11 +2,13 @@
  * test_candidate.c - the typed view of a candidate record (candidate.h):
  * each key read with its type, an absent key a clear bit of has, a key of
  * the wrong type a set bit of bad (never a value), and a record that is not
- * a candidate said to be one by nothing.
+ * a candidate said to be one by nothing; every status of docs/schema.md a
+ * value of its own and back, and any other status TTTD_ST_OTHER.
  */
 #include <string.h>
 
 #include "candidate.h"
+#include "schema.h" /* defines: tttd_schema_find */
 #include "test.h"
 
 static void
@@ -34,7 +36,8 @@ check_full(void)
 	T_CHECK("id", c.id && strcmp(c.id, "abc") == 0);
 	T_CHECK("parent", c.parent && strcmp(c.parent, "root") == 0);
 	T_CHECK("task", c.task && strcmp(c.task, "matmul") == 0);
-	T_CHECK("status is ok", tttd_cand_status_is(&c, "ok") && !tttd_cand_status_is(&c, "o"));
+	T_CHECK("status is ok", c.st == TTTD_ST_OK && strcmp(c.status, "ok") == 0);
+	T_CHECK("not a parent record", !c.parent_kind);
 	T_CHECK("group", c.group && strcmp(c.group, "g1") == 0);
 	T_CHECK("step", c.step == 7 && c.has & TTTD_CAND_STEP);
 	T_NEAR("time_ns", c.time_ns, 1500.5, 0);
@@ -66,11 +69,97 @@ check_wrong_types(void)
 	T_CHECK("not a candidate", !c.candidate);
 	T_CHECK("target: bad, no value", c.bad & TTTD_CAND_TARGET && !c.target &&
 						 !(c.has & TTTD_CAND_TARGET));
-	T_CHECK("status: bad, matches nothing", c.bad & TTTD_CAND_STATUS &&
-							!tttd_cand_status_is(&c, "ok"));
+	T_CHECK("status: bad, other, no string", c.bad & TTTD_CAND_STATUS &&
+							 c.st == TTTD_ST_OTHER && !c.status);
 	T_CHECK("time_ns: bad, 0", c.bad & TTTD_CAND_TIME_NS && c.time_ns == 0);
 	T_CHECK("step: bad, 0", c.bad & TTTD_CAND_STEP && c.step == 0);
 	T_CHECK("id: absent, not bad", !(c.bad & TTTD_CAND_ID) && !(c.has & TTTD_CAND_ID));
+	tttd_cand_release(&c);
+	tttd_rec_release(&r);
+}
+
+/* A parent record of tttd-select: its kind, rank, seed and policy; no status. */
+static void
+check_parent(void)
+{
+	struct tttd_rec r;
+	struct tttd_cand c;
+
+	tttd_rec_init(&r);
+	tttd_rec_set_str(&r, "kind", "parent");
+	tttd_rec_set_int(&r, "rank", 3);
+	tttd_rec_set_int(&r, "seed", -5);
+	tttd_rec_set_str(&r, "policy", "mlp-1");
+	tttd_cand_read(&c, &r);
+	T_CHECK("a parent, not a candidate", c.parent_kind && !c.candidate);
+	T_CHECK("rank", c.has & TTTD_CAND_RANK && c.rank == 3);
+	T_CHECK("seed", c.has & TTTD_CAND_SEED && c.seed == -5);
+	T_CHECK("policy", c.has & TTTD_CAND_POLICY && strcmp(c.policy, "mlp-1") == 0);
+	T_CHECK("no status: NONE", c.st == TTTD_ST_NONE && !(c.has & TTTD_CAND_STATUS));
+	tttd_cand_release(&c);
+	tttd_rec_set_str(&r, "rank", "first");
+	tttd_cand_read(&c, &r);
+	T_CHECK("rank of the wrong type: bad, 0", c.bad & TTTD_CAND_RANK && c.rank == 0);
+	tttd_cand_release(&c);
+	tttd_rec_release(&r);
+}
+
+/*
+ * The status values and the schema's list of status strings (lib/schema.c,
+ * which test_schema keeps beside docs/schema.md) name the same statuses:
+ * every word of the list but its glue ("or a failure") has a value that
+ * names it back, no two the same, and every value is in the list.
+ */
+static void
+check_status(void)
+{
+	const struct tttd_schema_key *k = tttd_schema_find("status");
+	const char *p = k ? k->meaning : "";
+	int seen[TTTD_ST_OTHER + 1] = { 0 }, all = 1, distinct = 1, covered = 1, i;
+	struct tttd_rec r;
+	struct tttd_cand c;
+
+	while (*p) {
+		char w[64];
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+		enum tttd_status st;
+
+		if (!n) {
+			p++;
+			continue;
+		}
+		snprintf(w, sizeof(w), "%.*s", (int)n, p);
+		p += n;
+		if (!strcmp(w, "or") || !strcmp(w, "a") || !strcmp(w, "failure"))
+			continue;
+		st = tttd_status_of(w);
+		if (st == TTTD_ST_OTHER || strcmp(tttd_status_name(st), w) != 0) {
+			fprintf(stderr, "  schema status '%s' has no value\n", w);
+			all = 0;
+		} else if (seen[st]++) {
+			distinct = 0;
+		}
+	}
+	T_CHECK("every schema status has a value that names it back", k && all);
+	T_CHECK("no two share a value", distinct);
+	for (i = TTTD_ST_NONE + 1; i < TTTD_ST_OTHER; i++)
+		if (!seen[i]) {
+			fprintf(stderr, "  value %d ('%s') is not in the schema\n", i,
+				tttd_status_name((enum tttd_status)i));
+			covered = 0;
+		}
+	T_CHECK("every value is a schema status", covered);
+	T_CHECK("an unknown status: OTHER", tttd_status_of("OK") == TTTD_ST_OTHER &&
+						    tttd_status_of("") == TTTD_ST_OTHER);
+	T_CHECK("no string: NONE", tttd_status_of(NULL) == TTTD_ST_NONE);
+	T_CHECK("NONE and OTHER have no name",
+		!tttd_status_name(TTTD_ST_NONE) && !tttd_status_name(TTTD_ST_OTHER));
+	tttd_rec_init(&r);
+	tttd_rec_set_str(&r, "kind", "candidate");
+	tttd_rec_set_str(&r, "status", "exploded");
+	tttd_cand_read(&c, &r);
+	T_CHECK("an unknown status on a record: OTHER, string kept",
+		c.st == TTTD_ST_OTHER && strcmp(c.status, "exploded") == 0);
 	tttd_cand_release(&c);
 	tttd_rec_release(&r);
 }
@@ -80,5 +169,7 @@ main(void)
 {
 	check_full();
 	check_wrong_types();
+	check_parent();
+	check_status();
 	return T_DONE();
 }
