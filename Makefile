@@ -42,7 +42,7 @@ JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 SQLITE_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
-# The commit the tools are built from, for reports (lib/env.c): written to
+# The commit the tools are built from, for reports (lib/report/env.c): written to
 # build/gen/commit.h only when it changes, so only env.o follows it.  Outside
 # a git checkout (a tarball, the container's build context) it is "unknown"
 # unless given: make COMMIT=...
@@ -54,19 +54,25 @@ ifeq ($(CUDA),auto)
 CUDA := $(if $(wildcard $(CUDA_HOME)/include/nvrtc.h),1,0)
 endif
 
-CPPFLAGS += -Ilib -Ibuild/gen -D_GNU_SOURCE
+# lib/ is in folders by layer (docs/internals.md): every folder is on the
+# include path, so an include names the header alone ("rec.h") wherever it
+# is; tests/pipeline/internals_doc.sh keeps the names unique and checks that
+# no layer includes a header of a layer above it.
+LIB_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard lib/*/*.[ch]))))
+CPPFLAGS += $(addprefix -I,$(LIB_DIRS)) -Ibuild/gen -D_GNU_SOURCE
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP
 LIBS = $(MSGPACK_LIBS) $(ZSTD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) -lm -lpthread -ldl
 
-CUDA_SRC := $(wildcard lib/nvrtc.c lib/backend_cuda.c lib/cuda_*.c)
+# Built only with the toolkit: nvrtc.c and the files with "cuda" in their name.
+CUDA_SRC := $(wildcard lib/*/nvrtc.c lib/*/*cuda*.c)
 ifeq ($(CUDA),1)
 CPPFLAGS += -DTTTD_HAVE_CUDA -I$(CUDA_HOME)/include
 # Never -lcuda: the driver library exists only where a driver is installed;
 # the runtime loads it at run time, so the tools start on machines with no GPU.
 LIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lnvrtc -lcudart -lcublas
-LIB_SRC := $(wildcard lib/*.c)
+LIB_SRC := $(wildcard lib/*/*.c)
 else
-LIB_SRC := $(filter-out $(CUDA_SRC),$(wildcard lib/*.c))
+LIB_SRC := $(filter-out $(CUDA_SRC),$(wildcard lib/*/*.c))
 endif
 
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
@@ -173,7 +179,7 @@ uninstall:
 
 # .clang-format is written for clang-format 14 (what Debian 12 ships);
 # tests/pipeline/format.sh checks that this changes nothing.
-FORMAT_SRC = $(wildcard lib/*.[ch] tools/*.c tools/common/*.[ch] tests/unit/*.[ch])
+FORMAT_SRC = $(wildcard lib/*/*.[ch] tools/*.c tools/common/*.[ch] tests/unit/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 

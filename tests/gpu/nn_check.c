@@ -6,7 +6,7 @@
  * PASS or FAIL.  Exit 0 on PASS, 1 on FAIL, 2 when no GPU can be used.
  *
  * Build (after `make CUDA=1`):
- *   cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib -I/usr/local/cuda/include \
+ *   cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib/core -Ilib/... (each folder of lib/) -I/usr/local/cuda/include \
  *      -o build/nn_check tests/gpu/nn_check.c build/libtttd.a \
  *      -L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 \
  *      -lnvrtc -lcudart -lcublas -lmsgpackc -lzstd -ljansson -lm -lpthread -ldl

@@ -16,7 +16,7 @@
  * shapes are all larger uses its smallest one.
  *
  * Build (after `make CUDA=1`; tests/gpu/run.sh does this):
- *   cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib -I/usr/local/cuda/include \
+ *   cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib/core -Ilib/... (each folder of lib/) -I/usr/local/cuda/include \
  *      -o build/ref_check tests/gpu/ref_check.c build/libtttd.a \
  *      -L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 \
  *      -lnvrtc -lcudart -lcublas -lmsgpackc -lzstd -ljansson -lcurl -lsqlite3 -lm -lpthread -ldl

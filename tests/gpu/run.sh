@@ -16,6 +16,9 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
+# lib/ is in folders by layer; each is on the include path, as in the Makefile.
+lib_inc=()
+for d in lib/*/; do lib_inc+=("-I${d%/}"); done
 out=${OUT:-/tmp/tttd-gpu}
 mkdir -p "$out"
 status=0
@@ -91,7 +94,7 @@ done
 jq -r '.device' "$out/gemm.jsonl" | head -1
 
 echo "== policy network: CPU and cuBLAS agree (tests/gpu/nn_check.c)"
-if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib -I/usr/local/cuda/include -o build/nn_check \
+if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA "${lib_inc[@]}" -I/usr/local/cuda/include -o build/nn_check \
 	tests/gpu/nn_check.c build/libtttd.a -L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 \
 	-lnvrtc -lcudart -lcublas -lmsgpackc -lzstd -ljansson -lm -lpthread -ldl 2>"$out/nn_build.log"; then
 	build/nn_check >"$out/nn.txt" 2>&1 || status=1
@@ -102,7 +105,7 @@ fi
 
 echo "== GPU references against the CPU ones (tests/gpu/ref_check.c)"
 # Each CUDA task's ref.cu against its cpu_reference at the small check shapes.
-if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib -Ibuild/gen -I/usr/local/cuda/include -o build/ref_check \
+if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA "${lib_inc[@]}" -Ibuild/gen -I/usr/local/cuda/include -o build/ref_check \
 	tests/gpu/ref_check.c build/libtttd.a -L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 \
 	-lnvrtc -lcudart -lcublas -lmsgpackc -lzstd -ljansson -lcurl -lsqlite3 -lm -lpthread -ldl 2>"$out/ref_build.log"; then
 	build/ref_check kernels/gemm kernels/gemm_f32 kernels/layernorm kernels/softmax_cuda kernels/trimul \

@@ -11,6 +11,9 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
+# lib/ is in folders by layer; each is on the include path, as in the Makefile.
+lib_inc=()
+for d in lib/*/; do lib_inc+=("-I${d%/}"); done
 out=${OUT:-/tmp/tttd-targets}
 mkdir -p "$out"
 status=0
@@ -39,7 +42,7 @@ for task in gemm gemm_f32; do
 done
 # The tensor backend "cuda" by name (tttd_tensor_be_new through the table):
 # tests/gpu/nn_check.c, as make test-gpu builds it.
-if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA -Ilib -I/usr/local/cuda/include -o build/nn_check \
+if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA "${lib_inc[@]}" -I/usr/local/cuda/include -o build/nn_check \
 	tests/gpu/nn_check.c build/libtttd.a -L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 \
 	-lnvrtc -lcudart -lcublas -lmsgpackc -lzstd -ljansson -lm -lpthread -ldl 2>"$out/nn_build.log" &&
 	build/nn_check >"$out/nn.txt" 2>&1; then

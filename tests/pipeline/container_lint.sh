@@ -47,14 +47,14 @@ cmp -s <(grep -v '^#' .dockerignore) <(grep -v '^#' .containerignore) || bad ".d
 regex=$(grep -v -e '^#' -e '^$' .dockerignore | sed 's/[.+]/\\&/g; s,\*\*/,@@,g; s/\*/[^\/]*/g; s,@@,(.*/)?,g' |
 	paste -sd'|')
 find . -path ./.git -prune -o -type f -print | sed 's,^\./,,' | grep -Ev "^($regex)(/|$)" | sort >"$tmp/context" || true
-for want in Makefile lib/tttd.h tools/tttd-bench.c pipelines/tttd-discover.sh pipelines/tttd-fanout.sh \
+for want in Makefile lib/core/tttd.h tools/common/diag.c tools/tttd-bench.c pipelines/tttd-discover.sh pipelines/tttd-fanout.sh \
 	kernels/gemm/task man/tttd-bench.1 tests/deps.sh; do
 	grep -qx "$want" "$tmp/context" || bad "context lacks $want"
 done
 grep -E '^(build|bin|runs|run|inst|\.git|tests/out)/' "$tmp/context" | head -n 3 | sed 's/^/context has: /' | grep . >&2 &&
 	bad "context has build outputs or git"
 # A user's run/ (the README's by-hand example) and inst/ (a local install) stay out.
-for p in run/steps/000000.mp inst/usr/local/bin/tttd-bench runs/x/config build/lib/a.o; do
+for p in run/steps/000000.mp inst/usr/local/bin/tttd-bench runs/x/config build/lib/core/a.o; do
 	grep -Eq "^($regex)(/|$)" <<<"$p" || bad "the ignore files let $p into the context"
 done
 

@@ -16,6 +16,6 @@ if [ "$ver" != 14 ]; then
 	echo "SKIP: $cf is version $ver; .clang-format is written for 14"
 	exit 0
 fi
-files=(lib/*.[ch] tools/*.c tools/common/*.[ch] tests/unit/*.[ch])
+files=(lib/*/*.[ch] tools/*.c tools/common/*.[ch] tests/unit/*.[ch])
 "$cf" --dry-run -Werror "${files[@]}"
 echo "ok: ${#files[@]} files formatted"

@@ -17,8 +17,9 @@
 #include <string.h>
 
 /*
- * The toolkit's header has the same name as ours and -Ilib comes first in the
- * search path: ours pulls the toolkit's in with #include_next when asked.
+ * The toolkit's header has the same name as ours and -Ilib/compile comes
+ * first in the search path: ours pulls the toolkit's in with #include_next
+ * when asked.
  */
 #define TTTD_NVRTC_WANT_TOOLKIT
 #include <nvrtc.h>

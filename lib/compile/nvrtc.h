@@ -16,8 +16,9 @@
 #define TTTD_NVRTC_H
 
 /*
- * lib/nvrtc.c needs the toolkit's <nvrtc.h>, which this file shadows (-Ilib
- * comes first); it defines TTTD_NVRTC_WANT_TOOLKIT and includes <nvrtc.h>.
+ * nvrtc.c needs the toolkit's <nvrtc.h>, which this file shadows
+ * (-Ilib/compile comes first); it defines TTTD_NVRTC_WANT_TOOLKIT and
+ * includes <nvrtc.h>.
  */
 #ifdef TTTD_NVRTC_WANT_TOOLKIT
 #include_next <nvrtc.h>
