@@ -22,6 +22,7 @@
 #include "opt.h"
 #include "rec.h"
 #include "schema.h" /* defines: tttd_rec_stamp_seed */
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "target.h" /* defines: tttd_target_backend_names */
 #include "task.h"   /* defines: tttd_task_load, tttd_task_free */
 

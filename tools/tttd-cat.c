@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "rec.h"    /* defines: tttd_reader_*, tttd_writer_*, tttd_rec_*json */
+#include "rec.h"    /* defines: tttd_rec_*json */
 #include "schema.h" /* defines: tttd_schema_check, tttd_schema_owns, tttd_schema_strip */
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 
 #define SYNOPSIS "tttd-cat [-cfhjqVz] [-o file] [--strip tools] [file ...]"
 

@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "opt.h"
 #include "rec.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 
 #define SYNOPSIS                                                                           \
 	"tttd-compile [-fhqvVz] [-j n] [-o file] [--arch sm_XY] [--cache dir] [--cc path]" \

@@ -35,6 +35,7 @@
 #include "policy.h"
 #include "rec.h"
 #include "schema.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "target.h" /* defines: tttd_target_of */
 #include "rng.h"
 #include "task.h"

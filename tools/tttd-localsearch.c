@@ -26,6 +26,7 @@
 #include "rec.h"
 #include "schema.h"
 #include "space.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "target.h" /* defines: tttd_target_of */
 #include "task.h"
 #include "tttd.h"

@@ -34,6 +34,7 @@
 #include "rec.h"
 #include "schema.h"
 #include "rng.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "task.h"
 #include "tttd.h"
 

@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "rec.h"
 #include "render.h"
+#include "stream.h"
 #include "task.h"
 #include "tttd.h"
 

@@ -21,6 +21,7 @@
 #include "opt.h"
 #include "rec.h"
 #include "schema.h" /* defines: tttd_rec_stamp */
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "task.h"   /* defines: tttd_task_load (for the reward scale) */
 
 #define SYNOPSIS \

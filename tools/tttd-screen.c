@@ -39,6 +39,7 @@
 #include "rec.h"
 #include "rng.h"
 #include "schema.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "surrogate.h"
 #include "task.h"
 #include "tttd.h"

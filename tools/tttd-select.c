@@ -19,6 +19,7 @@
 #include "opt.h"
 #include "puct.h" /* defines: tttd_puct_* */
 #include "rec.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "task.h"   /* defines: tttd_task_load */
 #include "schema.h" /* defines: tttd_rec_stamp */
 

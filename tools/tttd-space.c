@@ -21,9 +21,10 @@
 
 #include "diag.h"
 #include "opt.h"
-#include "rec.h"    /* defines: tttd_rec_*, tttd_writer_* */
+#include "rec.h"    /* defines: tttd_rec_* */
 #include "schema.h" /* defines: tttd_rec_stamp */
 #include "space.h"  /* defines: tttd_space_model_stats */
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "target.h" /* defines: tttd_target_of */
 #include "task.h"
 #include "tttd.h"

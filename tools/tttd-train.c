@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "rec.h"
 #include "schema.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "target.h" /* defines: tttd_target_find, TTTD_TARGET_DEFAULT */
 #include "task.h"
 #include "tttd.h"

@@ -15,6 +15,7 @@
 #include "hash.h"
 #include "lm_train.h"
 #include "rec.h"
+#include "stream.h"
 
 void
 tttd_lm_train_opts_default(struct tttd_lm_train_opts *o)

@@ -34,7 +34,8 @@
 #include "entropic.h" /* defines: TTTD_ADVANTAGE_MAX */
 #include "policy.h"
 #include "policy_int.h"
-#include "rec.h"    /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
+#include "rec.h"    /* defines: tttd_rec_*, tttd_pack_* */
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "target.h" /* defines: tttd_target_find, tttd_target_host */
 
 /*

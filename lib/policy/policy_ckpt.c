@@ -15,7 +15,8 @@
 #include "hash.h"
 #include "policy.h"
 #include "policy_int.h"
-#include "rec.h" /* defines: tttd_rec_*, tttd_reader_*, tttd_writer_*, tttd_pack_* */
+#include "rec.h"    /* defines: tttd_rec_*, tttd_pack_* */
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 
 /*
  * Checkpoint record keys: v, kind "policy", format (2; format 1 had no

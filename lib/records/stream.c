@@ -34,6 +34,7 @@
 #include <zstd.h>
 
 #include "rec.h"
+#include "stream.h"
 
 #define CHUNK (64 * 1024)
 #define WBUF_MAX (256 * 1024) /* bytes of packed records per drain (and zstd frame) */

@@ -17,6 +17,7 @@
 #include "candidate.h" /* defines: tttd_cand_read */
 #include "report.h"
 #include "report_int.h"
+#include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 
 static int
 cmp_str(const void *a, const void *b)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "rec.h"
+#include "stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

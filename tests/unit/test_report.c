@@ -17,6 +17,7 @@
 #include "rec.h"
 #include "report.h"
 #include "results.h"
+#include "stream.h"
 #include "task.h"
 #include "test.h"
 

@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "rec.h"
+#include "stream.h"
 #include "test.h"
 
 static char dir[64];
