@@ -69,9 +69,10 @@ struct done {
 };
 
 static struct tttd_bench_opts bopts;
-static const char *opt_task, *opt_done, *opt_output, *opt_shape;
+static const char *opt_task, *opt_done, *opt_shape;
 static double opt_ref_ns; /* the run's reference time (--ref-ns), 0: this process's own */
-static int opt_force, opt_zstd, opt_keep_object;
+static int opt_keep_object;
+static struct tool_common com; /* -f, -o, -z */
 static struct taskslot *slots;
 static size_t nslots;
 static struct done *dones;
@@ -439,57 +440,41 @@ main(int argc, char **argv)
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "done", required_argument, NULL, OPT_DONE },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "keep-object", no_argument, NULL, OPT_KEEP_OBJECT },
 		{ "max-reps", required_argument, NULL, OPT_MAX_REPS },
 		{ "max-time", required_argument, NULL, OPT_MAX_TIME },
 		{ "min-reps", required_argument, NULL, OPT_MIN_REPS },
 		{ "no-flush", no_argument, NULL, OPT_NO_FLUSH },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-		{ "output", required_argument, NULL, 'o' },
 		{ "paired", no_argument, NULL, OPT_PAIRED },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "ref-ns", required_argument, NULL, OPT_REF_NS },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "rse", required_argument, NULL, OPT_RSE },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "shape", required_argument, NULL, OPT_SHAPE },
 		{ "task", required_argument, NULL, OPT_TASK },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "zstd", no_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
+	};
+	static const struct tool_opts topts = {
+		.usage = usage,
+		.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_VERBOSE | TOOL_ZSTD,
+		.shortopts = "",
+		.longopts = longopts,
 	};
 	struct tttd_writer *w;
 	struct tttd_error e;
 	struct tttd_rec r;
 	const char *env;
 	int c, i, nin, rc, want_progress = -1;
-	unsigned flags;
 	size_t k;
 
 	diag_init("tttd-bench", SYNOPSIS);
 	tttd_bench_opts_init(&bopts);
 	if ((env = getenv("TTTD_BACKEND")) && *env)
 		bopts.backend = backend_names[opt_choice(env, "TTTD_BACKEND", backend_names)];
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'f': opt_force = 1; break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o': opt_output = optarg; break;
-		case 'q': verbosity = 0; break;
-		case 'v': verbosity++; break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z': opt_zstd = 1; break;
 		case OPT_BACKEND:
 			bopts.backend = backend_names[opt_choice(optarg, "--backend", backend_names)];
 			break;
@@ -509,8 +494,6 @@ main(int argc, char **argv)
 		case OPT_SHAPE: opt_shape = optarg; break;
 		case OPT_TASK: opt_task = optarg; break;
 		case OPT_TIMEOUT: bopts.timeout_s = opt_duration(optarg, "--timeout"); break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (bopts.min_reps > bopts.max_reps)
@@ -548,8 +531,7 @@ main(int argc, char **argv)
 	if (opt_task)
 		bench_for(opt_task);
 
-	flags = (opt_force ? TTTD_W_FORCE : 0) | (opt_zstd ? TTTD_W_ZSTD : 0);
-	if (tttd_writer_open(&w, opt_output, flags, &e) < 0)
+	if (tttd_writer_open(&w, com.output, com.wflags, &e) < 0)
 		die_err(&e);
 	tttd_rec_init(&r);
 	nin = argc - optind;
@@ -557,7 +539,7 @@ main(int argc, char **argv)
 		struct tttd_reader *rd;
 		const char *path = nin ? argv[optind + i] : NULL;
 
-		if (tttd_reader_open(&rd, path, opt_force, &e) < 0)
+		if (tttd_reader_open(&rd, path, com.force, &e) < 0)
 			die_err(&e);
 		while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
 			struct tttd_cand cv;

@@ -14,15 +14,16 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "opt.h"    /* defines: tool_getopt */
 #include "rec.h"    /* defines: tttd_rec_*json */
 #include "schema.h" /* defines: tttd_schema_check, tttd_schema_owns, tttd_schema_strip */
 #include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 
 #define SYNOPSIS "tttd-cat [-cfhjqVz] [-o file] [--strip tools] [file ...]"
 
-static int opt_check, opt_force, opt_from_json, opt_zstd;
-static int flush_each; /* JSON lines go to a pipe: flush after each (like the writer) */
-static const char *opt_output;
+static int opt_check, opt_from_json;
+static struct tool_common com; /* -f, -o, -z */
+static int flush_each;         /* JSON lines go to a pipe: flush after each (like the writer) */
 /* --strip: the stages whose keys (by the schema's owner column) are dropped */
 static char **strip_owners;
 static size_t nstrip;
@@ -60,7 +61,7 @@ cat_json(const char *path, FILE *out, uint64_t *total)
 	int rc, bad = 0;
 
 	/* JSON output is text, but the input is binary: refuse a terminal. */
-	if (tttd_reader_open(&rd, path, opt_force, &e) < 0)
+	if (tttd_reader_open(&rd, path, com.force, &e) < 0)
 		return error("%s", e.msg);
 	tttd_rec_init(&r);
 	while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
@@ -171,15 +172,15 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'c' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "from-json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "zstd", no_argument, NULL, 'z' },
 		{ "strip", required_argument, NULL, 256 },
 		{ NULL, 0, NULL, 0 },
+	};
+	static const struct tool_opts topts = {
+		.usage = usage,
+		.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_ZSTD,
+		.shortopts = "cj",
+		.longopts = longopts,
 	};
 	struct tttd_writer *w = NULL;
 	struct tttd_error e;
@@ -189,41 +190,24 @@ main(int argc, char **argv)
 	int c, i, bad = 0, nin;
 
 	diag_init("tttd-cat", SYNOPSIS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":cfhjo:qVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
 		case 'c': opt_check = 1; break;
-		case 'f': opt_force = 1; break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
 		case 'j': opt_from_json = 1; break;
-		case 'o': opt_output = optarg; break;
-		case 'q': verbosity = 0; break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z': opt_zstd = 1; break;
 		case 256: parse_strip(optarg); break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
-	if (opt_zstd && !opt_from_json)
+	if (com.wflags & TTTD_W_ZSTD && !opt_from_json)
 		usage_die("-z applies to the stream written by -j");
 
 	if (opt_from_json && !opt_check) {
-		unsigned flags = (opt_force ? TTTD_W_FORCE : 0) | (opt_zstd ? TTTD_W_ZSTD : 0);
-
-		if (tttd_writer_open(&w, opt_output, flags, &e) < 0)
+		if (tttd_writer_open(&w, com.output, com.wflags, &e) < 0)
 			die_err(&e);
-	} else if (opt_output && !opt_check) {
+	} else if (com.output && !opt_check) {
 		/* JSON to a file: the same tmp + rename rule as for streams. */
-		tmpname = tttd_tmp_path_for(opt_output);
-		if (!(tmpf = fopen(tmpname ? tmpname : opt_output, "w")))
-			die("cannot create '%s':", tmpname ? tmpname : opt_output);
+		tmpname = tttd_tmp_path_for(com.output);
+		if (!(tmpf = fopen(tmpname ? tmpname : com.output, "w")))
+			die("cannot create '%s':", tmpname ? tmpname : com.output);
 		jout = tmpf;
 	}
 
@@ -247,7 +231,7 @@ main(int argc, char **argv)
 	 * -o file appears only on success (tmp + rename), so a file never looks
 	 * complete when it is not; on stdout the complete records are already out.
 	 */
-	if (w && bad && opt_output) {
+	if (w && bad && com.output) {
 		tttd_writer_abort(w);
 	} else if (w) {
 		if (tttd_writer_close(w, &e) < 0)
@@ -261,10 +245,10 @@ main(int argc, char **argv)
 		if (fclose(tmpf) != 0) {
 			if (tmpname)
 				unlink(tmpname);
-			die("cannot write '%s':", tmpname ? tmpname : opt_output);
+			die("cannot write '%s':", tmpname ? tmpname : com.output);
 		}
-		if (tmpname && rename(tmpname, opt_output) != 0)
-			die("cannot rename '%s' to '%s':", tmpname, opt_output);
+		if (tmpname && rename(tmpname, com.output) != 0)
+			die("cannot rename '%s' to '%s':", tmpname, com.output);
 	}
 	free(tmpname);
 	while (nstrip)

@@ -103,47 +103,32 @@ main(int argc, char **argv)
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ "cc", required_argument, NULL, OPT_CC },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-		{ "output", required_argument, NULL, 'o' },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "zstd", no_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
+	};
+	static const struct tool_opts topts = {
+		.usage = usage,
+		.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_VERBOSE | TOOL_ZSTD,
+		.shortopts = "j:",
+		.longopts = longopts,
 	};
 	struct tttd_compile_opts o = { .cc = "cc", .timeout_s = 60, .tool = "tttd-compile" };
 	struct tttd_compile_stats st;
 	struct sink sink = { 0 };
 	struct tttd_error e;
 	struct tttd_rec r;
-	const char *output = NULL;
-	int c, i, nin, rc, force = 0, zstd = 0, want_progress = -1;
+	struct tool_common com = { 0 };
+	int c, i, nin, rc, want_progress = -1;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	diag_init("tttd-compile", SYNOPSIS);
 	o.jobs = ncpu > 0 ? (int)(ncpu < 256 ? ncpu : 256) : 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fhj:o:qvVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'f': force = 1; break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
 		case 'j': o.jobs = (int)opt_long(optarg, "-j", 1, 1024); break;
-		case 'o': output = optarg; break;
-		case 'q': verbosity = 0; break;
-		case 'v': verbosity++; break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z': zstd = 1; break;
 		case OPT_ARCH: o.arch = optarg; break;
 		case OPT_CACHE: o.cache = optarg; break;
 		case OPT_CC:
@@ -154,8 +139,6 @@ main(int argc, char **argv)
 		case OPT_NO_PROGRESS: want_progress = 0; break;
 		case OPT_PROGRESS: want_progress = 1; break;
 		case OPT_TIMEOUT: o.timeout_s = opt_duration(optarg, "--timeout"); break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (!(o.timeout_s > 0))
@@ -165,7 +148,7 @@ main(int argc, char **argv)
 	else if (verbosity >= 2)
 		progress_enabled = 1;
 
-	if (tttd_writer_open(&sink.w, output, (force ? TTTD_W_FORCE : 0) | (zstd ? TTTD_W_ZSTD : 0),
+	if (tttd_writer_open(&sink.w, com.output, com.wflags,
 			     &e) < 0)
 		die_err(&e);
 	if (tttd_compiler_new(&sink.c, &o, emit, &sink, &e) < 0) {
@@ -178,7 +161,7 @@ main(int argc, char **argv)
 		struct tttd_reader *rd;
 		const char *path = nin ? argv[optind + i] : NULL;
 
-		if (tttd_reader_open(&rd, path, force, &e) < 0)
+		if (tttd_reader_open(&rd, path, com.force, &e) < 0)
 			goto fail;
 		while ((rc = tttd_reader_next(rd, &r, &e)) > 0)
 			if (tttd_compiler_submit(sink.c, &r, &e) < 0) {

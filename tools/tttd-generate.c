@@ -106,13 +106,6 @@ enum { OPT_CHILDREN = 256, OPT_INIT_FROM, OPT_POLICY, OPT_POLICY_KIND, OPT_REPEA
 /* clang-format on */
 
 static const struct option longopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "zstd", no_argument, NULL, 'z' },
 	{ "children", required_argument, NULL, OPT_CHILDREN },
 	{ "init-from", required_argument, NULL, OPT_INIT_FROM },
 	{ "policy", required_argument, NULL, OPT_POLICY },
@@ -139,11 +132,15 @@ static const struct option longopts[] = {
 	{ "prompts", no_argument, NULL, OPT_PROMPTS },
 	{ NULL, 0, NULL, 0 },
 };
+static const struct tool_opts topts = {
+	.usage = usage,
+	.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_VERBOSE | TOOL_ZSTD,
+	.shortopts = "",
+	.longopts = longopts,
+};
 
 static struct {
-	int force;
-	const char *output;
-	unsigned wflags;
+	struct tool_common com; /* -f, -o, -z */
 	long children;
 	int repeats;
 	const char *init_from;
@@ -364,7 +361,7 @@ lm_main(int argc, char **argv)
 		struct tttd_reader *rd;
 		struct tttd_rec r;
 
-		if (tttd_reader_open(&rd, inputs[k], opt.force, &e) < 0)
+		if (tttd_reader_open(&rd, inputs[k], opt.com.force, &e) < 0)
 			die_err(&e);
 		tttd_rec_init(&r);
 		while ((c = tttd_reader_next(rd, &r, &e)) > 0) {
@@ -400,7 +397,7 @@ lm_main(int argc, char **argv)
 		tttd_rec_release(&r);
 		tttd_reader_free(rd);
 	}
-	if (tttd_writer_open(&lm_writer, opt.output, opt.wflags, &e) < 0)
+	if (tttd_writer_open(&lm_writer, opt.com.output, opt.com.wflags, &e) < 0)
 		die_err(&e);
 	memset(&g, 0, sizeof(g));
 	g.task = task;
@@ -477,33 +474,8 @@ main(int argc, char **argv)
 
 	diag_init("tttd-generate", SYNOPSIS);
 	tttd_lm_opts_default(&opt.lmo);
-	opterr = 0; /* our own one-line messages, then the synopsis */
-	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &opt.com)) != -1) {
 		switch (c) {
-		case 'f':
-			opt.force = 1;
-			opt.wflags |= TTTD_W_FORCE;
-			break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o':
-			opt.output = optarg;
-			break;
-		case 'q':
-			verbosity = 0;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z':
-			opt.wflags |= TTTD_W_ZSTD;
-			break;
 		case OPT_CHILDREN:
 			opt.children = opt_long(optarg, "--children", 1, 1000000);
 			break;
@@ -578,8 +550,6 @@ main(int argc, char **argv)
 		case OPT_PROMPTS:
 			opt.prompts = 1;
 			break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (opt.uniform && opt.policy)
@@ -600,14 +570,14 @@ main(int argc, char **argv)
 	inputs = nin ? argv + optind : stdin_only;
 	if (!nin)
 		nin = 1;
-	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0)
+	if (tttd_writer_open(&w, opt.com.output, opt.com.wflags, &e) < 0)
 		die_err(&e);
 	tttd_rec_init(&r);
 	for (i = 0; i < nin; i++) {
 		struct tttd_reader *rd;
 		const char *in = strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
 
-		if (tttd_reader_open(&rd, inputs[i], opt.force, &e) < 0)
+		if (tttd_reader_open(&rd, inputs[i], opt.com.force, &e) < 0)
 			die_err(&e);
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);

@@ -69,18 +69,18 @@ enum { OPT_BUDGET = 256, OPT_METHOD, OPT_SEED, OPT_T0, OPT_T1 };
 /* clang-format on */
 
 static const struct option longopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "zstd", no_argument, NULL, 'z' },
 	{ "budget", required_argument, NULL, OPT_BUDGET },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "t0", required_argument, NULL, OPT_T0 },
 	{ "t1", required_argument, NULL, OPT_T1 },
 	{ NULL, 0, NULL, 0 },
+};
+static const struct tool_opts topts = {
+	.usage = usage,
+	.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_ZSTD,
+	.shortopts = "",
+	.longopts = longopts,
 };
 
 struct emitter {
@@ -124,36 +124,15 @@ main(int argc, char **argv)
 	struct tttd_local_opts lo;
 	struct tttd_task *task = NULL;
 	struct emitter em = { 0 };
-	const char *output = NULL, *method = "climb";
-	unsigned wflags = 0;
+	const char *method = "climb";
+	struct tool_common com = { 0 };
 	long used;
 	int c;
 
 	diag_init("tttd-localsearch", SYNOPSIS);
 	tttd_local_opts_default(&lo);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'f':
-			wflags |= TTTD_W_FORCE;
-			break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o':
-			output = optarg;
-			break;
-		case 'q':
-			verbosity = 0;
-			break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z':
-			wflags |= TTTD_W_ZSTD;
-			break;
 		case OPT_BUDGET:
 			lo.budget = (size_t)opt_long(optarg, "--budget", 1, 100000000);
 			break;
@@ -171,8 +150,6 @@ main(int argc, char **argv)
 		case OPT_T1:
 			lo.t1 = opt_double(optarg, "--t1", 1e-9, 1e6);
 			break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (argc - optind != 1)
@@ -183,7 +160,7 @@ main(int argc, char **argv)
 		die("task '%s': a local search runs on a model task only (its times are measured: "
 		    "use tttd-discover)",
 		    task->name);
-	if (tttd_writer_open(&em.w, output, wflags, &e) < 0)
+	if (tttd_writer_open(&em.w, com.output, com.wflags, &e) < 0)
 		die_err(&e);
 	em.task = task;
 	em.method = method;

@@ -79,12 +79,6 @@ enum { OPT_CHILDREN = 256, OPT_CROSSOVER, OPT_RATE, OPT_REPEATS, OPT_SEED, OPT_S
 /* clang-format on */
 
 static const struct option longopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "zstd", no_argument, NULL, 'z' },
 	{ "children", required_argument, NULL, OPT_CHILDREN },
 	{ "crossover", required_argument, NULL, OPT_CROSSOVER },
 	{ "rate", required_argument, NULL, OPT_RATE },
@@ -94,11 +88,15 @@ static const struct option longopts[] = {
 	{ "task", required_argument, NULL, OPT_TASK },
 	{ NULL, 0, NULL, 0 },
 };
+static const struct tool_opts topts = {
+	.usage = usage,
+	.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_ZSTD,
+	.shortopts = "",
+	.longopts = longopts,
+};
 
 static struct {
-	int force;
-	const char *output;
-	unsigned wflags;
+	struct tool_common com; /* -f, -o, -z */
 	long children;
 	double crossover;
 	double rate; /* < 0: 1 / ndec */
@@ -311,30 +309,8 @@ main(int argc, char **argv)
 	char *const *inputs;
 
 	diag_init("tttd-mutate", SYNOPSIS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &opt.com)) != -1) {
 		switch (c) {
-		case 'f':
-			opt.force = 1;
-			opt.wflags |= TTTD_W_FORCE;
-			break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o':
-			opt.output = optarg;
-			break;
-		case 'q':
-			verbosity = 0;
-			break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z':
-			opt.wflags |= TTTD_W_ZSTD;
-			break;
 		case OPT_CHILDREN:
 			opt.children = opt_long(optarg, "--children", 1, 1000000);
 			break;
@@ -356,8 +332,6 @@ main(int argc, char **argv)
 		case OPT_TASK:
 			opt.task = optarg;
 			break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (opt.task && tttd_task_load(&task, opt.task, &e) < 0)
@@ -371,7 +345,7 @@ main(int argc, char **argv)
 		struct tttd_reader *rd;
 		const char *in = strcmp(inputs[f], "-") ? inputs[f] : "(stdin)";
 
-		if (tttd_reader_open(&rd, inputs[f], opt.force, &e) < 0)
+		if (tttd_reader_open(&rd, inputs[f], opt.com.force, &e) < 0)
 			die_err(&e);
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);
@@ -401,7 +375,7 @@ main(int argc, char **argv)
 			step = pop[i].step + 1;
 	if (opt.step >= 0)
 		step = opt.step;
-	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0)
+	if (tttd_writer_open(&w, opt.com.output, opt.com.wflags, &e) < 0)
 		die_err(&e);
 	if (npop)
 		emit(w, pop, npop, step);

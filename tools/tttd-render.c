@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "opt.h" /* defines: tool_getopt */
 #include "rec.h"
 #include "render.h"
 #include "stream.h"
@@ -56,22 +57,20 @@ enum { OPT_PARENTS = 256, OPT_TASK };
 /* clang-format on */
 
 static const struct option longopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "zstd", no_argument, NULL, 'z' },
 	{ "parents", required_argument, NULL, OPT_PARENTS },
 	{ "task", required_argument, NULL, OPT_TASK },
 	{ NULL, 0, NULL, 0 },
 };
+static const struct tool_opts topts = {
+	.usage = usage,
+	.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_VERBOSE | TOOL_ZSTD,
+	.shortopts = "",
+	.longopts = longopts,
+};
 
 static struct {
-	int force;
-	const char *output, *parents, *task;
-	unsigned wflags;
+	struct tool_common com; /* -f, -o, -z */
+	const char *parents, *task;
 } opt;
 
 /* The task in use; reloaded only when a record names another one. */
@@ -107,7 +106,7 @@ read_parents(const char *path)
 	size_t cap = 0;
 	int rc;
 
-	if (tttd_reader_open(&rd, path, opt.force, &e) < 0)
+	if (tttd_reader_open(&rd, path, opt.com.force, &e) < 0)
 		die_err(&e);
 	tttd_rec_init(&r);
 	while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
@@ -156,41 +155,14 @@ main(int argc, char **argv)
 	size_t k;
 
 	diag_init("tttd-render", SYNOPSIS);
-	opterr = 0; /* our own one-line messages, then the synopsis */
-	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &opt.com)) != -1) {
 		switch (c) {
-		case 'f':
-			opt.force = 1;
-			opt.wflags |= TTTD_W_FORCE;
-			break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o':
-			opt.output = optarg;
-			break;
-		case 'q':
-			verbosity = 0;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z':
-			opt.wflags |= TTTD_W_ZSTD;
-			break;
 		case OPT_PARENTS:
 			opt.parents = optarg;
 			break;
 		case OPT_TASK:
 			opt.task = optarg;
 			break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	/* fail before reading anything when the task is known */
@@ -202,7 +174,7 @@ main(int argc, char **argv)
 	inputs = nin ? argv + optind : stdin_only;
 	if (!nin)
 		nin = 1;
-	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0)
+	if (tttd_writer_open(&w, opt.com.output, opt.com.wflags, &e) < 0)
 		die_err(&e);
 	tttd_rec_init(&r);
 	tttd_rec_init(&out);
@@ -210,7 +182,7 @@ main(int argc, char **argv)
 		struct tttd_reader *rd;
 		const char *in = strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
 
-		if (tttd_reader_open(&rd, inputs[i], opt.force, &e) < 0)
+		if (tttd_reader_open(&rd, inputs[i], opt.com.force, &e) < 0)
 			die_err(&e);
 		for (;;) {
 			uint64_t at = tttd_reader_count(rd);

@@ -49,13 +49,16 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "env", required_argument, NULL, OPT_ENV },
-		{ "help", no_argument, NULL, 'h' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out_dir = NULL, *env_out = NULL;
+	static const struct tool_opts topts = {
+		.usage = usage,
+		.common = TOOL_OUTPUT,
+		.shortopts = "",
+		.longopts = longopts,
+	};
+	const char *env_out = NULL;
+	struct tool_common com = { 0 }; /* com.output: -o DIR */
 	struct tttd_env env;
 	struct tttd_error e;
 	struct tttd_run *run;
@@ -63,22 +66,10 @@ main(int argc, char **argv)
 	int c, device = 0, probed = 0;
 
 	diag_init("tttd-report", SYNOPSIS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:qV", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o': out_dir = optarg; break;
-		case 'q': verbosity = 0; break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
 		case OPT_DEVICE: device = (int)opt_long(optarg, "--device", 0, 1023); break;
 		case OPT_ENV: env_out = optarg; break;
-		default: getopt_die(c, argv);
 		}
 	}
 	if (env_out) {
@@ -105,10 +96,10 @@ main(int argc, char **argv)
 		probed = 1;
 	}
 	free(env_path);
-	if (tttd_report_write(run, &env, out_dir ? out_dir : argv[optind], &e) < 0)
+	if (tttd_report_write(run, &env, com.output ? com.output : argv[optind], &e) < 0)
 		die_err(&e);
 	note(1, "%zu evaluated in %zu steps; %s/report.html%s", run->neval, run->nsteps,
-	     out_dir ? out_dir : argv[optind],
+	     com.output ? com.output : argv[optind],
 	     probed && run->have_confirmed ? " (machine facts probed now, not at the A/B)" : "");
 	tttd_env_release(&env);
 	tttd_run_free(run);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "opt.h"     /* defines: tool_getopt */
 #include "env.h"     /* defines: tttd_env_load, tttd_env_probe */
 #include "results.h" /* defines: tttd_results_* */
 
@@ -200,16 +201,18 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "header", required_argument, NULL, OPT_HEADER },
-		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "shape", required_argument, NULL, OPT_SHAPE },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "task", required_argument, NULL, OPT_TASK },
 		{ "tttd-version", required_argument, NULL, OPT_VERSION_KEY },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
+	};
+	static const struct tool_opts topts = {
+		.usage = usage,
+		.common = TOOL_VERBOSE,
+		.shortopts = "",
+		.longopts = longopts,
 	};
 	struct tttd_results_query q = { 0 };
 	struct tttd_results *db;
@@ -217,22 +220,12 @@ main(int argc, char **argv)
 	struct tttd_error e;
 	const char *cmd;
 	char *path;
+	struct tool_common com = { 0 }; /* none of -f, -o, -z: only -v */
 	int c, rc;
 
 	diag_init("tttd-results", SYNOPSIS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvV", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'q': verbosity = 0; break;
-		case 'v': verbosity++; break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
 		case OPT_DB: opt_db = optarg; break;
 		case OPT_DEVICE: q.device = optarg; break;
 		case OPT_HEADER: opt_header = optarg; break;
@@ -241,7 +234,6 @@ main(int argc, char **argv)
 		case OPT_SOURCE: opt_source = optarg; break;
 		case OPT_TASK: q.task = optarg; break;
 		case OPT_VERSION_KEY: q.version = optarg; break;
-		default: getopt_die(c, argv);
 		}
 	}
 	if (optind == argc)

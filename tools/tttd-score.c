@@ -28,8 +28,8 @@
 	"tttd-score [-fhqVz] [-o file] [--estimator entropic|mean] [--task name] [--scale x] [file ...]"
 #define DEFAULT_SCALE 1000.0
 
-static int opt_force, opt_zstd;
-static const char *opt_output, *opt_task;
+static struct tool_common com; /* -f, -o, -z */
+static const char *opt_task;
 static double opt_scale = NAN;
 static enum tttd_estimator opt_est = TTTD_EST_ENTROPIC;
 
@@ -121,7 +121,7 @@ read_all(int nin, char **in, struct tttd_rec **recs)
 		struct tttd_error e;
 		int rc;
 
-		if (tttd_reader_open(&rd, nin ? in[i] : NULL, opt_force, &e) < 0)
+		if (tttd_reader_open(&rd, nin ? in[i] : NULL, com.force, &e) < 0)
 			die_err(&e);
 		for (;;) {
 			XGROW(*recs, cap, n + 1);
@@ -169,15 +169,15 @@ main(int argc, char **argv)
 	/* clang-format on */
 	static const struct option longopts[] = {
 		{ "estimator", required_argument, NULL, OPT_ESTIMATOR },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "scale", required_argument, NULL, OPT_SCALE },
 		{ "task", required_argument, NULL, OPT_TASK },
-		{ "version", no_argument, NULL, 'V' },
-		{ "zstd", no_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
+	};
+	static const struct tool_opts topts = {
+		.usage = usage,
+		.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_ZSTD,
+		.shortopts = "",
+		.longopts = longopts,
 	};
 	static const char *const estimators[] = { "entropic", "mean", NULL };
 	struct tttd_rec *recs = NULL;
@@ -190,29 +190,14 @@ main(int argc, char **argv)
 	int c, kept;
 
 	diag_init("tttd-score", SYNOPSIS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'f': opt_force = 1; break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o': opt_output = optarg; break;
-		case 'q': verbosity = 0; break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z': opt_zstd = 1; break;
 		case OPT_ESTIMATOR:
 			opt_est = opt_choice(optarg, "--estimator", estimators) == 0 ? TTTD_EST_ENTROPIC
 										     : TTTD_EST_MEAN;
 			break;
 		case OPT_SCALE: opt_scale = opt_double(optarg, "--scale", 1e-300, 1e300); break;
 		case OPT_TASK: opt_task = optarg; break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 
@@ -289,8 +274,7 @@ main(int argc, char **argv)
 		tttd_rec_stamp(r, "tttd-score");
 	}
 
-	if (tttd_writer_open(&w, opt_output,
-			     (opt_force ? TTTD_W_FORCE : 0) | (opt_zstd ? TTTD_W_ZSTD : 0), &e) < 0)
+	if (tttd_writer_open(&w, com.output, com.wflags, &e) < 0)
 		die_err(&e);
 	for (size_t i = 0; i < nrec; i++)
 		if (tttd_writer_write(w, &recs[i], &e) < 0) {

@@ -89,12 +89,6 @@ enum { OPT_ARCHIVE = 256, OPT_EXPLORE, OPT_KEEP, OPT_LOCAL, OPT_MATES, OPT_PER_G
 /* clang-format on */
 
 static const struct option longopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "zstd", no_argument, NULL, 'z' },
 	{ "archive", required_argument, NULL, OPT_ARCHIVE },
 	{ "explore", required_argument, NULL, OPT_EXPLORE },
 	{ "keep", required_argument, NULL, OPT_KEEP },
@@ -106,11 +100,15 @@ static const struct option longopts[] = {
 	{ "task", required_argument, NULL, OPT_TASK },
 	{ NULL, 0, NULL, 0 },
 };
+static const struct tool_opts topts = {
+	.usage = usage,
+	.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_ZSTD,
+	.shortopts = "",
+	.longopts = longopts,
+};
 
 static struct {
-	int force;
-	const char *output;
-	unsigned wflags;
+	struct tool_common com; /* -f, -o, -z */
 	const char **archive;
 	size_t narchive;
 	long explore;
@@ -250,7 +248,7 @@ read_proposals(char *const *inputs, int nin)
 		struct tttd_reader *rd;
 		const char *in = strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
 
-		if (tttd_reader_open(&rd, inputs[i], opt.force, &e) < 0)
+		if (tttd_reader_open(&rd, inputs[i], opt.com.force, &e) < 0)
 			die_err(&e);
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);
@@ -548,30 +546,8 @@ main(int argc, char **argv)
 	char *const stdin_only[] = { "-" };
 
 	diag_init("tttd-screen", SYNOPSIS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &opt.com)) != -1) {
 		switch (c) {
-		case 'f':
-			opt.force = 1;
-			opt.wflags |= TTTD_W_FORCE;
-			break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o':
-			opt.output = optarg;
-			break;
-		case 'q':
-			verbosity = 0;
-			break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z':
-			opt.wflags |= TTTD_W_ZSTD;
-			break;
 		case OPT_ARCHIVE:
 			opt.archive = xrealloc(opt.archive, (opt.narchive + 1) * sizeof(char *));
 			opt.archive[opt.narchive++] = optarg;
@@ -600,8 +576,6 @@ main(int argc, char **argv)
 		case OPT_TASK:
 			opt.task = optarg;
 			break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (opt.task) {
@@ -610,7 +584,7 @@ main(int argc, char **argv)
 	}
 	nin = argc - optind;
 	read_proposals(nin ? argv + optind : stdin_only, nin ? nin : 1);
-	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0)
+	if (tttd_writer_open(&w, opt.com.output, opt.com.wflags, &e) < 0)
 		die_err(&e);
 	if (npool == 0) {
 		if (tttd_writer_close(w, &e) < 0)

@@ -27,10 +27,10 @@
 	"tttd-select [-fhqVz] [-o file] [--best n] [--c x] [--groups n] [--max-archive n] " \
 	"[--step n] [--task name] [file ...]"
 
-static int opt_force, opt_zstd;
+static struct tool_common com; /* -f, -o, -z */
 static long opt_best = -1;
 static long opt_step = -1; /* -1: the archive's last step + 1 */
-static const char *opt_output, *opt_task;
+static const char *opt_task;
 static struct tttd_puct_opts popts;
 
 static void
@@ -230,17 +230,17 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "best", required_argument, NULL, OPT_BEST },
 		{ "c", required_argument, NULL, OPT_C },
-		{ "force", no_argument, NULL, 'f' },
 		{ "groups", required_argument, NULL, OPT_GROUPS },
-		{ "help", no_argument, NULL, 'h' },
 		{ "max-archive", required_argument, NULL, OPT_MAX_ARCHIVE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "step", required_argument, NULL, OPT_STEP },
 		{ "task", required_argument, NULL, OPT_TASK },
-		{ "version", no_argument, NULL, 'V' },
-		{ "zstd", no_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 },
+	};
+	static const struct tool_opts topts = {
+		.usage = usage,
+		.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_ZSTD,
+		.shortopts = "",
+		.longopts = longopts,
 	};
 	struct tttd_puct *p = NULL;
 	struct tttd_writer *w;
@@ -252,21 +252,8 @@ main(int argc, char **argv)
 
 	diag_init("tttd-select", SYNOPSIS);
 	tttd_puct_opts_default(&popts);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'f': opt_force = 1; break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o': opt_output = optarg; break;
-		case 'q': verbosity = 0; break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z': opt_zstd = 1; break;
 		case OPT_BEST: opt_best = opt_long(optarg, "--best", 1, 1000000); break;
 		case OPT_C: popts.c = opt_double(optarg, "--c", 0, 1e9); break;
 		case OPT_GROUPS: popts.groups = (size_t)opt_long(optarg, "--groups", 1, 100000); break;
@@ -275,8 +262,6 @@ main(int argc, char **argv)
 			break;
 		case OPT_STEP: opt_step = opt_long(optarg, "--step", 0, 100000000); break;
 		case OPT_TASK: opt_task = optarg; break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (opt_best > 0)
@@ -301,7 +286,7 @@ main(int argc, char **argv)
 		struct tttd_reader *rd;
 		int rc;
 
-		if (tttd_reader_open(&rd, nin ? argv[optind + i] : NULL, opt_force, &e) < 0)
+		if (tttd_reader_open(&rd, nin ? argv[optind + i] : NULL, com.force, &e) < 0)
 			die_err(&e);
 		while ((rc = tttd_reader_next(rd, &r, &e)) > 0) {
 			if (tttd_rec_str_is(&r, "kind", "candidate"))
@@ -321,8 +306,7 @@ main(int argc, char **argv)
 			die_err(&e);
 	}
 
-	if (tttd_writer_open(&w, opt_output,
-			     (opt_force ? TTTD_W_FORCE : 0) | (opt_zstd ? TTTD_W_ZSTD : 0), &e) < 0)
+	if (tttd_writer_open(&w, com.output, com.wflags, &e) < 0)
 		die_err(&e);
 	if (opt_best > 0) {
 		for (size_t i = 0; i < nbest; i++)

@@ -64,17 +64,17 @@ enum { OPT_MAX = 256, OPT_WITHIN, OPT_LIST, OPT_TABLE };
 /* clang-format on */
 
 static const struct option longopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "zstd", no_argument, NULL, 'z' },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "table", no_argument, NULL, OPT_TABLE },
 	{ "within", required_argument, NULL, OPT_WITHIN },
 	{ NULL, 0, NULL, 0 },
+};
+static const struct tool_opts topts = {
+	.usage = usage,
+	.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_ZSTD,
+	.shortopts = "",
+	.longopts = longopts,
 };
 
 struct lister {
@@ -209,36 +209,14 @@ main(int argc, char **argv)
 	struct tttd_writer *w = NULL;
 	struct tttd_task *task = NULL;
 	struct tttd_space_stats st;
-	const char *output = NULL;
-	unsigned wflags = 0;
+	struct tool_common com = { 0 };
 	long max = 100000000;
 	double within = 0.01;
 	int c, list = 0, table = 0;
 
 	diag_init("tttd-space", SYNOPSIS);
-	opterr = 0; /* our own one-line messages, then the synopsis */
-	while ((c = getopt_long(argc, argv, ":fho:qVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &com)) != -1) {
 		switch (c) {
-		case 'f':
-			wflags |= TTTD_W_FORCE;
-			break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o':
-			output = optarg;
-			break;
-		case 'q':
-			verbosity = 0;
-			break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z':
-			wflags |= TTTD_W_ZSTD;
-			break;
 		case OPT_LIST:
 			list = 1;
 			break;
@@ -251,8 +229,6 @@ main(int argc, char **argv)
 		case OPT_WITHIN:
 			within = opt_double(optarg, "--within", 0, 1e6);
 			break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (argc - optind != 1)
@@ -262,7 +238,7 @@ main(int argc, char **argv)
 	if (tttd_task_load(&task, argv[optind], &e) < 0)
 		die_err(&e);
 	if (table) {
-		table_space(task, output, (uint64_t)max);
+		table_space(task, com.output, (uint64_t)max);
 		tttd_task_free(task);
 		close_stdout();
 		return 0;
@@ -270,7 +246,7 @@ main(int argc, char **argv)
 	/* the stats first, so that a task with no known optimum leaves no output */
 	if (!list && tttd_space_model_stats(task, within, (uint64_t)max, &st, &e) < 0)
 		die_err(&e);
-	if (tttd_writer_open(&w, output, wflags, &e) < 0)
+	if (tttd_writer_open(&w, com.output, com.wflags, &e) < 0)
 		die_err(&e);
 	if (list)
 		list_space(task, w, (uint64_t)max);

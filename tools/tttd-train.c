@@ -101,13 +101,6 @@ enum { OPT_BACKEND = 256,
        OPT_LM_KEY_FILE };
 
 static const struct option longopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "zstd", no_argument, NULL, 'z' },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "init-from", required_argument, NULL, OPT_INIT_FROM },
 	{ "kl", required_argument, NULL, OPT_KL },
@@ -130,11 +123,15 @@ static const struct option longopts[] = {
 	{ "lm-key-file", required_argument, NULL, OPT_LM_KEY_FILE },
 	{ NULL, 0, NULL, 0 },
 };
+static const struct tool_opts topts = {
+	.usage = usage,
+	.common = TOOL_FORCE | TOOL_OUTPUT | TOOL_VERBOSE | TOOL_ZSTD,
+	.shortopts = "",
+	.longopts = longopts,
+};
 
 static struct {
-	int force;
-	const char *output;
-	unsigned wflags;
+	struct tool_common com; /* -f, -o, -z */
 	struct tttd_policy_train_opts train;
 	const char *backend;
 	int lr_set;
@@ -239,7 +236,7 @@ read_inputs(char *const *inputs, int nin)
 		struct tttd_reader *rd;
 		const char *in = strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
 
-		if (tttd_reader_open(&rd, inputs[i], opt.force, &e) < 0)
+		if (tttd_reader_open(&rd, inputs[i], opt.com.force, &e) < 0)
 			die_err(&e);
 		for (;;) {
 			uint64_t index = tttd_reader_count(rd);
@@ -354,7 +351,7 @@ lm_main(int argc, char **argv)
 	for (k = 0; k < nin; k++) {
 		struct tttd_reader *rd;
 
-		if (tttd_reader_open(&rd, inputs[k], opt.force, &e) < 0)
+		if (tttd_reader_open(&rd, inputs[k], opt.com.force, &e) < 0)
 			die_err(&e);
 		while ((c = tttd_reader_next(rd, &r, &e)) > 0) {
 			struct tttd_lm_example *x;
@@ -441,7 +438,7 @@ lm_main(int argc, char **argv)
 	tttd_rec_set_str(&r, "adapter", res.adapter[0] ? res.adapter : "base");
 	tttd_rec_set_bool(&r, "reused", res.reused);
 	tttd_rec_stamp_seed(&r, "tttd-train", opt.seed);
-	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
+	if (tttd_writer_open(&w, opt.com.output, opt.com.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
 		die_err(&e);
 	if (tttd_writer_close(w, &e) < 0)
 		die_err(&e);
@@ -478,33 +475,8 @@ main(int argc, char **argv)
 	diag_init("tttd-train", SYNOPSIS);
 	tttd_policy_train_opts_default(&opt.train);
 	tttd_lm_train_opts_default(&opt.lm);
-	opterr = 0; /* our own one-line messages, then the synopsis */
-	while ((c = getopt_long(argc, argv, ":fho:qvVz", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&topts, argc, argv, &opt.com)) != -1) {
 		switch (c) {
-		case 'f':
-			opt.force = 1;
-			opt.wflags |= TTTD_W_FORCE;
-			break;
-		case 'h':
-			usage(stdout);
-			close_stdout();
-			return 0;
-		case 'o':
-			opt.output = optarg;
-			break;
-		case 'q':
-			verbosity = 0;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'V':
-			print_version();
-			close_stdout();
-			return 0;
-		case 'z':
-			opt.wflags |= TTTD_W_ZSTD;
-			break;
 		case OPT_BACKEND:
 			if (!tttd_target_find(optarg) ||
 			    !(tttd_target_find(optarg)->flags & (TTTD_TARGET_HOST | TTTD_TARGET_DEVICE)))
@@ -572,8 +544,6 @@ main(int argc, char **argv)
 		case OPT_LM_KEY_FILE:
 			opt.lm_key_file = optarg;
 			break;
-		default:
-			getopt_die(c, argv);
 		}
 	}
 	if (!opt.save)
@@ -622,7 +592,7 @@ main(int argc, char **argv)
 	if (task)
 		tttd_rec_set_str(&r, "checkpoint", opt.save);
 	tttd_rec_stamp_seed(&r, "tttd-train", opt.seed);
-	if (tttd_writer_open(&w, opt.output, opt.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
+	if (tttd_writer_open(&w, opt.com.output, opt.com.wflags, &e) < 0 || tttd_writer_write(w, &r, &e) < 0)
 		die_err(&e);
 	if (tttd_writer_close(w, &e) < 0)
 		die_err(&e);
