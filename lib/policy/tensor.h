@@ -5,7 +5,7 @@
  *   "cpu"   plain C loops (tensor_cpu.c): the reference, always built;
  *   "cuda"  cuBLAS for the GEMMs and the bias operations (cublasSgemm,
  *           cublasSger, cublasSgemv), tanh on the host through a copy
- *           (cuda_tensor.c, built with CUDA=1 only).
+ *           (tensor_cuda.c, built with CUDA=1 only).
  *
  * Matrices are row-major and contiguous (leading dimension = columns).
  * Buffers belong to a backend: tttd_tensor_alloc gives host memory on the

@@ -1,5 +1,5 @@
 /*
- * cuda_tensor.c - the CUDA backend of tensor.h: buffers in device memory,
+ * tensor_cuda.c - the CUDA backend of tensor.h: buffers in device memory,
  * the GEMMs through cublasSgemm, bias add as a rank-1 update (cublasSger
  * with a vector of ones) and the bias gradient as a matrix-vector product
  * (cublasSgemv with the same ones), so that everything with a reduction or
