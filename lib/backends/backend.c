@@ -3,14 +3,14 @@
  * which is fixed at compile time (the CUDA backend exists only when the
  * toolkit was found); nothing is loaded at run time.  This file does not
  * know how any backend works; the one exception is a pure cubin reader
- * (tttd_cuda_static_global, cuda_extra.h) kept here because it needs no
+ * (tttd_cuda_static_global, backend_cuda.h) kept here because it needs no
  * toolkit and so builds, and is tested, everywhere.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "backend.h"
-#include "cuda_extra.h"
+#include "backend_cuda.h"
 #include "target.h" /* defines: tttd_target_find, tttd_target_at */
 
 static int

@@ -95,14 +95,14 @@ struct tttd_backend_ops {
 		       struct tttd_error *e);
 	/*
 	 * The device's measured ceilings for the physical floor check: bytes
-	 * read + written per second and arithmetic per second (cuda_extra.h).
+	 * read + written per second and arithmetic per second (backend_cuda.h).
 	 * NULL: unknown, and no candidate is "too_fast".
 	 */
 	int (*peaks)(struct tttd_backend *b, double *bytes_per_s, double *flops_per_s,
 		     struct tttd_error *e);
 	/*
 	 * Builtin baselines timed beside a candidate: is name one, and run it
-	 * asynchronously like run() on the task's buffers (cuda_extra.h).
+	 * asynchronously like run() on the task's buffers (backend_cuda.h).
 	 */
 	int (*baseline_known)(const char *name);
 	int (*baseline)(struct tttd_backend *b, const char *name, const struct tttd_task *t,

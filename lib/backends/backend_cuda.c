@@ -3,7 +3,7 @@
  * launched with cudaLaunchKernel on the legacy default stream, timed with
  * events, L2 flushed with a memset; plan steps that are cuBLAS GEMMs (task
  * "gemm" lines, bounds-checked against the buffers before the call); plus
- * measured peaks and cuBLAS baselines (cuda_extra.h).
+ * measured peaks and cuBLAS baselines (backend_cuda.h).
  *
  * Only the runtime API (libcudart), never libcuda: the binaries start on a
  * machine with no driver, and open() then fails with TTTD_ENODEV.  After an
@@ -20,9 +20,10 @@
 #include <cuda_runtime.h>
 
 #include "backend.h"
-#include "cuda_extra.h"
+#include "backend_cuda.h"
 #include "cuda_tma.h"
-#include "nvrtc.h" /* defines: GPU_CHECK_GEN */
+#include "inputs_cuda.h" /* defines: tttd_cuda_fill, _poison, _compare, _count_poison */
+#include "nvrtc.h"       /* defines: GPU_CHECK_GEN */
 
 static const char *
 cuda_name(int r)
@@ -118,7 +119,7 @@ cuda_close(struct tttd_backend *b)
 
 	if (!st)
 		return;
-	tttd_cuda_support_release();
+	tttd_cuda_inputs_release();
 	if (st->cublas)
 		cublasDestroy(st->cublas);
 	if (st->ev0)
@@ -500,7 +501,7 @@ cuda_device_name(struct tttd_backend *b)
 	return st ? st->name : "cuda";
 }
 
-/* --- cuda_extra.h ------------------------------------------------------ */
+/* --- backend_cuda.h ---------------------------------------------------- */
 
 void
 tttd_cuda_arch(struct tttd_backend *b, char *buf, size_t n)

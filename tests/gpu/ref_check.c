@@ -30,7 +30,7 @@
 #include "backend.h"
 #include "compile.h"
 #include "cpuref.h"
-#include "cuda_extra.h" /* defines: tttd_cuda_arch */
+#include "backend_cuda.h" /* defines: tttd_cuda_arch */
 #include "inputs.h"
 #include "task.h"
 

@@ -11,7 +11,7 @@
 #include "tttd.h"
 
 #ifdef TTTD_HAVE_CUDA
-#include "cuda_extra.h"
+#include "inputs_cuda.h"
 #include "nvrtc.h"
 
 static const char good[] =
@@ -123,8 +123,8 @@ main(void)
 			r.stack == 40 && r.regs == 32);
 	tttd_nvrtc_result_release(&r);
 
-	/* tttd's own device kernels (cuda_support.c): they must build wherever NVRTC does. */
-	rc = tttd_cuda_support_compile("sm_90", &r, &e);
+	/* tttd's own device kernels (inputs_cuda.c): they must build wherever NVRTC does. */
+	rc = tttd_cuda_inputs_compile("sm_90", &r, &e);
 	T_CHECK("support kernels compile", rc == TTTD_OK && r.ok && tttd_nvrtc_is_elf(r.cubin, r.ncubin));
 	if (rc != TTTD_OK)
 		printf("%s\n%s\n", e.msg, r.log);

@@ -1,11 +1,12 @@
 /*
- * cuda_extra.h - what the CUDA backend offers beyond the backend vtable:
+ * backend_cuda.h - what the CUDA backend (backend_cuda.c) offers beyond the
+ * backend vtable:
  * the device's measured ceilings (for the physical floor check) and builtin
  * cuBLAS baselines (for ratio reporting).  Both need an open "cuda" backend
  * (tttd_cuda_ops); neither exists in a build without the toolkit.
  */
-#ifndef TTTD_CUDA_EXTRA_H
-#define TTTD_CUDA_EXTRA_H
+#ifndef TTTD_BACKEND_CUDA_H
+#define TTTD_BACKEND_CUDA_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -59,34 +60,5 @@ void tttd_cuda_arch(struct tttd_backend *b, char *buf, size_t n);
  * toolkit.  0 for anything that is not a well-formed 64-bit ELF.
  */
 size_t tttd_cuda_static_global(const void *cubin, size_t n);
-
-/*
- * Benchmark cases on the device (cuda_support.c; the backend's fill,
- * poison and compare): seeded inputs, NaN poisoning and the comparison,
- * by tttd's own kernels (compiled with NVRTC at first use in a process).
- * Values are a function of (seed, element index) only.  compare follows
- * tttd_compare and waits for its result.  @return TTTD_OK, TTTD_EGPU, or
- * TTTD_ECOMPILE if the kernels cannot be built.
- */
-int tttd_cuda_fill(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n,
-		   enum tttd_dist dist, double scale, uint64_t seed, struct tttd_error *e);
-int tttd_cuda_poison(struct tttd_backend *b, void *dev, enum tttd_dtype d, size_t n,
-		     struct tttd_error *e);
-int tttd_cuda_compare(struct tttd_backend *b, struct tttd_cmp *c, enum tttd_dtype d,
-		      const void *got, const void *want, size_t n, double rtol, double atol,
-		      struct tttd_error *e);
-/*
- * Count the elements of dev that still hold the poison as any kernel sees
- * it (NaN; INT32_MIN for i32): a timed call's outputs are scanned with it
- * right after the call (bench.c).  Waits for the result.
- */
-int tttd_cuda_count_poison(struct tttd_backend *b, const void *dev, enum tttd_dtype d, size_t n,
-			   size_t *count, struct tttd_error *e);
-/* Compile those kernels for arch (no device needed; CI checks they build). */
-struct tttd_nvrtc_result;
-int tttd_cuda_support_compile(const char *arch, struct tttd_nvrtc_result *out,
-			      struct tttd_error *e);
-/* Unload those kernels (the backend's close). */
-void tttd_cuda_support_release(void);
 
 #endif

@@ -1,9 +1,9 @@
 /*
- * cuda_support.c - benchmark cases that live on the GPU: seeded input
+ * inputs_cuda.c - benchmark cases that live on the GPU: seeded input
  * generation, NaN poisoning, the element-wise comparison of a candidate's
  * outputs with the reference's and the count of poison a timed call left in
  * its outputs, done by small kernels of tttd's own instead of on the host
- * (cuda_extra.h).
+ * (inputs_cuda.h).
  *
  * Why: on the host, one TriMul candidate cost minutes of generating,
  * uploading, reading back and comparing 4.5 G elements per candidate; on the
@@ -26,8 +26,9 @@
 
 #include <cuda_runtime.h>
 
-#include "cuda_extra.h"
+#include "backend_cuda.h" /* defines: tttd_cuda_arch */
 #include "inputs.h"
+#include "inputs_cuda.h"
 #include "nvrtc.h"
 
 static const char *
@@ -215,7 +216,7 @@ support_ready(struct tttd_backend *b, struct tttd_error *e)
 	if (sup.ready)
 		return TTTD_OK;
 	tttd_cuda_arch(b, arch, sizeof(arch));
-	if ((rc = tttd_cuda_support_compile(arch, &res, e)) < 0) {
+	if ((rc = tttd_cuda_inputs_compile(arch, &res, e)) < 0) {
 		tttd_nvrtc_result_release(&res);
 		return rc;
 	}
@@ -233,7 +234,7 @@ support_ready(struct tttd_backend *b, struct tttd_error *e)
 }
 
 int
-tttd_cuda_support_compile(const char *arch, struct tttd_nvrtc_result *out, struct tttd_error *e)
+tttd_cuda_inputs_compile(const char *arch, struct tttd_nvrtc_result *out, struct tttd_error *e)
 {
 	int rc = tttd_nvrtc_compile(support_src, "tttd_support.cu", "-O3", arch, out, e);
 
@@ -243,7 +244,7 @@ tttd_cuda_support_compile(const char *arch, struct tttd_nvrtc_result *out, struc
 }
 
 void
-tttd_cuda_support_release(void)
+tttd_cuda_inputs_release(void)
 {
 	if (!sup.ready)
 		return;
