@@ -2,7 +2,7 @@
  * bench/gemm-tma.cu - a standalone check and timing of kernels/gemm's Hopper
  * path (gemm_tma) for one configuration, built by bench/gemm-tma.sh with
  * nvcc -DHBM=... (the decisions as macros).  It encodes the tensor maps and
- * makes the cluster launch itself (the same rules as lib/cuda_tma.c), checks
+ * makes the cluster launch itself (the same rules as lib/backends/cuda_tma.c), checks
  * C against cuBLAS (bf16 in, fp32 accumulate and out) at every shape given,
  * and prints the first mismatches by row and column, which is what a wrong
  * descriptor or barrier shows first.  With -t it times gemm_tma and cuBLAS

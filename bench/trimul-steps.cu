@@ -284,7 +284,7 @@ plan_reference(struct bufs *b)
 /*
  * ./task's candidate plan, step by step (keep in step with the launch and
  * gemm lines there).  Step 2 is trimul_tri (TRI=own) or the cuBLAS gemm step
- * h_left h_right h_tri m N n N k N batch B*H transb, which lib/backend_cuda.c
+ * h_left h_right h_tri m N n N k N batch B*H transb, which lib/backends/backend_cuda.c
  * turns into cublasGemmStridedBatchedEx(OP_T, OP_N, n, m, k, B=h_right ldb k,
  * A=h_left lda k, C ldc n, fp16, CUBLAS_COMPUTE_32F, GEMM_DEFAULT).
  */

@@ -1,7 +1,7 @@
 /*
  * tttd-bench - check compiled candidates against the task's reference and
  * time them, each in a worker process that can be killed.  Wiring only: the
- * workers, the checking and the timing protocol live in lib/bench.c, the
+ * workers, the checking and the timing protocol live in lib/bench/bench.c, the
  * backends in lib/backend*.c.
  *
  * Candidates with status "compiled" are benchmarked; every other record

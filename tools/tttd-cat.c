@@ -1,7 +1,7 @@
 /*
  * tttd-cat - print record streams as JSON lines, turn JSON lines back into a
  * stream, or check a stream.  Wiring only: records, streams and JSON live in
- * lib/rec.c and lib/stream.c.
+ * lib/records/rec.c and lib/records/stream.c.
  *
  * On a truncated or corrupt input every complete record before the damage is
  * still printed (or written), then the error, and the exit status is 1.

@@ -3,7 +3,7 @@
  * with the system compiler (target "cpu"), CUDA sources into cubins with
  * NVRTC (target "cuda", in builds with the CUDA toolkit).  Wiring only: the
  * compile targets, the cache and the ordered parallel driver are lib/compile*.c
- * and lib/cache.c.
+ * and lib/compile/cache.c.
  *
  * Records stream: each is written as soon as it and every record before it
  * are done, so a downstream tttd-bench starts before the input ends.  A

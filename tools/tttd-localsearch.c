@@ -1,6 +1,6 @@
 /*
  * tttd-localsearch - simulated annealing or random-restart hill climbing
- * over a model task's decision neighbourhood (lib/localsearch.h): the
+ * over a model task's decision neighbourhood (lib/search/localsearch.h): the
  * sequential classic searches that bench/ablation.sh compares test-time
  * training with.
  *

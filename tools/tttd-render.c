@@ -2,7 +2,7 @@
  * tttd-render - complete candidates that carry decisions but no source: the
  * task's template rendered into the source, the flags rendered, the content
  * id, exactly as tttd-generate writes them, so that any generator may emit
- * decisions only.  Wiring only: the rendering is lib/render.c's.
+ * decisions only.  Wiring only: the rendering is lib/tasks/render.c's.
  *
  * Records that already carry a source, and records of other kinds, pass
  * through unchanged; bad decisions become failure records (status invalid or

@@ -3,7 +3,7 @@
  * evaluations (best-so-far.svg), an HTML page with both and the best
  * kernel's per-shape table and source (report.html), and the best kernel's
  * report.md with the machine it was measured on.  Wiring only: reading the
- * run and rendering live in lib/report.c, the machine's facts in lib/env.c.
+ * run and rendering live in lib/report/report.c, the machine's facts in lib/report/env.c.
  */
 #include <getopt.h>
 #include <stdio.h>

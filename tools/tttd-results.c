@@ -2,7 +2,7 @@
  * tttd-results - the results index across runs: add a run's confirmed best,
  * list what is known, answer "the best known kernel for this task, shape and
  * device", and export it (its decisions as a C header, its source).  Wiring
- * only: the database lives in lib/results.c.
+ * only: the database lives in lib/report/results.c.
  */
 #include <getopt.h>
 #include <jansson.h>

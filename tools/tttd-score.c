@@ -1,7 +1,7 @@
 /*
  * tttd-score - turn a step's benchmarked candidates into rewards and
  * per-group advantages for training.  Wiring only: the estimators live in
- * lib/entropic.c.
+ * lib/search/entropic.c.
  *
  * reward = scale / time in microseconds for status "ok", 0 for anything
  * else (TTT-Discover 4.1); the group is the record's "group" key.  The whole

@@ -1,6 +1,6 @@
 /*
  * tttd-screen - send only the most promising proposals to be evaluated: fit
- * a value model (lib/surrogate.h, a Gaussian process) to every candidate of
+ * a value model (lib/search/surrogate.h, a Gaussian process) to every candidate of
  * the archive that has been benchmarked, score the proposals on stdin (the
  * policy's samples, from tttd-generate) by expected improvement, and write
  * the --keep x (number of groups) best of the whole pool, best first (a

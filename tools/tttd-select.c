@@ -1,7 +1,7 @@
 /*
  * tttd-select - replay a run's archive and write the parent states of the
  * next step, chosen by PUCT.  Wiring only: the archive, the scores and the
- * selection live in lib/puct.c.
+ * selection live in lib/search/puct.c.
  *
  * It reads candidate records (other kinds are ignored) in step order and
  * writes one "parent" record per pick, best first.  With --best it instead

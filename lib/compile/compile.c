@@ -106,7 +106,7 @@ tttd_compile_out_add_resource(struct tttd_compile_out *o, const char *name, int6
 
 #ifdef TTTD_HAVE_CUDA
 /*
- * The "cuda" target: an adapter from lib/nvrtc.c's interface to the target
+ * The "cuda" target: an adapter from lib/compile/nvrtc.c's interface to the target
  * shape.  NVRTC's version names the compiler; the arch is required because
  * a compile machine need not have a GPU to ask.
  */

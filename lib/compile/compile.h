@@ -106,7 +106,7 @@ struct tttd_compile_target {
 /*
  * The compile targets, named in the target table (target.c), where
  * everything else reaches them.  compile_cpu.c: the system C compiler into
- * a shared object.  compile.c: NVRTC into a cubin (lib/nvrtc.c), which
+ * a shared object.  compile.c: NVRTC into a cubin (lib/compile/nvrtc.c), which
  * exists only in builds with the CUDA toolkit (without it a cuda candidate
  * becomes a compile_error, "cuda target not built"); it needs opts.arch
  * (--arch sm_XY): a compile machine may have no GPU.  model.c: nothing to

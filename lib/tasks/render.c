@@ -1,6 +1,6 @@
 /*
  * render.c - decisions-only candidates completed (render.h).  The source,
- * flags and id come from lib/task.c's tttd_task_candidate_rec, the one
+ * flags and id come from lib/tasks/task.c's tttd_task_candidate_rec, the one
  * place that builds a candidate from a choice, so a rendered record cannot
  * drift from one tttd-generate writes.
  */
@@ -119,7 +119,7 @@ tttd_render_rec(const struct tttd_task *t, const struct tttd_rec *in,
 		/*
 		 * A failure keeps its parent's decisions (the first option where
 		 * the parent has none), as a model-written candidate that breaks
-		 * its contract does (lib/lm_gen.c): every record of an archive
+		 * its contract does (lib/lm/lm_gen.c): every record of an archive
 		 * then names a choice the task has, which its readers rely on.
 		 */
 		struct tttd_rec pd;

@@ -94,7 +94,7 @@ struct tttd_gemm_spec {
  * ld elements, from element off, in boxes of box_rows x box_cols elements
  * that land in shared memory swizzled by swizzle bytes (0, 32, 64, 128).
  * Expressions over dims and decisions; ld (default cols), off (0) and
- * swizzle (0) may be NULL.  lib/tmap.h checks one against a shape.
+ * swizzle (0) may be NULL.  lib/tasks/tmap.h checks one against a shape.
  */
 struct tttd_tmap_spec {
 	char *name;
@@ -112,7 +112,7 @@ struct tttd_tmap_spec {
  * by value) or a cuBLAS GEMM.  A step with a `when` expression runs only
  * where it is non-zero.  A launch with cluster dims runs as a cluster launch;
  * a persistent one has its grid x lowered to the blocks that fit on the
- * device at once (lib/cuda_tma.c).
+ * device at once (lib/backends/cuda_tma.c).
  */
 struct tttd_launch_spec {
 	enum tttd_step_kind kind;
@@ -168,7 +168,7 @@ struct tttd_task {
 	 * CUDA tasks: path of the same reference in C, computed on the CPU
 	 * ("cpu_reference"; entry TTTD_CPU_REFERENCE_ENTRY, called like a cpu
 	 * task's reference), against which the GPU reference is checked at small
-	 * shapes (lib/cpuref.h, tests/gpu/ref_check.c); NULL if none.
+	 * shapes (lib/bench/cpuref.h, tests/gpu/ref_check.c); NULL if none.
 	 */
 	char *cpu_reference;
 	char *baseline; /* optional builtin baseline timed beside the candidate ("cublas_gemm"), or NULL */

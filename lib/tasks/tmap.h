@@ -5,7 +5,7 @@
  * fails with a message naming the rule instead of an opaque driver error or
  * an out-of-bounds read.
  *
- * Pure C: lib/cuda_tma.c encodes the result on a machine with a driver; the
+ * Pure C: lib/backends/cuda_tma.c encodes the result on a machine with a driver; the
  * checks here run (and are tested) anywhere.  It does not look at device
  * pointers (their 16-byte alignment is checked when encoding).
  */

@@ -2,7 +2,7 @@
  * ref_check.c - the GPU references checked against the CPU ones: for each
  * CUDA task named on the command line, its ref.cu (the reference tttd-bench
  * times and checks every candidate against) runs on the device at the task's
- * small check shapes, and its cpu_reference (lib/cpuref.h) runs on the same
+ * small check shapes, and its cpu_reference (lib/bench/cpuref.h) runs on the same
  * inputs on the CPU; every output element must agree within the task's
  * tolerance.  Inputs are drawn on the host (tttd_inputs_generate, with each
  * shape's input settings) and copied up, so both sides see the same bytes.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/gpu/targets.sh - the CUDA target's optional backend members through
-# the target table (lib/target.c), on the device: for gemm and gemm_f32, two
+# the target table (lib/targets/target.c), on the device: for gemm and gemm_f32, two
 # sampled configurations through tttd-compile | tttd-bench --backend cuda.
 # Each record must be ok (the reference compiled in the worker for the
 # device's own architecture: ops->arch), carry a baseline_ratio (the cuBLAS

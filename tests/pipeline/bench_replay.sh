@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/pipeline/bench_replay.sh - tttd-bench's timing protocol 2 on the CPU
-# target (the same code times GPU candidates, lib/bench.c): a kernel that
+# target (the same code times GPU candidates, lib/bench/bench.c): a kernel that
 # replays its last output is found wrong at a timed call checked at random,
 # one that leaves every other call's output unwritten fails the poison scan,
 # and a good kernel in the same batch is timed ok.  Protocol 1

@@ -1,5 +1,5 @@
 /*
- * test_bench.c - the statistics of the timing protocol in lib/bench.c:
+ * test_bench.c - the statistics of the timing protocol in lib/bench/bench.c:
  * median and its order-statistic confidence interval, the relative standard
  * error, the geometric mean, the adaptive stop rule on synthetic samples,
  * the physical floor and the per-check seeds.  The worker processes are

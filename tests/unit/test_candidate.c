@@ -105,7 +105,7 @@ check_parent(void)
 }
 
 /*
- * The status values and the schema's list of status strings (lib/schema.c,
+ * The status values and the schema's list of status strings (lib/records/schema.c,
  * which test_schema keeps beside docs/schema.md) name the same statuses:
  * every word of the list but its glue ("or a failure") has a value that
  * names it back, no two the same, and every value is in the list.

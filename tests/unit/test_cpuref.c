@@ -1,5 +1,5 @@
 /*
- * test_cpuref.c - lib/cpuref.c and the cpu_reference of every CUDA task in
+ * test_cpuref.c - lib/bench/cpuref.c and the cpu_reference of every CUDA task in
  * kernels/ (run from the repo root): each CUDA task names one, it compiles
  * and loads, and at a tiny shape it computes what a hand calculation gives.
  * Whether the GPU reference (ref.cu) agrees with it is the device's half

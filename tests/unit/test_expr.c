@@ -1,5 +1,5 @@
 /*
- * test_expr.c - lib/expr.c: precedence, associativity, ternary, strings,
+ * test_expr.c - lib/tasks/expr.c: precedence, associativity, ternary, strings,
  * short-circuit, division by zero, unknown names, parse errors with columns.
  */
 #include <stdlib.h>

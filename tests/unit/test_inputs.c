@@ -1,6 +1,6 @@
 /*
  * test_inputs.c - seeded input generation, NaN poisoning, half-precision
- * conversion and the element-wise comparison of lib/inputs.c.
+ * conversion and the element-wise comparison of lib/backends/inputs.c.
  */
 #include <math.h>
 #include <stdint.h>

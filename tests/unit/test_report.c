@@ -1,10 +1,10 @@
 /*
  * test_report.c - what users read: tttd_task_set_bench_shapes (--shape),
  * tttd_format_ns, a run folder written here (two step files, a confirmed
- * best, its A/B) loaded and summarised by lib/report.c (evaluations,
+ * best, its A/B) loaded and summarised by lib/report/report.c (evaluations,
  * failures by kind, best so far and where it was found, the run's
  * reference, the confirmed kernel's search-time figures), its SVG and HTML,
- * and the results index (lib/results.c): add, the same run again, best with
+ * and the results index (lib/report/results.c): add, the same run again, best with
  * and without the key it needs, the C header.  Run from the repo root.
  */
 #include <stdio.h>

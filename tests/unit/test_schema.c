@@ -1,5 +1,5 @@
 /*
- * test_schema.c - docs/schema.md and lib/schema.c list the same keys with the
+ * test_schema.c - docs/schema.md and lib/records/schema.c list the same keys with the
  * same types and owners (both directions), the type check, and the stamp.
  * The doc is found through $TTTD_TOP, else from the current directory (the
  * runner starts tests at the repository root), else ../.. .
@@ -97,7 +97,7 @@ test_doc_matches_code(void)
 		const struct tttd_schema_key *k = tttd_schema_find(rows[i].key);
 
 		if (!k) {
-			fprintf(stderr, "  doc key '%s' missing from lib/schema.c\n", rows[i].key);
+			fprintf(stderr, "  doc key '%s' missing from lib/records/schema.c\n", rows[i].key);
 			all = 0;
 		} else if (strcmp(k->type, rows[i].type) || strcmp(k->owner, rows[i].owner)) {
 			fprintf(stderr, "  key '%s': doc says %s/%s, code says %s/%s\n", rows[i].key,

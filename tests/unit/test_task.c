@@ -1,5 +1,5 @@
 /*
- * test_task.c - lib/task.c: loading kernels/matmul (run from the repo root),
+ * test_task.c - lib/tasks/task.c: loading kernels/matmul (run from the repo root),
  * decision lookups, feasibility of partial and full choices, rendering of
  * source and cflags, choice_from_map, every malformed fixture in
  * tests/data/tasks/ (TTTD_EFORMAT with the right "file:line:"), and the
@@ -527,7 +527,7 @@ test_candidate_id(void)
 	tttd_task_free(t);
 }
 
-/* kernels/gemm's tensor maps resolved at shapes TMA can and cannot read (lib/tmap.c). */
+/* kernels/gemm's tensor maps resolved at shapes TMA can and cannot read (lib/tasks/tmap.c). */
 static void
 test_tmap(void)
 {
