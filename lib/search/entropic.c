@@ -1,7 +1,8 @@
 /*
  * entropic.c - adaptive-beta entropic advantages, the mean baseline and
  * constant-group dropping, as in TTT-Discover's compute_advantages
- * (reference/ttt-discover.md 2.1, 2.2).
+ * (reference/ttt-discover.md 2.1, 2.2), with the KL target capped for
+ * groups smaller than 4 (entropic.h, TTTD_ENTROPIC_SMALL_GROUP).
  *
  * It does not read rewards from records or decide what a reward is: that is
  * tttd-score's job.  It never prints.
@@ -40,6 +41,17 @@ tttd_entropic_kl(const double *r, size_t k, double beta)
 		kl += exp(lq) * (lq + log((double)k));
 	}
 	return kl;
+}
+
+double
+tttd_entropic_target(size_t k)
+{
+	double cap;
+
+	if (k < 2)
+		return 0;
+	cap = TTTD_ENTROPIC_SMALL_GROUP * log((double)k);
+	return cap < TTTD_ENTROPIC_DELTA ? cap : TTTD_ENTROPIC_DELTA;
 }
 
 double
@@ -183,7 +195,7 @@ tttd_advantages_batch(const double *r, const size_t *grp, size_t n, size_t ngrou
 		for (size_t j = a; j < b; j++)
 			gr[j - a] = r[member[j]];
 		if (est == TTTD_EST_ENTROPIC) {
-			bt = tttd_entropic_beta(gr, k, TTTD_ENTROPIC_DELTA);
+			bt = tttd_entropic_beta(gr, k, tttd_entropic_target(k));
 			tttd_entropic_advantages(gr, k, bt, ga);
 		} else {
 			tttd_mean_baseline(gr, k, ga);

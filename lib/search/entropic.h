@@ -6,7 +6,9 @@
  * This follows TTT-Discover (reference/ttt-discover.md sections 2.1 and 2.2)
  * line by line: beta is solved per group so that KL(softmax(beta r) || U) =
  * ln 2, advantages are leave-one-out normalised exponential weights minus
- * one, with no std normalisation and no clipping.
+ * one, with no std normalisation and no clipping.  One departure, for groups
+ * smaller than the paper's 8: the KL target is capped at half of ln k
+ * (tttd_entropic_target), since ln 2 is out of reach for k = 2.
  *
  * Pure arithmetic over arrays of doubles: this module knows nothing of
  * records, never prints and never allocates except in tttd_advantages_batch.
@@ -20,6 +22,21 @@
 
 /* The paper's KL target, ln 2: the tilted weights have perplexity k/2. */
 #define TTTD_ENTROPIC_DELTA 0.69314718055994530942
+
+/*
+ * The cap on the target for small groups, as a fraction of ln k.  KL to the
+ * uniform distribution over k samples is below ln k for every finite beta
+ * (ln k is all the weight on one sample, reached only as beta -> infinity),
+ * so with k = 2 the paper's ln 2 is never reached: the beta search runs to
+ * its cap, the loser's weight underflows to 0 and the winner's leave-one-out
+ * advantage becomes 1 / 1e-12 - 1 = 1e12 - 1 (Adam's second moment ~1e22
+ * after one step).  Half of ln k keeps beta finite for every k >= 2 and is
+ * exactly the paper's ln 2 for k = 4 and never binds above it, so groups of
+ * 4 or more are scored as in the paper; k = 2 gets (ln 2)/2 (the better
+ * child's weight 0.89, advantages about +7.1 and -0.88, whatever the reward
+ * gap), k = 3 gets (ln 3)/2.
+ */
+#define TTTD_ENTROPIC_SMALL_GROUP 0.5
 
 /* Beta search bounds (the paper's): doubling stops at this cap. */
 #define TTTD_ENTROPIC_BETA_CAP 1e6
@@ -46,6 +63,12 @@ enum tttd_estimator {
  * r[0..k) are borrowed.  @return 0 for k < 2.
  */
 double tttd_entropic_kl(const double *r, size_t k, double beta);
+
+/*
+ * The KL target of a group of k: min(TTTD_ENTROPIC_DELTA,
+ * TTTD_ENTROPIC_SMALL_GROUP * ln k); 0 for k < 2.
+ */
+double tttd_entropic_target(size_t k);
 
 /*
  * The adaptive inverse temperature of one group: the beta >= 0 with
@@ -78,7 +101,8 @@ void tttd_mean_baseline(const double *r, size_t k, double *adv);
  *     the batch is not empty (the paper's remove_constant_reward_groups);
  *   - otherwise dropped[i] = 0 and adv[i] comes from est; with
  *     TTTD_EST_ENTROPIC beta[i] is the group's adaptive beta (delta =
- *     TTTD_ENTROPIC_DELTA), with TTTD_EST_MEAN beta[i] = NAN.
+ *     tttd_entropic_target(k) for a group of k), with TTTD_EST_MEAN
+ *     beta[i] = NAN.
  * A kept constant group gets advantages of zero (mean) or about -1e-12
  * (entropic: every weight is 1, and the 1e-12 guard shows).
  * r, grp borrowed; adv, beta, dropped (n each) written; beta may be NULL.

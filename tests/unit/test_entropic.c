@@ -22,6 +22,7 @@
  *   def adv(r,b):
  *       k=len(r); m=max(r); e=[math.exp(b*(x-m)) for x in r]; s=sum(e)
  *       return [ei/(((s-ei)/(k-1) if k>1 else ei)+1e-12)-1 for ei in e]
+ *   def target(k): return min(math.log(2), 0.5*math.log(k))   # groups of 2, 3
  */
 #include <math.h>
 #include <stdlib.h>
@@ -177,6 +178,98 @@ test_batch(void)
 	T_CHECK("empty batch", tttd_advantages_batch(r, g, 0, 0, TTTD_EST_MEAN, adv, beta, dr, NULL) == 0);
 }
 
+/*
+ * Groups of 2 and 3 (tttd-discover's default --children is 2): the KL target
+ * is capped at (ln k)/2, so beta stays finite and the advantages bounded.
+ * Before the cap, a group of 2 solved for ln 2 (never reached below beta ->
+ * infinity) gave the better child 1e12 - 1.
+ */
+static void
+test_small_groups(void)
+{
+	/* python: target(2), target(3); 0.5 ln 4 is ln 2 to the bit */
+	T_NEAR("target of 2 is (ln 2)/2", tttd_entropic_target(2), 0.34657359027997264, 1e-16);
+	T_NEAR("target of 3 is (ln 3)/2", tttd_entropic_target(3), 0.5493061443340549, 1e-16);
+	T_CHECK("groups of 4 and 8 keep the paper's ln 2",
+		tttd_entropic_target(4) == TTTD_ENTROPIC_DELTA &&
+			tttd_entropic_target(8) == TTTD_ENTROPIC_DELTA &&
+			tttd_entropic_target(64) == TTTD_ENTROPIC_DELTA);
+	T_CHECK("no target below 2", tttd_entropic_target(1) == 0 && tttd_entropic_target(0) == 0);
+
+	/*
+	 * k = 2: whatever the gap and scale, the better one's weight is the same
+	 * (python: adv([1000,500], beta(..., target(2))) = [7.0886..., -0.8763...]);
+	 * a gap too small for beta <= 2^20 tilts less, never more.
+	 */
+	{
+		static const double pairs[][2] = { { 1000, 500 }, { 1, 2 }, { 1e-3, 2e-3 }, { 1e6, 1 }, { 2e-6, 1e9 }, { 5, 5 + 1e-9 } };
+		int ok = 1, exact = 1, reach = 1;
+
+		for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+			double b = tttd_entropic_beta(pairs[i], 2, tttd_entropic_target(2)), a[2];
+			size_t w = pairs[i][1] > pairs[i][0];
+
+			tttd_entropic_advantages(pairs[i], 2, b, a);
+			if (!isfinite(a[0]) || !isfinite(a[1]) || a[w] > 7.0886068279 + 1e-6 ||
+			    a[1 - w] < -1 || a[1 - w] > 0 || a[w] < 0)
+				ok = 0;
+			if (i < 4 && (fabs(a[w] - 7.088606827891555) > 1e-8 ||
+				      fabs(a[1 - w] - -0.87636931535074) > 1e-8))
+				exact = 0;
+			if (i < 4 && !(b < 1048576.0 && fabs(tttd_entropic_kl(pairs[i], 2, b) -
+							     tttd_entropic_target(2)) < 1e-9))
+				reach = 0;
+		}
+		T_CHECK("k=2: advantages finite, winner in [0, 7.09], loser in [-1, 0]", ok);
+		T_CHECK("k=2: +7.0886 and -0.8764 at any reachable gap and scale", exact);
+		T_CHECK("k=2: the target is reached below the beta cap", reach);
+	}
+
+	/* k = 3: python values at target(3); a tie at the top keeps the paper's best effort */
+	{
+		static const double r3[][3] = { { 1000, 500, 250 }, { 3, 2, 1 }, { 1, 0, 0 } };
+		static const double a3[][3] = {
+			{ 8.981027773347664, -0.7249900264545388, -0.9034593072853037 },
+			{ 8.114062551671415, -0.6419593912566884, -0.9421454498596638 },
+			{ 9.542212002641586, -0.8267229886680851, -0.8267229886680851 },
+		};
+		static const double tie[3] = { 1, 1, 0 };
+		int exact = 1;
+		double a[3], b;
+
+		for (size_t i = 0; i < 3; i++) {
+			b = tttd_entropic_beta(r3[i], 3, tttd_entropic_target(3));
+			tttd_entropic_advantages(r3[i], 3, b, a);
+			for (size_t j = 0; j < 3; j++)
+				if (!(fabs(a[j] - a3[i][j]) <= 1e-8))
+					exact = 0;
+		}
+		T_CHECK("k=3: advantages as computed in python, all below 10", exact);
+		b = tttd_entropic_beta(tie, 3, tttd_entropic_target(3));
+		tttd_entropic_advantages(tie, 3, b, a);
+		T_CHECK("k=3 tie at the top: beta capped, advantages 1, 1, -1",
+			b == 1048576.0 && fabs(a[0] - 1) < 1e-9 && fabs(a[1] - 1) < 1e-9 &&
+				fabs(a[2] + 1) < 1e-9);
+	}
+
+	/* through the batch, as tttd-score calls it: a group of 2 and one of 3 */
+	{
+		double r[5] = { 1000, 250, 500, 1e-3, 1000 }, adv[5], beta[5];
+		size_t g[5] = { 1, 0, 1, 0, 0 };
+		unsigned char dr[5];
+		int ok = 1;
+
+		T_CHECK("batch of 2 and 3: both kept",
+			tttd_advantages_batch(r, g, 5, 2, TTTD_EST_ENTROPIC, adv, beta, dr, NULL) == 2);
+		for (size_t i = 0; i < 5; i++)
+			if (!isfinite(adv[i]) || fabs(adv[i]) > 10 || !(beta[i] < 1048576.0))
+				ok = 0;
+		T_CHECK("batch of 2 and 3: advantages finite and below 10, beta finite", ok);
+		T_NEAR("batch group of 2: the winner", adv[0], 7.088606827891555, 1e-8);
+		T_NEAR("batch group of 2: the loser", adv[2], -0.87636931535074, 1e-8);
+	}
+}
+
 int
 main(void)
 {
@@ -184,5 +277,6 @@ main(void)
 	test_invariances();
 	test_edges();
 	test_batch();
+	test_small_groups();
 	return T_DONE();
 }

@@ -13,3 +13,6 @@ echo mean:
 tttd-cat -j in.json | tttd-score -q --estimator mean --scale 1 | tttd-cat
 echo all constant:
 grep -v '"0/A"' in.json | tttd-cat -j | tttd-score -q | tttd-cat
+echo two children:
+# a group of 2 is solved for (ln 2)/2, not the unreachable ln 2: +7.09 and -0.88, not 1e12 - 1
+grep '"0/A"' in.json | head -2 | tttd-cat -j | tttd-score -q | tttd-cat
