@@ -26,7 +26,8 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
                      tasks (default: gemm with a GPU, matmul without)
   --shape S          tune at your own sizes: time at these shapes instead of the
                      task's bench shapes (dims joined by x, shapes by commas)
-  --backend b        where candidates run: cpu, cuda or auto (default auto)
+  --backend b        where candidates run: cpu, cuda or auto (default auto: the
+                     task's target, cpu or cuda)
   --steps n          stop after n steps in total (default 8)
   --candidates n     stop once n candidates have been evaluated in total
   --time seconds     stop starting new steps after this long (this invocation)
@@ -225,10 +226,22 @@ fi
 if [ -z "$task" ]; then
 	if have_gpu; then task=gemm; else task=matmul; fi
 fi
-if [ "$backend" = auto ]; then
-	if have_gpu; then backend=cuda; else backend=cpu; fi
-fi
 run=${run:-runs/$task}
+# A task that does not load stops here, before a run directory names it.
+err=$(tttd-select -q --task "$task" --groups 1 </dev/null 2>&1 >/dev/null) || die "${err#tttd-select: }"
+if [ "$backend" = auto ]; then
+	# auto follows the task's target (a CPU task runs on the CPU on a GPU
+	# node too): the target of the root's first candidate, as tttd-generate
+	# writes it.
+	target=$(tttd-select -q --task "$task" --groups 1 </dev/null |
+		tttd-generate -q --task "$task" --children 1 | tttd-cat | jq -r '.target // empty' | head -n 1)
+	case $target in
+	cpu | model) backend=cpu ;;
+	cuda) have_gpu || die "task '$task' runs on a GPU (target cuda) and this machine has none (nvidia-smi -L finds no GPU)"
+		backend=cuda ;;
+	*) if have_gpu; then backend=cuda; else backend=cpu; fi ;;
+	esac
+fi
 compile_opt=()
 if [ "$backend" = cuda ]; then
 	if [ -z "$arch" ]; then
@@ -241,8 +254,6 @@ if [ "$backend" = cuda ]; then
 	compile_opt=(--arch "$arch")
 fi
 cache=${cache:-$run/cache}
-# A task that does not load stops here, before a run directory names it.
-err=$(tttd-select -q --task "$task" --groups 1 </dev/null 2>&1 >/dev/null) || die "${err#tttd-select: }"
 err=$(LC_ALL=C mkdir -p "$run/steps" "$run/policy" "$cache" "$run/log" "$run/best" 2>&1) ||
 	die "cannot create the run directory '$run': $(head -n 1 <<<"${err#mkdir: }")"
 
