@@ -103,6 +103,14 @@ kill_test() {
 	kp=$!
 	for _ in $(seq 1500); do
 		[ -f "$dir/run/steps/000001.mp" ] && break
+		# a run that already failed has nothing to kill (once, every run
+		# stopped at step 0 and this loop waited its whole 300 s)
+		kill -0 "$kp" 2>/dev/null || {
+			echo "kill -9 test: the run ended before step 1 was complete: $(tail -n 1 "$dir/discover.log")" |
+				tee "$out/kill-test.txt"
+			kill "$svc_pid" 2>/dev/null || true
+			return 1
+		}
 		sleep 0.2
 	done
 	sleep 1.5
