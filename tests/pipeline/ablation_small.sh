@@ -22,9 +22,9 @@
 # Why 4 seeds: the cost is the default search's steps (7 tool processes per
 # step of 4 evaluations, each process about 0.1 s of CPU, most of it loading
 # the CUDA libraries every tool links), about 0.2 s of CPU per evaluation;
-# seeds 1-4 need 220 evaluations to the optimum, about 50 s of CPU, and
-# still separate the methods (at 512: screen 53 65 41 61, median 57; hill
-# climbing 56 81 57 88, median 69; seeds 1-3 alone would give 53 against 57).
+# seeds 1-4 need 211 evaluations to the optimum, about 50 s of CPU, and
+# still separate the methods (at 512: screen 49 57 49 56, median 52.5; hill
+# climbing 56 81 57 88, median 69; seeds 1-3 alone would give 49 against 57).
 set -euo pipefail
 top=${TTTD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$top"
