@@ -159,7 +159,7 @@ to_records() {
 tuples_of() { jq -r --arg decs "$decs" "($1) as \$r | (\$decs | split(\" \")) as \$d | [(\$d[] as \$k | \$r.decisions[\$k])$2] | @tsv"; }
 # Lines of $2 whose first nd fields are not a key in $1.
 minus() { awk -F'\t' -v nd="$nd" 'function key(  k, i) { k = $1; for (i = 2; i <= nd; i++) k = k "\t" $i; return k }
-	NR == FNR { seen[key()] = 1; next } !(key() in seen) && !(key() in done) { done[key()] = 1; print key() }' "$1" "$2"; }
+	FILENAME == ARGV[1] { seen[key()] = 1; next } !(key() in seen) && !(key() in done) { done[key()] = 1; print key() }' "$1" "$2"; }
 
 # 1. The sample, drawn once.
 if [ ! -s "$out/sample.tsv" ]; then
@@ -202,12 +202,15 @@ measured() { cat "$out"/chunks/*.tsv 2>/dev/null || true; }
 fields=', (if $r.status == "ok" then ($r.time_ns * 10 | round) / 10 else 0 end), $r.status, ($r.ref_ns // 0),
 	($r.baseline_ns // 0), ($r.device // ""), ($r.check.protocol // "")'
 
+# --timeout 30: a slow configuration (small tiles, split K 16) at a large
+# shape plus its checks must not be taken for a hang.
 measure_chunk() { # $1: tuples file, $2: chunk number
 	local base
 	base=$(printf '%s/chunks/%04d' "$out" "$2")
 	to_records <"$1" | tttd-render -q --task "$taskdir" |
 		tttd-compile -q -j "$jobs" --arch "$arch" --cache "$out/cache" |
-		tttd-bench -q "${bench_backend[@]}" --task "$taskdir" --shape "$shape" --max-time "$maxt" -o "$base.raw.mp"
+		tttd-bench -q "${bench_backend[@]}" --task "$taskdir" --shape "$shape" --max-time "$maxt" \
+			--timeout 30 -o "$base.raw.mp"
 	tttd-cat "$base.raw.mp" | jq -c 'select(.kind == "candidate") | del(.source, .object)' |
 		tttd-cat -j -z -o "$base.mp.zst"
 	rm -f "$base.raw.mp"
@@ -266,7 +269,7 @@ while :; do
 		note="--time $limit s spent; $(wc -l <"$out/pending.tmp") $phase configurations pending: run again with the same options to go on"
 		break
 	fi
-	last=$(ls "$out"/chunks/*.tsv 2>/dev/null | tail -1)
+	last=$(ls "$out"/chunks/*.tsv 2>/dev/null | tail -1 || true)
 	next=0
 	[ -z "$last" ] || next=$((10#$(basename "$last" .tsv) + 1))
 	head -n "$chunk" "$out/pending.tmp" >"$out/chunk.in"
@@ -302,15 +305,16 @@ dates=$started
 [ "$today" = "$started" ] || dates="$started to $today"
 unmeasured=''
 if [ -s "$out/space.tsv" ]; then
-	unmeasured="$(($(wc -l <"$out/space.tsv") - total)) of the $(wc -l <"$out/space.tsv") feasible configurations are unmeasured"
+	unmeasured="$(($(wc -l <"$out/space.tsv") - total)) of the $(wc -l <"$out/space.tsv") feasible configurations"
 else
-	unmeasured="the configurations not measured (the space was too large to list)"
+	unmeasured="every configuration not above (the space was too large to list)"
 fi
-header="Measured by bench/gemm-landscape.sh on $device, $dates, commit $commits:
-$how, plus $extra feasible one-decision neighbours of the configurations within
-$within of the best ($total measured, $ok correct); tttd-bench protocol $protocol at shape
-$shape, at most $maxt s of timed repetitions each.  $unmeasured:
-they have no line in times.tsv, so the replay treats them as failing."
+header="Measured by bench/gemm-landscape.sh on $device, $dates, commit $commits.
+Sample: $how.
+Then: $extra feasible one-decision neighbours of the configurations within $within of the best.
+$total measured, $ok correct; tttd-bench protocol $protocol at shape $shape, --max-time $maxt.
+Unmeasured: $unmeasured; they have no line in times.tsv,
+so the replay treats them as failing (docs/task-format.md, cost_table)."
 mkdir -p "$dest"
 {
 	sed 's/^/# /' <<<"$header"
@@ -357,8 +361,8 @@ echo "|---|---|---|---|---|---|---|---|---|"
 awk -v a="$total" -v s="$insample" -v ns="$nsample" -v e="$extra" -v o="$ok" -v nr="$near" -v bt="$bt" -v bb="$bb" \
 	-v c="$calls" -v t="$spent" 'BEGIN {
 	printf "| %d | %d of %d | %d | %d | %d | %s | %s | %s | %s |\n", a, s, ns, e, o, nr,
-		bt > 0 ? sprintf("%.1f", bt / 1000) : "-", bb > 0 ? sprintf("%.1f", bb / 1000) : "-",
-		bt > 0 && bb > 0 ? sprintf("%.3f", bb / bt) : "-", c > 0 ? sprintf("%.3f (%d in %d s)", t / c, c, t) : "-" }'
+		(bt > 0 ? sprintf("%.1f", bt / 1000) : "-"), (bb > 0 ? sprintf("%.1f", bb / 1000) : "-"),
+		(bt > 0 && bb > 0 ? sprintf("%.3f", bb / bt) : "-"), (c > 0 ? sprintf("%.3f (%d in %d s)", t / c, c, t) : "-") }'
 [ -z "$best" ] || echo "best: $(paste <(tr ' ' '\n' <<<"$decs") <(cut -f1-"$nd" <<<"$best" | tr '\t' '\n') | tr '\t' '=' | paste -sd' ')"
 echo "replay: $dest ($(jq -r '"\(.feasible) feasible, \(.ok) correct, optimum \(.best_ns * 10 | round / 10) ns, \(.hits) within \(.within)"' <<<"$space"))"
 echo "$note"
