@@ -7,11 +7,14 @@
 #   bench/gemm-landscape.sh [--task kernels/gemm] [-n 3000|all] [--seed 1]
 #                           [--shape 4096x4096x4096] [--time S] [--out DIR] ...
 #
-# 1. Sample: with at most --list-max choices before constraints, tttd-space
-#    --list gives every feasible choice and N of them are drawn in a seeded
-#    order (all of them, shuffled, for -n all or an N past the space's size);
-#    a larger space is sampled by tttd-generate --uniform from the root
-#    instead (distinct draws, no full list).  The sample is drawn once, into
+# 1. Sample: tttd-space --table, on a model task with T's decisions and
+#    constraints, lists every feasible choice (as text: no source rendered),
+#    and N of them are drawn in a seeded order (all of them, shuffled, for
+#    -n all or an N past the space's size).  A space whose walk visits more
+#    than --list-max choices is sampled by rejection instead: options drawn
+#    uniformly, infeasible draws dropped, which is uniform over the feasible
+#    configurations too (tttd-generate --uniform is not: it picks uniformly
+#    among each decision's feasible options).  The sample is drawn once, into
 #    DIR/sample.tsv.
 # 2. Measure: what is still unmeasured goes, --chunk at a time, through
 #    tttd-render | tttd-compile -j | tttd-bench --shape S --max-time T.  Each
@@ -65,8 +68,8 @@ result as a replay model task.  Resumable: run again on the same DIR.
   --jobs J        tttd-compile -j (default: online CPUs)
   --arch A        CUDA architecture (default $TTTD_ARCH, else sm_90a)
   --backend B     tttd-bench --backend (default: the task's target)
-  --list-max L    list the space when its size before constraints is at most
-                  L (default 200000), else sample by tttd-generate --uniform
+  --list-max L    list the space when its walk visits at most L choices
+                  (tttd-space --max; default 2000000), else sample by rejection
   --out DIR       state and records (default bench/out/gemm-landscape)
   --dest FOLDER   the replay task (default DIR/replay)
   --name NAME     the replay task's name (default: T's name + _landscape)
@@ -75,7 +78,7 @@ USAGE
 usage_die() { echo "$prog: $*" >&2; usage | head -4 >&2; exit 2; }
 
 task=kernels/gemm n=3000 seed=1 shape=4096x4096x4096 maxt=0.2 chunk=200 limit='' within=0.1
-max_extra=3000 jobs=$(nproc) arch=${TTTD_ARCH:-sm_90a} backend='' list_max=200000
+max_extra=3000 jobs=$(nproc) arch=${TTTD_ARCH:-sm_90a} backend='' list_max=2000000
 out=$top/bench/out/gemm-landscape dest='' name=''
 num='^[0-9]+([.][0-9]+)?$'
 while [ $# -gt 0 ]; do
@@ -161,27 +164,64 @@ tuples_of() { jq -r --arg decs "$decs" "($1) as \$r | (\$decs | split(\" \")) as
 minus() { awk -F'\t' -v nd="$nd" 'function key(  k, i) { k = $1; for (i = 2; i <= nd; i++) k = k "\t" $i; return k }
 	FILENAME == ARGV[1] { seen[key()] = 1; next } !(key() in seen) && !(key() in done) { done[key()] = 1; print key() }' "$1" "$2"; }
 
+# A model task with T's decisions and constraints and a constant time: its
+# tttd-space --table lists every feasible choice as text, without rendering
+# a source per choice, and gives up past --list-max choices visited.
+model_task() { # $1: folder, $2: the cost line
+	mkdir -p "$1"
+	{
+		echo "name ${tname}_space"
+		echo "target model"
+		echo "template kernel.txt"
+		echo "dims N"
+		echo "shape check 1"
+		echo "shape bench 1"
+		echo "buffer y out f32 N"
+		echo "tolerance rtol 0 atol 0"
+		grep -E '^(decision|constraint) ' "$taskdir/task"
+		echo "$2"
+	} >"$1/task"
+	echo "/* space */" >"$1/kernel.txt"
+}
+
 # 1. The sample, drawn once.
 if [ ! -s "$out/sample.tsv" ]; then
-	size=$(decisions | awk -F'\t' '{ p *= NF - 1 } BEGIN { p = 1 } END { printf "%.0f", p }')
-	if [ "$size" -le "$list_max" ]; then
-		tttd-space --list -q "$taskdir" | tttd-cat | tuples_of . '' >"$out/space.tsv.tmp"
-		mv "$out/space.tsv.tmp" "$out/space.tsv"
+	model_task "$out/space" "cost 1
+ref_cost 1"
+	if tttd-space -q --table --max "$list_max" "$out/space" 2>"$out/space.err" >"$out/space.tmp"; then
+		grep -v '^#' "$out/space.tmp" | sed 1d | cut -f1-"$nd" >"$out/space.tsv"
 		feasible=$(wc -l <"$out/space.tsv")
 		[ "$feasible" -gt 0 ] || die "task '$task' has no feasible configuration"
 		[ "$n" = all ] || [ "$n" -ge "$feasible" ] && take=$feasible || take=$n
 		# A seeded order over the whole space; the sample is its first N.
 		awk -v seed="$seed" 'BEGIN { srand(seed) } { printf "%.12f\t%s\n", rand(), $0 }' "$out/space.tsv" |
-			sort -t"$(printf '\t')" -k1,1g -s | cut -f2- | head -n "$take" >"$out/sample.tsv.tmp"
+			sort -t"$(printf '\t')" -k1,1g -s | cut -f2- | awk -v k="$take" 'NR <= k' >"$out/sample.tsv.tmp"
 		how="a uniform sample of $take of the $feasible feasible configurations (seed $seed)"
 		[ "$take" -lt "$feasible" ] || how="all $feasible feasible configurations (exhaustive)"
 	else
-		[ "$n" != all ] || die "task '$task' has up to $size configurations: too many to list (-n all), raise --list-max"
-		tttd-select -q --task "$taskdir" --groups 1 </dev/null |
-			tttd-generate -q --task "$taskdir" --uniform --children "$n" --seed "$seed" | tttd-cat |
-			tuples_of . '' | awk '!seen[$0]++' >"$out/sample.tsv.tmp"
-		how="a uniform sample of $(wc -l <"$out/sample.tsv.tmp") distinct feasible configurations (tttd-generate --uniform, seed $seed) of at most $size"
+		grep -q 'more than' "$out/space.err" || die "tttd-space: $(head -1 "$out/space.err")"
+		[ "$n" != all ] || die "task '$task' has more than --list-max $list_max choices to visit: -n all is not possible"
+		# Too large to list: rejection sampling, every option of every
+		# decision equally likely and infeasible draws (tttd-render) dropped,
+		# is uniform over the feasible configurations.
+		: >"$out/sample.tsv.tmp"
+		round=0
+		while [ "$(wc -l <"$out/sample.tsv.tmp")" -lt "$n" ]; do
+			round=$((round + 1))
+			[ "$round" -le 20 ] || die "rejection sampling: fewer than $n feasible in 20 rounds (the constraints reject nearly everything)"
+			decisions | cut -f2- | awk -F'\t' -v seed="$seed" -v r="$round" -v k="$((4 * n))" '
+				{ m[NR] = NF; for (j = 1; j <= NF; j++) o[NR, j] = $j }
+				END { srand(seed * 1000 + r); for (i = 0; i < k; i++) { s = "";
+					for (d = 1; d <= NR; d++) s = s (d > 1 ? "\t" : "") o[d, 1 + int(rand() * m[d])]; print s } }' |
+				to_records | tttd-render -q --task "$taskdir" 2>/dev/null | tttd-cat |
+				jq -c 'select(.status == "generated")' | tuples_of . '' >"$out/draw.tmp"
+			cat "$out/sample.tsv.tmp" "$out/draw.tmp" | awk -v k="$n" '!seen[$0]++ && ++c <= k' >"$out/sample.new.tmp"
+			mv "$out/sample.new.tmp" "$out/sample.tsv.tmp"
+		done
+		rm -f "$out/draw.tmp"
+		how="a uniform sample of $n feasible configurations (rejection sampling, seed $seed; more than $list_max choices to visit)"
 	fi
+	rm -f "$out/space.tmp" "$out/space.err"
 	echo "$how" >"$out/sample.how"
 	mv "$out/sample.tsv.tmp" "$out/sample.tsv"
 fi
