@@ -182,10 +182,11 @@ tttd_task_con_holds(const struct tttd_task *t, const struct tttd_constraint *c, 
 }
 
 /* A full choice's place in the dense cost table (mixed radix over the decisions' options). */
-size_t
+uint64_t
 tttd_task_table_index(const struct tttd_task *t, const int *choice)
 {
-	size_t d, k = 0;
+	uint64_t k = 0;
+	size_t d;
 
 	for (d = 0; d < t->ndec; d++)
 		k = k * t->dec[d].nopt + (size_t)choice[d];
@@ -206,9 +207,23 @@ tttd_task_choice_in(const struct tttd_task *t, const int *c, const int *list, si
 double
 tttd_task_model_cost(const struct tttd_task *t, const struct tttd_shape *s, const int *choice)
 {
+	uint64_t k;
+	size_t lo = 0, hi;
+
 	if (!t->cost_table)
 		return (double)tttd_task_eval(t, t->cost, s, choice);
-	return t->cost_table[tttd_task_table_index(t, choice)];
+	/* binary search of the sorted rows */
+	k = tttd_task_table_index(t, choice);
+	hi = t->cost_table_len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->cost_table_key[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->cost_table_len && t->cost_table_key[lo] == k ? t->cost_table[lo] : 0;
 }
 
 void
@@ -225,6 +240,7 @@ tttd_task_free(struct tttd_task *t)
 	tttd_expr_free(t->ref_cost);
 	free(t->cost_table_path);
 	free(t->cost_table);
+	free(t->cost_table_key);
 	free(t->lm_prompt_path);
 	free(t->lm_prompt);
 	free(t->lm_start_path);

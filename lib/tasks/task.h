@@ -202,12 +202,17 @@ struct tttd_task {
 	struct tttd_expr *cost, *ref_cost;
 	/*
 	 * Or, instead of cost, a table of times measured once ("cost_table
-	 * FILE"): one time per full choice, dense in mixed radix over the
-	 * decisions' option indices, 0 for a choice the table marks failing or
-	 * leaves out.  It replays a real task's measured landscape (bench/
-	 * space-sweep.sh) so search strategies can be compared on the CPU.
+	 * FILE"): its rows only, sorted by the choice's mixed-radix index over
+	 * the decisions' option indices (cost_table_key), each with its time
+	 * (cost_table, 0 for a row marking a failure); a choice with no row
+	 * fails.  Sparse, because a real space's product of options runs to
+	 * tens of millions (kernels/gemm: 19.9 million, 6288 feasible) while
+	 * only measured rows exist.  It replays a real task's measured
+	 * landscape (bench/space-sweep.sh, bench/gemm-landscape.sh) so search
+	 * strategies can be compared on the CPU.
 	 */
 	char *cost_table_path;
+	uint64_t *cost_table_key;
 	double *cost_table;
 	size_t cost_table_len;
 	struct tttd_launch_spec *launch; /* CUDA tasks: the plan ("launch" and "gemm"), in order */

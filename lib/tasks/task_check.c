@@ -144,8 +144,29 @@ check_placeholders(struct loader *ld, const char *text, const char *what)
 	return TTTD_OK;
 }
 
-/* The largest cost table: 16 M choices of 8 bytes. */
+/*
+ * The largest cost table: 16 M rows.  The space itself may be far larger
+ * (the rows are kept sparse, sorted by their choice's index), up to 2^62
+ * choices so that the mixed-radix index fits.
+ */
 #define COST_TABLE_MAX (1UL << 24)
+#define COST_SPACE_MAX (1ULL << 62)
+
+struct table_row {
+	uint64_t key;
+	double v;
+	int line;
+};
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct table_row *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
 
 /*
  * Read the cost table: '#' comments and blank lines aside, a header naming
@@ -160,25 +181,24 @@ load_cost_table(struct loader *ld)
 	struct tttd_task *t = ld->t;
 	const char *path = t->cost_table_path;
 	char *text = NULL, *line, *next, **w = NULL;
-	unsigned char *seen = NULL;
-	size_t n = 1, d, k;
+	struct table_row *rows = NULL;
+	size_t nrows = 0, cap = 0, d, i;
+	uint64_t n = 1;
 	int *choice = xmalloc((t->ndec + 1) * sizeof(int));
-	int lineno = 0, header = 0, nw = 0, r = TTTD_OK;
+	int lineno = 0, header = 0, nw = 0, dup = 0, r = TTTD_OK;
 	double v;
 
 	if (tttd_read_file(path, &text, NULL) < 0) {
 		free(choice);
 		return tttd_task_lerr(ld, "cannot read cost_table '%s':", path);
 	}
-	for (d = 0; d < t->ndec && n <= COST_TABLE_MAX; d++)
-		n *= t->dec[d].nopt;
-	if (!t->ndec || n > COST_TABLE_MAX) {
-		r = tttd_task_lerr(ld, "cost_table: the space has more than %lu choices", COST_TABLE_MAX);
+	for (d = 0; d < t->ndec && n <= COST_SPACE_MAX; d++)
+		n = t->dec[d].nopt > COST_SPACE_MAX / n ? COST_SPACE_MAX + 1 : n * t->dec[d].nopt;
+	if (!t->ndec || n > COST_SPACE_MAX) {
+		r = tttd_task_lerr(ld, "cost_table: the space has more than %llu choices",
+				   (unsigned long long)COST_SPACE_MAX);
 		goto out;
 	}
-	t->cost_table = xcalloc(n, sizeof(double));
-	t->cost_table_len = n;
-	seen = xcalloc(n, 1);
 #define TERR(...) (r = tttd_error_set(ld->e, TTTD_EFORMAT, "%s:%d: " \
 							   "cost_table: " __VA_ARGS__))
 	for (line = text; line && r == TTTD_OK; line = next) {
@@ -220,21 +240,45 @@ load_cost_table(struct loader *ld)
 			TERR("no option '%s' for decision '%s'", path, lineno, w[d], t->dec[d].name);
 		else if (!tttd_task_parse_double(w[t->ndec], &v))
 			TERR("bad time '%s'", path, lineno, w[t->ndec]);
-		else if (seen[k = tttd_task_table_index(t, choice)])
-			TERR("this choice has a row already", path, lineno);
 		else if (!tttd_task_feasible(t, choice, t->ndec))
 			TERR("this choice breaks a constraint", path, lineno);
+		else if (nrows == COST_TABLE_MAX)
+			TERR("more than %lu rows", path, lineno, COST_TABLE_MAX);
 		else {
-			seen[k] = 1;
-			t->cost_table[k] = v > 0 ? v : 0;
+			if (nrows == cap) {
+				cap = cap ? 2 * cap : 256;
+				rows = xrealloc(rows, cap * sizeof(*rows));
+			}
+			rows[nrows].key = tttd_task_table_index(t, choice);
+			rows[nrows].v = v > 0 ? v : 0;
+			rows[nrows++].line = lineno;
 		}
 	}
 	if (r == TTTD_OK && !header)
 		TERR("no header line", path, lineno);
+	if (r == TTTD_OK) {
+		/* sorted by choice, then line: a repeat is the later of two equal keys */
+		if (nrows)
+			qsort(rows, nrows, sizeof(*rows), row_cmp);
+		for (i = 1; i < nrows; i++)
+			if (rows[i].key == rows[i - 1].key && (!dup || rows[i].line < dup))
+				dup = rows[i].line;
+		if (dup)
+			TERR("this choice has a row already", path, dup);
+	}
 #undef TERR
+	if (r == TTTD_OK) {
+		t->cost_table_key = xmalloc((nrows ? nrows : 1) * sizeof(uint64_t));
+		t->cost_table = xmalloc((nrows ? nrows : 1) * sizeof(double));
+		t->cost_table_len = nrows;
+		for (i = 0; i < nrows; i++) {
+			t->cost_table_key[i] = rows[i].key;
+			t->cost_table[i] = rows[i].v;
+		}
+	}
 out:
 	tttd_task_free_words(w, nw);
-	free(seen);
+	free(rows);
 	free(choice);
 	free(text);
 	return r;

@@ -116,7 +116,7 @@ int tttd_task_parse_double(const char *s, double *v);
 int tttd_task_con_holds(const struct tttd_task *t, const struct tttd_constraint *c,
 			const int *choice, size_t upto, struct tttd_error *e);
 /* A full choice's index into a model task's cost table (mixed radix). */
-size_t tttd_task_table_index(const struct tttd_task *t, const int *choice);
+uint64_t tttd_task_table_index(const struct tttd_task *t, const int *choice);
 
 /* ---- a CUDA task's launch plan (task_plan.c) ---- */
 
