@@ -257,8 +257,10 @@ measure_chunk() { # $1: tuples file, $2: chunk number
 	tttd-cat "$base.mp.zst" | tuples_of . "$fields" >"$base.tsv.tmp"
 	# A configuration that came back with no record counts as failed, so
 	# that it is not asked for again and again.
-	minus "$base.tsv.tmp" "$1" | awk -v OFS='\t' '{ print $0, 0, "missing", 0, 0, "", "" }' >>"$base.tsv.tmp"
-	mv "$base.tsv.tmp" "$base.tsv"
+	minus "$base.tsv.tmp" "$1" | awk -v OFS='\t' '{ print $0, 0, "missing", 0, 0, "", "" }' >"$base.miss.tmp"
+	cat "$base.tsv.tmp" "$base.miss.tmp" >"$base.all.tmp"
+	mv "$base.all.tmp" "$base.tsv" # the chunk counts from here on
+	rm -f "$base.tsv.tmp" "$base.miss.tmp"
 }
 
 # Feasible one-decision neighbours of every correct configuration within
