@@ -29,6 +29,14 @@ grep -q "'$run' is in use by another tttd-discover (pid $pid on .* since .*); lo
 [ "$(wc -l <"$tmp/err")" = 1 ] || { cat "$tmp/err"; echo "want one line"; exit 1; }
 kill -9 -- -"$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
+# wait reaps the leader only: the group's other processes may still be
+# exiting, holding the lock's file descriptor (CI once saw "a process it
+# started still holds the lock"); what is being tested is a holder that is
+# gone, so wait until the whole group is
+for _ in $(seq 1 100); do
+	kill -0 -- -"$pid" 2>/dev/null || break
+	sleep 0.1
+done
 pid=
 # The killed holder's lock is stale: taken over, and the run finishes.
 pipelines/tttd-discover.sh "${args[@]}" || { echo "the stale lock was not taken over"; exit 1; }
