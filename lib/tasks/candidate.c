@@ -83,16 +83,21 @@ tttd_task_candidate_id(const struct tttd_task *t, const char *source, const char
 
 /* ---- the typed view (candidate.h) ---- */
 
-static void
-read_str(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsigned bit, char **out)
+/* Note a getter's answer for bit: 1 present, < 0 present but of another type. */
+static int
+noted(struct tttd_cand *c, int rc, unsigned bit)
 {
-	int rc = tttd_rec_get_str(r, key, out);
-
 	if (rc == 1)
 		c->has |= bit;
 	else if (rc < 0)
 		c->bad |= bit;
-	if (rc != 1)
+	return rc == 1;
+}
+
+static void
+read_str(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsigned bit, char **out)
+{
+	if (!noted(c, tttd_rec_get_str(r, key, out), bit))
 		*out = NULL;
 }
 
@@ -100,13 +105,7 @@ static void
 read_double(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsigned bit,
 	    double *out)
 {
-	int rc = tttd_rec_get_double(r, key, out);
-
-	if (rc == 1)
-		c->has |= bit;
-	else if (rc < 0)
-		c->bad |= bit;
-	if (rc != 1)
+	if (!noted(c, tttd_rec_get_double(r, key, out), bit))
 		*out = 0;
 }
 
@@ -114,13 +113,7 @@ static void
 read_int(struct tttd_cand *c, const struct tttd_rec *r, const char *key, unsigned bit,
 	 int64_t *out)
 {
-	int rc = tttd_rec_get_int(r, key, out);
-
-	if (rc == 1)
-		c->has |= bit;
-	else if (rc < 0)
-		c->bad |= bit;
-	if (rc != 1)
+	if (!noted(c, tttd_rec_get_int(r, key, out), bit))
 		*out = 0;
 }
 
