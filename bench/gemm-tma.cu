@@ -10,6 +10,9 @@
  * calls, median of -n calls).  It is a development tool: tttd's own numbers
  * come from tttd-compile | tttd-bench (bench/gemm-tma.sh runs both).
  *
+ * With -t, the timed calls are checked too (the last one's C against cuBLAS):
+ * stream-K (-DHSK=1) must leave its flags ready for the next launch.
+ *
  * usage: gemm-tma [-t] [-n reps] M,N,K ...     exit 1 on any mismatch or error
  */
 #include <cuda.h>
@@ -77,7 +80,7 @@ fill(bf16_t *x, long n, unsigned seed)
 static int grid_x; /* the last launch's grid, for the report */
 
 static void
-launch(const bf16_t *A, const bf16_t *B, float *C, long M, long N, long K, const CUtensorMap &ta,
+launch(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, long K, const CUtensorMap &ta,
        const CUtensorMap &tb)
 {
 	size_t smem = HST * (HBM + HBN) * 128 + 1024 + 16 * HST;
@@ -109,7 +112,7 @@ launch(const bf16_t *A, const bf16_t *B, float *C, long M, long N, long K, const
 	if (HPERS && fit > 0 && fit < tiles)
 		cfg.gridDim.x = fit;
 	grid_x = (int)cfg.gridDim.x;
-	void *args[] = { (void *)&A, (void *)&B, (void *)&C, (void *)&M, (void *)&N, (void *)&K, (void *)&ta, (void *)&tb };
+	void *args[] = { (void *)&A, (void *)&B, (void *)&C, (void *)&W, (void *)&M, (void *)&N, (void *)&K, (void *)&ta, (void *)&tb };
 	CK(cudaLaunchKernelExC(&cfg, (const void *)gemm_tma, args));
 }
 
@@ -124,6 +127,31 @@ cublas_ref(cublasHandle_t h, const bf16_t *A, const bf16_t *B, float *C, long M,
 		fprintf(stderr, "cublasGemmEx failed\n");
 		exit(1);
 	}
+}
+
+/* C against cuBLAS's R: print the first mismatches and a summary line; @return the mismatches. */
+static long
+compare(const float *C, const float *R, long M, long N, long K, const char *what)
+{
+	std::vector<float> c(M * N), r(M * N);
+	long nbad = 0;
+	double maxerr = 0;
+
+	CK(cudaMemcpy(c.data(), C, M * N * 4, cudaMemcpyDeviceToHost));
+	CK(cudaMemcpy(r.data(), R, M * N * 4, cudaMemcpyDeviceToHost));
+	for (long j = 0; j < M * N; j++) {
+		double d = fabs((double)c[j] - r[j]);
+		if (!(d <= 2e-3 + 2e-3 * fabs(r[j]))) {
+			if (nbad < 6)
+				printf("  %ldx%ldx%ld: C[%ld][%ld] = %g, want %g\n", M, N, K, j / N, j % N, c[j], r[j]);
+			nbad++;
+		}
+		if (d > maxerr || d != d)
+			maxerr = d;
+	}
+	printf("  %s%ldx%ldx%ld: grid %d, %s (%ld of %ld bad, max abs err %.3g)\n", what, M, N, K, grid_x,
+	       nbad ? "WRONG" : "ok", nbad, M * N, maxerr);
+	return nbad;
 }
 
 static double
@@ -142,7 +170,7 @@ main(int argc, char **argv)
 	size_t nflush = 256u << 20;
 	enum cudaDriverEntryPointQueryResult q;
 
-	printf("gemm_tma HBM=%d HBN=%d HST=%d HCL=%d HGRP=%d HPERS=%d HMC=%d HSTC=%d\n", HBM, HBN, HST, HCL, HGRP, HPERS, HMC, HSTC);
+	printf("gemm_tma HBM=%d HBN=%d HST=%d HCL=%d HGRP=%d HPERS=%d HMC=%d HSTC=%d HSK=%d\n", HBM, HBN, HST, HCL, HGRP, HPERS, HMC, HSTC, HSK);
 	CK(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", (void **)&encode_fn, 12000, cudaEnableDefault, &q));
 	if (cublasCreate(&h) != CUBLAS_STATUS_SUCCESS)
 		return 1;
@@ -163,35 +191,23 @@ main(int argc, char **argv)
 			return 2;
 		}
 		bf16_t *A, *B;
-		float *C, *R;
+		float *C, *R, *W;
+		/* The stream-K workspace, sized as ./task's buffer W; all bytes 0xff, never zeros (tttd-bench does not initialise it). */
+		long slots = 2 * ((M + 255) / 256) * ((N + 127) / 128);
 		CK(cudaMalloc(&A, M * K * 2));
 		CK(cudaMalloc(&B, K * N * 2));
 		CK(cudaMalloc(&C, M * N * 4));
 		CK(cudaMalloc(&R, M * N * 4));
+		CK(cudaMalloc(&W, (HSK_FLAGS + 32768 * (slots < 512 ? slots : 512)) * 4));
+		CK(cudaMemset(W, 0xff, (HSK_FLAGS + 32768 * (slots < 512 ? slots : 512)) * 4));
 		fill<<<1024, 256>>>(A, M * K, 12345u + (unsigned)i);
 		fill<<<1024, 256>>>(B, K * N, 999u + (unsigned)i);
 		CK(cudaMemset(C, 0xff, M * N * 4)); /* NaN */
 		CUtensorMap ta = make_map(A, M, K, HBM), tb = make_map(B, K, N, 64);
-		launch(A, B, C, M, N, K, ta, tb);
+		launch(A, B, C, W, M, N, K, ta, tb);
 		cublas_ref(h, A, B, R, M, N, K);
 		CK(cudaDeviceSynchronize());
-		std::vector<float> c(M * N), r(M * N);
-		CK(cudaMemcpy(c.data(), C, M * N * 4, cudaMemcpyDeviceToHost));
-		CK(cudaMemcpy(r.data(), R, M * N * 4, cudaMemcpyDeviceToHost));
-		long nbad = 0;
-		double maxerr = 0;
-		for (long j = 0; j < M * N; j++) {
-			double d = fabs((double)c[j] - r[j]);
-			if (!(d <= 2e-3 + 2e-3 * fabs(r[j]))) {
-				if (nbad < 6)
-					printf("  %ldx%ldx%ld: C[%ld][%ld] = %g, want %g\n", M, N, K, j / N, j % N, c[j], r[j]);
-				nbad++;
-			}
-			if (d > maxerr || d != d)
-				maxerr = d;
-		}
-		printf("  %ldx%ldx%ld: grid %d, %s (%ld of %ld bad, max abs err %.3g)\n", M, N, K, grid_x,
-		       nbad ? "WRONG" : "ok", nbad, M * N, maxerr);
+		long nbad = compare(C, R, M, N, K, "");
 		bad |= nbad != 0;
 		if (timing && !nbad) {
 			cudaEvent_t e0, e1;
@@ -202,7 +218,7 @@ main(int argc, char **argv)
 				float ms;
 				CK(cudaMemsetAsync(flush, rr & 0xff, nflush));
 				CK(cudaEventRecord(e0));
-				launch(A, B, C, M, N, K, ta, tb);
+				launch(A, B, C, W, M, N, K, ta, tb);
 				CK(cudaEventRecord(e1));
 				CK(cudaEventSynchronize(e1));
 				CK(cudaEventElapsedTime(&ms, e0, e1));
@@ -233,6 +249,7 @@ main(int argc, char **argv)
 				       M, N, K, grid_x, (s1 - s0) * 1e-3, late, (e0 - s0) * 1e-3, (e1 - s0) * 1e-3);
 			}
 #endif
+			bad |= compare(C, R, M, N, K, "after the timed calls: ") != 0;
 			double a = median(tk), b = median(tc);
 			printf("  TIME %ldx%ldx%ld: gemm_tma %.1f us (%.0f TFLOP/s), cuBLAS %.1f us, ratio %.3f\n", M, N, K,
 			       a, 2.0 * M * N * K / a * 1e-6, b, b / a);
@@ -241,6 +258,7 @@ main(int argc, char **argv)
 		CK(cudaFree(B));
 		CK(cudaFree(C));
 		CK(cudaFree(R));
+		CK(cudaFree(W));
 	}
 	return bad;
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/gemm-tma.sh - build bench/gemm-tma.cu with nvcc for one or several
 # configurations of kernels/gemm's Hopper path (decisions as NAME=value
-# words: HBM HBN HST HCL HGRP HPERS) and run each on the device: checked
+# words: HBM HBN HST HCL HGRP HPERS HMC HSTC HSK) and run each on the device: checked
 # against cuBLAS at the check shapes (first mismatches printed by row and
 # column), then timed beside cuBLAS at 4096^3 and 8192^3.  The builds run in
 # parallel, the runs one after another.  With cuobjdump on PATH it also
@@ -51,7 +51,7 @@ case $jobs$reps in *[!0-9]*) echo "gemm-tma.sh: -j and -n take numbers" >&2; exi
 [ $# -eq 0 ] && set -- "HBM=128 HBN=256 HST=4 HCL=2 HGRP=8 HPERS=1"
 mkdir -p "$out" || exit 1
 
-checks="257,136,200 1000,1000,1000 64,64,64 1,8,8 130,264,72 96,80,3000 333,136,520 1,4104,264 2050,8,72 72,520,8 3000,3000,136"
+checks="257,136,200 1000,1000,1000 64,64,64 1,8,8 130,264,72 96,80,3000 333,136,520 1,4104,264 2050,8,72 72,520,8 3000,3000,136 2100,2600,520"
 bench="4096,4096,4096 8192,8192,8192"
 
 build() {

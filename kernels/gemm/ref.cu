@@ -9,6 +9,7 @@
  * shared memory 16 k at a time.  The k order and the fmaf per term are the
  * same as the one-thread kernel's, so every element is bit for bit what that
  * kernel gives.  Checked against ref_cpu.c by tests/gpu/ref_check.c.
+ * W is the task's stream-K workspace (every launch gets every buffer); unused.
  */
 typedef unsigned short bf16_t;
 
@@ -22,7 +23,7 @@ bf16_to_f32(bf16_t x)
 }
 
 extern "C" __global__ void __launch_bounds__(256)
-gemm_ref(const bf16_t *A, const bf16_t *B, float *C, long M, long N, long K)
+gemm_ref(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, long K)
 {
 	/* As is k-major with a padded row so that the transposing store is
 	 * free of bank conflicts. */

@@ -1,0 +1,85 @@
+#!/bin/bash
+# bench/gemm-streamk.sh - kernels/gemm's stream-K schedule (decision HSK) on
+# the device, through the real tools (bench/gemm-bench.sh: tttd-compile |
+# tttd-bench): the Hopper path's measured best with the old data-parallel
+# schedule (HSK=0) first, then stream-K variants (HSK=1: the last partial
+# wave split over all clusters; HSK=2: it and one full wave) at both cluster
+# sizes and tile shapes, and one mma configuration with split-K (zero_c: every
+# kernel's argument list gained the workspace W).  tttd-bench checks each at
+# every check shape (2100x2600x520 and 3000x3000x136 split tiles across
+# clusters) and at 4096^3 and 8192^3, times it there beside cuBLAS in the same
+# worker, and checks a sample of the timed calls (protocol 2: the flags must
+# be ready again for each launch without a reset).  Prints a table last:
+# status, time and cuBLAS ratio per bench shape, the time against the first
+# (HSK=0) line, and the timed calls checked.  Needs bin/ built with CUDA=1;
+# about two minutes on an H200.
+set -u
+
+usage() {
+	cat <<'USAGE'
+usage: gemm-streamk.sh [-h] [-o dir] [-t seconds] ["PATH=tma HSK=1 ..." ...]
+
+Check and time kernels/gemm's stream-K configurations against the data-parallel
+best (the first operand is the line the others are compared with).  With no
+operand: the built-in list (see the script).
+
+  -o dir      where records go (default $OUT or /tmp/gemm-streamk)
+  -t seconds  tttd-bench --max-time per candidate (default 2)
+  -h          this help
+USAGE
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT:-/tmp/gemm-streamk} maxt=2
+case ${1:-} in
+--help) usage; exit 0 ;;
+--*) echo "gemm-streamk.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
+while getopts ho:t: opt; do
+	case $opt in
+	h) usage; exit 0 ;;
+	o) out=$OPTARG ;;
+	t) maxt=$OPTARG ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+t="PATH=tma HST=4 HPERS=1 HMC=1"
+[ $# -eq 0 ] && set -- \
+	"$t HBM=256 HBN=128 HCL=2 HGRP=8 HSTC=1 HSK=0" \
+	"$t HBM=256 HBN=128 HCL=2 HGRP=8 HSTC=1 HSK=1" \
+	"$t HBM=256 HBN=128 HCL=2 HGRP=8 HSTC=1 HSK=2" \
+	"$t HBM=256 HBN=128 HCL=2 HGRP=16 HSTC=1 HSK=1" \
+	"$t HBM=256 HBN=128 HCL=1 HGRP=8 HSTC=1 HSK=1" \
+	"$t HBM=128 HBN=256 HCL=2 HGRP=8 HSTC=0 HSK=1" \
+	"$t HBM=128 HBN=256 HCL=2 HGRP=8 HSTC=1 HSK=2" \
+	"PATH=mma BM=128 BN=128 BK=32 WM=64 WN=64 STAGES=4 SPLITK=2"
+cd "$top" || exit 1
+# shellcheck disable=SC1091
+[ -d .debs ] && . tests/gpu/deps.sh
+mkdir -p "$out" || exit 1
+GEMM_BENCH_TIMEOUT=${GEMM_BENCH_TIMEOUT:-40} bench/gemm-bench.sh -o "$out" -t "$maxt" "$@" >"$out/gemm-bench.txt" 2>&1
+rc=$?
+[ -s "$out/bench.jsonl" ] || { cat "$out/gemm-bench.txt" "$out/bench.err" 2>/dev/null | tail -20; exit 1; }
+cat "$out/gemm-bench.txt"
+echo
+echo "== gemm-streamk ($(jq -r '.device // empty' "$out/bench.jsonl" | head -1), $(git log -1 --format=%h 2>/dev/null))"
+echo "config | status | 4096^3: us (cuBLAS) ratio | 8192^3: us (cuBLAS) ratio | time / first line's | timed calls checked"
+jq -rs '
+	def us: . / 1000 | . * 10 | round / 10;
+	def r3: . * 1000 | round / 1000;
+	(.[0].timing // []) as $b
+	| .[]
+	| (.decisions | if .PATH == "tma"
+		then "tma \(.HBM)x\(.HBN) HCL=\(.HCL) HGRP=\(.HGRP) HSTC=\(.HSTC) HSK=\(.HSK)"
+		else "mma \(.BM)x\(.BN) SPLITK=\(.SPLITK)" end) as $d
+	| [(.timing // [])[] | "\(.median_ns | us) (\((.baseline_ns // 0) | us)) \((.baseline_ratio // 0) | r3)"] as $t
+	| [(.timing // []) as $m | range(0; ($m | length)) | select($b[.] != null)
+	   | ($m[.].median_ns / $b[.].median_ns) | r3] as $rel
+	| "\($d) | \(.status)\(if .reason then " (" + (.reason | .[0:80]) + ")" else "" end)"
+	  + " | \($t[0] // "-") | \($t[1] // "-") | \($rel | map(tostring) | join(" "))"
+	  + " | \(.check.timed_checked // "-")"' "$out/bench.jsonl"
+bad=$(jq -s '[.[] | select(.status != "ok")] | length' "$out/bench.jsonl")
+n=$(jq -s 'length' "$out/bench.jsonl")
+echo "$((n - bad)) of $n ok (each at every check shape, 4096^3 and 8192^3); gemm-bench.sh exit $rc"
+[ "$bad" = 0 ] && [ "$n" = $# ] && [ "$rc" = 0 ]
