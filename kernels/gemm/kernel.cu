@@ -759,14 +759,16 @@ hsk_part_after(const struct hsched *h, long c, long ct, int KT, long ncl)
 /*
  * The 128 threads of consumer warpgroup cw (named barriers 1 and 2; 0 is
  * __syncthreads').  Immediate ids: with a register id ptxas reserves all 16.
+ * barrier.sync, not bar.sync (= barrier.sync.aligned): it follows a branch
+ * that only thread 0 takes (the flag), so its warp may arrive diverged.
  */
 __device__ __forceinline__ void
 wg_bar(int cw)
 {
 	if (cw == 0)
-		asm volatile("bar.sync 1, 128;\n" ::: "memory");
+		asm volatile("barrier.sync 1, 128;\n" ::: "memory");
 	else
-		asm volatile("bar.sync 2, 128;\n" ::: "memory");
+		asm volatile("barrier.sync 2, 128;\n" ::: "memory");
 }
 
 __device__ __forceinline__ unsigned
