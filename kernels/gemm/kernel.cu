@@ -383,6 +383,9 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
  *             0: one tile per cluster
  *   HMC       with HCL = 2: B multicast to the pair (1) or loaded by each (0)
  *   HSTC      1: C stored with st.global.cs (evict first: C is never reread)
+ *   HSK       stream-K: 0 off; 1 the last partial wave's tiles split by
+ *             k-iterations over all clusters; 2 that and one full wave
+ *             (the comment above struct hsched; persistent grids only)
  * Warp specialization: warpgroup 0 is the producer (one thread issues the
  * TMA loads, registers lowered with setmaxnreg.dec), warpgroups 1..2 the
  * consumers (setmaxnreg.inc).  Per stage s two mbarriers: full[s] (the
