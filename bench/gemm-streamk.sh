@@ -71,7 +71,7 @@ run_set() {
 	local d=$1 rc bad n
 	shift
 	mkdir -p "$d" || return 1
-	GEMM_BENCH_TIMEOUT=${GEMM_BENCH_TIMEOUT:-30} bench/gemm-bench.sh -o "$d" -t "$maxt" "$@" >"$d/gemm-bench.txt" 2>&1
+	GEMM_BENCH_TIMEOUT=${GEMM_BENCH_TIMEOUT:-45} bench/gemm-bench.sh -o "$d" -t "$maxt" "$@" >"$d/gemm-bench.txt" 2>&1
 	rc=$?
 	[ -s "$d/bench.jsonl" ] || { cat "$d/gemm-bench.txt" "$d/bench.err" 2>/dev/null | tail -20; return 1; }
 	cat "$d/gemm-bench.txt" >>"$out/lines.txt"
