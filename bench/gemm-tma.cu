@@ -47,14 +47,16 @@
 
 static PFN_cuTensorMapEncodeTiled_v12000 encode_fn;
 
-/* A row-major rows x cols bf16 matrix in boxes of box_rows x 64, 128-byte swizzle. */
+/* A row-major rows x cols matrix (bf16, or fp32 when f32) in boxes of box_rows x 128 bytes, 128-byte swizzle. */
 static CUtensorMap
-make_map(const void *p, long rows, long cols, int box_rows)
+make_map(const void *p, long rows, long cols, int box_rows, int f32 = 0)
 {
 	CUtensorMap m;
-	cuuint64_t dim[2] = { (cuuint64_t)cols, (cuuint64_t)rows }, stride[1] = { (cuuint64_t)cols * 2 };
-	cuuint32_t box[2] = { 64, (cuuint32_t)box_rows }, es[2] = { 1, 1 };
-	CUresult r = encode_fn(&m, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, (void *)p, dim, stride, box, es,
+	const int es_bytes = f32 ? 4 : 2;
+	cuuint64_t dim[2] = { (cuuint64_t)cols, (cuuint64_t)rows }, stride[1] = { (cuuint64_t)cols * es_bytes };
+	cuuint32_t box[2] = { (cuuint32_t)(128 / es_bytes), (cuuint32_t)box_rows }, es[2] = { 1, 1 };
+	CUresult r = encode_fn(&m, f32 ? CU_TENSOR_MAP_DATA_TYPE_FLOAT32 : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2,
+			       (void *)p, dim, stride, box, es,
 			       CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
 			       CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
 	if (r != CUDA_SUCCESS) {
@@ -81,9 +83,9 @@ static int grid_x; /* the last launch's grid, for the report */
 
 static void
 launch(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, long K, const CUtensorMap &ta,
-       const CUtensorMap &tb)
+       const CUtensorMap &tb, const CUtensorMap &tc)
 {
-	size_t smem = HST * (HBM + HBN) * 128 + 1024 + 16 * HST;
+	size_t smem = HST * (HBM + HBN) * 128 + HEPI * HBM * 128 + 1024 + 16 * HST;
 	long tiles = ((M + HCL * HBM - 1) / (HCL * HBM)) * ((N + HBN - 1) / HBN) * HCL;
 	cudaLaunchConfig_t cfg = {};
 	cudaLaunchAttribute at[1] = {};
@@ -112,7 +114,7 @@ launch(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
 	if (HPERS && fit > 0 && fit < tiles)
 		cfg.gridDim.x = fit;
 	grid_x = (int)cfg.gridDim.x;
-	void *args[] = { (void *)&A, (void *)&B, (void *)&C, (void *)&W, (void *)&M, (void *)&N, (void *)&K, (void *)&ta, (void *)&tb };
+	void *args[] = { (void *)&A, (void *)&B, (void *)&C, (void *)&W, (void *)&M, (void *)&N, (void *)&K, (void *)&ta, (void *)&tb, (void *)&tc };
 	CK(cudaLaunchKernelExC(&cfg, (const void *)gemm_tma, args));
 }
 
@@ -170,7 +172,7 @@ main(int argc, char **argv)
 	size_t nflush = 256u << 20;
 	enum cudaDriverEntryPointQueryResult q;
 
-	printf("gemm_tma HBM=%d HBN=%d HST=%d HCL=%d HGRP=%d HPERS=%d HMC=%d HSTC=%d HSK=%d\n", HBM, HBN, HST, HCL, HGRP, HPERS, HMC, HSTC, HSK);
+	printf("gemm_tma HBM=%d HBN=%d HST=%d HCL=%d HGRP=%d HPERS=%d HMC=%d HSTC=%d HSK=%d HEPI=%d\n", HBM, HBN, HST, HCL, HGRP, HPERS, HMC, HSTC, HSK, HEPI);
 	CK(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", (void **)&encode_fn, 12000, cudaEnableDefault, &q));
 	if (cublasCreate(&h) != CUBLAS_STATUS_SUCCESS)
 		return 1;
@@ -203,8 +205,8 @@ main(int argc, char **argv)
 		fill<<<1024, 256>>>(A, M * K, 12345u + (unsigned)i);
 		fill<<<1024, 256>>>(B, K * N, 999u + (unsigned)i);
 		CK(cudaMemset(C, 0xff, M * N * 4)); /* NaN */
-		CUtensorMap ta = make_map(A, M, K, HBM), tb = make_map(B, K, N, 64);
-		launch(A, B, C, W, M, N, K, ta, tb);
+		CUtensorMap ta = make_map(A, M, K, HBM), tb = make_map(B, K, N, 64), tcm = make_map(C, M, N, HBM / 2, 1);
+		launch(A, B, C, W, M, N, K, ta, tb, tcm);
 		cublas_ref(h, A, B, R, M, N, K);
 		CK(cudaDeviceSynchronize());
 		long nbad = compare(C, R, M, N, K, "");
@@ -218,7 +220,7 @@ main(int argc, char **argv)
 				float ms;
 				CK(cudaMemsetAsync(flush, rr & 0xff, nflush));
 				CK(cudaEventRecord(e0));
-				launch(A, B, C, W, M, N, K, ta, tb);
+				launch(A, B, C, W, M, N, K, ta, tb, tcm);
 				CK(cudaEventRecord(e1));
 				CK(cudaEventSynchronize(e1));
 				CK(cudaEventElapsedTime(&ms, e0, e1));

@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/gemm-tma.sh - build bench/gemm-tma.cu with nvcc for one or several
 # configurations of kernels/gemm's Hopper path (decisions as NAME=value
-# words: HBM HBN HST HCL HGRP HPERS HMC HSTC HSK) and run each on the device: checked
+# words: HBM HBN HST HCL HGRP HPERS HMC HSTC HSK HEPI) and run each on the device: checked
 # against cuBLAS at the check shapes (first mismatches printed by row and
 # column), then timed beside cuBLAS at 4096^3 and 8192^3.  The builds run in
 # parallel, the runs one after another.  With cuobjdump on PATH it also

@@ -386,6 +386,9 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
  *   HSK       stream-K: 0 off; 1 the last partial wave's tiles split by
  *             k-iterations over all clusters; 2 that and one full wave
  *             (the comment above struct hsched; persistent grids only)
+ *   HEPI      the epilogue: 0 fp32 pairs from registers straight to C; 1 or
+ *             2 through that many shared staging buffers per consumer and
+ *             TMA stores (epi_tma)
  * Warp specialization: warpgroup 0 is the producer (one thread issues the
  * TMA loads, registers lowered with setmaxnreg.dec), warpgroups 1..2 the
  * consumers (setmaxnreg.inc).  Per stage s two mbarriers: full[s] (the
@@ -405,11 +408,12 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
  * (TMA fills out-of-bounds boxes with zeros and still counts their bytes);
  * the epilogue masks its stores.  The plan launches this kernel only when K
  * and N are multiples of 8 (TMA needs 16-byte row strides) and the old
- * kernel otherwise.  Not here: the TMA store and any overlap of a tile's
- * epilogue with the next tile's wgmmas (both consumers store fp32 pairs
+ * kernel otherwise.  Epilogue, HEPI = 0: both consumers store fp32 pairs
  * from registers, each warp store filling whole 32-byte sectors, while the
- * producer already fills the stages of the next tile); 16-byte stores by
- * swapping pairs between lanes measured no faster (README.md).
+ * producer already fills the stages of the next tile (16-byte stores by
+ * swapping pairs between lanes measured no faster, README.md); HEPI > 0:
+ * epi_tma.  Not here: ping-pong consumers (a tile each, one's epilogue
+ * under the other's wgmmas).
  * -DHDBG (bench/gemm-tma.cu only) records each CTA's start and end times.
  */
 #ifndef HBM /* ./task's first options */
@@ -425,6 +429,9 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
 #ifndef HSTC
 #define HSTC 1 /* 1: C stored with the streaming hint (st.global.cs: evict first) */
 #endif
+#ifndef HEPI
+#define HEPI 0 /* staging buffers per consumer for TMA stores of C (0: stores from registers) */
+#endif
 #define HMCAST (HCL > 1 && HMC) /* the pair shares B: barriers span the cluster */
 #define HBK 64
 #define HNC 2			     /* consumer warpgroups */
@@ -435,6 +442,8 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
 #define HB_BOX (HBK * 128)	     /* one 64-column box of B */
 #define HNB (HBN / 64)		     /* boxes of B per stage */
 #define HNT (128 * (HNC + 1))	     /* threads */
+#define HE_BYTES (HWM * 128)	     /* one staging buffer: HWM rows of 32 fp32 */
+#define HE_NBUF (HEPI > 0 ? HEPI : 1) /* epi_tma's buffers (it runs only with HEPI > 0) */
 
 /* A CUtensorMap, opaque: the plan encodes it (lib/cuda_tma.c) and passes it by value. */
 struct __align__(64) tmap_t {
@@ -530,6 +539,30 @@ tma_load_mc(unsigned dst, const tmap_t *tm, int c0, int c1, unsigned bar, unsign
 		     ".multicast::cluster [%0], [%1, {%2, %3}], [%4], %5;\n" ::"r"(dst),
 		     "l"((unsigned long long)tm), "r"(c0), "r"(c1), "r"(bar), "h"(mask)
 		     : "memory");
+}
+
+/* Shared box src to box (c0 = column, c1 = row) of tensor map tm, as one bulk group; out-of-range parts are dropped. */
+__device__ __forceinline__ void
+tma_store(const tmap_t *tm, unsigned src, int c0, int c1)
+{
+	asm volatile("cp.async.bulk.tensor.2d.global.shared::cta.bulk_group [%0, {%2, %3}], [%1];\n"
+		     "cp.async.bulk.commit_group;\n" ::"l"((unsigned long long)tm),
+		     "r"(src), "r"(c0), "r"(c1)
+		     : "memory");
+}
+
+/* Until at most N of this thread's bulk groups still read their shared source. */
+template <int N>
+__device__ __forceinline__ void
+tma_store_wait_read(void)
+{
+	asm volatile("cp.async.bulk.wait_group.read %0;\n" ::"n"(N) : "memory");
+}
+
+__device__ __forceinline__ void
+st_shared_f2(unsigned addr, float x, float y)
+{
+	asm volatile("st.shared.v2.f32 [%0], {%1, %2};\n" ::"r"(addr), "f"(x), "f"(y) : "memory");
 }
 
 /* Descriptors (128-byte swizzle): A K-major, SBO 1024; B N-major, LBO one box, SBO 1024. */
@@ -853,6 +886,87 @@ hsk_fixup(float (*acc)[HBN / 2], float *W, const struct hsched *h, long ct, int 
 	}
 }
 
+/*
+ * HEPI = 0: consumer cw's HWM rows of the tile straight from registers to C,
+ * fp32 pairs (each warp store fills whole 32-byte sectors), rows and columns
+ * past M and N masked.  Accumulator 4c + 2h + e of m64 block i is row
+ * 16 warp + lane/4 + 8h, column 8c + 2 (lane%4) + e.
+ */
+__device__ __forceinline__ void
+epi_regs(float (*acc)[HBN / 2], float *C, long M, long N, long m0, long n0, int cw, int warp, int lane)
+{
+
+#pragma unroll
+	for (int i = 0; i < HMI; i++) {
+#pragma unroll
+		for (int h = 0; h < 2; h++) {
+			const long row = m0 + cw * HWM + i * 64 + warp * 16 + (lane >> 2) + h * 8;
+
+			if (row >= M)
+				continue;
+			float *crow = C + row * N;
+#pragma unroll
+			for (int c = 0; c < HBN / 8; c++) {
+				const long col = n0 + c * 8 + (lane & 3) * 2;
+
+				if (col + 1 < N && HSTC)
+					__stcs((float2 *)(crow + col), make_float2(acc[i][4 * c + 2 * h], acc[i][4 * c + 2 * h + 1]));
+				else if (col + 1 < N)
+					*(float2 *)(crow + col) = make_float2(acc[i][4 * c + 2 * h], acc[i][4 * c + 2 * h + 1]);
+				else if (col < N)
+					crow[col] = acc[i][4 * c + 2 * h];
+			}
+		}
+	}
+}
+
+/*
+ * HEPI > 0: consumer cw's HWM rows of the tile go to C through shared memory
+ * and the copy engine, 32 columns (one 128-byte swizzle atom per row) at a
+ * time: the warpgroup writes the chunk's fp32 pairs into staging buffer
+ * j % HEPI in the layout TMA's 128-byte swizzle reads (16-byte unit u of row
+ * r at u ^ (r % 8): a warp's eight rows then fall on distinct units, so each
+ * store is the two wavefronts that 256 bytes need), makes them visible to
+ * the async proxy, and one thread issues the store.  The registers are free
+ * again once the last chunk is in shared memory, without waiting for C's
+ * writes to reach L2; rows and columns past M and N are dropped by the copy
+ * engine (no masks).  Before a buffer is written again, the thread that
+ * issued its last store waits until the copy engine has read it (at most
+ * HEPI - 1 stores still reading), and the barrier passes that on.
+ */
+__device__ __forceinline__ void
+epi_tma(float (*acc)[HBN / 2], unsigned sE, const tmap_t *tC, long m0, long n0, int cw, int warp, int lane)
+{
+	const int t = warp * 32 + lane;
+
+#pragma unroll
+	for (int j = 0; j < HBN / 32; j++) {
+		const unsigned buf = sE + (cw * HE_NBUF + j % HE_NBUF) * HE_BYTES;
+
+#pragma unroll
+		for (int i = 0; i < HMI; i++)
+#pragma unroll
+			for (int h = 0; h < 2; h++) {
+				const int r = i * 64 + warp * 16 + (lane >> 2) + h * 8;
+#pragma unroll
+				for (int c = 0; c < 4; c++) {
+					/* columns 8c + 2 (lane % 4) + {0, 1}: 16-byte unit 2c + (lane % 4) / 2 */
+					const unsigned u = (2 * c + ((lane & 3) >> 1)) ^ (r & 7);
+
+					st_shared_f2(buf + r * 128 + u * 16 + (lane & 1) * 8, acc[i][4 * (4 * j + c) + 2 * h],
+						     acc[i][4 * (4 * j + c) + 2 * h + 1]);
+				}
+			}
+		asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+		wg_bar(cw);
+		if (t == 0) {
+			tma_store(tC, buf, (int)n0 + 32 * j, (int)m0 + cw * HWM);
+			tma_store_wait_read<HE_NBUF - 1>();
+		}
+		wg_bar(cw);
+	}
+}
+
 #ifdef HDBG
 /* bench/gemm-tma.cu -DHDBG: each CTA's start and end (%globaltimer, ns). */
 __device__ unsigned long long hdbg[2 * 4096];
@@ -869,14 +983,16 @@ globaltimer(void)
 
 extern "C" __global__ void __launch_bounds__(HNT, 1)
 gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__restrict__ C, float *W, long M,
-	 long N, long K, const __grid_constant__ tmap_t tA, const __grid_constant__ tmap_t tB)
+	 long N, long K, const __grid_constant__ tmap_t tA, const __grid_constant__ tmap_t tB,
+	 const __grid_constant__ tmap_t tC)
 {
 	extern __shared__ __align__(1024) unsigned char hsm[];
 	/* The swizzle repeats every 1024 bytes: align the stages to it (./task adds 1024 bytes). */
 	const unsigned base = smem_u32(hsm);
 	const unsigned sA = base + ((1024 - (base & 1023)) & 1023);
 	const unsigned sB = sA + HST * HA_BYTES;
-	const unsigned bars = sB + HST * HB_BYTES; /* full[HST], then empty[HST] */
+	const unsigned sE = sB + HST * HB_BYTES;     /* HEPI staging buffers per consumer */
+	const unsigned bars = sE + HEPI * HNC * HE_BYTES; /* full[HST], then empty[HST] */
 	const int tid = threadIdx.x, wg = tid / 128;
 	const unsigned rank = HCL > 1 ? cluster_rank() : 0;
 	const long gm = (M + HCL * HBM - 1) / (HCL * HBM), gn = (N + HBN - 1) / HBN;
@@ -943,7 +1059,7 @@ gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__re
 		}
 	} else {
 		asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n");
-		const int cw = wg - 1, warp = (tid / 32) & 3, lane = tid & 31;
+		const int cw = wg - 1, lane = tid & 31;
 		float acc[HMI][HBN / 2];
 		struct hsched sch;
 		int s = 0, ph = 0, k0, k1;
@@ -995,31 +1111,15 @@ gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__re
 			if (HSK > 0 && k1 < KT) /* the head of a split tile: add the later parts */
 				hsk_fixup(acc, W, &sch, ct, KT, cid, ncl, rank, cw, tid & 127);
 
-			/* Accumulator 4c + 2h + e: row 16 warp + lane/4 + 8h, column 8c + 2 (lane%4) + e. */
-#pragma unroll
-			for (int i = 0; i < HMI; i++) {
-#pragma unroll
-				for (int h = 0; h < 2; h++) {
-					const long row = m0 + cw * HWM + i * 64 + warp * 16 + (lane >> 2) + h * 8;
-
-					if (row >= M)
-						continue;
-					float *crow = C + row * N;
-#pragma unroll
-					for (int c = 0; c < HBN / 8; c++) {
-						const long col = n0 + c * 8 + (lane & 3) * 2;
-
-						if (col + 1 < N && HSTC)
-							__stcs((float2 *)(crow + col), make_float2(acc[i][4 * c + 2 * h], acc[i][4 * c + 2 * h + 1]));
-						else if (col + 1 < N)
-							*(float2 *)(crow + col) = make_float2(acc[i][4 * c + 2 * h], acc[i][4 * c + 2 * h + 1]);
-						else if (col < N)
-							crow[col] = acc[i][4 * c + 2 * h];
-					}
-				}
-			}
+			if (HEPI > 0)
+				epi_tma(acc, sE, &tC, m0, n0, cw, (tid / 32) & 3, lane);
+			else
+				epi_regs(acc, C, M, N, m0, n0, cw, (tid / 32) & 3, lane);
 		}
 	}
+	/* C's last boxes written before the CTA (and its shared memory) ends. */
+	if (HEPI > 0 && wg > 0 && (tid & 127) == 0)
+		asm volatile("cp.async.bulk.wait_group 0;\n" ::: "memory");
 	/* No CTA may leave while its peer can still arrive on its barriers. */
 	if (HCL > 1)
 		cluster_sync();

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # kernels/gemm's Hopper path compiles (no GPU needed): a systematic sample of
-# the feasible PATH=tma configurations (every 61st of them in tttd-space
-# --list order, which mixes tile shapes, cluster sizes and HSK options, plus
-# the task's first options, and those with stream-K, HSK=1) goes through
+# the feasible PATH=tma configurations (every 111th of them in tttd-space
+# --list order, which mixes tile shapes, cluster sizes, HSK and HEPI options,
+# plus the task's first options, and the first with stream-K, HSK=1, and
+# with each TMA-store epilogue, HEPI=1 and 2) goes through
 # tttd-compile with NVRTC for sm_90a.  Each must compile, spill nothing, and keep setmaxnreg
 # and the wgmma pipeline intact: ptxas warns when it ignores setmaxnreg
 # (C7508) or serializes wgmma (C7517), and no such warning may appear.  One
@@ -24,8 +25,10 @@ jq -c 'select(.decisions.PATH == "tma")' "$tmp/space.jsonl" >"$tmp/tma.jsonl"
 ntma=$(wc -l <"$tmp/tma.jsonl")
 [ "$ntma" -ge 100 ] || { echo "expected at least 100 tma configurations, got $ntma"; exit 1; }
 {
-	awk 'NR % 61 == 1' "$tmp/tma.jsonl"
+	awk 'NR % 111 == 1' "$tmp/tma.jsonl"
 	jq -cn 'first(inputs | select(.decisions.HSK == "1"))' "$tmp/tma.jsonl"
+	jq -cn 'first(inputs | select(.decisions.HEPI == "1"))' "$tmp/tma.jsonl"
+	jq -cn 'first(inputs | select(.decisions.HEPI == "2" and .decisions.HBM == "128"))' "$tmp/tma.jsonl"
 	jq -cn 'first(inputs | select(.decisions.PATH == "mma"))' "$tmp/space.jsonl"
 } >"$tmp/sample.jsonl"
 n=$(wc -l <"$tmp/sample.jsonl")
