@@ -138,7 +138,10 @@ nd=$(wc -w <<<"$decs")
 
 mkdir -p "$out/chunks"
 start=$(date +%s)
-commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo "${TTTD_COMMIT:-unknown}")
+# TTTD_COMMIT names the commit when the tree is a copy whose git metadata
+# is older than its files (a device's copy of a working tree); otherwise a
+# tree with uncommitted changes says so (-dirty).
+commit=${TTTD_COMMIT:-$(git -C "$top" describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)}
 grep -qx "$commit" "$out/commits" 2>/dev/null || echo "$commit" >>"$out/commits"
 params="task=$tname n=$n seed=$seed shape=$shape max-time=$maxt within=$within decisions=$decs"
 if [ -f "$out/params" ]; then

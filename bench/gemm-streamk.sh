@@ -109,7 +109,7 @@ fi
 cat "$out/lines.txt"
 echo
 dev=$(cat "$out"/run*/bench.jsonl 2>/dev/null | jq -r '.device // empty' | head -1)
-echo "== gemm-streamk ($dev, $(git log -1 --format=%h 2>/dev/null)): per run, times against its first line"
+echo "== gemm-streamk ($dev, ${TTTD_COMMIT:-$(git describe --always --dirty --abbrev=7 2>/dev/null)}): per run, times against its first line"
 echo "config | status | 4096^3: us (cuBLAS) ratio | 8192^3: us (cuBLAS) ratio | time / first line's | timed calls checked"
 cat "$out/table.txt"
 exit $status
