@@ -552,8 +552,8 @@ test_tmap(void)
 		if (TTTD_LAUNCH_IS_EXT(&t->launch[i]) && ext < 0)
 			ext = (int)i;
 	T_CHECK("gemm_tma is a cluster launch with three maps", ext >= 0 &&
-								      !strcmp(t->launch[ext].kernel, "gemm_tma") && t->launch[ext].ntmap == 3 &&
-								      t->launch[ext].cluster[0]);
+									!strcmp(t->launch[ext].kernel, "gemm_tma") && t->launch[ext].ntmap == 3 &&
+									t->launch[ext].cluster[0]);
 	if (ext >= 0) {
 		T_CHECK("cluster 2 at the first options", tttd_task_eval(t, t->launch[ext].cluster[0], &big, choice) == 2);
 		T_CHECK("tma runs at 4096^3", tttd_step_runs(t, &t->launch[ext], &big, choice));
@@ -564,9 +564,9 @@ test_tmap(void)
 				       g.box_cols == 64 && g.swizzle == 128 && g.esize == 2 && g.buf == 0);
 	/* C's stores: fp32 boxes of one consumer's 64 rows by 32 columns (128 bytes, the swizzle's span). */
 	T_CHECK("tC resolves over the fp32 output", tttd_tmap_resolve(t, &t->tmap[2], &big, choice, &g, &e) == 0 &&
-							   g.rows == 4096 && g.cols == 4096 && g.ld_bytes == 16384 &&
-							   g.box_rows == 64 && g.box_cols == 32 && g.swizzle == 128 &&
-							   g.esize == 4 && g.buf == 2);
+							    g.rows == 4096 && g.cols == 4096 && g.ld_bytes == 16384 &&
+							    g.box_rows == 64 && g.box_cols == 32 && g.swizzle == 128 &&
+							    g.esize == 4 && g.buf == 2);
 	T_CHECK("tB: N = 129 is no 16-byte stride",
 		tttd_tmap_resolve(t, &t->tmap[1], &odd, choice, &g, &e) == TTTD_EINVAL &&
 			strstr(e.msg, "tensor map 'tB'") && strstr(e.msg, "multiple of 16"));
