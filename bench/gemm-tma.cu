@@ -85,7 +85,7 @@ static void
 launch(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, long K, const CUtensorMap &ta,
        const CUtensorMap &tb, const CUtensorMap &tc)
 {
-	size_t smem = HST * (HBM + HBN) * 128 + HEPI * HBM * 128 + 1024 + 16 * HST;
+	size_t smem = HST * (HBM + HBN) * 128 + HEPI * (1 + HPP) * HBM * 128 + 1024 + 16 * (HST + HPP);
 	long tiles = ((M + HCL * HBM - 1) / (HCL * HBM)) * ((N + HBN - 1) / HBN) * HCL;
 	cudaLaunchConfig_t cfg = {};
 	cudaLaunchAttribute at[1] = {};
@@ -172,7 +172,7 @@ main(int argc, char **argv)
 	size_t nflush = 256u << 20;
 	enum cudaDriverEntryPointQueryResult q;
 
-	printf("gemm_tma HBM=%d HBN=%d HST=%d HCL=%d HGRP=%d HPERS=%d HMC=%d HSTC=%d HSK=%d HEPI=%d\n", HBM, HBN, HST, HCL, HGRP, HPERS, HMC, HSTC, HSK, HEPI);
+	printf("gemm_tma HBM=%d HBN=%d HST=%d HCL=%d HGRP=%d HPERS=%d HMC=%d HSTC=%d HSK=%d HEPI=%d HPP=%d\n", HBM, HBN, HST, HCL, HGRP, HPERS, HMC, HSTC, HSK, HEPI, HPP);
 	CK(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", (void **)&encode_fn, 12000, cudaEnableDefault, &q));
 	if (cublasCreate(&h) != CUBLAS_STATUS_SUCCESS)
 		return 1;
@@ -205,7 +205,7 @@ main(int argc, char **argv)
 		fill<<<1024, 256>>>(A, M * K, 12345u + (unsigned)i);
 		fill<<<1024, 256>>>(B, K * N, 999u + (unsigned)i);
 		CK(cudaMemset(C, 0xff, M * N * 4)); /* NaN */
-		CUtensorMap ta = make_map(A, M, K, HBM), tb = make_map(B, K, N, 64), tcm = make_map(C, M, N, HBM / 2, 1);
+		CUtensorMap ta = make_map(A, M, K, HBM), tb = make_map(B, K, N, 64), tcm = make_map(C, M, N, HPP ? HBM : HBM / 2, 1);
 		launch(A, B, C, W, M, N, K, ta, tb, tcm);
 		cublas_ref(h, A, B, R, M, N, K);
 		CK(cudaDeviceSynchronize());

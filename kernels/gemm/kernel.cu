@@ -389,6 +389,10 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
  *   HEPI      the epilogue: 0 fp32 pairs from registers straight to C; 1 or
  *             2 through that many shared staging buffers per consumer and
  *             TMA stores (epi_tma)
+ *   HPP       0: both consumers share each tile (HBM/2 rows each); 1:
+ *             ping-pong, each consumer a whole HBM x HBN tile, the two on
+ *             alternate tiles of the CTA's walk, so one's epilogue runs
+ *             under the other's wgmmas (ordered by two more mbarriers)
  * Warp specialization: warpgroup 0 is the producer (one thread issues the
  * TMA loads, registers lowered with setmaxnreg.dec), warpgroups 1..2 the
  * consumers (setmaxnreg.inc).  Per stage s two mbarriers: full[s] (the
@@ -412,8 +416,8 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
  * from registers, each warp store filling whole 32-byte sectors, while the
  * producer already fills the stages of the next tile (16-byte stores by
  * swapping pairs between lanes measured no faster, README.md); HEPI > 0:
- * epi_tma.  Not here: ping-pong consumers (a tile each, one's epilogue
- * under the other's wgmmas).
+ * epi_tma.  With HPP = 1 the consumers take alternate tiles instead of
+ * halves of each (see HPP above).
  * -DHDBG (bench/gemm-tma.cu only) records each CTA's start and end times.
  */
 #ifndef HBM /* ./task's first options */
@@ -434,8 +438,12 @@ zero_c(const bf16_t *A, const bf16_t *B, float *C, float *W, long M, long N, lon
 #endif
 #define HMCAST (HCL > 1 && HMC) /* the pair shares B: barriers span the cluster */
 #define HBK 64
+#ifndef HPP
+#define HPP 0 /* 1: ping-pong consumers, a whole HBM x HBN tile each, on alternate tiles */
+#endif
 #define HNC 2			     /* consumer warpgroups */
-#define HWM (HBM / HNC)		     /* rows per consumer */
+#define HWM (HPP ? HBM : HBM / HNC)  /* rows per consumer (of its own tile, with HPP) */
+#define HROW0(cw) (HPP ? 0 : (cw) * HWM) /* consumer cw's first row in the tile */
 #define HMI (HWM / 64)		     /* m64 wgmmas per consumer per k16 step */
 #define HA_BYTES (HBM * HBK * 2)     /* one stage of A */
 #define HB_BYTES (HBK * HBN * 2)     /* one stage of B */
@@ -900,7 +908,7 @@ epi_regs(float (*acc)[HBN / 2], float *C, long M, long N, long m0, long n0, int 
 	for (int i = 0; i < HMI; i++) {
 #pragma unroll
 		for (int h = 0; h < 2; h++) {
-			const long row = m0 + cw * HWM + i * 64 + warp * 16 + (lane >> 2) + h * 8;
+			const long row = m0 + HROW0(cw) + i * 64 + warp * 16 + (lane >> 2) + h * 8;
 
 			if (row >= M)
 				continue;
@@ -960,7 +968,7 @@ epi_tma(float (*acc)[HBN / 2], unsigned sE, const tmap_t *tC, long m0, long n0, 
 		asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
 		wg_bar(cw);
 		if (t == 0) {
-			tma_store(tC, buf, (int)n0 + 32 * j, (int)m0 + cw * HWM);
+			tma_store(tC, buf, (int)n0 + 32 * j, (int)m0 + HROW0(cw));
 			tma_store_wait_read<HE_NBUF - 1>();
 		}
 		wg_bar(cw);
@@ -992,7 +1000,7 @@ gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__re
 	const unsigned sA = base + ((1024 - (base & 1023)) & 1023);
 	const unsigned sB = sA + HST * HA_BYTES;
 	const unsigned sE = sB + HST * HB_BYTES;     /* HEPI staging buffers per consumer */
-	const unsigned bars = sE + HEPI * HNC * HE_BYTES; /* full[HST], then empty[HST] */
+	const unsigned bars = sE + HEPI * HNC * HE_BYTES; /* full[HST], empty[HST], then ord[2] */
 	const int tid = threadIdx.x, wg = tid / 128;
 	const unsigned rank = HCL > 1 ? cluster_rank() : 0;
 	const long gm = (M + HCL * HBM - 1) / (HCL * HBM), gn = (N + HBN - 1) / HBN;
@@ -1012,7 +1020,11 @@ gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__re
 	if (tid == 0) {
 		for (int s = 0; s < HST; s++) {
 			mbar_init(bars + 8 * s, 1);
-			mbar_init(bars + 8 * (HST + s), HNC * 4 * (HMCAST ? HCL : 1));
+			mbar_init(bars + 8 * (HST + s), (HPP ? 1 : HNC) * 4 * (HMCAST ? HCL : 1));
+		}
+		if (HPP) {
+			mbar_init(bars + 8 * (2 * HST), 1);
+			mbar_init(bars + 8 * (2 * HST + 1), 1);
 		}
 		asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
 	}
@@ -1062,17 +1074,37 @@ gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__re
 		const int cw = wg - 1, lane = tid & 31;
 		float acc[HMI][HBN / 2];
 		struct hsched sch;
-		int s = 0, ph = 0, k0, k1;
-		long ct;
+		int s = 0, ph = 0, k0, k1, mine = 0;
+		long ct, seq = 0;
 
 		hs_init(&sch, ntile, ncl, cid, KT, sk);
 		while (hs_next(&sch, ntile, ncl, KT, &ct, &k0, &k1)) {
 			long m0, n0;
 			int ps = 0;
 
+			if (HPP && (int)(seq++ & 1) != cw) { /* the other consumer's tile: step over its stages */
+				const int q = s + (k1 - k0);
+
+				ph ^= (q / HST) & 1;
+				s = q % HST;
+				continue;
+			}
+			/*
+			 * HPP: wait on this tile's stages only once the other consumer has
+			 * passed the last stage of the tile before (ord[cw]).  Earlier, a
+			 * stage's barrier could still be two fills behind the one wanted,
+			 * and a parity wait would take the older fill for it.  This is also
+			 * what alternates the two: one's epilogue runs under the other's
+			 * wgmmas.
+			 */
+			if (HPP && (cw == 1 || mine > 0))
+				mbar_wait(bars + 8 * (2 * HST + cw), (cw == 0 ? mine - 1 : mine) & 1);
+			mine++;
 			tma_tile(ct, gm, gn, rank, &m0, &n0);
 			for (int kt = k0; kt < k1; kt++) {
 				mbar_wait(bars + 8 * s, ph);
+				if (HPP && kt == k1 - 1 && (tid & 127) == 0) /* every stage of this tile has landed */
+					mbar_arrive(bars + 8 * (2 * HST + 1 - cw));
 				asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
 #pragma unroll
 				for (int ks = 0; ks < HBK / 16; ks++) {
@@ -1080,7 +1112,7 @@ gemm_tma(const bf16_t *__restrict__ A, const bf16_t *__restrict__ B, float *__re
 #pragma unroll
 					for (int i = 0; i < HMI; i++)
 						wg_mma<HBN>(acc[i],
-							    desc_a(sA + s * HA_BYTES + (cw * HWM + i * 64) * 128 + ks * 32),
+							    desc_a(sA + s * HA_BYTES + (HROW0(cw) + i * 64) * 128 + ks * 32),
 							    db, kt > k0 || ks > 0);
 				}
 				asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");

@@ -3,7 +3,8 @@
 # the feasible PATH=tma configurations (every 111th of them in tttd-space
 # --list order, which mixes tile shapes, cluster sizes, HSK and HEPI options,
 # plus the task's first options, and the first with stream-K, HSK=1, and
-# with each TMA-store epilogue, HEPI=1 and 2) goes through
+# with each TMA-store epilogue, HEPI=1 and 2, and ping-pong, HPP=1, at both
+# of its tile shapes) goes through
 # tttd-compile with NVRTC for sm_90a.  Each must compile, spill nothing, and keep setmaxnreg
 # and the wgmma pipeline intact: ptxas warns when it ignores setmaxnreg
 # (C7508) or serializes wgmma (C7517), and no such warning may appear.  One
@@ -29,6 +30,8 @@ ntma=$(wc -l <"$tmp/tma.jsonl")
 	jq -cn 'first(inputs | select(.decisions.HSK == "1"))' "$tmp/tma.jsonl"
 	jq -cn 'first(inputs | select(.decisions.HEPI == "1"))' "$tmp/tma.jsonl"
 	jq -cn 'first(inputs | select(.decisions.HEPI == "2" and .decisions.HBM == "128"))' "$tmp/tma.jsonl"
+	jq -cn 'first(inputs | select(.decisions.HPP == "1" and .decisions.HBM == "128"))' "$tmp/tma.jsonl"
+	jq -cn 'first(inputs | select(.decisions.HPP == "1" and .decisions.HBM == "64"))' "$tmp/tma.jsonl"
 	jq -cn 'first(inputs | select(.decisions.PATH == "mma"))' "$tmp/space.jsonl"
 } >"$tmp/sample.jsonl"
 n=$(wc -l <"$tmp/sample.jsonl")
