@@ -81,7 +81,7 @@ run_set() {
 		(.[0].timing // []) as $b
 		| .[]
 		| (.decisions | if .PATH == "tma"
-			then "tma \(.HBM)x\(.HBN) HST=\(.HST) HCL=\(.HCL) HGRP=\(.HGRP) HSTC=\(.HSTC) HSK=\(.HSK) HEPI=\(.HEPI)"
+			then "tma \(.HBM)x\(.HBN) HST=\(.HST) HCL=\(.HCL) HGRP=\(.HGRP) HSTC=\(.HSTC) HSK=\(.HSK) HEPI=\(.HEPI) HPP=\(.HPP)"
 			else "mma \(.BM)x\(.BN) SPLITK=\(.SPLITK)" end) as $d
 		| [(.timing // [])[] | "\(.median_ns | us) (\((.baseline_ns // 0) | us)) \((.baseline_ratio // 0) | r3)"] as $t
 		| [(.timing // []) as $m | range(0; ($m | length)) | select($b[.] != null)
