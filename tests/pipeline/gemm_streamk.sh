@@ -6,7 +6,7 @@
 # run once, parts published first and only to a head below them, each head
 # waiting for exactly its tile's parts, and HSK=0 (or stream-K off) the old
 # walk.  The device's side (barriers, flags, partial sums) is checked by
-# tttd-bench at the check shapes (bench/gemm-streamk.sh).  Skipped without nvcc.
+# tttd-bench at the check shapes (bench/gemm-compare.sh).  Skipped without nvcc.
 set -euo pipefail
 top=${TTTD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$top"

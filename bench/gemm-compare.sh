@@ -1,43 +1,41 @@
 #!/bin/bash
-# bench/gemm-streamk.sh - kernels/gemm's stream-K schedule (decision HSK) on
-# the device, through the real tools (bench/gemm-bench.sh: tttd-compile |
-# tttd-bench): the Hopper path's measured best with the old data-parallel
-# schedule (HSK=0) first, then stream-K variants (HSK=1: the last partial
-# wave split over all clusters; HSK=2: it and one full wave) at both cluster
-# sizes and tile shapes, and one mma configuration with split-K (zero_c: every
-# kernel's argument list gained the workspace W).  tttd-bench checks each at
-# every check shape (2100x2600x520 and 3000x3000x136 split tiles across
-# clusters) and at 4096^3 and 8192^3, times it there beside cuBLAS in the same
-# worker, and checks a sample of the timed calls (protocol 2: the flags must
-# be ready again for each launch without a reset).  Two tttd-bench runs: the
-# first line and the second (HSK=1), then, only if those were ok (a stream-K
-# wait that never ends would cost each candidate the whole timeout), the
-# first line again with all the others.  Prints gemm-bench.sh's lines (with
-# CIs), then a table last: status, time and cuBLAS ratio per bench shape,
-# the time against its run's first (HSK=0) line, and the timed calls
-# checked.  Exit 1 unless all are ok.  Needs bin/ built with CUDA=1; about
-# two minutes on an H200.
+# bench/gemm-compare.sh - kernels/gemm configurations side by side on the
+# device, through the real tools (bench/gemm-bench.sh: tttd-compile |
+# tttd-bench): the first operand is the line every other is compared with.
+# tttd-bench checks each at every check shape and at 4096^3 and 8192^3
+# (2100x2600x520 and 3000x3000x136 split stream-K tiles across clusters),
+# times it there beside cuBLAS in the same worker, and checks a sample of the
+# timed calls (protocol 2).  Two tttd-bench runs: the first line with the
+# second, then, only if both were ok (a kernel whose wait never ends would
+# cost each candidate the whole timeout), the first line again with all the
+# others.  Prints gemm-bench.sh's lines (with CIs), then a table last:
+# status, time and cuBLAS ratio per bench shape, the time against its run's
+# first line, and the timed calls checked.  With no operand: the first
+# options beside the Hopper path's main alternatives (the register epilogue,
+# one staging buffer, stream-K, ping-pong consumers, one CTA per cluster).
+# Exit 1 unless all are ok.  Needs bin/ built with CUDA=1; a minute or two
+# on an H200.  TTTD_COMMIT names the commit in the table (a device's copy of
+# a tree may carry older git metadata).
 set -u
 
 usage() {
 	cat <<'USAGE'
-usage: gemm-streamk.sh [-h] [-o dir] [-t seconds] ["PATH=tma HSK=1 ..." ...]
+usage: gemm-compare.sh [-h] [-o dir] [-t seconds] ["PATH=tma HEPI=1 ..." ...]
 
-Check and time kernels/gemm's stream-K configurations against the data-parallel
-best (the first operand is the line the others are compared with).  With no
-operand: the built-in list (see the script).
+Check and time kernels/gemm configurations against the first one given.  With
+no operand: the first options beside the Hopper path's main alternatives.
 
-  -o dir      where records go (default $OUT or /tmp/gemm-streamk)
+  -o dir      where records go (default $OUT or /tmp/gemm-compare)
   -t seconds  tttd-bench --max-time per candidate (default 2)
   -h          this help
 USAGE
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=${OUT:-/tmp/gemm-streamk} maxt=2
+out=${OUT:-/tmp/gemm-compare} maxt=2
 case ${1:-} in
 --help) usage; exit 0 ;;
---*) echo "gemm-streamk.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+--*) echo "gemm-compare.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 esac
 while getopts ho:t: opt; do
 	case $opt in
@@ -48,21 +46,19 @@ while getopts ho:t: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-t="PATH=tma HST=4 HPERS=1 HMC=1"
+t="PATH=tma HBM=128 HBN=256 HST=4 HCL=2 HGRP=8 HPERS=1 HMC=1 HSTC=1"
 [ $# -eq 0 ] && set -- \
-	"$t HBM=256 HBN=128 HCL=2 HGRP=8 HSTC=1 HSK=0" \
-	"$t HBM=256 HBN=128 HCL=2 HGRP=8 HSTC=1 HSK=1" \
-	"$t HBM=256 HBN=128 HCL=2 HGRP=8 HSTC=1 HSK=2" \
-	"$t HBM=256 HBN=128 HCL=2 HGRP=16 HSTC=1 HSK=1" \
-	"$t HBM=256 HBN=128 HCL=1 HGRP=8 HSTC=1 HSK=1" \
-	"$t HBM=128 HBN=256 HCL=2 HGRP=8 HSTC=0 HSK=1" \
-	"$t HBM=128 HBN=256 HCL=2 HGRP=8 HSTC=1 HSK=2" \
-	"PATH=mma BM=256 BN=128 BK=32 WM=64 WN=64 STAGES=4 GROUP_M=8 SPLITK=2"
+	"$t HSK=0 HEPI=2 HPP=0" \
+	"$t HSK=0 HEPI=0 HPP=0" \
+	"$t HSK=0 HEPI=1 HPP=0" \
+	"$t HSK=1 HEPI=2 HPP=0" \
+	"${t/HCL=2/HCL=1} HSK=0 HEPI=2 HPP=0" \
+	"${t/HBN=256/HBN=128} HSK=0 HEPI=2 HPP=1"
 cd "$top" || exit 1
 # shellcheck disable=SC1091
 [ -d .debs ] && . tests/gpu/deps.sh
 mkdir -p "$out" || exit 1
-[ $# -ge 2 ] || { echo "gemm-streamk.sh: give at least two configurations" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "gemm-compare.sh: give at least two configurations" >&2; exit 2; }
 
 # One tttd-bench run of the configurations given (the first is the line
 # the others are compared with) into directory $1; prints gemm-bench.sh's
@@ -109,7 +105,7 @@ fi
 cat "$out/lines.txt"
 echo
 dev=$(cat "$out"/run*/bench.jsonl 2>/dev/null | jq -r '.device // empty' | head -1)
-echo "== gemm-streamk ($dev, ${TTTD_COMMIT:-$(git describe --always --dirty --abbrev=7 2>/dev/null)}): per run, times against its first line"
+echo "== gemm-compare ($dev, ${TTTD_COMMIT:-$(git describe --always --dirty --abbrev=7 2>/dev/null)}): per run, times against its first line"
 echo "config | status | 4096^3: us (cuBLAS) ratio | 8192^3: us (cuBLAS) ratio | time / first line's | timed calls checked"
 cat "$out/table.txt"
 exit $status
