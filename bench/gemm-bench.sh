@@ -5,7 +5,8 @@
 # by tttd-render; if that is infeasible, the first match in tttd-space
 # --list's whole space), and tttd-compile | tttd-bench
 # check it at every check shape and time it at each bench shape beside
-# cuBLAS (same worker, same protocol).  Prints one line per configuration:
+# cuBLAS (same worker, same protocol; tttd-bench --paired: cuBLAS is timed
+# again right after each configuration, so each ratio is an adjacent pair).  Prints one line per configuration:
 # status, then per bench shape the median and its confidence interval, the
 # cuBLAS median and the ratio (cuBLAS time over ours: above 1 is faster).
 # Needs the tools built with CUDA=1 (`. tests/gpu/deps.sh; make CUDA=1`).
@@ -71,7 +72,7 @@ for cfg in "$@"; do
 	cat "$out/one.jsonl" >>"$out/cands.jsonl"
 done
 tttd-cat -j "$out/cands.jsonl" | tttd-compile -q -j "$(nproc)" --arch "$arch" |
-	tttd-bench -q --backend cuda --task kernels/gemm --timeout ${GEMM_BENCH_TIMEOUT:-60} --max-time "$maxt" 2>"$out/bench.err" |
+	tttd-bench -q --backend cuda --task kernels/gemm --timeout ${GEMM_BENCH_TIMEOUT:-60} --max-time "$maxt" --paired 2>"$out/bench.err" |
 	tttd-cat >"$out/bench.jsonl"
 echo "== gemm-bench ($(jq -r '.device' "$out/bench.jsonl" | head -1))"
 jq -r '

@@ -81,10 +81,11 @@ struct worker {
 	double peak_bw, peak_flops; /* measured by the first worker, handed on by the parent */
 	/*
 	 * The task's builtin baseline (cuBLAS) per bench shape, timed once per
-	 * worker with the candidates' protocol on the first candidate's inputs.
+	 * worker with the candidates' protocol on the first candidate's inputs
+	 * (with paired options: again after each candidate, on its inputs).
 	 */
 	double *base_med;
-	int have_base; /* 1 measured, -1 failed or none */
+	int have_base; /* 1 measured, 0 not yet, -1 failed or none */
 };
 
 /*

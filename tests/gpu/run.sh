@@ -79,10 +79,12 @@ echo "== GPU tasks (sampled configurations, generate | compile | bench)"
 # gemm_f32: fp32 GEMM against its reference and cuBLAS sgemm; cuda_plan: a
 # plan that mixes launches with cuBLAS steps (and a ref_gemm reference).
 for task in gemm softmax_cuda layernorm gemm_f32 tests/data/tasks/cuda_plan; do
+	paired=()
+	[ "$task" = gemm_f32 ] && paired=(--paired) # cuBLAS (and the reference) timed again beside each candidate
 	tttd-select --task "$task" --groups 1 </dev/null 2>>"$out/tasks.err" |
 		tttd-generate --task "$task" --children "${GPU_CONFIGS:-4}" --uniform --seed 7 2>>"$out/tasks.err" |
 		tttd-compile -q --arch "${TTTD_ARCH:-sm_90a}" 2>>"$out/tasks.err" |
-		tttd-bench -q --backend cuda --task "$task" --timeout 20 --max-time 0.5 2>>"$out/tasks.err" |
+		tttd-bench -q --backend cuda --task "$task" --timeout 20 --max-time 0.5 "${paired[@]}" 2>>"$out/tasks.err" |
 		tttd-cat >"$out/${task##*/}.jsonl"
 	jq -r '[.task, .status, (.time_ns // 0 | floor), (.ref_ns // 0 | floor), (.baseline_ratio // 0),
 		(.floor_ns // 0 | floor), (.decisions | tostring), (.reason // "")] | @tsv' \
@@ -92,6 +94,9 @@ for task in gemm softmax_cuda layernorm gemm_f32 tests/data/tasks/cuda_plan; do
 	[ "$n" -gt 0 ] && [ "$bad" = 0 ] || { echo "gpu: $task: $bad of $n not ok"; status=1; }
 done
 jq -r '.device' "$out/gemm.jsonl" | head -1
+# With --paired every correct record still carries its baseline, timed after it.
+jq -es 'map(select(.status == "ok")) | length > 0 and all(.baseline_ns > 0 and .baseline_ratio > 0)' \
+	"$out/gemm_f32.jsonl" >/dev/null || { echo "gpu: gemm_f32 --paired: a correct record without baseline_ns"; status=1; }
 
 echo "== policy network: CPU and cuBLAS agree (tests/gpu/nn_check.c)"
 if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA "${lib_inc[@]}" -I/usr/local/cuda/include -o build/nn_check \
