@@ -41,6 +41,8 @@
 set -euo pipefail
 prog=gemm-landscape
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib/model-task.sh
+. "$top/bench/lib/model-task.sh"
 export PATH="$top/bin:$PATH"
 die() { echo "$prog: $*" >&2; exit 1; }
 usage() {
@@ -174,14 +176,7 @@ model_task() { # $1: folder, $2: the cost line
 	mkdir -p "$1"
 	{
 		echo "name ${tname}_space"
-		echo "target model"
-		echo "template kernel.txt"
-		echo "dims N"
-		echo "shape check 1"
-		echo "shape bench 1"
-		echo "buffer y out f32 N"
-		echo "tolerance rtol 0 atol 0"
-		grep -E '^(decision|constraint) ' "$taskdir/task"
+		model_task_lines "$taskdir"
 		echo "$2"
 	} >"$1/task"
 	echo "/* space */" >"$1/kernel.txt"
@@ -373,23 +368,12 @@ mkdir -p "$dest"
 	sed 's/^/# /' <<<"$header"
 	echo "name $name"
 	echo "about Replay of $tname measured on $device ($total configurations, $ok correct, $dates, commit $commits)."
-	echo "target model"
-	echo "template kernel.txt"
-	echo "dims N"
-	echo "shape check 1"
-	echo "shape bench 1"
-	echo "buffer y out f32 N"
-	echo "tolerance rtol 0 atol 0"
-	grep '^reward ' "$taskdir/task" || true
-	grep -E '^(decision|constraint) ' "$taskdir/task"
+	model_task_lines "$taskdir"
 	echo "cost_table times.tsv"
 	echo "ref_cost $ref_ns"
 } >"$dest/task.tmp"
-{
-	printf '/* %s:' "$name"
-	for d in $decs; do printf ' %s={{%s}}' "$d" "$d"; done
-	printf ' */\n'
-} >"$dest/kernel.txt"
+# shellcheck disable=SC2086 # one word per decision
+model_task_template "$name" $decs >"$dest/kernel.txt"
 mv "$dest/times.tsv.tmp" "$dest/times.tsv"
 mv "$dest/task.tmp" "$dest/task"
 space=$(tttd-space -q --within "$within" "$dest" | tttd-cat) || die "the replay $dest does not load (tttd-space)"

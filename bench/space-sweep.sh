@@ -23,6 +23,8 @@
 set -euo pipefail
 prog=space-sweep
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib/model-task.sh
+. "$top/bench/lib/model-task.sh"
 export PATH="$top/bin:$PATH"
 die() { echo "$prog: $*" >&2; exit 1; }
 usage() {
@@ -128,19 +130,10 @@ device=$(jq -rs '[.[] | .device // empty] | .[0] // "unknown"' "$tmp")
 	echo "# strategies on a real landscape, deterministically, on the CPU."
 	echo "name $name"
 	echo "about Replay of $(basename "$taskdir") measured on $device ($measured choices, $ok correct)."
-	echo "target model"
-	echo "template kernel.txt"
-	echo "dims N"
-	echo "shape check 1"
-	echo "shape bench 1"
-	echo "buffer y out f32 N"
-	echo "tolerance rtol 0 atol 0"
-	grep '^reward ' "$taskdir/task" || true
-	grep -E '^(decision|constraint) ' "$taskdir/task"
+	model_task_lines "$taskdir"
 	echo "cost_table times.tsv"
 	echo "ref_cost $ref_ns"
 } >"$dest/task"
-printf '/* %s:' "$name" >"$dest/kernel.txt"
-for d in $decs; do printf ' %s={{%s}}' "$d" "$d" >>"$dest/kernel.txt"; done
-printf ' */\n' >>"$dest/kernel.txt"
+# shellcheck disable=SC2086 # one word per decision
+model_task_template "$name" $decs >"$dest/kernel.txt"
 echo "$prog: $dest: $measured choices ($ok correct), reference $ref_ns ns" >&2
