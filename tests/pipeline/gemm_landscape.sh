@@ -50,11 +50,16 @@ run -n 3 --chunk 2 --out "$tmp/l" >"$tmp/out2" 2>"$tmp/err2" || { cat "$tmp/err2
 [ "$sums" = "$(md5sum "$tmp"/l/chunks/*)" ] || fail "the second run rewrote a chunk"
 tail -1 "$tmp/out2" | grep -q '^complete' || fail "the second run is not complete"
 
-# A chunk lost (a run killed before its table) is measured again, alone.
+# A chunk lost (a run killed before its table) is measured again, and of
+# the sample nothing else.  (Its new times may move the near-best set and
+# bring new neighbours: timings of a CPU task are not repeatable, so more
+# neighbour chunks may follow, but no configuration is measured twice.)
 rm "$tmp/l/chunks/0001.tsv"
 run -n 3 --chunk 2 --out "$tmp/l" >"$tmp/out3" 2>"$tmp/err3" || { cat "$tmp/err3"; fail "resume failed"; }
-[ "$(grep -c 'chunk ' "$tmp/err3")" = 1 ] || { cat "$tmp/err3"; fail "the lost chunk alone should be measured again"; }
-[ "$(cat "$tmp"/l/chunks/*.tsv | wc -l)" = "$n" ] || fail "after the resume, $n measured rows expected"
+# (one sample chunk: the lost one; a kept one would be a second)
+[ "$(grep -c '(sample)' "$tmp/err3")" = 1 ] || { cat "$tmp/err3"; fail "the lost sample chunk alone should be measured again"; }
+[ "$(cat "$tmp"/l/chunks/*.tsv | wc -l)" -ge "$n" ] || fail "after the resume, at least $n measured rows expected"
+[ -z "$(cut -f1-3 "$tmp"/l/chunks/*.tsv | sort | uniq -d)" ] || fail "a configuration was measured twice"
 
 # Other settings on the same folder are refused.
 set +e
