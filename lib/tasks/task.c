@@ -181,7 +181,7 @@ tttd_task_con_holds(const struct tttd_task *t, const struct tttd_constraint *c, 
 	return v != 0;
 }
 
-/* A full choice's place in the dense cost table (mixed radix over the decisions' options). */
+/* A full choice's index, mixed radix over the decisions' options: the cost table's row key. */
 uint64_t
 tttd_task_table_index(const struct tttd_task *t, const int *choice)
 {
