@@ -109,7 +109,7 @@ usage(FILE *f)
 	      "      --max-time S      timing budget per candidate in seconds (default 2)\n"
 	      "      --min-reps N      timed repetitions per shape at least (default 5)\n"
 	      "      --no-flush        do not flush caches before each repetition\n"
-	      "      --paired          time the reference (and a builtin baseline) again next to each candidate\n"
+	      "      --paired          time the reference next to each candidate, a builtin baseline call after each timed call\n"
 	      "      --progress        show progress on stderr (--no-progress: never)\n"
 	      "      --ref-ns NS       speed-ups against this reference time (the run's,\n"
 	      "                        measured once) instead of this process's own\n"

@@ -81,11 +81,13 @@ struct tttd_bench_opts {
 	const char *cc;    /* C compiler for the cpu reference; NULL: "cc" */
 	const char *arch;  /* architecture for a cuda reference; NULL: the compiler decides */
 	/*
-	 * Time the reference again right before each candidate, and the
-	 * task's builtin baseline again right after it at each bench shape, so
-	 * ref_ns, baseline_ns and time_ns are adjacent measurements (A/B pairs)
-	 * rather than minutes apart on a machine whose speed drifts.  Default
-	 * 0: each once per process.
+	 * Time the reference again right before each candidate, and interleave
+	 * the task's builtin baseline with the candidate's timed calls (one
+	 * baseline call after each, same protocol), so ref_ns, baseline_ns and
+	 * time_ns are adjacent measurements (A/B pairs) rather than minutes
+	 * apart on a machine whose speed drifts: a GPU's clocks follow its
+	 * power and heat and moved a baseline timed once by 15%.  Default 0:
+	 * each once per process.
 	 */
 	int paired;
 	/*

@@ -190,14 +190,22 @@ tttd_bench_pack_shape(msgpack_packer *pk, const struct tttd_task *t, const struc
 
 void
 tttd_bench_pack_stats(msgpack_packer *pk, const struct tttd_task *t, const struct tttd_shape *s,
-		      const struct tttd_stats *st, double base_ns)
+		      const struct tttd_stats *st, double base_ns, const double *ratio_ci)
 {
-	msgpack_pack_map(pk, base_ns > 0 ? 11 : 9);
+	int ci = base_ns > 0 && ratio_ci && ratio_ci[0] > 0;
+
+	msgpack_pack_map(pk, (base_ns > 0 ? 11 : 9) + (ci ? 1 : 0));
 	if (base_ns > 0) { /* this shape's baseline median, same worker and protocol */
 		tttd_pack_str(pk, "baseline_ns");
 		msgpack_pack_double(pk, base_ns);
 		tttd_pack_str(pk, "baseline_ratio");
 		msgpack_pack_double(pk, st->median > 0 ? base_ns / st->median : 0);
+	}
+	if (ci) { /* paired calls: the per-call ratios' median's 95% interval */
+		tttd_pack_str(pk, "baseline_ratio_ci");
+		msgpack_pack_array(pk, 2);
+		msgpack_pack_double(pk, ratio_ci[0]);
+		msgpack_pack_double(pk, ratio_ci[1]);
 	}
 	tttd_pack_str(pk, "shape");
 	tttd_bench_pack_shape(pk, t, s);
@@ -445,6 +453,29 @@ check_slots(struct worker *w, struct bcase *c, const struct tttd_shape *s, struc
 }
 
 /*
+ * The paired baseline's statistics, and the median of the per-call ratios
+ * y[i] / x[i] with its 95% confidence interval: adjacent calls share the
+ * clocks, so the ratio's spread is the kernels', not the machine's drift.
+ */
+static void
+pair_stats(const double *x, const double *y, size_t n, struct timed_check *tc)
+{
+	double *q = xcalloc(n + 1, sizeof(*q));
+	struct tttd_stats rs;
+	size_t i, k = 0;
+
+	tttd_stats_compute(y, n, &tc->base);
+	for (i = 0; i < n; i++)
+		if (x[i] > 0 && y[i] > 0)
+			q[k++] = y[i] / x[i];
+	tttd_stats_compute(q, k, &rs);
+	tc->ratio = rs.median;
+	tc->ratio_lo = rs.ci_lo;
+	tc->ratio_hi = rs.ci_hi;
+	free(q);
+}
+
+/*
  * The timing protocol at one shape (see bench.h).  budget_s: this shape's
  * share.  tc: the candidate's (NULL for trusted code, the reference and the
  * baseline, whose outputs are not checked): protocol 2 scans each timed
@@ -457,8 +488,9 @@ tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const 
 		       struct tttd_error *e)
 {
 	const struct tttd_bench_opts *o = w->o;
-	int fresh = o->protocol != 1;
+	int fresh = o->protocol != 1, pair = tc && tc->pair == 1;
 	double *x = xcalloc((size_t)o->max_reps + 1, sizeof(*x));
+	double *y = pair ? xcalloc((size_t)o->max_reps + 1, sizeof(*y)) : NULL;
 	uint64_t t0 = tttd_now_ns(), rng = 0, salt = 0;
 	struct slot slots[TIMED_CHECKS_MAX];
 	size_t n = 0, warm = 0, cap = 0, nslot = 0, j;
@@ -480,6 +512,21 @@ tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const 
 		 */
 		if (getrandom(&salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
 			salt = tttd_mix64(tttd_now_ns(), (uint64_t)getpid());
+	}
+	if (pair) {
+		struct tttd_error be;
+
+		/* The baseline's calls take their share of the time too: the candidate keeps as many. */
+		budget_s *= 2;
+		for (j = 0; j < 2 && pair; j++)
+			if (run_once(w, NULL, NULL, s, c, &be) < 0) {
+				if (be.code == TTTD_EGPU) { /* the context is lost */
+					*e = be;
+					r = be.code;
+					goto out;
+				}
+				pair = 0; /* it cannot run here: time the candidate alone */
+			}
 	}
 	t0 = tttd_now_ns();
 	for (;;) {
@@ -558,16 +605,37 @@ tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const 
 				}
 			}
 		}
+		/*
+		 * Paired: the baseline's call right after, on this call's inputs,
+		 * with the same poison and flush; its outputs are not looked at.
+		 */
+		if (pair) {
+			double bns = 0;
+
+			if ((r = case_poison(w, c, e)) < 0 || (o->flush && (r = w->be.ops->flush(&w->be, e)) < 0) ||
+			    (r = w->be.ops->timer_start(&w->be, e)) < 0)
+				goto out;
+			if ((r = run_plan(w, NULL, NULL, s, c, e)) < 0 ||
+			    (r = w->be.ops->timer_stop(&w->be, &bns, e)) < 0 || (r = w->be.ops->sync(&w->be, e)) < 0)
+				goto out;
+			y[n - 1] = bns;
+		}
 		if (tttd_bench_stop(x, n, (double)(tttd_now_ns() - t0) / 1e9, budget_s, o))
 			break;
 	}
 	if (tc && fresh)
 		r = check_slots(w, c, s, slots, nslot, tc, e);
 	tttd_stats_compute(x, n, st);
+	if (tc) {
+		tc->pair = pair;
+		if (pair)
+			pair_stats(x, y, n, tc);
+	}
 out:
 	for (j = 0; j < TIMED_CHECKS_MAX; j++)
 		slot_free(w, &slots[j]);
 	free(x);
+	free(y);
 	return r;
 }
 
@@ -579,6 +647,21 @@ out:
  * execution error leaves the context unusable, so that one is returned.
  */
 int
+tttd_bench_baseline_usable(struct worker *w)
+{
+	const struct tttd_task *t = w->t;
+
+	if (w->have_base < 0 || !t->baseline || !w->be.ops->baseline_known || !w->be.ops->baseline ||
+	    !w->be.ops->baseline_known(t->baseline)) {
+		w->have_base = -1;
+		return 0;
+	}
+	if (!w->base_med)
+		w->base_med = xcalloc(t->nbench + 1, sizeof(*w->base_med));
+	return 1;
+}
+
+int
 tttd_bench_time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bcase *c,
 			 struct tttd_error *e)
 {
@@ -587,15 +670,13 @@ tttd_bench_time_baseline(struct worker *w, size_t i, const struct tttd_shape *s,
 	struct tttd_error be;
 	int r;
 
-	if (w->have_base < 0 || !t->baseline || !w->be.ops->baseline_known ||
-	    !w->be.ops->baseline || !w->be.ops->baseline_known(t->baseline)) {
-		w->have_base = -1;
+	if (!tttd_bench_baseline_usable(w))
+		return TTTD_OK;
+	if (w->base_med[i] > 0) { /* this worker's earlier one, or the paired calls' */
+		if (i + 1 == t->nbench && w->have_base == 0)
+			w->have_base = 1;
 		return TTTD_OK;
 	}
-	if (!w->base_med)
-		w->base_med = xcalloc(t->nbench + 1, sizeof(*w->base_med));
-	if (w->base_med[i] > 0)
-		return TTTD_OK;
 	r = tttd_bench_time_kernel(w, NULL, NULL, s, c, w->o->max_time_s / (double)t->nbench, &st, NULL, &be);
 	if (r == TTTD_EGPU) {
 		*e = be;

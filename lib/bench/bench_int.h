@@ -82,7 +82,8 @@ struct worker {
 	/*
 	 * The task's builtin baseline (cuBLAS) per bench shape, timed once per
 	 * worker with the candidates' protocol on the first candidate's inputs
-	 * (with paired options: again after each candidate, on its inputs).
+	 * (paired: one baseline call after each of the candidate's timed calls,
+	 * on its inputs; tttd_bench_time_kernel).
 	 */
 	double *base_med;
 	int have_base; /* 1 measured, 0 not yet, -1 failed or none */
@@ -137,6 +138,16 @@ struct timed_check {
 	struct verdict *v;
 	struct tttd_cmp *total;
 	size_t calls, checked; /* timed calls made; compared with the reference */
+	/*
+	 * pair = 1 (in): a call of the task's builtin baseline follows each
+	 * timed call, same protocol, so that both see the same clocks; out: its
+	 * times' statistics, and the median of the per-call ratios baseline /
+	 * candidate with its 95% confidence interval.  pair becomes 0 if the
+	 * baseline cannot run (then nothing is paired).
+	 */
+	int pair;
+	struct tttd_stats base;
+	double ratio, ratio_lo, ratio_hi;
 };
 
 /* Set up case c of shape s with inputs drawn from seed; release it. */
@@ -172,7 +183,9 @@ int tttd_bench_check_case(struct worker *w, void *kernel, const int *choice,
 int tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice,
 			   const struct tttd_shape *s, struct bcase *c, double budget_s,
 			   struct tttd_stats *st, struct timed_check *tc, struct tttd_error *e);
-/* Time the task's builtin baseline at bench shape i, once per worker. */
+/* Whether the task's builtin baseline can run in this worker (then base_med exists). */
+int tttd_bench_baseline_usable(struct worker *w);
+/* Time the task's builtin baseline at bench shape i, once per worker (unless paired calls did). */
 int tttd_bench_time_baseline(struct worker *w, size_t i, const struct tttd_shape *s,
 			     struct bcase *c, struct tttd_error *e);
 /* Shape k of the check shapes then the bench shapes; *is_bench says which. */
@@ -181,6 +194,7 @@ const struct tttd_shape *tttd_bench_nth_shape(const struct tttd_task *t, size_t 
 void tttd_bench_pack_shape(msgpack_packer *pk, const struct tttd_task *t,
 			   const struct tttd_shape *s);
 void tttd_bench_pack_stats(msgpack_packer *pk, const struct tttd_task *t,
-			   const struct tttd_shape *s, const struct tttd_stats *st, double base_ns);
+			   const struct tttd_shape *s, const struct tttd_stats *st, double base_ns,
+			   const double *ratio_ci);
 
 #endif

@@ -60,6 +60,7 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 	struct tttd_stats *st = xcalloc(t->nbench + 1, sizeof(*st));
 	double *medians = xcalloc(t->nbench + 1, sizeof(*medians));
 	double *floors = xcalloc(t->nbench + 1, sizeof(*floors));
+	double *ratio_ci = xcalloc(2 * t->nbench + 2, sizeof(*ratio_ci)); /* paired: per shape, lo hi */
 	uint64_t *seeds = xcalloc(nk + 1, sizeof(*seeds));
 	struct tttd_pack pk;
 	int r = TTTD_OK, loaded = 0;
@@ -117,7 +118,12 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 			goto out;
 		}
 		if (is_bench && !v.status) {
-			struct timed_check tc = { &v, &total, 0, 0 };
+			struct timed_check tc;
+
+			memset(&tc, 0, sizeof(tc));
+			tc.v = &v;
+			tc.total = &total;
+			tc.pair = w->o->paired && tttd_bench_baseline_usable(w);
 
 			r = tttd_bench_time_kernel(w, kernel, choice, s, &c, w->o->max_time_s / (double)t->nbench,
 						   &st[nb], &tc, &be);
@@ -133,6 +139,11 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 				goto out;
 			} else {
 				medians[nb] = st[nb].median;
+				if (tc.pair && tc.base.median > 0) { /* interleaved with the candidate's calls */
+					w->base_med[nb] = tc.base.median;
+					ratio_ci[2 * nb] = tc.ratio_lo;
+					ratio_ci[2 * nb + 1] = tc.ratio_hi;
+				}
 				if (!v.status && (r = tttd_bench_time_baseline(w, nb, s, &c, e)) < 0) {
 					tttd_bench_case_release(w, &c);
 					goto out;
@@ -189,7 +200,7 @@ reply:
 		msgpack_pack_array(&pk.pk, nb);
 		for (i = 0; i < nb; i++)
 			tttd_bench_pack_stats(&pk.pk, t, &t->bench[i], &st[i],
-					      w->have_base == 1 ? w->base_med[i] : 0);
+					      w->have_base == 1 ? w->base_med[i] : 0, ratio_ci + 2 * i);
 		tttd_rec_set_pack(p, "timing", &pk);
 	}
 	if (loaded) {
@@ -228,6 +239,7 @@ out:
 	free(st);
 	free(medians);
 	free(floors);
+	free(ratio_ci);
 	free(seeds);
 	return r;
 }
@@ -261,7 +273,7 @@ worker_ref(struct worker *w, struct tttd_rec *p, struct tttd_error *e)
 	tttd_pack_init(&pk);
 	msgpack_pack_array(&pk.pk, t->nbench);
 	for (i = 0; i < t->nbench; i++)
-		tttd_bench_pack_stats(&pk.pk, t, &t->bench[i], &st[i], 0);
+		tttd_bench_pack_stats(&pk.pk, t, &t->bench[i], &st[i], 0, NULL);
 	tttd_rec_set_pack(p, "timing", &pk);
 out:
 	free(st);

@@ -78,14 +78,15 @@ const struct tttd_schema_key tttd_schema[] = {
 	{ "baseline", "str", "tttd-bench",
 	  "the builtin baseline timed beside the candidate (cublas_gemm_bf16)" },
 	{ "baseline_ns", "float", "tttd-bench",
-	  "the baseline's time, same protocol, same worker" },
+	  "the baseline's time, same protocol, same worker (with --paired: its calls interleaved with the candidate's)" },
 	{ "baseline_ratio", "float", "tttd-bench",
 	  "baseline_ns / time_ns: above 1 is faster than the baseline" },
 	{ "floor_ns", "float", "tttd-bench",
 	  "the physical floor: geometric mean over bench shapes of max(bytes / measured bandwidth, flops / measured peak)" },
 	{ "timing", "array", "tttd-bench",
 	  "per bench shape: {shape, median_ns, mean_ns, stddev_ns, min_ns, max_ns, ci_lo_ns, ci_hi_ns, n}, "
-	  "plus baseline_ns and baseline_ratio at that shape when a baseline was timed" },
+	  "plus baseline_ns and baseline_ratio at that shape when a baseline was timed, and with --paired "
+	  "baseline_ratio_ci, the 95% interval of the median of the per-call ratios (baseline call / candidate call)" },
 	{ "check", "map", "tttd-bench",
 	  "correctness evidence: {shapes, seeds, max_abs_err, max_rel_err, checked}" },
 	{ "device", "str", "tttd-bench",

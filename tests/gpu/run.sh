@@ -94,9 +94,13 @@ for task in gemm softmax_cuda layernorm gemm_f32 tests/data/tasks/cuda_plan; do
 	[ "$n" -gt 0 ] && [ "$bad" = 0 ] || { echo "gpu: $task: $bad of $n not ok"; status=1; }
 done
 jq -r '.device' "$out/gemm.jsonl" | head -1
-# With --paired every correct record still carries its baseline, timed after it.
-jq -es 'map(select(.status == "ok")) | length > 0 and all(.baseline_ns > 0 and .baseline_ratio > 0)' \
-	"$out/gemm_f32.jsonl" >/dev/null || { echo "gpu: gemm_f32 --paired: a correct record without baseline_ns"; status=1; }
+# With --paired every correct record still carries its baseline, its calls
+# interleaved with the candidate's, and per shape the interval of the
+# per-call ratios, which must be ordered and hold a positive median.
+jq -es 'map(select(.status == "ok")) | length > 0 and all(.baseline_ns > 0 and .baseline_ratio > 0
+	and all(.timing[]; .baseline_ratio_ci[0] > 0 and .baseline_ratio_ci[0] <= .baseline_ratio_ci[1]
+		and .baseline_ns > 0))' \
+	"$out/gemm_f32.jsonl" >/dev/null || { echo "gpu: gemm_f32 --paired: a correct record without its paired baseline"; status=1; }
 
 echo "== policy network: CPU and cuBLAS agree (tests/gpu/nn_check.c)"
 if cc -std=c11 -D_GNU_SOURCE -DTTTD_HAVE_CUDA "${lib_inc[@]}" -I/usr/local/cuda/include -o build/nn_check \
