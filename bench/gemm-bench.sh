@@ -81,5 +81,5 @@ jq -r '
 	 else with_entries(select(.key | startswith("H") | not)) end
 	 | to_entries | map("\(.key)=\(.value)") | join(" ")) as $d
 	| "\(.status) \(.reason // "" | .[0:100]) | \($d)"
-	+ ([(.timing // [])[] | "  \(.shape | join("x")): \(.median_ns | us) us [\(.ci_lo_ns | us), \(.ci_hi_ns | us)] n=\(.n), cuBLAS \((.baseline_ns // 0) | us) us, ratio \((.baseline_ratio // 0) * 1000 | round / 1000)"] | join(""))
+	+ ([(.timing // [])[] | "  \(.shape | join("x")): \(.median_ns | us) us [\(.ci_lo_ns | us), \(.ci_hi_ns | us)] n=\(.n), cuBLAS \((.baseline_ns // 0) | us) us, ratio \((.baseline_ratio // 0) * 1000 | round / 1000)\(if .baseline_ratio_ci then " [\(.baseline_ratio_ci[0] * 1000 | round / 1000), \(.baseline_ratio_ci[1] * 1000 | round / 1000)]" else "" end)"] | join(""))
 	+ "  max_abs_err \(.check.max_abs_err // "-")"' "$out/bench.jsonl"

@@ -79,7 +79,7 @@ run_set() {
 		| (.decisions | if .PATH == "tma"
 			then "tma \(.HBM)x\(.HBN) HST=\(.HST) HCL=\(.HCL) HGRP=\(.HGRP) HSTC=\(.HSTC) HSK=\(.HSK) HEPI=\(.HEPI) HPP=\(.HPP)"
 			else "mma \(.BM)x\(.BN) SPLITK=\(.SPLITK)" end) as $d
-		| [(.timing // [])[] | "\(.median_ns | us) (\((.baseline_ns // 0) | us)) \((.baseline_ratio // 0) | r3)"] as $t
+		| [(.timing // [])[] | "\(.median_ns | us) (\((.baseline_ns // 0) | us)) \((.baseline_ratio // 0) | r3)\(if .baseline_ratio_ci then " [\(.baseline_ratio_ci[0] | r3)-\(.baseline_ratio_ci[1] | r3)]" else "" end)"] as $t
 		| [(.timing // []) as $m | range(0; ($m | length)) | select($b[.] != null)
 		   | ($m[.].median_ns / $b[.].median_ns) | r3] as $rel
 		| "\($d) | \(.status)\(if .reason then " (" + (.reason | .[0:80]) + ")" else "" end)"
