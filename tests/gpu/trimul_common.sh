@@ -25,6 +25,8 @@ trimul_cand() {
 trimul_reftask() {
 	mkdir -p "$1"
 	cp "$TTTD_TOP"/kernels/trimul/ref.cu "$1/"
+	# The task's cpu_reference (named by a line kept below) travels with it.
+	cp "$TTTD_TOP"/kernels/trimul/ref_cpu.c "$1/"
 	cp "$1/ref.cu" "$1/kernel.cu"
 	grep -v -e '^decision' -e '^constraint' -e '^launch' -e '^gemm' "$TTTD_TOP/kernels/trimul/task" |
 		sed -e 's/^ref_launch /launch /' -e 's/^ref_gemm /gemm /' >"$1/task"
