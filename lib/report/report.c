@@ -69,6 +69,8 @@ struct shape_row {
 	char shape[96];
 	double median, lo, hi;
 	long n;
+	/* a builtin baseline (cuBLAS) timed beside it: its median, baseline / this, the ratio's interval */
+	double base, ratio, rlo, rhi;
 };
 
 static double
@@ -130,6 +132,14 @@ shape_rows(const struct tttd_rec *r, size_t *n)
 					row->hi = obj_num(&kv->val);
 				} else if (key_is(kv, "n")) {
 					row->n = (long)obj_num(&kv->val);
+				} else if (key_is(kv, "baseline_ns")) {
+					row->base = obj_num(&kv->val);
+				} else if (key_is(kv, "baseline_ratio")) {
+					row->ratio = obj_num(&kv->val);
+				} else if (key_is(kv, "baseline_ratio_ci") && kv->val.type == MSGPACK_OBJECT_ARRAY &&
+					   kv->val.via.array.size == 2) {
+					row->rlo = obj_num(&kv->val.via.array.ptr[0]);
+					row->rhi = obj_num(&kv->val.via.array.ptr[1]);
 				}
 			}
 			(*n)++;
@@ -137,6 +147,28 @@ shape_rows(const struct tttd_rec *r, size_t *n)
 	}
 	msgpack_zone_destroy(&zone);
 	return rows;
+}
+
+/* Whether any row has a baseline (then the tables get its columns). */
+static int
+rows_have_base(const struct shape_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].base > 0)
+			return 1;
+	return 0;
+}
+
+/* "1.015 [1.012, 1.018]", or "1.015" without an interval, or "-" without a baseline. */
+static void
+format_ratio(const struct shape_row *row, char *buf, size_t n)
+{
+	if (row->base <= 0)
+		snprintf(buf, n, "-");
+	else if (row->rlo > 0)
+		snprintf(buf, n, "%.3f [%.3f, %.3f]", row->ratio, row->rlo, row->rhi);
+	else
+		snprintf(buf, n, "%.3f", row->ratio);
 }
 
 /* The decisions of r as parallel arrays (tttd_strmap_free them); n = 0 when absent. */
@@ -385,6 +417,7 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 	struct figures g;
 	char **dk, **dv, buf[64], buf2[64];
 	size_t nrows, nd, i;
+	int base;
 
 	figures_of(run, &g);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>tttd: ", f);
@@ -465,19 +498,27 @@ tttd_report_html(const struct tttd_run *run, const struct tttd_env *env, FILE *f
 	}
 	fputs("<h2>The best kernel</h2>\n<p>id <code>", f);
 	tttd_report_html_escape(f, v->id ? v->id : "?");
-	fputs("</code></p>\n<table>\n<tr><th>shape</th><th>median</th><th>95% CI of the median</th>"
-	      "<th>repetitions</th></tr>\n",
-	      f);
 	rows = shape_rows(r, &nrows);
+	base = rows_have_base(rows, nrows);
+	fprintf(f, "</code></p>\n<table>\n<tr><th>shape</th><th>median</th><th>95%% CI of the median</th>"
+		   "<th>repetitions</th>%s</tr>\n",
+		base ? "<th>baseline</th><th>baseline / this [95% CI]</th>" : "");
 	for (i = 0; i < nrows; i++) {
-		char lo[64], hi[64];
+		char lo[64], hi[64], bs[64], ratio[96];
 
 		tttd_format_ns(rows[i].median, buf, sizeof(buf));
 		tttd_format_ns(rows[i].lo, lo, sizeof(lo));
 		tttd_format_ns(rows[i].hi, hi, sizeof(hi));
 		fprintf(f, "<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s - %s</td>"
-			   "<td class=\"n\">%ld</td></tr>\n",
+			   "<td class=\"n\">%ld</td>",
 			rows[i].shape, buf, lo, hi, rows[i].n);
+		if (base) {
+			tttd_format_ns(rows[i].base, bs, sizeof(bs));
+			format_ratio(&rows[i], ratio, sizeof(ratio));
+			fprintf(f, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", rows[i].base > 0 ? bs : "-",
+				ratio);
+		}
+		fputs("</tr>\n", f);
 	}
 	free(rows);
 	fputs("</table>\n<h3>Decisions</h3>\n<table>\n", f);
@@ -510,6 +551,7 @@ tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 	struct figures g;
 	char **dk, **dv, buf[64], lo[64], hi[64];
 	size_t nrows, nd, i;
+	int base;
 
 	figures_of(run, &g);
 	fprintf(f, "# tttd: best kernel for task %s\n\n| | |\n|---|---|\n",
@@ -545,15 +587,23 @@ tttd_report_md(const struct tttd_run *run, const struct tttd_env *env, FILE *f)
 		fputs("\nNo correct candidate yet.\n", f);
 		return;
 	}
-	fputs("\n## Timing per bench shape\n\n| shape | median | 95% CI of the median | n |\n"
-	      "|---|---|---|---|\n",
-	      f);
 	rows = shape_rows(r, &nrows);
+	base = rows_have_base(rows, nrows);
+	fprintf(f, "\n## Timing per bench shape\n\n| shape | median | 95%% CI of the median | n |%s\n|---|---|---|---|%s\n",
+		base ? " baseline | baseline / this [95% CI] |" : "", base ? "---|---|" : "");
 	for (i = 0; i < nrows; i++) {
 		tttd_format_ns(rows[i].median, buf, sizeof(buf));
 		tttd_format_ns(rows[i].lo, lo, sizeof(lo));
 		tttd_format_ns(rows[i].hi, hi, sizeof(hi));
-		fprintf(f, "| %s | %s | %s - %s | %ld |\n", rows[i].shape, buf, lo, hi, rows[i].n);
+		fprintf(f, "| %s | %s | %s - %s | %ld |", rows[i].shape, buf, lo, hi, rows[i].n);
+		if (base) {
+			char bs[64], ratio[96];
+
+			tttd_format_ns(rows[i].base, bs, sizeof(bs));
+			format_ratio(&rows[i], ratio, sizeof(ratio));
+			fprintf(f, " %s | %s |", rows[i].base > 0 ? bs : "-", ratio);
+		}
+		fputc('\n', f);
 	}
 	free(rows);
 	ab_table(run, f, 1);

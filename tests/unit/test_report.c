@@ -124,7 +124,8 @@ write_run(const char *dir)
 	      " \"time_ns\":260.0,\"ref_ns\":1010.0,\"speedup\":3.8846,\"device\":\"CPU X\",\n"
 	      " \"target\":\"cpu\",\"cflags\":\"-O3\",\"source\":\"#define A x\\n#define A_x 1\\nint k;\\n\",\n"
 	      " \"decisions\":{\"A\":\"x\",\"B\":\"-O3\"},\n"
-	      " \"timing\":[{\"shape\":[4,5,6],\"median_ns\":260.0,\"ci_lo_ns\":250,\"ci_hi_ns\":270,\"n\":40}]}\n",
+	      " \"timing\":[{\"shape\":[4,5,6],\"median_ns\":260.0,\"ci_lo_ns\":250,\"ci_hi_ns\":270,\"n\":40,\n"
+	      "   \"baseline_ns\":300.0,\"baseline_ratio\":1.1538,\"baseline_ratio_ci\":[1.1,1.2]}]}\n",
 	      f);
 	fclose(f);
 }
@@ -171,6 +172,11 @@ test_run(const char *dir)
 	T_CHECK("md: run reference", strstr(buf, "| the run's reference (measured once, first step) | 1.00 us: 3.85x |") != NULL);
 	T_CHECK("md: machine", strstr(buf, "| CPU | CPU X |") && strstr(buf, "| tttd | 0.1.0, commit abc |"));
 	T_CHECK("md: no GPU", strstr(buf, "| GPU | none found |") != NULL);
+	/* A shape timed beside a baseline (--paired) shows it and the ratio's interval. */
+	T_CHECK("md: baseline columns",
+		strstr(buf, "| shape | median | 95% CI of the median | n | baseline | baseline / this [95% CI] |") != NULL);
+	T_CHECK("md: baseline and ratio interval",
+		strstr(buf, "| 4x5x6 | 0.26 us | 0.25 us - 0.27 us | 40 | 0.30 us | 1.154 [1.100, 1.200] |") != NULL);
 	free(buf);
 	buf = NULL;
 	f = open_memstream(&buf, &len);
@@ -180,6 +186,7 @@ test_run(const char *dir)
 	T_CHECK("html: svg inline", strstr(buf, "<svg") && strstr(buf, "</svg>"));
 	T_CHECK("html: source escaped", strstr(buf, "#define A x") != NULL);
 	T_CHECK("html: shape row", strstr(buf, "<td>4x5x6</td>") != NULL);
+	T_CHECK("html: baseline ratio", strstr(buf, "<td class=\"n\">1.154 [1.100, 1.200]</td>") != NULL);
 	T_CHECK("html: ends", strstr(buf, "</html>") != NULL);
 	free(buf);
 	buf = NULL;
