@@ -9,9 +9,37 @@ of the decisions' options, as it would a kernel's tunable parameters:
   - every request of a feasible choice is one evaluation, repeats included
     (a repeat would cost a compile and a bench in a live run);
   - a request outside the constraints (not in the table) is free: it is
-    refused, the tuner is told it failed, and nothing is counted;
-  - a failing choice (time 0) counts and is reported to the tuner as a
-    failure.
+    refused and nothing is counted;
+  - a failing choice (time 0) counts.
+
+What a tuner is told of a request that gave no time (refused or failing; they
+differ in what they cost, not in what the tuner hears, except for the
+distance below):
+
+  - Optuna (tpe, cmaes): a COMPLETE trial with the value P * (1 + d), where P
+    is twice the slowest time of the table (worse than every time) and d is
+    the number of decisions that must change for the request to meet the
+    constraints: its Hamming distance to the nearest feasible choice, 0 for a
+    failing choice (feasible, so nothing a tuner could not know without
+    running it is told).  TPE is also told d as a constraint
+    (Trial.set_constraint; 0 for every feasible request), which ranks the
+    trials outside the constraints below every feasible one, the nearer
+    first.  Why: Optuna's samplers ignore FAIL trials, and a flat penalty
+    says nothing of where the feasible choices are; told either, TPE and
+    CMA-ES were refused thousands of times without one evaluation on
+    bench/data/gemm-h200 (7116 feasible choices among 179,159,040
+    combinations).  The distance is what a user who knows the constraints
+    would tell a tuner.  CMA-ES takes no constraints: it gets the value alone.
+  - Kernel Tuner (bayes_opt): its search space is the table's feasible
+    choices (a restriction, so it never sends a request outside them; on a
+    product of more than 10 million combinations the list of them is handed
+    to it, rather than found by its solver calling the restriction on every
+    one), and a failing choice is a
+    failed configuration, which its strategy scores with its own invalid
+    value.
+
+Refusals are still capped (200 x budget per seed): a tuner that cannot leave
+the infeasible region ends its run, padded with its best so far.
 
 Output: one line per evaluation, "method seed evaluation best_ns_so_far"
 (tab-separated, "inf" until a correct one), the format of ablation.sh's
@@ -64,6 +92,23 @@ class Landscape:
                         self.opts[d].append(v)
         if not self.time:
             raise SystemExit(f"peers.py: {path}: no choice in the table")
+        # what Optuna is told of a request that gave no time: worse than
+        # every time of the landscape (its samplers use the values' ranks
+        # only, so any such value does; 1 ns when no choice is correct)
+        self.penalty = 2 * max(self.time.values()) or 1.0
+        self.matrix = None
+
+    def distance(self, key):
+        """How many decisions of KEY must change to make it a feasible choice."""
+        import numpy as np
+
+        if self.matrix is None:
+            index = [{v: i for i, v in enumerate(o)} for o in self.opts]
+            self.index = index
+            self.matrix = np.array([[index[d][v] for d, v in enumerate(k)] for k in self.time],
+                                   dtype=np.int16)
+        row = np.array([self.index[d][v] for d, v in enumerate(key)], dtype=np.int16)
+        return int((self.matrix != row).sum(axis=1).min())
         # the options in the task's order (numeric ones sorted by value)
         for d in range(len(self.opts)):
             try:
@@ -80,6 +125,7 @@ class Counter:
         self.stop_ns = stop_ns
         self.n = 0
         self.best = math.inf
+        self.refused = None  # requests refused (Optuna's tuners; None: not counted)
 
     def feasible(self, key):
         return key in self.land.time
@@ -116,8 +162,8 @@ def run_optuna(land, sampler_name, seed, c):
     # categorical values; measured on the GEMM replay it needs fewer
     # evaluations so than over option indices, which repeat the incumbent's
     # neighbours); CMA-ES needs numbers: option indices.
-    categorical = sampler_name == "tpe"
-    if sampler_name == "tpe":
+    tpe = sampler_name == "tpe"
+    if tpe:
         sampler = optuna.samplers.TPESampler(seed=seed)
     else:
         sampler = optuna.samplers.CmaEsSampler(seed=seed)
@@ -125,37 +171,40 @@ def run_optuna(land, sampler_name, seed, c):
     refused = 0
     while True:
         trial = study.ask()
-        if categorical:
+        if tpe:
             key = tuple(trial.suggest_categorical(n, land.opts[d]) for d, n in enumerate(land.names))
         else:
             key = tuple(land.opts[d][trial.suggest_int(n, 0, len(land.opts[d]) - 1)]
                         for d, n in enumerate(land.names))
-        if not c.feasible(key):
-            refused += 1
-            # free, but the tuner must hear of it; a tuner stuck outside the
-            # constraints forever would never spend its budget
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            if refused > 200 * c.budget:
+        if c.feasible(key):
+            try:
+                t = c.evaluate(key)
+            except Budget:
                 break
-            continue
-        try:
-            t = c.evaluate(key)
-        except Budget:
-            return
-        if t > 0:
-            study.tell(trial, t)
         else:
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            refused += 1
+            t = 0
+        # The module docstring's rule: no time (refused: free; failing:
+        # counted) is told as P * (1 + d), d the distance to the constraints
+        # (0 when feasible), and to TPE d as a constraint as well.
+        d = 0 if c.feasible(key) else land.distance(key)
+        if tpe:
+            trial.set_constraint("decisions_to_change", float(d))
+        study.tell(trial, t if t > 0 else land.penalty * (1 + d))
         if c.n >= c.budget:
-            return
-    c.pad()
+            break
+        # a tuner stuck outside the constraints would never spend its budget
+        if refused > 200 * c.budget:
+            break
+    c.refused = refused
 
 
 def run_bayes_opt(land, seed, c, tmpdir):
     import numpy as np
-    from kernel_tuner import tune_kernel
+    from kernel_tuner import searchspace, tune_kernel
     from kernel_tuner import util as ktu
     from kernel_tuner.runners import simulation
+    from kernel_tuner.strategies import bayes_opt as kbo
 
     # Integer parameters (option indices), a cache holding every feasible
     # choice (a failing one as a runtime failure, which the strategy sees as
@@ -202,7 +251,34 @@ def run_bayes_opt(land, seed, c, tmpdir):
             out.extend(inner(self, [element], tuning_options))
         return out
 
+    # The space Kernel Tuner's solver builds from the restriction is exactly
+    # the table's choices; it finds them by calling the restriction (a
+    # function of all parameters) on every point of the product, 179 million
+    # on gemm-h200 (12 CPU minutes and more per seed).  On a product that
+    # large it is handed the list instead (sorted; the solver's order differs,
+    # which changes only which points a seed's random start draws); on the
+    # smaller ones it builds it as before.
+    build = searchspace.Searchspace._Searchspace__build_searchspace
+
+    def table_space(self, block_size_names, max_threads, solver):
+        space = sorted(valid)
+        return space, dict(zip(space, range(len(space)))), len(space)
+
+    # Kernel Tuner 1.5.0 scores a failed configuration sys.float_info.max
+    # (util.get_result_cost), but its bayes_opt tells a failure by its own
+    # invalid value (1e20), so a failing choice entered its Gaussian process
+    # as a time of 1.8e308 and made the model NaN (numpy's overflow
+    # warnings) for the rest of the run.  The strategy is given both as
+    # invalid, which keeps failures out of its model as it means to.
+    kt_is_valid = kbo.BayesianOptimization.is_valid
+
+    def is_valid(self, observation):
+        return kt_is_valid(self, observation) and observation != sys.float_info.max
+
+    kbo.BayesianOptimization.is_valid = is_valid
     simulation.SimulationRunner.run = counted
+    if math.prod(len(o) for o in land.opts) > 10_000_000:
+        searchspace.Searchspace._Searchspace__build_searchspace = table_space
     random.seed(seed)
     np.random.seed(seed)
     try:
@@ -213,6 +289,8 @@ def run_bayes_opt(land, seed, c, tmpdir):
         pass
     finally:
         simulation.SimulationRunner.run = inner
+        kbo.BayesianOptimization.is_valid = kt_is_valid
+        searchspace.Searchspace._Searchspace__build_searchspace = build
     c.pad()
 
 
@@ -238,8 +316,14 @@ def main():
                 run_bayes_opt(land, seed, c, tmp)
             else:
                 run_optuna(land, a.method, seed, c)
+            n = c.n
             c.pad()
             out.flush()
+            # on stderr (ablation.sh keeps it as the run's log): what the
+            # run cost, for the docs
+            print(f"peers.py: {a.method} seed {seed}: {n} evaluations"
+                  + ("" if c.refused is None else f", {c.refused} requests refused"),
+                  file=sys.stderr)
     if out is not sys.stdout:
         out.close()
         os.replace(a.output + ".tmp", a.output)
