@@ -34,9 +34,9 @@ distance below):
     choices (a restriction, so it never sends a request outside them; on a
     product of more than 10 million combinations the list of them is handed
     to it, rather than found by its solver calling the restriction on every
-    one), and a failing choice is a
-    failed configuration, which its strategy scores with its own invalid
-    value.
+    one), and a failing choice is a failed configuration, which its strategy
+    keeps out of its model (run_bayes_opt says why that needs a patch to
+    Kernel Tuner 1.5.0).
 
 Refusals are still capped (200 x budget per seed): a tuner that cannot leave
 the infeasible region ends its run, padded with its best so far.
