@@ -38,8 +38,9 @@ distance below):
     keeps out of its model (run_bayes_opt says why that needs a patch to
     Kernel Tuner 1.5.0).
 
-Refusals are still capped (200 x budget per seed): a tuner that cannot leave
-the infeasible region ends its run, padded with its best so far.
+Refusals are capped: a run ends, padded with its best so far, after 200 x
+budget refusals, or 10 x budget in a row (a tuner that cannot leave the
+infeasible region would never spend its budget).
 
 Output: one line per evaluation, "method seed evaluation best_ns_so_far"
 (tab-separated, "inf" until a correct one), the format of ablation.sh's
@@ -168,7 +169,7 @@ def run_optuna(land, sampler_name, seed, c):
     else:
         sampler = optuna.samplers.CmaEsSampler(seed=seed)
     study = optuna.create_study(direction="minimize", sampler=sampler)
-    refused = 0
+    refused = streak = 0
     while True:
         trial = study.ask()
         if tpe:
@@ -194,7 +195,10 @@ def run_optuna(land, sampler_name, seed, c):
         if c.n >= c.budget:
             break
         # a tuner stuck outside the constraints would never spend its budget
-        if refused > 200 * c.budget:
+        # (CMA-ES, once its steps have shrunk around a refused point, asks
+        # for it again and again: on gemm-h200 some seeds did for minutes)
+        streak = streak + 1 if t == 0 and not c.feasible(key) else 0
+        if refused > 200 * c.budget or streak > 10 * c.budget:
             break
     c.refused = refused
 
