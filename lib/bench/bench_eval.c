@@ -610,15 +610,22 @@ tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const 
 		 * with the same poison and flush; its outputs are not looked at.
 		 */
 		if (pair) {
+			struct tttd_error be;
 			double bns = 0;
 
 			if ((r = case_poison(w, c, e)) < 0 || (o->flush && (r = w->be.ops->flush(&w->be, e)) < 0) ||
 			    (r = w->be.ops->timer_start(&w->be, e)) < 0)
 				goto out;
-			if ((r = run_plan(w, NULL, NULL, s, c, e)) < 0 ||
-			    (r = w->be.ops->timer_stop(&w->be, &bns, e)) < 0 || (r = w->be.ops->sync(&w->be, e)) < 0)
-				goto out;
-			y[n - 1] = bns;
+			if (run_plan(w, NULL, NULL, s, c, &be) < 0 || w->be.ops->timer_stop(&w->be, &bns, &be) < 0 ||
+			    w->be.ops->sync(&w->be, &be) < 0) {
+				if (be.code == TTTD_EGPU) { /* the context is lost */
+					*e = be;
+					r = be.code;
+					goto out;
+				}
+				pair = 0; /* the baseline, not the candidate, failed: time the candidate alone */
+			} else
+				y[n - 1] = bns;
 		}
 		if (tttd_bench_stop(x, n, (double)(tttd_now_ns() - t0) / 1e9, budget_s, o))
 			break;
@@ -639,13 +646,7 @@ out:
 	return r;
 }
 
-/*
- * Time the task's builtin baseline at bench shape number i on case c (whose
- * inputs are the candidate's), once per worker: the first candidate to reach
- * a shape measures it, later ones reuse it.  A baseline that cannot run
- * (the task lacks M/N/K, cuBLAS fails) is dropped, not the candidate; but an
- * execution error leaves the context unusable, so that one is returned.
- */
+/* Whether the task has a builtin baseline this worker can run (then base_med exists). */
 int
 tttd_bench_baseline_usable(struct worker *w)
 {
@@ -661,6 +662,14 @@ tttd_bench_baseline_usable(struct worker *w)
 	return 1;
 }
 
+/*
+ * Time the task's builtin baseline at bench shape number i on case c (whose
+ * inputs are the candidate's), once per worker: the first candidate to reach
+ * a shape measures it, later ones reuse it (paired: the calls interleaved
+ * with the candidate's did).  A baseline that cannot run (the task lacks
+ * M/N/K, cuBLAS fails) is dropped, not the candidate; but an execution error
+ * leaves the context unusable, so that one is returned.
+ */
 int
 tttd_bench_time_baseline(struct worker *w, size_t i, const struct tttd_shape *s, struct bcase *c,
 			 struct tttd_error *e)
