@@ -5,8 +5,9 @@
 # by tttd-render; if that is infeasible, the first match in tttd-space
 # --list's whole space), and tttd-compile | tttd-bench
 # check it at every check shape and time it at each bench shape beside
-# cuBLAS (same worker, same protocol; tttd-bench --paired: cuBLAS is timed
-# again right after each configuration, so each ratio is an adjacent pair).  Prints one line per configuration:
+# cuBLAS (same worker, same protocol; tttd-bench --paired: one cuBLAS call
+# after each timed call, so each ratio compares adjacent calls and comes with
+# its 95% interval).  Prints one line per configuration:
 # status, then per bench shape the median and its confidence interval, the
 # cuBLAS median and the ratio (cuBLAS time over ours: above 1 is faster).
 # Needs the tools built with CUDA=1 (`. tests/gpu/deps.sh; make CUDA=1`).

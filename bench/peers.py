@@ -93,6 +93,12 @@ class Landscape:
                         self.opts[d].append(v)
         if not self.time:
             raise SystemExit(f"peers.py: {path}: no choice in the table")
+        # the options in the task's order (numeric ones sorted by value)
+        for d in range(len(self.opts)):
+            try:
+                self.opts[d].sort(key=float)
+            except ValueError:
+                pass
         # what Optuna is told of a request that gave no time: worse than
         # every time of the landscape (its samplers use the values' ranks
         # only, so any such value does; 1 ns when no choice is correct)
@@ -110,12 +116,6 @@ class Landscape:
                                    dtype=np.int16)
         row = np.array([self.index[d][v] for d, v in enumerate(key)], dtype=np.int16)
         return int((self.matrix != row).sum(axis=1).min())
-        # the options in the task's order (numeric ones sorted by value)
-        for d in range(len(self.opts)):
-            try:
-                self.opts[d].sort(key=float)
-            except ValueError:
-                pass
 
 
 class Counter:

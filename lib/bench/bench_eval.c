@@ -453,8 +453,8 @@ check_slots(struct worker *w, struct bcase *c, const struct tttd_shape *s, struc
 }
 
 /*
- * The paired baseline's statistics, and the median of the per-call ratios
- * y[i] / x[i] with its 95% confidence interval: adjacent calls share the
+ * The paired baseline's statistics, and the 95% confidence interval of the
+ * median of the per-call ratios y[i] / x[i]: adjacent calls share the
  * clocks, so the ratio's spread is the kernels', not the machine's drift.
  */
 static void
@@ -469,7 +469,6 @@ pair_stats(const double *x, const double *y, size_t n, struct timed_check *tc)
 		if (x[i] > 0 && y[i] > 0)
 			q[k++] = y[i] / x[i];
 	tttd_stats_compute(q, k, &rs);
-	tc->ratio = rs.median;
 	tc->ratio_lo = rs.ci_lo;
 	tc->ratio_hi = rs.ci_hi;
 	free(q);
@@ -610,22 +609,15 @@ tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const 
 		 * with the same poison and flush; its outputs are not looked at.
 		 */
 		if (pair) {
-			struct tttd_error be;
 			double bns = 0;
 
 			if ((r = case_poison(w, c, e)) < 0 || (o->flush && (r = w->be.ops->flush(&w->be, e)) < 0) ||
 			    (r = w->be.ops->timer_start(&w->be, e)) < 0)
 				goto out;
-			if (run_plan(w, NULL, NULL, s, c, &be) < 0 || w->be.ops->timer_stop(&w->be, &bns, &be) < 0 ||
-			    w->be.ops->sync(&w->be, &be) < 0) {
-				if (be.code == TTTD_EGPU) { /* the context is lost */
-					*e = be;
-					r = be.code;
-					goto out;
-				}
-				pair = 0; /* the baseline, not the candidate, failed: time the candidate alone */
-			} else
-				y[n - 1] = bns;
+			if ((r = run_plan(w, NULL, NULL, s, c, e)) < 0 ||
+			    (r = w->be.ops->timer_stop(&w->be, &bns, e)) < 0 || (r = w->be.ops->sync(&w->be, e)) < 0)
+				goto out;
+			y[n - 1] = bns;
 		}
 		if (tttd_bench_stop(x, n, (double)(tttd_now_ns() - t0) / 1e9, budget_s, o))
 			break;

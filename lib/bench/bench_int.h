@@ -141,13 +141,13 @@ struct timed_check {
 	/*
 	 * pair = 1 (in): a call of the task's builtin baseline follows each
 	 * timed call, same protocol, so that both see the same clocks; out: its
-	 * times' statistics, and the median of the per-call ratios baseline /
-	 * candidate with its 95% confidence interval.  pair becomes 0 if the
+	 * times' statistics, and the 95% confidence interval of the median of
+	 * the per-call ratios baseline / candidate.  pair becomes 0 if the
 	 * baseline cannot run (then nothing is paired).
 	 */
 	int pair;
 	struct tttd_stats base;
-	double ratio, ratio_lo, ratio_hi;
+	double ratio_lo, ratio_hi;
 };
 
 /* Set up case c of shape s with inputs drawn from seed; release it. */

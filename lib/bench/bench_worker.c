@@ -83,10 +83,11 @@ worker_eval(struct worker *w, const struct tttd_rec *q, struct tttd_rec *p, stru
 		}
 	}
 	/*
-	 * Paired: the baseline too is timed again right after this candidate at
-	 * each shape, so baseline_ratio compares adjacent measurements (the
-	 * clocks of a GPU follow the heat: a baseline timed once, minutes
-	 * earlier, moved ratios by several percent).
+	 * Paired: this candidate's own baseline times, from calls interleaved
+	 * with its timed calls at each shape (tttd_bench_time_kernel), so
+	 * baseline_ratio compares adjacent measurements (the clocks of a GPU
+	 * follow the heat: a baseline timed once, minutes earlier, moved ratios
+	 * by several percent).
 	 */
 	if (w->o->paired && w->have_base >= 0 && w->base_med) {
 		memset(w->base_med, 0, (t->nbench + 1) * sizeof(*w->base_med));
