@@ -50,8 +50,8 @@ n=$i
 
 tttd-cat -j cands.jsonl >cands.mp
 tttd-compile -q cands.mp >compiled.mp
-# 20 timed calls per shape at most (after_n counts on the old protocol's
-# 100 warm-up runs and these), a budget that rarely cuts them short.
+# 20 timed calls per shape at most (after_n skips its work on calls 22-120,
+# whatever warm-up precedes them), a budget that rarely cuts them short.
 rc=0
 tttd-bench -q --task "$task" --timeout 5 --max-time 2 --min-reps 20 --max-reps 20 --seed 3 \
 	compiled.mp >out.mp 2>bench.err || rc=$?
