@@ -45,6 +45,10 @@
 		}                                                                               \
 	} while (0)
 
+#ifndef HXPROMO /* a diagnostic: the L2 promotion of the tensor maps */
+#define HXPROMO CU_TENSOR_MAP_L2_PROMOTION_L2_256B
+#endif
+
 static PFN_cuTensorMapEncodeTiled_v12000 encode_fn;
 
 /* A row-major rows x cols matrix (bf16, or fp32 when f32) in boxes of box_rows x 128 bytes, 128-byte swizzle. */
@@ -58,7 +62,7 @@ make_map(const void *p, long rows, long cols, int box_rows, int f32 = 0)
 	CUresult r = encode_fn(&m, f32 ? CU_TENSOR_MAP_DATA_TYPE_FLOAT32 : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2,
 			       (void *)p, dim, stride, box, es,
 			       CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-			       CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+			       HXPROMO, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
 	if (r != CUDA_SUCCESS) {
 		fprintf(stderr, "cuTensorMapEncodeTiled failed: %d\n", (int)r);
 		exit(1);
@@ -210,6 +214,9 @@ main(int argc, char **argv)
 		cublas_ref(h, A, B, R, M, N, K);
 		CK(cudaDeviceSynchronize());
 		long nbad = compare(C, R, M, N, K, "");
+#if defined(HXNOMMA) || defined(HXNOEPI) || defined(HXNOSTORE)
+		nbad = 0; /* a diagnostic variant: its C is not the product */
+#endif
 		bad |= nbad != 0;
 		if (timing && !nbad) {
 			cudaEvent_t e0, e1;
@@ -251,7 +258,9 @@ main(int argc, char **argv)
 				       M, N, K, grid_x, (s1 - s0) * 1e-3, late, (e0 - s0) * 1e-3, (e1 - s0) * 1e-3);
 			}
 #endif
+#if !defined(HXNOMMA) && !defined(HXNOEPI) && !defined(HXNOSTORE)
 			bad |= compare(C, R, M, N, K, "after the timed calls: ") != 0;
+#endif
 			double a = median(tk), b = median(tc);
 			printf("  TIME %ldx%ldx%ld: gemm_tma %.1f us (%.0f TFLOP/s), cuBLAS %.1f us, ratio %.3f\n", M, N, K,
 			       a, 2.0 * M * N * K / a * 1e-6, b, b / a);

@@ -8,6 +8,9 @@
 # counts the wgmma (HGMMA) instructions of the first build and the waits
 # ptxas put between them.  It does not go through tttd-compile | tttd-bench
 # (bench/gemm-bench.sh does): it is for finding what is wrong or slow.
+# Three diagnostic words time the kernel with one stage left out (their C
+# is not checked): HXNOEPI=1 (no epilogue), HXNOSTORE=1 (C staged in shared
+# memory, never stored), HXNOMMA=1 (loads and barriers, no wgmma).
 # Exit status 1 when any configuration fails to build, run or match.
 set -u
 
