@@ -177,7 +177,8 @@ def run_optuna(land, sampler_name, seed, c):
         else:
             key = tuple(land.opts[d][trial.suggest_int(n, 0, len(land.opts[d]) - 1)]
                         for d, n in enumerate(land.names))
-        if c.feasible(key):
+        ok = c.feasible(key)
+        if ok:
             try:
                 t = c.evaluate(key)
             except Budget:
@@ -188,7 +189,7 @@ def run_optuna(land, sampler_name, seed, c):
         # The module docstring's rule: no time (refused: free; failing:
         # counted) is told as P * (1 + d), d the distance to the constraints
         # (0 when feasible), and to TPE d as a constraint as well.
-        d = 0 if c.feasible(key) else land.distance(key)
+        d = 0 if ok else land.distance(key)
         if tpe:
             trial.set_constraint("decisions_to_change", float(d))
         study.tell(trial, t if t > 0 else land.penalty * (1 + d))
@@ -197,7 +198,7 @@ def run_optuna(land, sampler_name, seed, c):
         # a tuner stuck outside the constraints would never spend its budget
         # (CMA-ES, once its steps have shrunk around a refused point, asks
         # for it again and again: on gemm-h200 some seeds did for minutes)
-        streak = streak + 1 if t == 0 and not c.feasible(key) else 0
+        streak = 0 if ok else streak + 1
         if refused > 200 * c.budget or streak > 10 * c.budget:
             break
     c.refused = refused
@@ -295,7 +296,6 @@ def run_bayes_opt(land, seed, c, tmpdir):
         simulation.SimulationRunner.run = inner
         kbo.BayesianOptimization.is_valid = kt_is_valid
         searchspace.Searchspace._Searchspace__build_searchspace = build
-    c.pad()
 
 
 def main():

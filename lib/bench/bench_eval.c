@@ -517,6 +517,7 @@ tttd_bench_time_kernel(struct worker *w, void *kernel, const int *choice, const 
 
 		/* The baseline's calls take their share of the time too: the candidate keeps as many. */
 		budget_s *= 2;
+		/* Two untimed calls first (a warm-up, as the candidate had): a library picks and loads its kernel on its first calls. */
 		for (j = 0; j < 2 && pair; j++)
 			if (run_once(w, NULL, NULL, s, c, &be) < 0) {
 				if (be.code == TTTD_EGPU) { /* the context is lost */
