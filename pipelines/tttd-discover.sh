@@ -11,7 +11,7 @@ set -euo pipefail
 usage() {
 	cat <<'USAGE'
 usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--cache dir] [--candidates n]
-                     [--children k] [--device n] [--estimator entropic|mean] [--explore n] [--ga] [--gpus n]
+                     [--children k] [--device n] [--estimator entropic|mean] [--explore n] [--finalists n] [--ga] [--gpus n]
                      [--groups g] [--jobs n] [--local n] [--no-best] [--no-results] [--no-select] [--no-train] [--paper]
                      [--progress] [--proposals m] [--recombine p] [--results file] [--run dir] [--seed n]
                      [--shape MxNx..] [--steps n] [--stop-ns t] [--task name] [--time seconds] [--timeout s]
@@ -54,6 +54,10 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --bench-time s     timed repetitions per candidate for at most s seconds (default 1)
   --cache dir        the compile cache (default <run>/cache); runs may share one
   --no-best          skip re-measuring the best at the end (no best/ report)
+  --finalists n      how many of the fastest candidates are re-measured at the
+                     end (default 3): on a machine whose speed drifts, more
+                     finalists keep a kernel one unlucky measurement ranked
+                     lower in the final A/B
   --results file     the results index the confirmed best is added to (default
                      $XDG_DATA_HOME/tttd/results.db; see tttd-results)
   --no-results       do not add the best to the results index
@@ -127,7 +131,7 @@ tttd-render() { "$bindir/tttd-render" "$@"; }
 tttd-report() { "$bindir/tttd-report" "$@"; }
 tttd-results() { "$bindir/tttd-results" "$@"; }
 
-run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' groups='' children='' seed=1 proposals=64 paper=0 stop_ns='' recombine=0.3 explore=0 local_moves=1
+run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' groups='' children='' seed=1 proposals=64 paper=0 stop_ns='' recombine=0.3 explore=0 local_moves=1 finalists=3
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache='' shape='' results='' noresults=0
 lm='' lm_model=default lm_trainer='' lm_opt='' lm_train_opt='' hardware=''
@@ -170,6 +174,7 @@ while [ $# -gt 0 ]; do
 	--progress) force_progress=1 ;;
 	--bench-time) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; bench_time=$2; shift ;;
 	--no-best) nobest=1 ;;
+	--finalists) need_arg "$@"; isnum "$1" "$2"; finalists=$2; shift ;;
 	--cache) need_arg "$@"; cache=$2; shift ;;
 	--shape) need_arg "$@"; [[ $2 =~ ^[0-9]+(x[0-9]+)*(,[0-9]+(x[0-9]+)*)*$ ]] ||
 		usage_die "invalid shape '$2' for --shape (dims joined by x, shapes by commas)"
@@ -203,6 +208,7 @@ if [ "$screen" = 1 ]; then groups=${groups:-2} children=${children:-2}; else gro
 [ "$proposals" -ge 1 ] || usage_die "--proposals must be at least 1"
 [ "$groups" -ge 1 ] || usage_die "--groups must be at least 1"
 [ "$children" -ge 1 ] || usage_die "--children must be at least 1"
+[ "$finalists" -ge 1 ] || usage_die "--finalists must be at least 1"
 [ "$ga" = 0 ] || [ "$uniform$notrain$noselect" = 000 ] || usage_die "--ga cannot be combined with --uniform, --no-train or --no-select"
 if [ -n "$lm" ]; then
 	[ "$ga$uniform" = 00 ] || usage_die "--lm cannot be combined with --ga or --uniform"
@@ -609,7 +615,7 @@ best="$run/best"
 # The archive's records are already benchmarked: without the keys the schema
 # gives to tttd-bench and tttd-score, and set back to "generated", so
 # tttd-compile and tttd-bench measure them again.
-archive | tttd-select --best 3 --task "$task" 2>>"$run/log/best.log" | tttd-cat --strip bench,score |
+archive | tttd-select --best "$finalists" --task "$task" 2>>"$run/log/best.log" | tttd-cat --strip bench,score |
 	jq -c '.status = "generated" | del(.reason)' |
 	tttd-cat -j 2>>"$run/log/best.log" |
 	tttd-compile -q --cache "$cache" "${compile_opt[@]}" 2>>"$run/log/best.log" >"$best/confirm.compiled" ||

@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 disc=pipelines/tttd-discover.sh
 
-$disc -q --task matmul --backend cpu --run "$tmp/a" --steps 2 --groups 3 --children 4 --seed 7
+$disc -q --task matmul --backend cpu --run "$tmp/a" --steps 2 --groups 3 --children 4 --seed 7 --finalists 5
 test -s "$tmp/a/best/report.md"
 test -s "$tmp/a/best/kernel.c"
 n=$(cat "$tmp"/a/steps/*.mp | tttd-cat | jq -s 'map(select(.kind == "candidate")) | length')
@@ -18,6 +18,9 @@ n=$(cat "$tmp"/a/steps/*.mp | tttd-cat | jq -s 'map(select(.kind == "candidate")
 sp=$(jq .speedup "$tmp/a/best/record.json")
 echo "best speed-up over the naive reference: $sp"
 awk -v s="$sp" 'BEGIN { exit !(s > 1.5) }' || { echo "best does not beat the reference: $sp"; exit 1; }
+# --finalists 5: the five fastest distinct candidates were re-measured.
+[ "$(jq -r .id "$tmp/a/best/confirm.jsonl" | sort -u | wc -l)" = 5 ] ||
+	{ echo "expected 5 finalists in confirm.jsonl, got $(wc -l <"$tmp/a/best/confirm.jsonl")"; exit 1; }
 # The report's figures were measured again, each candidate next to its own
 # reference run (A/B pairs), not copied from the archive.
 [ "$(jq -r .ref_ns "$tmp/a/best/confirm.jsonl" | sort -u | wc -l)" = "$(wc -l <"$tmp/a/best/confirm.jsonl")" ] ||

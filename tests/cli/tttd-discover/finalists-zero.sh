@@ -1,0 +1,1 @@
+"$TTTD_TOP/pipelines/tttd-discover.sh" --finalists 0
