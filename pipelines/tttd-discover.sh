@@ -12,7 +12,8 @@ usage() {
 	cat <<'USAGE'
 usage: tttd-discover [-hqV] [--arch sm_XY] [--backend cpu|cuda|auto] [--bench-time s] [--cache dir] [--candidates n]
                      [--children k] [--device n] [--estimator entropic|mean] [--explore n] [--finalists n] [--ga] [--gpus n]
-                     [--groups g] [--jobs n] [--local n] [--no-best] [--no-results] [--no-select] [--no-train] [--paper]
+                     [--groups g] [--jobs n] [--local n] [--no-best] [--no-results] [--no-select] [--no-train]
+                     [--objective auto|time|baseline] [--paper]
                      [--progress] [--proposals m] [--recombine p] [--results file] [--run dir] [--seed n]
                      [--shape MxNx..] [--steps n] [--stop-ns t] [--task name] [--time seconds] [--timeout s]
                      [--uniform] [--generate-cmd cmd] [--bench-cmd cmd]
@@ -52,6 +53,12 @@ Run (or resume) a TTT-Discover search for the fastest correct kernel of a task.
   --arch sm_XY       CUDA architecture to compile for (default: the device's)
   --timeout s        per-candidate benchmark timeout (default 10)
   --bench-time s     timed repetitions per candidate for at most s seconds (default 1)
+  --objective o      what the search ranks by: time, or baseline: the speed-up
+                     over the task's baseline (cuBLAS for gemm), each candidate
+                     timed with the baseline's calls interleaved with its own
+                     (tttd-bench --paired), so that the GPU's clock drift
+                     between candidates does not rank them; default auto:
+                     baseline on the GPU for a task that has one, else time
   --cache dir        the compile cache (default <run>/cache); runs may share one
   --no-best          skip re-measuring the best at the end (no best/ report)
   --finalists n      how many of the fastest candidates are re-measured at the
@@ -131,7 +138,7 @@ tttd-render() { "$bindir/tttd-render" "$@"; }
 tttd-report() { "$bindir/tttd-report" "$@"; }
 tttd-results() { "$bindir/tttd-results" "$@"; }
 
-run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' groups='' children='' seed=1 proposals=64 paper=0 stop_ns='' recombine=0.3 explore=0 local_moves=1 finalists=3
+run='' task='' arch='' backend=auto gpus=1 steps='' candidates='' max_time='' groups='' children='' seed=1 proposals=64 paper=0 stop_ns='' recombine=0.3 explore=0 local_moves=1 finalists=3 objective=auto
 jobs=$(nproc 2>/dev/null || echo 2) device=0 timeout=10 estimator=entropic
 uniform=0 notrain=0 noselect=0 ga=0 nobest=0 quiet=0 force_progress=0 cache='' shape='' results='' noresults=0
 lm='' lm_model=default lm_trainer='' lm_opt='' lm_train_opt='' hardware=''
@@ -175,6 +182,8 @@ while [ $# -gt 0 ]; do
 	--bench-time) need_arg "$@"; [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_die "invalid number '$2' for $1"; bench_time=$2; shift ;;
 	--no-best) nobest=1 ;;
 	--finalists) need_arg "$@"; isnum "$1" "$2"; finalists=$2; shift ;;
+	--objective) need_arg "$@"; objective=$2; shift
+		case $objective in auto | time | baseline) ;; *) usage_die "invalid value '$objective' for --objective" ;; esac ;;
 	--cache) need_arg "$@"; cache=$2; shift ;;
 	--shape) need_arg "$@"; [[ $2 =~ ^[0-9]+(x[0-9]+)*(,[0-9]+(x[0-9]+)*)*$ ]] ||
 		usage_die "invalid shape '$2' for --shape (dims joined by x, shapes by commas)"
@@ -259,6 +268,25 @@ if [ "$backend" = cuda ]; then
 	fi
 	compile_opt=(--arch "$arch")
 fi
+# The objective: auto is the baseline's on the GPU where the task has one
+# (tttd-select refuses the baseline objective for a task without), else
+# time; a resumed run keeps the one it started with.
+if [ "$objective" = auto ]; then
+	if [ -f "$run/config" ]; then
+		objective=$(sed -n 's/^objective=//p' "$run/config")
+		objective=${objective:-time}
+	elif [ "$backend" = cuda ] && tttd-select -q --task "$task" --objective baseline --groups 1 </dev/null >/dev/null 2>&1; then
+		objective=baseline
+	else
+		objective='time' # (a word, not the command)
+	fi
+elif [ "$objective" = baseline ]; then
+	err=$(tttd-select -q --task "$task" --objective baseline --groups 1 </dev/null 2>&1 >/dev/null) || die "${err#tttd-select: }"
+fi
+obj_opt=(--objective "$objective")
+# (the baseline objective's ranks are ratios measured side by side)
+paired_opt=()
+[ "$objective" = baseline ] && paired_opt=(--paired)
 cache=${cache:-$run/cache}
 err=$(LC_ALL=C mkdir -p "$run/steps" "$run/policy" "$cache" "$run/log" "$run/best" 2>&1) ||
 	die "cannot create the run directory '$run': $(head -n 1 <<<"${err#mkdir: }")"
@@ -308,6 +336,9 @@ lm_train_opt=$lm_train_opt"
 # (a command's run names no command: a script may move, as a server may)
 [ -n "$generate_cmd" ] && config="$config
 generator=cmd"
+# (only a run ranked against the baseline names its objective: older runs resume)
+[ "$objective" = baseline ] && config="$config
+objective=baseline"
 [ "$screen" = 1 ] && config="$config
 screen=$proposals"
 [ "$screen" = 1 ] && [ "$recombine" != 0.3 ] && config="$config
@@ -372,13 +403,17 @@ train_step() { # $1 = step number
 # The run's reference time is measured once: by the first step's tttd-bench,
 # which every later step is told (--ref-ns), so all speed-ups of a run divide
 # one number.  It is the first benchmarked candidate's ref_ns.
-summary() { # prints: evaluated ok best_ns run_ref_ns best_evaluation failures-by-kind
-	archive | tttd-cat 2>/dev/null | jq -rs '
+# The best is the objective's: the fastest, or the best against the baseline.
+summary() { # prints: evaluated ok best_ns run_ref_ns best_evaluation best_baseline_ratio failures-by-kind
+	archive | tttd-cat 2>/dev/null | jq -rs --arg obj "$objective" '
 		[.[] | select(.kind == "candidate")] as $c
-		| ([$c | to_entries[] | select(.value.status == "ok")] | min_by(.value.time_ns)) as $b
+		| [$c | to_entries[] | select(.value.status == "ok")] as $ok
+		| (if $obj == "baseline" then $ok | map(select(.value.baseline_ratio)) | max_by(.value.baseline_ratio)
+		   else $ok | min_by(.value.time_ns) end) as $b
 		| ([$c[] | select(.ref_ns) | .ref_ns] | first // 0) as $ref
-		| [($c | length), ($c | map(select(.status == "ok")) | length),
+		| [($c | length), ($ok | length),
 		   (if $b then $b.value.time_ns else 0 end), $ref, (if $b then $b.key + 1 else 0 end),
+		   (if $b then $b.value.baseline_ratio // 0 else 0 end),
 		   ($c | map(select(.status != "ok") | .status) | group_by(.) | map("\(.[0])=\(length)") | join(","))]
 		| @tsv'
 }
@@ -388,14 +423,15 @@ summary() { # prints: evaluated ok best_ns run_ref_ns best_evaluation failures-b
 fmt_time() { awk -v ns="$1" 'BEGIN { if (ns >= 1e6) printf "%.3f ms", ns / 1e6; else if (ns >= 1e4) printf "%.1f us", ns / 1e3; else printf "%.2f us", ns / 1e3 }'; }
 
 report_progress() { # $1 = steps done; sets evaluated and run_ref
-	local ev ok best ref at fails el
-	IFS=$'\t' read -r ev ok best ref at fails < <(summary)
+	local ev ok best ref at ratio fails el
+	IFS=$'\t' read -r ev ok best ref at ratio fails < <(summary)
 	el=$(($(date +%s) - start))
 	local line="step $1/$steps: $ev evaluated, $ok ok"
 	[ -n "$fails" ] && line="$line, failed: $fails"
 	if [ "${best%.*}" != 0 ] && [ -n "$best" ]; then
 		line="$line; best $(fmt_time "$best")"
 		[ "${ref%.*}" != 0 ] && line="$line, $(awk -v r="$ref" -v b="$best" 'BEGIN { printf "%.2fx", r / b }') the run's reference ($(fmt_time "$ref"))"
+		[ "$objective" = baseline ] && line="$line, $(awk -v r="$ratio" 'BEGIN { printf "%.3fx", r }') the baseline measured beside it"
 		line="$line, found at evaluation $at"
 	fi
 	line="$line; ${el}s elapsed"
@@ -446,7 +482,7 @@ repair_run() {
 		if [ -f "$f.salvaged" ] &&
 			{ for ((j = 0; j < n; j++)); do
 				if [ "$j" = "$k" ]; then cat "$f.salvaged"; else cat "$run/steps/$(stepname "$j").mp"; fi
-			done; } | tttd-select -q --task "$task" --groups 1 >/dev/null 2>&1; then
+			done; } | tttd-select -q --task "$task" "${obj_opt[@]}" --groups 1 >/dev/null 2>&1; then
 			mv "$f" "$f.damaged"
 			mv "$f.salvaged" "$f"
 			warn "step $k: '$f' is damaged at byte ${at:-?} ($what): kept its $kept complete records, the rest are lost (no later step builds on them; the damaged file is kept as $f.damaged)"
@@ -535,7 +571,7 @@ while [ "$step" -lt "$steps" ]; do
 		# fitted to the whole archive keeps the groups x --children most
 		# promising of the whole pool, --local of them local moves.
 		vary=(tttd-generate --task "$task" --children "$proposals" --seed "$seed" "${policy_opt[@]}")
-		screen_cmd=(tttd-screen -q --task "$task" --keep "$children" --recombine "$recombine" --explore "$explore"
+		screen_cmd=(tttd-screen -q --task "$task" "${obj_opt[@]}" --keep "$children" --recombine "$recombine" --explore "$explore"
 			--seed "$((seed * 1000003 + step))" --local "$local_moves")
 		for f in "$run"/steps/[0-9]*.mp; do [ -f "$f" ] && screen_cmd+=(--archive "$f"); done
 	fi
@@ -556,7 +592,7 @@ while [ "$step" -lt "$steps" ]; do
 		fi
 	fi
 	(
-		"${select_in[@]}" | tttd-select --task "$task" "${select_how[@]}"
+		"${select_in[@]}" | tttd-select --task "$task" "${obj_opt[@]}" "${select_how[@]}"
 	) 2>>"$log" >"$run/steps/$s.parents" || die "selection failed at step $step: $(last_error "$log") (see $log)"
 	gen=("${vary[@]}" "$run/steps/$s.parents")
 	if [ -n "$lm" ]; then
@@ -594,9 +630,9 @@ while [ "$step" -lt "$steps" ]; do
 	fi
 	"${candidates_in[@]}" |
 		"${bench_cmd[@]}" "${bench_ui[@]}" --task "$task" --backend "$backend" --seed "$seed" --timeout "$timeout" \
-			--max-time "$bench_time" "${shape_opt[@]}" "${ref_opt[@]}" "${done_opt[@]}" 2>&4 |
+			--max-time "$bench_time" "${paired_opt[@]}" "${shape_opt[@]}" "${ref_opt[@]}" "${done_opt[@]}" 2>&4 |
 		tee "$partial" |
-		tttd-score -q --task "$task" --estimator "$estimator" -o "$run/steps/$s.scored" 2>>"$log" ||
+		tttd-score -q --task "$task" --estimator "$estimator" "${obj_opt[@]}" -o "$run/steps/$s.scored" 2>>"$log" ||
 		die "step $step failed: $(last_error "$log") (see $log)"
 	# Only a pipeline that succeeded as a whole completes the step: had any
 	# stage died early, tttd-score would have scored a short batch.
@@ -615,7 +651,7 @@ best="$run/best"
 # The archive's records are already benchmarked: without the keys the schema
 # gives to tttd-bench and tttd-score, and set back to "generated", so
 # tttd-compile and tttd-bench measure them again.
-archive | tttd-select --best "$finalists" --task "$task" 2>>"$run/log/best.log" | tttd-cat --strip bench,score |
+archive | tttd-select --best "$finalists" --task "$task" "${obj_opt[@]}" 2>>"$run/log/best.log" | tttd-cat --strip bench,score |
 	jq -c '.status = "generated" | del(.reason)' |
 	tttd-cat -j 2>>"$run/log/best.log" |
 	tttd-compile -q --cache "$cache" "${compile_opt[@]}" 2>>"$run/log/best.log" >"$best/confirm.compiled" ||
@@ -627,7 +663,12 @@ final_bench=(tttd-bench)
 	--min-reps 20 --rse 0.005 --paired "${shape_opt[@]}" <"$best/confirm.compiled" 2>>"$run/log/best.log" |
 	tttd-cat 2>>"$run/log/best.log" >"$best/confirm.jsonl" || die "re-measuring the best failed (see $run/log/best.log)"
 rm -f "$best/confirm.compiled"
-jq -s 'map(select(.status == "ok")) | min_by(.time_ns)' "$best/confirm.jsonl" >"$best/record.json.tmp"
+# The A/B's best: the fastest, or with the baseline objective the best
+# baseline_ratio (each finalist beside its own baseline calls: its raw time
+# depends on the clocks of its moment, which moved 5% within one A/B).
+jq -s --arg obj "$objective" 'map(select(.status == "ok")) |
+	if $obj == "baseline" and any(.baseline_ratio) then map(select(.baseline_ratio)) | max_by(.baseline_ratio)
+	else min_by(.time_ns) end' "$best/confirm.jsonl" >"$best/record.json.tmp"
 if [ "$(cat "$best/record.json.tmp")" = null ]; then
 	rm -f "$best/record.json.tmp"
 	die "no correct candidate yet in '$run'"

@@ -4,7 +4,8 @@
  * lib/search/entropic.c.
  *
  * reward = scale / time in microseconds for status "ok", 0 for anything
- * else (TTT-Discover 4.1); the group is the record's "group" key.  The whole
+ * else (TTT-Discover 4.1), or with --objective baseline scale * baseline_ratio
+ * (candidate.h says why); the group is the record's "group" key.  The whole
  * input is buffered, because a group is complete only at the end of the
  * input; records go out in input order, and records of other kinds pass
  * through untouched.
@@ -24,14 +25,16 @@
 #include "stream.h" /* defines: tttd_reader_*, tttd_writer_* */
 #include "task.h"   /* defines: tttd_task_load (for the reward scale) */
 
-#define SYNOPSIS \
-	"tttd-score [-fhqVz] [-o file] [--estimator entropic|mean] [--task name] [--scale x] [file ...]"
+#define SYNOPSIS                                                                                  \
+	"tttd-score [-fhqVz] [-o file] [--estimator entropic|mean] [--objective time|baseline]\n" \
+	"                  [--task name] [--scale x] [file ...]"
 #define DEFAULT_SCALE 1000.0
 
 static struct tool_common com; /* -f, -o, -z */
 static const char *opt_task;
 static double opt_scale = NAN;
 static enum tttd_estimator opt_est = TTTD_EST_ENTROPIC;
+static enum tttd_objective opt_obj = TTTD_OBJ_TIME;
 
 static void
 usage(FILE *f)
@@ -46,8 +49,12 @@ usage(FILE *f)
 	      "  -V, --version          print the version and exit\n"
 	      "  -z, --zstd             compress the output (implied by -o x.zst)\n"
 	      "      --estimator NAME   entropic (adaptive beta, the default) or mean\n"
+	      "      --objective O      what the reward rewards: time (default), or\n"
+	      "                         baseline, the speed-up over the task's baseline\n"
+	      "                         (baseline_ratio, from tttd-bench --paired)\n"
 	      "      --scale X          reward = X / time in microseconds (default: the\n"
-	      "                         task's reward scale, else 1000)\n"
+	      "                         task's reward scale, else 1000), or with the\n"
+	      "                         baseline objective X * baseline_ratio (default 1)\n"
 	      "      --task NAME        task for the reward scale (default: each record's)\n"
 	      "\n"
 	      "Candidates with status \"ok\" get reward X / (time_ns / 1000), others 0.\n"
@@ -142,33 +149,36 @@ read_all(int nin, char **in, struct tttd_rec **recs)
 static double
 reward_of(const struct tttd_cand *c, size_t i)
 {
-	double t = c->time_ns, s;
+	double cost, s;
+	char why[200];
 
 	if (!(c->has & TTTD_CAND_STATUS))
 		die("record %zu: missing or non-string 'status'", i);
+	if (tttd_cand_cost(c, opt_obj, &cost, why, sizeof(why)) < 0)
+		die("record %zu: %s", i, why);
 	if (c->st != TTTD_ST_OK)
 		return 0;
-	if (!(c->has & TTTD_CAND_TIME_NS))
-		die("record %zu: status 'ok' without a numeric 'time_ns'", i);
-	if (!(t > 0) || !isfinite(t))
-		die("record %zu: 'time_ns' must be positive and finite, not %g", i, t);
 	if (!opt_task && c->bad & TTTD_CAND_TASK)
 		die("record %zu: 'task' is not a string", i);
-	s = task_scale(opt_task ? opt_task : c->task);
-	/* (a forged time of 1e-300 ns would give an infinite reward, and NaN advantages) */
-	if (!isfinite(s / (t / 1000)))
-		die("record %zu: 'time_ns' %g gives a reward that is not finite", i, t);
-	return s / (t / 1000);
+	/* (the baseline objective's reward is the speed-up itself: no task scale) */
+	s = opt_obj == TTTD_OBJ_BASELINE ? (isnan(opt_scale) ? 1 : opt_scale)
+					 : task_scale(opt_task ? opt_task : c->task);
+	if (!isfinite(s / cost))
+		die("record %zu: '%s' %g gives a reward that is not finite", i,
+		    opt_obj == TTTD_OBJ_BASELINE ? "baseline_ratio" : "time_ns",
+		    opt_obj == TTTD_OBJ_BASELINE ? c->baseline_ratio : c->time_ns);
+	return s / cost;
 }
 
 int
 main(int argc, char **argv)
 {
 	/* clang-format off */
-	enum { OPT_ESTIMATOR = 256, OPT_SCALE, OPT_TASK };
+	enum { OPT_ESTIMATOR = 256, OPT_OBJECTIVE, OPT_SCALE, OPT_TASK };
 	/* clang-format on */
 	static const struct option longopts[] = {
 		{ "estimator", required_argument, NULL, OPT_ESTIMATOR },
+		{ "objective", required_argument, NULL, OPT_OBJECTIVE },
 		{ "scale", required_argument, NULL, OPT_SCALE },
 		{ "task", required_argument, NULL, OPT_TASK },
 		{ NULL, 0, NULL, 0 },
@@ -195,6 +205,9 @@ main(int argc, char **argv)
 		case OPT_ESTIMATOR:
 			opt_est = opt_choice(optarg, "--estimator", estimators) == 0 ? TTTD_EST_ENTROPIC
 										     : TTTD_EST_MEAN;
+			break;
+		case OPT_OBJECTIVE:
+			opt_obj = (enum tttd_objective)opt_choice(optarg, "--objective", tttd_objective_names);
 			break;
 		case OPT_SCALE: opt_scale = opt_double(optarg, "--scale", 1e-300, 1e300); break;
 		case OPT_TASK: opt_task = optarg; break;

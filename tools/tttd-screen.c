@@ -23,6 +23,10 @@
  * archive there is no model yet: the pool's first proposals are kept as
  * drawn (no local moves).
  *
+ * Times here are costs (candidate.h): with --objective baseline, a
+ * candidate's time over the baseline's, measured beside it (tttd-bench
+ * --paired); "fastest" then means the best against the baseline.
+ *
  * Output is a pure function of the inputs and --seed.  It compiles, runs
  * and trains nothing.
  */
@@ -44,9 +48,10 @@
 #include "task.h"
 #include "tttd.h"
 
-#define SYNOPSIS                                                                                    \
-	"tttd-screen [-fhqVz] [-o file] [--archive file]... [--explore n] [--keep k] [--local n]\n" \
-	"                   [--mates n] [--per-group] [--recombine p] [--seed n] [--task name] [file ...]"
+#define SYNOPSIS                                                                                     \
+	"tttd-screen [-fhqVz] [-o file] [--archive file]... [--explore n] [--keep k] [--local n]\n"  \
+	"                   [--mates n] [--objective time|baseline] [--per-group] [--recombine p]\n" \
+	"                   [--seed n] [--task name] [file ...]"
 
 static void
 usage(FILE *f)
@@ -71,6 +76,9 @@ usage(FILE *f)
 	      "                       neighbours of the archive's fastest state (default\n"
 	      "                       1; 0 = off)\n"
 	      "      --mates=N        recombine with the archive's N fastest (default 4)\n"
+	      "      --objective=O    what the model predicts: time (default), or\n"
+	      "                       baseline, the time over the baseline's\n"
+	      "                       (1 / baseline_ratio, from tttd-bench --paired)\n"
 	      "      --per-group      keep the K best of each group instead (a group is\n"
 	      "                       one parent's proposals)\n"
 	      "      --recombine=P    probability that a proposal gets a recombined\n"
@@ -85,7 +93,18 @@ usage(FILE *f)
 }
 
 /* clang-format off */
-enum { OPT_ARCHIVE = 256, OPT_EXPLORE, OPT_KEEP, OPT_LOCAL, OPT_MATES, OPT_PER_GROUP, OPT_RECOMBINE, OPT_SEED, OPT_TASK };
+enum {
+	OPT_ARCHIVE = 256,
+	OPT_EXPLORE,
+	OPT_KEEP,
+	OPT_LOCAL,
+	OPT_MATES,
+	OPT_OBJECTIVE,
+	OPT_PER_GROUP,
+	OPT_RECOMBINE,
+	OPT_SEED,
+	OPT_TASK
+};
 /* clang-format on */
 
 static const struct option longopts[] = {
@@ -94,6 +113,7 @@ static const struct option longopts[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "local", required_argument, NULL, OPT_LOCAL },
 	{ "mates", required_argument, NULL, OPT_MATES },
+	{ "objective", required_argument, NULL, OPT_OBJECTIVE },
 	{ "per-group", no_argument, NULL, OPT_PER_GROUP },
 	{ "recombine", required_argument, NULL, OPT_RECOMBINE },
 	{ "seed", required_argument, NULL, OPT_SEED },
@@ -119,6 +139,7 @@ static struct {
 	double recombine;
 	uint64_t seed;
 	const char *task;
+	enum tttd_objective objective;
 } opt = { .explore = 0, .keep = 2, .local = 1, .mates = 4, .recombine = 0.3 };
 
 static struct tttd_task *task;
@@ -172,6 +193,7 @@ read_archive(struct tttd_choiceset *known)
 			int rc = tttd_reader_next(rd, &r, &e);
 			struct tttd_cand v;
 			double t;
+			char why[200];
 			long k;
 
 			if (rc < 0)
@@ -189,10 +211,8 @@ read_archive(struct tttd_choiceset *known)
 			if (tttd_task_choice_from_rec(task, &r, "decisions", c, &e) < 0)
 				die("%s: record %llu: %s", opt.archive[i], (unsigned long long)index, e.msg);
 			/* a failure's time is 0, whatever the record says */
-			t = v.st == TTTD_ST_OK ? v.time_ns : 0;
-			if (v.st == TTTD_ST_OK && (!(v.has & TTTD_CAND_TIME_NS) || !(t > 0)))
-				die("%s: record %llu: status ok without a positive 'time_ns'", opt.archive[i],
-				    (unsigned long long)index);
+			if (tttd_cand_cost(&v, opt.objective, &t, why, sizeof(why)) < 0)
+				die("%s: record %llu: %s", opt.archive[i], (unsigned long long)index, why);
 			tttd_cand_release(&v);
 			/* a choice measured twice keeps its faster time (the archive's best) */
 			k = tttd_choiceset_find(known, c);
@@ -560,6 +580,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_LOCAL:
 			opt.local = opt_long(optarg, "--local", 0, 1000000);
+			break;
+		case OPT_OBJECTIVE:
+			opt.objective = (enum tttd_objective)opt_choice(optarg, "--objective", tttd_objective_names);
 			break;
 		case OPT_PER_GROUP:
 			opt.per_group = 1;

@@ -23,14 +23,15 @@
 #include "task.h"   /* defines: tttd_task_load */
 #include "schema.h" /* defines: tttd_rec_stamp */
 
-#define SYNOPSIS                                                                            \
-	"tttd-select [-fhqVz] [-o file] [--best n] [--c x] [--groups n] [--max-archive n] " \
-	"[--step n] [--task name] [file ...]"
+#define SYNOPSIS                                                                             \
+	"tttd-select [-fhqVz] [-o file] [--best n] [--c x] [--groups n] [--max-archive n]\n" \
+	"                   [--objective time|baseline] [--step n] [--task name] [file ...]"
 
 static struct tool_common com; /* -f, -o, -z */
 static long opt_best = -1;
 static long opt_step = -1; /* -1: the archive's last step + 1 */
 static const char *opt_task;
+static enum tttd_objective opt_obj = TTTD_OBJ_TIME;
 static struct tttd_puct_opts popts;
 
 static void
@@ -49,6 +50,9 @@ usage(FILE *f)
 	      "      --c X              exploration constant (default 1)\n"
 	      "      --groups N         root states and parents per step (default 64)\n"
 	      "      --max-archive N    archive cap (default 1000)\n"
+	      "      --objective O      what makes a state better: time (default: the\n"
+	      "                         fastest), or baseline (the largest\n"
+	      "                         baseline_ratio, from tttd-bench --paired)\n"
 	      "      --step N           the step number to give the parents (default: the\n"
 	      "                         archive's last step + 1)\n"
 	      "      --task NAME        task of the run (default: the records'; required\n"
@@ -120,7 +124,8 @@ replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t id
 	struct tttd_error e;
 	const struct tttd_field *f;
 	const char *rtask;
-	double t = 0;
+	double cost;
+	char why[200];
 	int rc;
 
 	tttd_cand_read(&v, r);
@@ -147,13 +152,9 @@ replay(struct tttd_puct **pp, char **task, const struct tttd_rec *r, uint64_t id
 		die("record %llu: candidate without an integer 'step'", (unsigned long long)idx);
 	c.step = v.step;
 	c.ok = v.st == TTTD_ST_OK;
-	if (c.ok) {
-		t = v.time_ns;
-		if (!(v.has & TTTD_CAND_TIME_NS) || !(t > 0) || !isfinite(t))
-			die("record %llu: status 'ok' without a positive 'time_ns'",
-			    (unsigned long long)idx);
-	}
-	c.value = -t / 1000; /* microseconds, higher is better */
+	if (tttd_cand_cost(&v, opt_obj, &cost, why, sizeof(why)) < 0)
+		die("record %llu: %s", (unsigned long long)idx, why);
+	c.value = -cost; /* (microseconds, or the time over the baseline's) higher is better */
 	if ((rc = tttd_puct_add(*pp, &c, &e)) < 0)
 		die("record %llu: %s", (unsigned long long)idx, e.msg);
 	if (rc == 1) {
@@ -225,13 +226,14 @@ int
 main(int argc, char **argv)
 {
 	/* clang-format off */
-	enum { OPT_BEST = 256, OPT_C, OPT_GROUPS, OPT_MAX_ARCHIVE, OPT_STEP, OPT_TASK };
+	enum { OPT_BEST = 256, OPT_C, OPT_GROUPS, OPT_MAX_ARCHIVE, OPT_OBJECTIVE, OPT_STEP, OPT_TASK };
 	/* clang-format on */
 	static const struct option longopts[] = {
 		{ "best", required_argument, NULL, OPT_BEST },
 		{ "c", required_argument, NULL, OPT_C },
 		{ "groups", required_argument, NULL, OPT_GROUPS },
 		{ "max-archive", required_argument, NULL, OPT_MAX_ARCHIVE },
+		{ "objective", required_argument, NULL, OPT_OBJECTIVE },
 		{ "step", required_argument, NULL, OPT_STEP },
 		{ "task", required_argument, NULL, OPT_TASK },
 		{ NULL, 0, NULL, 0 },
@@ -260,6 +262,9 @@ main(int argc, char **argv)
 		case OPT_MAX_ARCHIVE:
 			popts.max_archive = (size_t)opt_long(optarg, "--max-archive", 1, 100000000);
 			break;
+		case OPT_OBJECTIVE:
+			opt_obj = (enum tttd_objective)opt_choice(optarg, "--objective", tttd_objective_names);
+			break;
 		case OPT_STEP: opt_step = opt_long(optarg, "--step", 0, 100000000); break;
 		case OPT_TASK: opt_task = optarg; break;
 		}
@@ -276,6 +281,10 @@ main(int argc, char **argv)
 
 		if (tttd_task_load(&t, opt_task, &e) < 0)
 			die_err(&e);
+		if (opt_obj == TTTD_OBJ_BASELINE && !t->baseline)
+			die("task '%s' has no baseline: --objective baseline ranks by baseline_ratio, "
+			    "which only a task with a 'baseline' line gives",
+			    t->name);
 		opt_task = xstrdup(t->name);
 		tttd_task_free(t);
 	}

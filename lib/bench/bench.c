@@ -495,7 +495,7 @@ tttd_bench_run(struct tttd_bench *b, struct tttd_rec *r, int keep_object, struct
 		}
 		return rc;
 	}
-	if (b->o.paired)
+	if (b->o.paired && !b->o.paired_baseline_only)
 		b->have_ref = 0; /* measure the reference now, next to the candidate */
 	TTTD_TRY(tttd_bench_start(b, e));
 	tttd_rec_init(&q);

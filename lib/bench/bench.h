@@ -91,6 +91,14 @@ struct tttd_bench_opts {
 	 */
 	int paired;
 	/*
+	 * With paired: time the reference once per process all the same, and
+	 * pair only the baseline (a search's steps, whose speed-ups divide the
+	 * run's one reference, tttd-bench --ref-ns, and whose ranking needs only
+	 * baseline_ratio: re-timing a slow reference per candidate would double
+	 * the cost of an evaluation for nothing).  Default 0.
+	 */
+	int paired_baseline_only;
+	/*
 	 * The timing protocol (above): 2, or 1 where the environment has
 	 * TTTD_BENCH_PROTOCOL=1 (tttd_bench_opts_init reads it).
 	 */

@@ -4,6 +4,8 @@
  * decisions and the keys docs/schema.md gives a generated candidate; and
  * the typed view of a candidate record that stages read (candidate.h).
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +187,7 @@ tttd_cand_read(struct tttd_cand *c, const struct tttd_rec *r)
 	read_double(c, r, "time_ns", TTTD_CAND_TIME_NS, &c->time_ns);
 	read_double(c, r, "ref_ns", TTTD_CAND_REF_NS, &c->ref_ns);
 	read_double(c, r, "speedup", TTTD_CAND_SPEEDUP, &c->speedup);
+	read_double(c, r, "baseline_ratio", TTTD_CAND_BASELINE_RATIO, &c->baseline_ratio);
 	if (tttd_rec_has(r, "object"))
 		c->has |= TTTD_CAND_OBJECT;
 }
@@ -206,4 +209,33 @@ tttd_cand_release(struct tttd_cand *c)
 	free(c->device);
 	free(c->policy);
 	memset(c, 0, sizeof(*c));
+}
+
+const char *const tttd_objective_names[] = { "time", "baseline", NULL };
+
+int
+tttd_cand_cost(const struct tttd_cand *c, enum tttd_objective o, double *cost, char *why, size_t nwhy)
+{
+	const char *key = o == TTTD_OBJ_BASELINE ? "baseline_ratio" : "time_ns";
+	unsigned bit = o == TTTD_OBJ_BASELINE ? TTTD_CAND_BASELINE_RATIO : TTTD_CAND_TIME_NS;
+	double x = o == TTTD_OBJ_BASELINE ? c->baseline_ratio : c->time_ns;
+
+	*cost = 0;
+	if (c->st != TTTD_ST_OK)
+		return 0;
+	if (!(c->has & bit)) {
+		snprintf(why, nwhy, "status 'ok' without a numeric '%s'%s", key,
+			 o == TTTD_OBJ_BASELINE ? " (the baseline objective needs records from "
+						  "tttd-bench --paired on a task with a baseline)"
+						: "");
+		return -1;
+	}
+	/* (a forged 1e-300 would give an infinite cost or reward, and NaN advantages) */
+	*cost = o == TTTD_OBJ_BASELINE ? 1 / x : x / 1000;
+	if (!(x > 0) || !isfinite(x) || !isfinite(*cost) || !(*cost > 0)) {
+		snprintf(why, nwhy, "'%s' must be positive and finite, not %g", key, x);
+		*cost = 0;
+		return -1;
+	}
+	return 1;
 }

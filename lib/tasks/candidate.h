@@ -34,6 +34,7 @@ enum tttd_cand_key {
 	TTTD_CAND_RANK = 1 << 15,
 	TTTD_CAND_SEED = 1 << 16,
 	TTTD_CAND_POLICY = 1 << 17,
+	TTTD_CAND_BASELINE_RATIO = 1 << 18,
 };
 
 /*
@@ -74,14 +75,15 @@ struct tttd_cand {
 	/* Owned NUL-terminated copies; NULL when absent or not a string. */
 	char *id, *parent, *task, *target, *status, *reason, *source, *cflags, *group, *device,
 		*policy;
-	int64_t step;   /* 0 when absent */
-	int64_t rank;   /* a parent's rank in its step (tttd-select); 0 when absent */
-	int64_t seed;   /* 0 when absent */
-	double time_ns; /* ns; 0 when absent */
-	double ref_ns;  /* ns; 0 when absent */
-	double speedup; /* 0 when absent */
-	unsigned has;   /* tttd_cand_key bits: present with the schema's type */
-	unsigned bad;   /* tttd_cand_key bits: present with another type */
+	int64_t step;          /* 0 when absent */
+	int64_t rank;          /* a parent's rank in its step (tttd-select); 0 when absent */
+	int64_t seed;          /* 0 when absent */
+	double time_ns;        /* ns; 0 when absent */
+	double ref_ns;         /* ns; 0 when absent */
+	double speedup;        /* 0 when absent */
+	double baseline_ratio; /* the baseline's time over the candidate's; 0 when absent */
+	unsigned has;          /* tttd_cand_key bits: present with the schema's type */
+	unsigned bad;          /* tttd_cand_key bits: present with another type */
 };
 
 /*
@@ -96,5 +98,32 @@ void tttd_cand_release(struct tttd_cand *c);
 enum tttd_status tttd_status_of(const char *s);
 /* The string of a status in the list; NULL for NONE and OTHER. */
 const char *tttd_status_name(enum tttd_status st);
+
+/*
+ * What a search minimises: the cost of a candidate that ran ("ok"), read
+ * by tttd-score (reward = scale / cost), tttd-select (value = -cost) and
+ * tttd-screen (its value model fits log cost), so that the three rank alike.
+ *   TTTD_OBJ_TIME      time_ns in microseconds;
+ *   TTTD_OBJ_BASELINE  the candidate's time over the baseline's, 1 /
+ *                      baseline_ratio.  With tttd-bench --paired each
+ *                      candidate's calls alternate with the baseline's, so
+ *                      the cost compares calls made under the same clocks: a
+ *                      GPU at its power limit drifts by several percent
+ *                      between candidates timed minutes apart, more than the
+ *                      gaps a converged search has to rank.
+ */
+enum tttd_objective {
+	TTTD_OBJ_TIME = 0,
+	TTTD_OBJ_BASELINE = 1,
+};
+/* "time", "baseline", NULL: in enum order (for opt_choice). */
+extern const char *const tttd_objective_names[];
+/*
+ * The cost of c under o.  @return 1 with *cost positive and finite; 0 when
+ * c is not "ok" (no cost); -1 when c is "ok" without what o needs, with
+ * why (one line, naming the key) filled.
+ */
+int tttd_cand_cost(const struct tttd_cand *c, enum tttd_objective o, double *cost, char *why,
+		   size_t nwhy);
 
 #endif

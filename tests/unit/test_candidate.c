@@ -164,6 +164,60 @@ check_status(void)
 	tttd_rec_release(&r);
 }
 
+/* The search's cost under each objective: what score, select and screen rank by. */
+static void
+check_cost(void)
+{
+	struct tttd_cand c;
+	struct tttd_rec r;
+	char why[200] = "";
+	double cost = -1;
+
+	tttd_rec_init(&r);
+	tttd_rec_set_str(&r, "kind", "candidate");
+	tttd_rec_set_str(&r, "status", "ok");
+	tttd_rec_set_double(&r, "time_ns", 2500);
+	tttd_cand_read(&c, &r);
+	T_CHECK("time: microseconds", tttd_cand_cost(&c, TTTD_OBJ_TIME, &cost, why, sizeof(why)) == 1 &&
+					      cost == 2.5);
+	T_CHECK("baseline without a ratio: an error naming it",
+		tttd_cand_cost(&c, TTTD_OBJ_BASELINE, &cost, why, sizeof(why)) == -1 &&
+			strstr(why, "'baseline_ratio'") && strstr(why, "--paired"));
+	tttd_cand_release(&c);
+	tttd_rec_set_double(&r, "baseline_ratio", 1.25);
+	tttd_cand_read(&c, &r);
+	T_CHECK("baseline: the time over the baseline's",
+		tttd_cand_cost(&c, TTTD_OBJ_BASELINE, &cost, why, sizeof(why)) == 1 && cost == 0.8);
+	tttd_cand_release(&c);
+	tttd_rec_set_double(&r, "baseline_ratio", 0);
+	tttd_cand_read(&c, &r);
+	T_CHECK("a ratio of 0: refused", tttd_cand_cost(&c, TTTD_OBJ_BASELINE, &cost, why, sizeof(why)) == -1 &&
+						 strstr(why, "positive and finite") && cost == 0);
+	tttd_cand_release(&c);
+	tttd_rec_set_double(&r, "baseline_ratio", 1e-320); /* 1 / x is infinite */
+	tttd_cand_read(&c, &r);
+	T_CHECK("a ratio whose cost overflows: refused",
+		tttd_cand_cost(&c, TTTD_OBJ_BASELINE, &cost, why, sizeof(why)) == -1);
+	tttd_cand_release(&c);
+	tttd_rec_set_str(&r, "baseline_ratio", "1.2");
+	tttd_cand_read(&c, &r);
+	T_CHECK("a ratio of the wrong type: missing",
+		c.bad & TTTD_CAND_BASELINE_RATIO &&
+			tttd_cand_cost(&c, TTTD_OBJ_BASELINE, &cost, why, sizeof(why)) == -1);
+	tttd_cand_release(&c);
+	tttd_rec_set_str(&r, "status", "wrong");
+	tttd_rec_del(&r, "time_ns");
+	tttd_cand_read(&c, &r);
+	T_CHECK("a failure has no cost, under either objective",
+		tttd_cand_cost(&c, TTTD_OBJ_TIME, &cost, why, sizeof(why)) == 0 && cost == 0 &&
+			tttd_cand_cost(&c, TTTD_OBJ_BASELINE, &cost, why, sizeof(why)) == 0);
+	tttd_cand_release(&c);
+	T_CHECK("names in enum order", strcmp(tttd_objective_names[TTTD_OBJ_TIME], "time") == 0 &&
+					       strcmp(tttd_objective_names[TTTD_OBJ_BASELINE], "baseline") == 0 &&
+					       !tttd_objective_names[2]);
+	tttd_rec_release(&r);
+}
+
 int
 main(void)
 {
@@ -171,5 +225,6 @@ main(void)
 	check_wrong_types();
 	check_parent();
 	check_status();
+	check_cost();
 	return T_DONE();
 }

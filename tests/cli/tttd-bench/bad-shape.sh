@@ -5,5 +5,3 @@ tttd-bench --task matmul --shape 64x0x64 </dev/null
 echo "exit $?"
 tttd-bench --task matmul --shape 64x64x64, </dev/null
 echo "exit $?"
-tttd-bench --task matmul --paired --ref-ns 1000 </dev/null
-echo "exit $?"
