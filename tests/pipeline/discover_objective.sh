@@ -58,9 +58,13 @@ fi
 	{ cat "$tmp/n.err"; echo "FAIL: no one-line error for a task without a baseline"; exit 1; }
 [ ! -d "$tmp/n" ] || { echo "FAIL: the refused run left a directory"; exit 1; }
 # auto on a model task (no GPU): time; a resume keeps the run's objective
-"$discover" -q "${args[@]}" --steps 1 --run "$tmp/a" 2>"$tmp/a.err" || { cat "$tmp/a.err"; echo "FAIL: auto run"; exit 1; }
+# (and without --finalists: three finalists for time, eight for the baseline)
+plain=(--task "$tmp/synb" --groups 2 --children 4 --seed 3 --no-results)
+"$discover" -q "${plain[@]}" --steps 1 --run "$tmp/a" 2>"$tmp/a.err" || { cat "$tmp/a.err"; echo "FAIL: auto run"; exit 1; }
 ! grep -q '^objective=' "$tmp/a/config" || { echo "FAIL: auto chose the baseline objective for a model task"; exit 1; }
-"$discover" -q "${args[@]}" --steps 4 --run "$tmp/b" --bench-cmd "$bench" 2>"$tmp/r.err" ||
+[ "$(wc -l <"$tmp/a/best/confirm.jsonl")" = 3 ] || { echo "FAIL: the time objective's A/B has not 3 finalists"; exit 1; }
+"$discover" -q "${plain[@]}" --steps 4 --run "$tmp/b" --bench-cmd "$bench" 2>"$tmp/r.err" ||
 	{ cat "$tmp/r.err"; echo "FAIL: resuming a baseline run with auto"; exit 1; }
 [ "$(ls "$tmp"/b/steps/*.mp | wc -l)" = 4 ] || { echo "FAIL: the resumed run did not add a step"; exit 1; }
+[ "$(wc -l <"$tmp/b/best/confirm.jsonl")" = 8 ] || { echo "FAIL: the baseline objective's A/B has not 8 finalists"; exit 1; }
 echo "ok: --objective baseline ranks, rewards, selects and confirms by baseline_ratio"
