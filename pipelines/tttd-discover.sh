@@ -406,20 +406,22 @@ train_step() { # $1 = step number
 		"$run/steps/$s.mp" 2>>"$run/log/$s.log" || die "training failed at step $1 (see $run/log/$s.log)"
 }
 
+# The best of correct records (jq): the objective's, the fastest or the best
+# against the baseline; with no baseline_ratio anywhere, the fastest.
+best_jq='def best($obj): if $obj == "baseline" and any(.[]; .baseline_ratio)
+	then map(select(.baseline_ratio)) | max_by(.baseline_ratio) else min_by(.time_ns) end;'
 # The run's reference time is measured once: by the first step's tttd-bench,
 # which every later step is told (--ref-ns), so all speed-ups of a run divide
 # one number.  It is the first benchmarked candidate's ref_ns.
-# The best is the objective's: the fastest, or the best against the baseline.
 summary() { # prints: evaluated ok best_ns run_ref_ns best_evaluation best_baseline_ratio failures-by-kind
-	archive | tttd-cat 2>/dev/null | jq -rs --arg obj "$objective" '
+	archive | tttd-cat 2>/dev/null | jq -rs --arg obj "$objective" "$best_jq"'
 		[.[] | select(.kind == "candidate")] as $c
-		| [$c | to_entries[] | select(.value.status == "ok")] as $ok
-		| (if $obj == "baseline" then $ok | map(select(.value.baseline_ratio)) | max_by(.value.baseline_ratio)
-		   else $ok | min_by(.value.time_ns) end) as $b
+		| [$c | to_entries[] | select(.value.status == "ok") | .value + {_at: (.key + 1)}] as $ok
+		| ($ok | best($obj)) as $b
 		| ([$c[] | select(.ref_ns) | .ref_ns] | first // 0) as $ref
 		| [($c | length), ($ok | length),
-		   (if $b then $b.value.time_ns else 0 end), $ref, (if $b then $b.key + 1 else 0 end),
-		   (if $b then $b.value.baseline_ratio // 0 else 0 end),
+		   (if $b then $b.time_ns else 0 end), $ref, (if $b then $b._at else 0 end),
+		   (if $b then $b.baseline_ratio // 0 else 0 end),
 		   ($c | map(select(.status != "ok") | .status) | group_by(.) | map("\(.[0])=\(length)") | join(","))]
 		| @tsv'
 }
@@ -672,9 +674,8 @@ rm -f "$best/confirm.compiled"
 # The A/B's best: the fastest, or with the baseline objective the best
 # baseline_ratio (each finalist beside its own baseline calls: its raw time
 # depends on the clocks of its moment, which moved 5% within one A/B).
-jq -s --arg obj "$objective" 'map(select(.status == "ok")) |
-	if $obj == "baseline" and any(.baseline_ratio) then map(select(.baseline_ratio)) | max_by(.baseline_ratio)
-	else min_by(.time_ns) end' "$best/confirm.jsonl" >"$best/record.json.tmp"
+jq -s --arg obj "$objective" "$best_jq"'map(select(.status == "ok")) | best($obj)' \
+	"$best/confirm.jsonl" >"$best/record.json.tmp"
 if [ "$(cat "$best/record.json.tmp")" = null ]; then
 	rm -f "$best/record.json.tmp"
 	die "no correct candidate yet in '$run'"
